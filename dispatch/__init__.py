@@ -1,0 +1,47 @@
+"""宜川路街道 grid-governance event dispatch: the Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, street config, database, blueprints, errors. Nothing runs at import."""
+    from dispatch import db, errors, settings
+    from dispatch.street import service as street_service
+    from dispatch.street.config import load_config
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(settings.from_environment(test_config))
+    app.json.ensure_ascii = False
+    street_config = load_config(app.config["CONFIG_DIR"])  # ConfigError names file, key, reason
+    app.extensions["street_config"] = street_config
+    app.config.setdefault("MAX_CONTENT_LENGTH", street_config.intake.photo_max_bytes + 1024 * 1024)
+    errors.init_app(app)
+    db.init_app(app)
+    with app.app_context():
+        street_service.seed(session=db.session(), config=street_config)
+    _register_blueprints(app)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            ok = db.ping()
+        except Exception:  # the database does not answer: report, don't crash
+            log.exception("health check failed")
+            ok = False
+        return jsonify({"status": "ok" if ok else "unavailable", "database": ok}), 200 if ok else 503
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dispatch.intake.views import bp as intake_bp
+    from dispatch.street.views import bp as street_bp
+    from dispatch.tickets.views import bp as tickets_bp
+
+    for bp in (street_bp, intake_bp, tickets_bp):
+        app.register_blueprint(bp)

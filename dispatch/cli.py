@@ -1,0 +1,188 @@
+"""Command line: serve (default), users, check-config, sweep, scheduler, init-db."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from datetime import datetime
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description="宜川路街道 event dispatch")
+    sub = p.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve HTTP (default) with the scheduler in-process")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--no-scheduler", action="store_true", help="don't run the escalation scheduler here")
+
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create a user and print its API token once")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["inspector", "department", "command", "admin"])
+    add.add_argument("--department")
+    add.add_argument("--zone")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--password", help="also set a sign-in password (else use `users passwd`)")
+    pw = users.add_parser("passwd", help="set a user's sign-in password (asks twice)")
+    pw.add_argument("username")
+    pw.add_argument("--password", help="non-interactive (visible in shell history)")
+    tok = users.add_parser("token", help="issue a new API token (the old one stops working)")
+    tok.add_argument("username")
+    users.add_parser("list", help="list users")
+
+    sub.add_parser("check-config", help="validate config/ and print every problem")
+    sub.add_parser("init-db", help="create the schema and seed reference data, then exit")
+    sweep = sub.add_parser("sweep", help="run one escalation pass")
+    sweep.add_argument("--now", help="ISO-8601 instant to sweep as of (default: now)")
+    sweep.add_argument("--dry-run", action="store_true", help="show what would escalate, change nothing")
+    sweep.add_argument("--json", action="store_true", help="print a JSON list")
+    sub.add_parser("scheduler", help="run the escalation scheduler as a dedicated process")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python run.py`."""
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    command = args.command or "serve"
+    if command == "check-config":
+        return check_config()
+    from dispatch import create_app
+    from dispatch.street.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    handlers = {"serve": serve, "users": users_command, "init-db": lambda app, args: 0,
+                "sweep": sweep_command, "scheduler": scheduler_command}
+    return handlers[command](app, args)
+
+
+def check_config() -> int:
+    """Validate config/ and print every problem (file, key, reason); exit 1 on any."""
+    from dispatch.settings import from_environment
+    from dispatch.street.config import ConfigError, load_config
+
+    directory = os.environ.get("DISPATCH_CONFIG_DIR") or from_environment({"SECRET_KEY": "x"})["CONFIG_DIR"]
+    try:
+        cfg = load_config(directory)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"{problem.file}: {problem.key}: {problem.reason}")
+        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"config OK: {len(cfg.departments)} departments, {len(cfg.categories)} categories, "
+          f"{len(cfg.routing.rule)} routing rules, {len(cfg.zones)} zones, "
+          f"{len(cfg.escalation.level)} escalation levels")
+    return 0
+
+
+def serve(app, args) -> int:
+    """Serve with waitress; the scheduler runs once, in this process, unless told not to."""
+    from waitress import serve as waitress_serve
+
+    scheduler = None
+    if not args.no_scheduler:
+        from dispatch.escalation.scheduled import start_scheduler
+
+        scheduler = start_scheduler(app)
+    log.info("serving on http://%s:%d", args.host, args.port)
+    try:
+        waitress_serve(app, host=args.host, port=args.port, threads=args.threads)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+def users_command(app, args) -> int:
+    from dispatch import db
+    from dispatch.types import utc_now
+    from dispatch.users import service
+
+    with app.app_context():
+        session, cfg = db.session(), app.extensions["street_config"]
+        try:
+            if args.users_command == "add":
+                user, token = service.create(session=session, username=args.username, role=args.role,
+                                             now=utc_now(), department=args.department, zone=args.zone,
+                                             display_name=args.name, departments=set(cfg.departments),
+                                             zones={z.code for z in cfg.zones})
+                if args.password:
+                    service.set_password(session=session, user=user, password=args.password)
+                print(f"created user {user.username} (id {user.id}, role {user.role})")
+                print(f"API token (shown once, store it now): {token}")
+            elif args.users_command == "passwd":
+                user = _user(session, args.username)
+                password = args.password or _ask_password()
+                service.set_password(session=session, user=user, password=password)
+                print(f"password set for {user.username}")
+            elif args.users_command == "token":
+                user = _user(session, args.username)
+                print(f"new API token for {user.username} (shown once): {service.rotate_token(session=session, user=user)}")
+            elif args.users_command == "list":
+                for u in service.list_all(session=session):
+                    print(f"{u.id:>4} {u.username:<20} {u.role:<10} {u.department or '-':<18} {u.zone or '-'}"
+                          f"{'' if u.active else ' (inactive)'}")
+        except service.UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def _user(session, username):
+    from dispatch.users import service
+
+    user = service.get_by_username(session=session, username=username)
+    if user is None:
+        raise service.UserError(f"no user {username!r}")
+    return user
+
+
+def _ask_password() -> str:
+    from dispatch.users.service import UserError
+
+    first = getpass.getpass("new password: ")
+    if first != getpass.getpass("again: "):
+        raise UserError("the passwords differ")
+    return first
+
+
+def sweep_command(app, args) -> int:
+    from dispatch.escalation import scheduled
+    from dispatch.types import utc_now
+
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            print(f"error: --now {args.now!r} is not ISO-8601", file=sys.stderr)
+            return 2
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=app.extensions["street_config"].calendar.timezone)
+    else:
+        now = utc_now()
+    results = scheduled.sweep_once(app, now=now, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    else:
+        for r in results:
+            print(f"{r['number']}  {r['deadline']:<8} level {r['level']}")
+        print(f"{len(results)} escalation(s){' (dry run, nothing written)' if args.dry_run else ''}")
+    return 0
+
+
+def scheduler_command(app, args) -> int:
+    from dispatch.escalation.scheduled import run_blocking
+
+    run_blocking(app)
+    return 0

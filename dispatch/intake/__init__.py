@@ -1,0 +1,1 @@
+"""Intake: a report becomes a ticket (validate, geolocate, deduplicate, route, idempotency)."""

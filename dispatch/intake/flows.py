@@ -1,0 +1,124 @@
+"""A report becomes a ticket: geolocate, deduplicate, route, number, dispatch — idempotently."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from dispatch.errors import ApiError
+from dispatch.intake.models import EventCreate
+from dispatch.routing import service as routing_service
+from dispatch.street.config import StreetConfig
+from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import service as ticket_service
+from dispatch.tickets.models import Status, Ticket
+from dispatch.users.models import User
+from geo.crs import to_wgs84
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    created: bool  # False when an Idempotency-Key replayed an earlier report
+
+
+def resolve_category(config: StreetConfig, value: str):
+    """The category named by slug or by GB/T code; 422 when unknown."""
+    category = config.categories.get(value) or config.category_by_code(value)
+    if category is None:
+        raise ApiError(422, "unknown_category", f"unknown category {value!r}; see GET /api/v1/categories")
+    return category
+
+
+def report_event(*, session: Session, config: StreetConfig, reporter: User, event: EventCreate, now: datetime,
+                 idempotency_key: str | None = None, source: str = "api", media_url: str | None = None,
+                 attributes: dict | None = None) -> IntakeResult:
+    """Create the ticket for a report (or return the one this Idempotency-Key already made)."""
+    if idempotency_key:
+        existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
+                                                         key=idempotency_key)
+        if existing:
+            return IntakeResult(existing, created=False)
+    category = resolve_category(config, event.category)
+    if len(event.description) > config.intake.description_max_chars:
+        raise ApiError(422, "validation_error",
+                       f"description: at most {config.intake.description_max_chars} characters")
+    loc = event.location
+    lng, lat = to_wgs84(loc.lng, loc.lat, loc.crs)
+    where = config.zone_index.locate(lng, lat)
+    ticket = Ticket(
+        number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now),
+        status=Status.pending_dispatch, category=category.slug,
+        zone=where.zone.code if where.zone else None,
+        cell=where.path[-1].code if len(where.path) > 1 else None,
+        description=event.description, address=event.address, lng=lng, lat=lat,
+        original_lng=loc.lng, original_lat=loc.lat, original_crs=loc.crs,
+        locate_how=where.how, zone_distance_m=round(where.distance_m, 2), source=source, media_url=media_url,
+        attributes=attributes or {}, reporter_id=reporter.id, idempotency_key=idempotency_key,
+        occurred_at=event.occurred_at, created_at=now, updated_at=now)
+    duplicate = None
+    dup_cfg = config.intake.duplicates
+    if dup_cfg.enabled:
+        duplicate = ticket_service.find_duplicate(
+            session=session, category=category.slug, lng=lng, lat=lat, now=now, radius_m=dup_cfg.radius_m,
+            window=timedelta(hours=dup_cfg.window_hours))
+    session.add(ticket)
+    session.flush()
+    ticket_service.record(session=session, ticket=ticket, action="report", now=now, actor=reporter,
+                          from_status=None, to_status=Status.pending_dispatch, note=None,
+                          data={"source": source, "crs": loc.crs, "locate": where.how,
+                                "distance_m": round(where.distance_m, 2)})
+    if duplicate is not None:
+        _link_duplicate(session, ticket, duplicate, now=now, reporter=reporter)
+    else:
+        _route(session, config, ticket, now=now)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if idempotency_key:
+            existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
+                                                             key=idempotency_key)
+            if existing:
+                return IntakeResult(existing, created=False)
+        raise
+    log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
+             ticket.department)
+    return IntakeResult(ticket, created=True)
+
+
+def _link_duplicate(session: Session, ticket: Ticket, original: Ticket, *, now: datetime, reporter: User) -> None:
+    ticket.status = Status.duplicate
+    ticket.duplicate_of = original.id
+    ticket_service.record(session=session, ticket=ticket, action="link_duplicate", now=now, actor=None,
+                          from_status=Status.pending_dispatch, to_status=Status.duplicate,
+                          note=f"与 {original.number} 重复，合并处理", data={"duplicate_of": original.id})
+    ticket_service.record(session=session, ticket=original, action="duplicate_reported", now=now, actor=reporter,
+                          from_status=original.status, to_status=original.status,
+                          note=f"重复上报 {ticket.number}", data={"duplicate": ticket.id})
+
+
+def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime) -> None:
+    zone = config.zone(ticket.zone)
+    department = routing_service.route(
+        rules=config.routing.rule, category=ticket.category, zone=ticket.zone,
+        station=zone.station if zone else None, local_time=now.astimezone(config.calendar.timezone).time())
+    if department is None:
+        reason = "out_of_area" if ticket.zone is None else "no_routing_rule"
+        ticket_service.record(session=session, ticket=ticket, action="await_dispatch", now=now, actor=None,
+                              from_status=Status.pending_dispatch, to_status=Status.pending_dispatch,
+                              note="超出片区范围，待城运中心派遣" if ticket.zone is None else "无匹配派遣规则，待城运中心派遣",
+                              data={"reason": reason})
+        return
+    ticket.status = Status.dispatched
+    ticket.department = department
+    ticket_deadlines.start_clocks(session, ticket, config=config, now=now, actor_id=None)
+    ticket_service.record(session=session, ticket=ticket, action="dispatch", now=now, actor=None,
+                          from_status=Status.pending_dispatch, to_status=Status.dispatched,
+                          note=f"自动派遣至 {config.departments[department].name}",
+                          data={"department": department, "auto": True})

@@ -1,0 +1,30 @@
+"""The shape of an inspector's report, validated strictly (wrong types are refused, not coerced)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from geo.crs import SUPPORTED_CRS
+
+Crs = Literal[SUPPORTED_CRS]  # type: ignore[valid-type]
+
+
+class Location(BaseModel):
+    """A point as the phone sent it, in its coordinate system."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    lng: float = Field(ge=-180, le=180, allow_inf_nan=False, description="longitude")
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="latitude")
+    crs: Crs = Field("wgs84", description="wgs84 | gcj02 | bd09 | cgcs2000")
+
+
+class EventCreate(BaseModel):
+    """POST /api/v1/events body: one reported event (事件上报)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    category: str = Field(min_length=1, max_length=64, description="category slug (or GB/T code)")
+    location: Location
+    description: str = Field(min_length=1, max_length=100_000, description="what the inspector saw (limit in config/intake.toml, 4,000 by default)")
+    address: str | None = Field(None, max_length=500)
+    occurred_at: AwareDatetime | None = Field(None, description="ISO-8601 with offset")

@@ -1,0 +1,1 @@
+"""The street's configured data: zones, departments, categories, routing (config/)."""

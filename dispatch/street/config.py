@@ -1,0 +1,169 @@
+"""Load and validate the street's data in config/: every problem is reported with file, key and reason."""
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from dispatch.deadlines.calendar import WorkCalendar
+from dispatch.deadlines.config import CalendarConfigError, load_calendar
+from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
+                                     EscalationFile, IntakeFile, RoutingFile)
+from geo.index import ZoneIndex
+from geo.zones import Problem, Zone, validate_feature_collection
+
+log = logging.getLogger(__name__)
+
+STATION = "@station"
+
+
+class ConfigError(ValueError):
+    """The config/ folder has problems; `.problems` lists each with file, key and reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class StreetConfig:
+    """Everything the street configures, validated and indexed for lookups."""
+
+    directory: Path
+    departments: dict[str, DepartmentConfig]
+    categories: dict[str, CategoryConfig]  # by slug
+    routing: RoutingFile
+    intake: IntakeFile
+    escalation: EscalationFile
+    calendar: WorkCalendar
+    zones: list[Zone]
+    zone_index: ZoneIndex
+    zones_geojson: dict = field(repr=False, default_factory=dict)
+
+    def category_by_code(self, code: str) -> CategoryConfig | None:
+        """The category with this GB/T code, or None."""
+        return next((c for c in self.categories.values() if c.code == code), None)
+
+    def zone(self, code: str | None) -> Zone | None:
+        """The zone with this code, or None."""
+        return next((z for z in self.zones if z.code == code), None) if code else None
+
+
+def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem]):
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(name, "(file)", "file is missing"))
+        return None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(name, "(file)", f"not valid TOML: {exc}"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"]) or "(file)"
+            problems.append(Problem(name, key, err["msg"]))
+        return None
+
+
+def _read_zones(path: Path, tolerance_m2: float, problems: list[Problem]) -> tuple[list[Zone], dict]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path.name, "(file)", "file is missing"))
+        return [], {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path.name, "(file)", f"not valid JSON: {exc}"))
+        return [], {}
+    zones, found = validate_feature_collection(data, source=path.name, overlap_tolerance_m2=tolerance_m2)
+    problems.extend(found)
+    return zones, data
+
+
+def _cross_check(departments, categories, routing, zones, problems) -> None:
+    """References between files: every code named must exist."""
+    seen: dict[str, int] = {}
+    for i, dept in enumerate(departments.department):
+        if dept.code in seen:
+            problems.append(Problem("departments.toml", f"department.{i}.code", f"duplicate code {dept.code!r}"))
+        seen[dept.code] = i
+    for attr in ("code", "slug"):
+        seen = {}
+        for i, cat in enumerate(categories.category):
+            value = getattr(cat, attr)
+            if value in seen:
+                problems.append(Problem("categories.toml", f"category.{i}.{attr}", f"duplicate {attr} {value!r}"))
+            seen[value] = i
+    dept_codes = {d.code for d in departments.department}
+    slugs = {c.slug for c in categories.category}
+    zone_codes = {z.code for z in zones}
+    for i, rule in enumerate(routing.rule):
+        if rule.department != STATION and rule.department not in dept_codes:
+            problems.append(Problem("routing.toml", f"rule.{i}.department", f"unknown department {rule.department!r}"))
+        for slug in rule.categories or []:
+            if slug not in slugs:
+                problems.append(Problem("routing.toml", f"rule.{i}.categories", f"unknown category {slug!r}"))
+        for code in rule.zones or []:
+            if zones and code not in zone_codes:
+                problems.append(Problem("routing.toml", f"rule.{i}.zones", f"unknown zone {code!r}"))
+    for i, zone in enumerate(zones):
+        if zone.station and zone.station not in dept_codes:
+            problems.append(Problem("zones.geojson", f"features[{i}].properties.station",
+                                    f"unknown department {zone.station!r}"))
+
+
+def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> None:
+    levels = [lvl.level for lvl in escalation.level]
+    if len(set(levels)) != len(levels):
+        problems.append(Problem("escalation.toml", "level", "each level number may appear once"))
+    for i, lvl in enumerate(escalation.level):
+        if lvl.level == 0 and lvl.at_fraction is None:
+            problems.append(Problem("escalation.toml", f"level.{i}.at_fraction", "the warning level needs at_fraction"))
+        if lvl.level > 0 and lvl.at_fraction is not None:
+            problems.append(Problem("escalation.toml", f"level.{i}.at_fraction", "only level 0 is a fraction"))
+
+
+def load_config(directory: str | Path) -> StreetConfig:
+    """Read every file of config/, raising ConfigError naming all problems found."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise ConfigError([Problem(str(directory), "(folder)", "config folder does not exist")])
+    departments = _read_toml(directory / "departments.toml", DepartmentsFile, problems)
+    categories = _read_toml(directory / "categories.toml", CategoriesFile, problems)
+    routing = _read_toml(directory / "routing.toml", RoutingFile, problems)
+    intake = _read_toml(directory / "intake.toml", IntakeFile, problems)
+    escalation = _read_toml(directory / "escalation.toml", EscalationFile, problems)
+    tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
+    zones, zones_geojson = _read_zones(directory / "zones.geojson", tolerance_m2, problems)
+    calendar = None
+    try:
+        calendar = load_calendar(directory / "calendar.toml")
+    except CalendarConfigError as exc:
+        problems.extend(Problem(*_problem_fields(p)) for p in exc.problems)
+    if departments and categories and routing:
+        _cross_check(departments, categories, routing, zones, problems)
+    if escalation:
+        _check_escalation(escalation, problems)
+    if problems:
+        raise ConfigError(problems)
+    return StreetConfig(
+        directory=directory,
+        departments={d.code: d for d in departments.department},
+        categories={c.slug: c for c in categories.category},
+        routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
+        zone_index=ZoneIndex(zones, tolerance_m=intake.zone_tolerance_m), zones_geojson=zones_geojson,
+    )
+
+
+def _problem_fields(problem) -> tuple[str, str, str]:
+    if isinstance(problem, tuple):
+        return problem
+    return problem.file, problem.key, problem.reason

@@ -1,0 +1,135 @@
+"""Pydantic shapes of the street's config files (config/*.toml), validated at start."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dispatch.deadlines.limits import Limit
+
+CODE = r"^[A-Za-z0-9_]+$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _limit(value: str) -> str:
+    Limit.parse(value)  # raises ValueError with a reason
+    return value
+
+
+class DepartmentConfig(_Strict):
+    code: str = Field(pattern=CODE)
+    name: str = Field(min_length=1)
+    kind: Literal["command", "department", "station"] = "department"
+    handles: str = ""
+
+
+class DepartmentsFile(_Strict):
+    department: list[DepartmentConfig] = Field(min_length=1)
+
+
+class CategoryConfig(_Strict):
+    code: str = Field(pattern=CODE)
+    slug: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    group: str = "其他"
+    response: str
+    resolve: str
+    urgent: bool = False
+    after_photo_required: bool = False
+    keywords: list[str] = []
+
+    _check_limits = field_validator("response", "resolve")(_limit)
+
+    @property
+    def response_limit(self) -> Limit:
+        return Limit.parse(self.response)
+
+    @property
+    def resolve_limit(self) -> Limit:
+        return Limit.parse(self.resolve)
+
+
+class CategoriesFile(_Strict):
+    category: list[CategoryConfig] = Field(min_length=1)
+
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class RoutingRule(_Strict):
+    categories: list[str] | None = None
+    zones: list[str] | None = None
+    hours: tuple[str, str] | None = None
+    department: str = Field(min_length=1)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value):
+        if value is not None:
+            for part in value:
+                if not HHMM.match(part):
+                    raise ValueError(f"{part!r} is not HH:MM")
+            if value[0] == value[1]:
+                raise ValueError("empty time range")
+        return value
+
+
+class RoutingFile(_Strict):
+    rule: list[RoutingRule] = []
+
+
+class DuplicatesConfig(_Strict):
+    enabled: bool = True
+    radius_m: float = Field(50.0, gt=0, le=5000)
+    window_hours: float = Field(24.0, gt=0, le=24 * 30)
+
+
+class IntakeFile(_Strict):
+    number_prefix: str = Field("YC", pattern=r"^[A-Z]{1,6}$")
+    zone_tolerance_m: float = Field(30.0, ge=0, le=1000)
+    zone_overlap_tolerance_m2: float = Field(1.0, ge=0)
+    description_max_chars: int = Field(4000, gt=0, le=100_000)
+    photo_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+
+
+Recipient = Literal["department", "department_head", "zone_station", "command_center",
+                    "command_supervisor", "street_leader"]
+
+
+class EscalationLevel(_Strict):
+    level: int = Field(ge=0, le=9)
+    name: str = Field(min_length=1)
+    at_fraction: float | None = Field(None, gt=0, lt=1)
+    after: str | None = None
+    notify: list[Recipient] = []
+    supervise: bool = False
+    colour: str = "red"
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value):
+        return None if value is None else _limit(value)
+
+    @property
+    def after_limit(self) -> Limit | None:
+        return Limit.parse(self.after) if self.after else None
+
+
+class DeliveryConfig(_Strict):
+    webhook_url: str = ""
+    timeout_seconds: float = Field(5, gt=0, le=120)
+    max_attempts: int = Field(8, ge=1, le=100)
+    backoff_seconds: float = Field(30, ge=0)
+    backoff_max_seconds: float = Field(3600, ge=0)
+    interval_seconds: float = Field(30, ge=1)
+
+
+class EscalationFile(_Strict):
+    sweep_interval_seconds: float = Field(60, ge=1, le=3600)
+    level: list[EscalationLevel] = Field(min_length=1)
+    delivery: DeliveryConfig = DeliveryConfig()

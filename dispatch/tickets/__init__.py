@@ -1,0 +1,1 @@
+"""Tickets (工单): the record of a reported event through dispatch, handling and verification."""

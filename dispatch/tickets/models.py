@@ -1,0 +1,152 @@
+"""Ticket tables: the ticket, its timeline (留痕), photos, deadline history, extensions, numbering."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from dispatch.types import json_field, utc_field
+
+
+class Status(StrEnum):
+    pending_dispatch = "pending_dispatch"  # 待派遣
+    dispatched = "dispatched"              # 已派遣, waiting for 签收
+    in_progress = "in_progress"            # 处置中
+    resolved = "resolved"                  # 处置完成, waiting for 核查
+    closed = "closed"                      # 核查结案
+    cancelled = "cancelled"                # 作废 / 不予立案
+    suspended = "suspended"                # 挂账 (clock stopped)
+    duplicate = "duplicate"                # linked to an open ticket (duplicate_of), not dispatched
+
+
+OPEN_STATUSES = (Status.pending_dispatch, Status.dispatched, Status.in_progress, Status.resolved,
+                 Status.suspended)
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "idempotency_key", name="uq_ticket_idempotency"),
+        Index("ix_tickets_dedup", "category", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True, max_length=32)
+    status: str = Field(index=True, max_length=24)
+    category: str = Field(foreign_key="categories.slug", max_length=64)
+    zone: str | None = Field(default=None, index=True, max_length=64)
+    cell: str | None = Field(default=None, max_length=64)  # finest nested area, when configured
+    department: str | None = Field(default=None, foreign_key="departments.code", index=True, max_length=64)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    address: str | None = None
+    lng: float
+    lat: float
+    original_lng: float
+    original_lat: float
+    original_crs: str = Field(max_length=16)
+    locate_how: str = Field(default="inside", max_length=16)  # inside | tolerance | outside
+    zone_distance_m: float = 0.0
+    source: str = Field(default="api", max_length=16)  # api | open311 | web
+    media_url: str | None = None
+    attributes: dict = json_field()
+    reporter_id: int = Field(foreign_key="users.id", index=True)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    duplicate_of: int | None = Field(default=None, foreign_key="tickets.id", index=True)
+    version: int = 1
+    rework_count: int = 0      # 返工 (failed 核查)
+    supervised: bool = False   # 督办
+    extension_count: int = 0   # approved 延期
+    escalation_level: int = Field(default=-1, index=True)  # highest level reached; -1 none, 0 warning
+    occurred_at: datetime | None = utc_field()
+    created_at: datetime = utc_field(nullable=False, index=True)
+    updated_at: datetime = utc_field(nullable=False)
+    dispatched_at: datetime | None = utc_field()
+    accepted_at: datetime | None = utc_field()
+    resolved_at: datetime | None = utc_field()
+    closed_at: datetime | None = utc_field(index=True)
+    cancelled_at: datetime | None = utc_field()
+    # Two deadlines (response 签收, resolve 处置完成) with the limits they were computed from.
+    response_limit: str | None = None
+    resolve_limit: str | None = None
+    response_deadline: datetime | None = utc_field(index=True)
+    resolve_deadline: datetime | None = utc_field(index=True)
+    # The next escalation due for each deadline: what the sweep queries (indexed; NULL = nothing due).
+    response_next_level: int | None = None
+    response_next_at: datetime | None = utc_field(index=True)
+    resolve_next_level: int | None = None
+    resolve_next_at: datetime | None = utc_field(index=True)
+    # 挂账: the status to return to and the time left on each deadline when the clock stopped.
+    suspended_at: datetime | None = utc_field()
+    suspended_from: str | None = None
+    response_remaining: float | None = None
+    resolve_remaining: float | None = None
+
+
+class TimelineEntry(SQLModel, table=True):
+    """One recorded step of a ticket (留痕): who, role, when, from, to, note."""
+
+    __tablename__ = "timeline"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    at: datetime = utc_field(nullable=False)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    actor_name: str = "system"
+    actor_role: str = "system"
+    action: str = Field(max_length=32)
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict = json_field()
+
+
+class Photo(SQLModel, table=True):
+    """A photo of a ticket, stored by sha256 under var/."""
+
+    __tablename__ = "photos"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    stage: str = Field(max_length=16)  # before | after
+    content_type: str = Field(max_length=32)
+    size: int
+    uploaded_by: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = utc_field(nullable=False)
+
+
+class DeadlineChange(SQLModel, table=True):
+    """History of a ticket's deadlines: set at dispatch, moved by 挂账/恢复 or 延期."""
+
+    __tablename__ = "deadline_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    deadline: str = Field(max_length=16)  # response | resolve
+    old_at: datetime | None = utc_field()
+    new_at: datetime | None = utc_field()
+    reason: str = Field(max_length=32)
+    at: datetime = utc_field(nullable=False)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """申请延期: a department asks for more time; the command center approves or rejects."""
+
+    __tablename__ = "extension_requests"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    amount: str  # a limit such as "2 WD"
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | approved | rejected
+    requested_by: int = Field(foreign_key="users.id")
+    requested_at: datetime = utc_field(nullable=False)
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = utc_field()
+    decision_note: str | None = None
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last sequence number handed out per local day, for YC-YYYYMMDD-NNNN."""
+
+    __tablename__ = "ticket_counters"
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0

@@ -1,0 +1,67 @@
+"""Turn ticket rows into their public shape."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from sqlmodel import Session, col, select
+
+from dispatch.street.config import StreetConfig
+from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import service as ticket_service
+from dispatch.tickets.models import DeadlineChange, Photo, Ticket
+from dispatch.tickets.schemas import (DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
+                                      TicketPublic, TimelineEntryPublic)
+
+_MET = {"response": "accepted_at", "resolve": "resolved_at"}
+
+
+def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> DeadlinePublic:
+    due = getattr(ticket, f"{kind}_deadline")
+    met = getattr(ticket, _MET[kind])
+    remaining = None
+    if due is not None and met is None and ticket.suspended_at is None:
+        remaining = ticket_deadlines.remaining_minutes(ticket, kind, now=now, calendar=config.calendar)
+    elif ticket.suspended_at is not None:
+        remaining = getattr(ticket, f"{kind}_remaining")
+    overdue = due is not None and (met > due if met else (now > due and ticket.status not in ("closed", "cancelled", "duplicate")))
+    return DeadlinePublic(limit=getattr(ticket, f"{kind}_limit"), due_at=due, met_at=met, overdue=overdue,
+                          remaining_minutes=None if remaining is None else round(remaining, 1))
+
+
+def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, session: Session | None = None,
+                  detail: bool = False) -> dict:
+    """The ticket as the API shows it; `detail` adds timeline, deadline history and photos."""
+    category = config.categories.get(ticket.category)
+    department = config.departments.get(ticket.department) if ticket.department else None
+    body = TicketPublic(
+        id=ticket.id, number=ticket.number, status=ticket.status, category=ticket.category,
+        category_name=category.name if category else ticket.category, zone=ticket.zone, cell=ticket.cell,
+        department=ticket.department, department_name=department.name if department else None,
+        description=ticket.description, address=ticket.address,
+        location=Point(lng=ticket.lng, lat=ticket.lat),
+        original_location=OriginalPoint(lng=ticket.original_lng, lat=ticket.original_lat, crs=ticket.original_crs),
+        locate_how=ticket.locate_how, zone_distance_m=ticket.zone_distance_m, source=ticket.source,
+        reporter_id=ticket.reporter_id, duplicate_of=ticket.duplicate_of, version=ticket.version,
+        rework_count=ticket.rework_count, supervised=ticket.supervised, extension_count=ticket.extension_count,
+        escalation_level=ticket.escalation_level, occurred_at=ticket.occurred_at, created_at=ticket.created_at,
+        updated_at=ticket.updated_at, dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
+        resolved_at=ticket.resolved_at, closed_at=ticket.closed_at, suspended_at=ticket.suspended_at,
+        deadlines={kind: _deadline(ticket, kind, config=config, now=now) for kind in ticket_deadlines.KINDS},
+    )
+    if detail and session is not None:
+        body.timeline = [TimelineEntryPublic(at=e.at, action=e.action, actor=e.actor_name, actor_role=e.actor_role,
+                                             from_status=e.from_status, to_status=e.to_status, note=e.note,
+                                             data=e.data)
+                         for e in ticket_service.timeline(session=session, ticket_id=ticket.id)]
+        changes = session.exec(select(DeadlineChange).where(DeadlineChange.ticket_id == ticket.id)
+                               .order_by(col(DeadlineChange.id))).all()
+        body.deadline_history = [DeadlineChangePublic(deadline=c.deadline, old_at=c.old_at, new_at=c.new_at,
+                                                      reason=c.reason, at=c.at) for c in changes]
+        photos = session.exec(select(Photo).where(Photo.ticket_id == ticket.id).order_by(col(Photo.id))).all()
+        body.photos = [PhotoPublic(id=p.id, stage=p.stage, content_type=p.content_type, size=p.size,
+                                   sha256=p.sha256, uploaded_at=p.uploaded_at,
+                                   url=url_for("tickets.get_photo", ticket_id=ticket.id, photo_id=p.id))
+                       for p in photos]
+    exclude = None if detail else {"timeline", "deadline_history", "photos"}
+    return body.model_dump(mode="json", exclude=exclude)

@@ -1,0 +1,138 @@
+"""Ticket storage: numbering, lookups, visibility, duplicates, the timeline."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, or_, select
+
+from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketCounter, TimelineEntry
+from dispatch.users.models import Role, User
+from geo.distance import haversine_m
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def next_number(*, session: Session, prefix: str, now: datetime) -> str:
+    """The next human-readable number of the local day, e.g. YC-20261128-0007 (atomic upsert)."""
+    day = now.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (insert(TicketCounter).values(day=day, last=1)
+            .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
+            .returning(TicketCounter.last))
+    seq = session.execute(stmt).scalar_one()
+    return f"{prefix}-{day}-{seq:04d}"
+
+
+def get(*, session: Session, ticket_id: int) -> Ticket | None:
+    return session.get(Ticket, ticket_id)
+
+
+def get_by_idempotency_key(*, session: Session, reporter_id: int, key: str) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.reporter_id == reporter_id,
+                                             Ticket.idempotency_key == key)).first()
+
+
+def find_duplicate(*, session: Session, category: str, lng: float, lat: float, now: datetime,
+                   radius_m: float, window: timedelta) -> Ticket | None:
+    """The nearest open, non-duplicate ticket of this category within radius_m reported in `window`."""
+    dlat = radius_m / 111_000 * 1.5
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    candidates = session.exec(select(Ticket).where(
+        Ticket.category == category,
+        Ticket.created_at >= now - window,
+        col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+        Ticket.duplicate_of == None,  # noqa: E711
+        col(Ticket.lng).between(lng - dlng, lng + dlng),
+        col(Ticket.lat).between(lat - dlat, lat + dlat),
+    )).all()
+    scored = sorted((haversine_m(lng, lat, t.lng, t.lat), t.id, t) for t in candidates)
+    return next((t for dist, _, t in scored if dist <= radius_m), None)
+
+
+def visibility_clause(user: User):
+    """SQL condition for the tickets this user may see (None: all)."""
+    if user.role in (Role.command, Role.admin):
+        return None
+    if user.role == Role.department:
+        return Ticket.department == user.department
+    clauses = [Ticket.reporter_id == user.id]
+    if user.zone:
+        clauses.append(Ticket.zone == user.zone)
+    return or_(*clauses)
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    """Inspectors see their own reports and their zone; departments theirs; command all."""
+    if user.role in (Role.command, Role.admin):
+        return True
+    if user.role == Role.department:
+        return ticket.department == user.department
+    return ticket.reporter_id == user.id or (user.zone is not None and ticket.zone == user.zone)
+
+
+def query(*, session: Session, user: User, filters: dict, limit: int, offset: int) -> tuple[list[Ticket], int]:
+    """Tickets this user may see, filtered, newest first, with the total count."""
+    conditions = []
+    visible = visibility_clause(user)
+    if visible is not None:
+        conditions.append(visible)
+    for name in ("status", "zone", "department", "category"):
+        values = filters.get(name)
+        if values:
+            conditions.append(col(getattr(Ticket, name)).in_(values))
+    if filters.get("created_from"):
+        conditions.append(Ticket.created_at >= filters["created_from"])
+    if filters.get("created_to"):
+        conditions.append(Ticket.created_at < filters["created_to"])
+    if filters.get("overdue_at"):
+        at = filters["overdue_at"]
+        conditions.append(or_(
+            (Ticket.status == Status.dispatched) & (Ticket.response_deadline < at),
+            col(Ticket.status).in_([Status.dispatched, Status.in_progress]) & (Ticket.resolve_deadline < at)))
+    if filters.get("min_escalation_level") is not None:
+        conditions.append(Ticket.escalation_level >= filters["min_escalation_level"])
+    if filters.get("supervised") is not None:
+        conditions.append(Ticket.supervised == filters["supervised"])
+    if filters.get("reporter_id") is not None:
+        conditions.append(Ticket.reporter_id == filters["reporter_id"])
+    total = session.exec(select(func.count()).select_from(Ticket).where(*conditions)).one()
+    rows = session.exec(select(Ticket).where(*conditions)
+                        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+                        .offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def timeline(*, session: Session, ticket_id: int) -> list[TimelineEntry]:
+    return list(session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket_id)
+                             .order_by(col(TimelineEntry.at), col(TimelineEntry.id))))
+
+
+def record(*, session: Session, ticket: Ticket, action: str, now: datetime, actor: User | None,
+           from_status: str | None, to_status: str | None, note: str | None = None,
+           data: dict | None = None) -> TimelineEntry:
+    """Append one step to the ticket's timeline (留痕)."""
+    entry = TimelineEntry(ticket_id=ticket.id, at=now, actor_id=actor.id if actor else None,
+                          actor_name=actor.display_name or actor.username if actor else "system",
+                          actor_role=actor.role if actor else "system", action=action,
+                          from_status=from_status, to_status=to_status, note=note, data=data or {})
+    session.add(entry)
+    return entry
+
+
+def save_versioned(*, session: Session, ticket: Ticket, expected_version: int, values: dict) -> bool:
+    """Write `values` only if the ticket still has `expected_version` (optimistic lock); bump it."""
+    stmt = (update(Ticket).where(Ticket.id == ticket.id, Ticket.version == expected_version)
+            .values(**values, version=expected_version + 1))
+    result = session.execute(stmt)
+    if result.rowcount != 1:
+        return False
+    for key, value in {**values, "version": expected_version + 1}.items():
+        set_committed_value(ticket, key, value)  # already written: not dirty, no second UPDATE
+    return True

@@ -1,0 +1,40 @@
+"""Users (巡查员, 部门, 城运中心, admin) and their credentials (hashes only)."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
+
+from dispatch.types import utc_field
+
+
+class Role(StrEnum):
+    inspector = "inspector"    # 网格巡查员
+    department = "department"  # 处置部门
+    command = "command"        # 城运中心
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    display_name: str = ""
+    role: str = Field(max_length=16)
+    department: str | None = Field(default=None, max_length=64)
+    zone: str | None = Field(default=None, max_length=64)
+    token_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    password_hash: str | None = None
+    active: bool = True
+    created_at: datetime = utc_field(nullable=False)
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    department: str | None
+    zone: str | None

@@ -1,0 +1,90 @@
+"""User records: create, find by token or password, rotate credentials."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dispatch.users.models import Role, User
+
+
+class UserError(ValueError):
+    """A user cannot be created or changed as asked."""
+
+
+def hash_token(token: str) -> str:
+    """sha256 of an API token (tokens are 256-bit random, so a fast hash is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return "yc_" + secrets.token_urlsafe(32)
+
+
+def create(*, session: Session, username: str, role: str, now: datetime, department: str | None = None,
+           zone: str | None = None, display_name: str = "", departments=(), zones=()) -> tuple[User, str]:
+    """Create a user and return it with its API token (shown once; only the hash is stored)."""
+    if role not in Role.__members__:
+        raise UserError(f"unknown role {role!r}; one of {', '.join(Role.__members__)}")
+    if role == Role.department and not department:
+        raise UserError("a department user needs --department CODE")
+    if department and department not in departments:
+        raise UserError(f"unknown department {department!r}")
+    if zone and zone not in zones:
+        raise UserError(f"unknown zone {zone!r}")
+    if get_by_username(session=session, username=username):
+        raise UserError(f"user {username!r} exists")
+    token = new_token()
+    user = User(username=username, display_name=display_name or username, role=role, department=department,
+                zone=zone, token_hash=hash_token(token), created_at=now)
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user, token
+
+
+def get(*, session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_by_username(*, session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def get_by_token(*, session: Session, token: str) -> User | None:
+    """The active user holding this API token, or None."""
+    user = session.exec(select(User).where(User.token_hash == hash_token(token))).first()
+    return user if user and user.active else None
+
+
+def rotate_token(*, session: Session, user: User) -> str:
+    """Give the user a new API token (the old one stops working)."""
+    token = new_token()
+    user.token_hash = hash_token(token)
+    session.add(user)
+    session.commit()
+    return token
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Store a scrypt hash of the password (werkzeug's KDF)."""
+    if len(password) < 8:
+        raise UserError("a password needs at least 8 characters")
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    session.add(user)
+    session.commit()
+
+
+def check_password(*, session: Session, username: str, password: str) -> User | None:
+    """The active user when the password matches, else None."""
+    user = get_by_username(session=session, username=username)
+    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
+        return user
+    return None
+
+
+def list_all(*, session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.id)))

@@ -1,0 +1,36 @@
+"""Parse request bodies into pydantic models, turning every failure into a clear 4xx."""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import request
+from pydantic import BaseModel, ValidationError
+
+from dispatch.errors import ApiError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe(exc: ValidationError) -> tuple[str, list[dict]]:
+    """A one-line message and a list of {field, problem} for a validation error."""
+    details = [{"field": ".".join(str(p) for p in err["loc"]) or "(body)", "problem": err["msg"]}
+               for err in exc.errors(include_url=False)]
+    first = details[0]
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return f"{first['field']}: {first['problem']}{more}", details
+
+
+def parse_json(model: type[M]) -> M:
+    """The JSON body validated as `model`; malformed JSON → 400, wrong fields → 422."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "invalid_json", "request body must be a JSON object")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
+        if any(err["type"] == "model_type" and not err["loc"] for err in exc.errors()):
+            raise ApiError(400, "invalid_json", "request body must be a JSON object") from None
+        message, details = describe(exc)
+        raise ApiError(422, "validation_error", message, details=details) from None
