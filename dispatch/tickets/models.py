@@ -40,11 +40,12 @@ class Ticket(SQLModel, table=True):
     department: str | None = Field(default=None, foreign_key="departments.code", index=True, max_length=64)
     description: str = Field(sa_column=Column(Text, nullable=False))
     address: str | None = None
-    lng: float
-    lat: float
-    original_lng: float
-    original_lat: float
-    original_crs: str = Field(max_length=16)
+    # WGS-84 point; None only for an Open311 report that gave an address_string and no coordinates.
+    lng: float | None = None
+    lat: float | None = None
+    original_lng: float | None = None
+    original_lat: float | None = None
+    original_crs: str | None = Field(default=None, max_length=16)
     locate_how: str = Field(default="inside", max_length=16)  # inside | tolerance | outside
     zone_distance_m: float = 0.0
     source: str = Field(default="api", max_length=16)  # api | open311 | web

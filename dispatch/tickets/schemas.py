@@ -64,8 +64,8 @@ class TicketPublic(BaseModel):
     department_name: str | None
     description: str
     address: str | None
-    location: Point
-    original_location: OriginalPoint
+    location: Point | None
+    original_location: OriginalPoint | None
     locate_how: str
     zone_distance_m: float
     source: str

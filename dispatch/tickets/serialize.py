@@ -39,8 +39,9 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         category_name=category.name if category else ticket.category, zone=ticket.zone, cell=ticket.cell,
         department=ticket.department, department_name=department.name if department else None,
         description=ticket.description, address=ticket.address,
-        location=Point(lng=ticket.lng, lat=ticket.lat),
-        original_location=OriginalPoint(lng=ticket.original_lng, lat=ticket.original_lat, crs=ticket.original_crs),
+        location=Point(lng=ticket.lng, lat=ticket.lat) if ticket.lng is not None else None,
+        original_location=(OriginalPoint(lng=ticket.original_lng, lat=ticket.original_lat, crs=ticket.original_crs)
+                           if ticket.original_lng is not None else None),
         locate_how=ticket.locate_how, zone_distance_m=ticket.zone_distance_m, source=ticket.source,
         reporter_id=ticket.reporter_id, duplicate_of=ticket.duplicate_of, version=ticket.version,
         rework_count=ticket.rework_count, supervised=ticket.supervised, extension_count=ticket.extension_count,
