@@ -1,0 +1,138 @@
+"""Coordinate systems phones send: WGS-84, GCJ-02 (高德/腾讯/微信), BD-09 (百度), CGCS2000 (天地图).
+
+GCJ-02 is WGS-84 plus a published, deliberately non-invertible offset (~480 m at 宜川); BD-09 is
+GCJ-02 with a further rotation and shift (~930 m more). The forward formulas are the widely used
+ones (e.g. wandergis/coordtransform); the inverses are solved iteratively to better than 1e-6°.
+Outside China's bounding box GCJ-02 is WGS-84 (the usual ``out_of_china`` rule). CGCS2000 differs
+from WGS-84 by centimetres and is taken as WGS-84.
+
+>>> lng, lat = wgs84_to_gcj02(121.43, 31.255)
+>>> round(lng, 4), round(lat, 4)
+(121.4346, 31.2532)
+>>> back = gcj02_to_wgs84(lng, lat)
+>>> abs(back[0] - 121.43) < 1e-6 and abs(back[1] - 31.255) < 1e-6
+True
+"""
+
+import math
+
+SUPPORTED_CRS = ("wgs84", "gcj02", "bd09", "cgcs2000")
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis, as used by GCJ-02
+_EE = 0.00669342162296594323  # its first eccentricity squared
+_X_PI = math.pi * 3000.0 / 180.0
+_INVERSE_EPS = 1e-9  # degrees; stop iterating well below the promised 1e-6
+_INVERSE_MAX_ITER = 30
+
+
+def out_of_china(lng: float, lat: float) -> bool:
+    """True when (lng, lat) is outside the box where GCJ-02 applies (there GCJ-02 == WGS-84)."""
+    return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _transform_lat(x: float, y: float) -> float:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _transform_lng(x: float, y: float) -> float:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
+    """WGS-84 → GCJ-02 (the standard forward formula)."""
+    lng, lat = float(lng), float(lat)
+    if out_of_china(lng, lat):
+        return lng, lat
+    dlat = _transform_lat(lng - 105.0, lat - 35.0)
+    dlng = _transform_lng(lng - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * math.pi
+    magic = 1.0 - _EE * math.sin(radlat) ** 2
+    sqrtmagic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlng = (dlng * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
+    return lng + dlng, lat + dlat
+
+
+def _invert(forward, x: float, y: float) -> tuple[float, float]:
+    """Solve forward(p) == (x, y) for p by fixed-point iteration (the offsets vary slowly)."""
+    px, py = x, y
+    for _ in range(_INVERSE_MAX_ITER):
+        fx, fy = forward(px, py)
+        dx, dy = fx - x, fy - y
+        px, py = px - dx, py - dy
+        if abs(dx) < _INVERSE_EPS and abs(dy) < _INVERSE_EPS:
+            break
+    return px, py
+
+
+def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
+    """GCJ-02 → WGS-84, inverted iteratively to < 1e-6° (no closed form exists)."""
+    lng, lat = float(lng), float(lat)
+    if out_of_china(lng, lat):
+        return lng, lat
+    return _invert(wgs84_to_gcj02, lng, lat)
+
+
+def gcj02_to_bd09(lng: float, lat: float) -> tuple[float, float]:
+    """GCJ-02 → BD-09 (Baidu's published forward formula)."""
+    lng, lat = float(lng), float(lat)
+    z = math.sqrt(lng * lng + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
+    theta = math.atan2(lat, lng) + 0.000003 * math.cos(lng * _X_PI)
+    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+
+
+def _bd09_to_gcj02_approx(lng: float, lat: float) -> tuple[float, float]:
+    x, y = lng - 0.0065, lat - 0.006
+    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
+    return z * math.cos(theta), z * math.sin(theta)
+
+
+def bd09_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
+    """BD-09 → GCJ-02: the usual closed-form inverse, polished iteratively to < 1e-6°."""
+    lng, lat = float(lng), float(lat)
+    px, py = _bd09_to_gcj02_approx(lng, lat)
+    for _ in range(_INVERSE_MAX_ITER):
+        fx, fy = gcj02_to_bd09(px, py)
+        dx, dy = fx - lng, fy - lat
+        if abs(dx) < _INVERSE_EPS and abs(dy) < _INVERSE_EPS:
+            break
+        px, py = px - dx, py - dy
+    return px, py
+
+
+def wgs84_to_bd09(lng: float, lat: float) -> tuple[float, float]:
+    """WGS-84 → BD-09 (through GCJ-02)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lng, lat))
+
+
+def bd09_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
+    """BD-09 → WGS-84 (through GCJ-02)."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat))
+
+
+_TO_WGS84 = {
+    "wgs84": lambda lng, lat: (float(lng), float(lat)),
+    "cgcs2000": lambda lng, lat: (float(lng), float(lat)),
+    "gcj02": gcj02_to_wgs84,
+    "bd09": bd09_to_wgs84,
+}
+
+
+def to_wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
+    """Convert a (lng, lat) pair in ``crs`` (one of SUPPORTED_CRS) to WGS-84; ValueError otherwise."""
+    try:
+        convert = _TO_WGS84[crs]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown crs {crs!r}; expected one of {', '.join(SUPPORTED_CRS)}"
+        ) from None
+    return convert(lng, lat)
