@@ -12,9 +12,9 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error the client caused or must know about, answered as JSON."""
 
-    def __init__(self, status: int, code: str, message: str, **extra):
+    def __init__(self, http_status: int, code: str, message: str, /, **extra):
         super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
+        self.http_status, self.code, self.message, self.extra = http_status, code, message, extra
 
 
 def bad_request(message: str, code: str = "bad_request", **extra) -> ApiError:
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify(error_body(exc.code, exc.message, **exc.extra)), exc.status
+        return jsonify(error_body(exc.code, exc.message, **exc.extra)), exc.http_status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

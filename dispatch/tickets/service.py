@@ -126,13 +126,15 @@ def record(*, session: Session, ticket: Ticket, action: str, now: datetime, acto
     return entry
 
 
-def save_versioned(*, session: Session, ticket: Ticket, expected_version: int, values: dict) -> bool:
-    """Write `values` only if the ticket still has `expected_version` (optimistic lock); bump it."""
+def claim(*, session: Session, ticket: Ticket, expected_version: int) -> bool:
+    """Bump the version only if it is still `expected_version` (optimistic lock); False if someone won.
+
+    The UPDATE holds the row (PostgreSQL) or the write lock (SQLite) until commit, so of two
+    concurrent actions on one ticket exactly one claims it; the other sees 0 rows and gets 409.
+    """
     stmt = (update(Ticket).where(Ticket.id == ticket.id, Ticket.version == expected_version)
-            .values(**values, version=expected_version + 1))
-    result = session.execute(stmt)
-    if result.rowcount != 1:
+            .values(version=expected_version + 1))
+    if session.execute(stmt).rowcount != 1:
         return False
-    for key, value in {**values, "version": expected_version + 1}.items():
-        set_committed_value(ticket, key, value)  # already written: not dirty, no second UPDATE
+    set_committed_value(ticket, "version", expected_version + 1)
     return True

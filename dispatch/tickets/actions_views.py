@@ -1,0 +1,68 @@
+"""Ticket actions and photos over HTTP: POST /tickets/<id>/actions, /tickets/<id>/photos."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, send_file
+
+from dispatch import clock, db
+from dispatch.auth import require_user
+from dispatch.errors import ApiError
+from dispatch.tickets import flows, photos
+from dispatch.tickets.models import Photo
+from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets.serialize import ticket_public
+from dispatch.tickets.views import visible_ticket
+from dispatch.validation import parse_json
+
+bp = Blueprint("ticket_actions", __name__, url_prefix="/api/v1")
+
+
+def _detail(ticket):
+    config = current_app.extensions["street_config"]
+    return {"ticket": ticket_public(ticket, config=config, now=clock.now(), session=db.session(), detail=True)}
+
+
+@bp.post("/tickets/<int:ticket_id>/actions")
+def act(ticket_id: int):
+    """Take one action (签收, 退单, 处置完成, 核查, 延期, 挂账, 督办, 作废…); 409 if the move is not allowed."""
+    user = require_user()
+    body = parse_json(ActionRequest)
+    ticket = visible_ticket(ticket_id)
+    flows.perform(session=db.session(), config=current_app.extensions["street_config"], ticket=ticket,
+                  actor=user, request=body, now=clock.now())
+    return jsonify(_detail(ticket))
+
+
+@bp.post("/tickets/<int:ticket_id>/photos")
+def upload_photo(ticket_id: int):
+    """multipart/form-data: `photo` (JPEG/PNG/WebP) and `stage` (before|after)."""
+    user = require_user()
+    ticket = visible_ticket(ticket_id)
+    if not photos.can_upload(user, ticket):
+        raise ApiError(403, "forbidden", "you may not add photos to this ticket")
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise ApiError(415, "unsupported_media_type", "send multipart/form-data with a `photo` file")
+    upload = request.files.get("photo")
+    if upload is None:
+        raise ApiError(422, "validation_error", "photo: a file field named `photo` is required")
+    config = current_app.extensions["street_config"]
+    max_bytes = config.intake.photo_max_bytes
+    data = upload.stream.read(max_bytes + 1)
+    photo = photos.store(session=db.session(), ticket=ticket, user=user, data=data,
+                         stage=request.form.get("stage", "before"), var_dir=current_app.config["VAR_DIR"],
+                         max_bytes=max_bytes, now=clock.now())
+    body = _detail(ticket)
+    body["photo"] = next(p for p in body["ticket"]["photos"] if p["id"] == photo.id)
+    return jsonify(body), 201
+
+
+@bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>")
+def get_photo(ticket_id: int, photo_id: int):
+    """The photo's bytes, to whoever may see the ticket."""
+    visible_ticket(ticket_id)
+    photo = db.session().get(Photo, photo_id)
+    if photo is None or photo.ticket_id != ticket_id:
+        raise ApiError(404, "not_found", f"no photo {photo_id} on ticket {ticket_id}")
+    path = photos.path_for(current_app.config["VAR_DIR"], photo.sha256)
+    if not path.exists():
+        raise ApiError(404, "not_found", "the photo file is missing from storage")
+    return send_file(path, mimetype=photo.content_type, max_age=3600)

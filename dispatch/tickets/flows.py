@@ -1,0 +1,280 @@
+"""Ticket actions: check the transition table, the actor, the version; apply; record the timeline."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from dispatch.deadlines.limits import Limit, deadline_after, resume_deadline
+from dispatch.errors import ApiError
+from dispatch.escalation.models import Escalation
+from dispatch.street.config import StreetConfig
+from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import service as ticket_service
+from dispatch.tickets.models import ExtensionRequest, Photo, Status, Ticket, TimelineEntry
+from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets.transitions import SAME, TRANSITIONS
+from dispatch.users.models import Role, User
+
+log = logging.getLogger(__name__)
+KINDS = ticket_deadlines.KINDS
+
+
+def _require(value, message: str):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ApiError(422, "validation_error", message)
+    return value
+
+
+def check_actor(ticket: Ticket, actor: User, action: str) -> None:
+    """403 unless the actor's role (and department or zone) may take `action` on this ticket."""
+    move = TRANSITIONS[action]
+    if actor.role not in move.roles:
+        raise ApiError(403, "forbidden", f"role {actor.role!r} may not {action} ({move.label})")
+    if move.own_department and ticket.department != actor.department:
+        raise ApiError(403, "forbidden", f"only the ticket's department may {action} ({move.label})")
+    if actor.role == Role.inspector and ticket.reporter_id != actor.id and ticket.zone != actor.zone:
+        raise ApiError(403, "forbidden", "inspectors act on their own reports and their zone's tickets")
+
+
+def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: User, request: ActionRequest,
+            now: datetime) -> Ticket:
+    """Apply one action to a ticket, or raise 403/409/422 leaving it untouched."""
+    action = request.action
+    move = TRANSITIONS[action]
+    check_actor(ticket, actor, action)
+    if ticket.status not in move.sources:
+        raise ApiError(409, "illegal_transition",
+                       f"cannot {action} ({move.label}) a ticket that is {ticket.status}", status=ticket.status)
+    if request.version is not None and request.version != ticket.version:
+        raise ApiError(409, "version_conflict", f"ticket changed (version {ticket.version}); reload and retry",
+                       status=ticket.status, version=ticket.version)
+    expected = ticket.version
+    before = ticket.status
+    note, extra = _APPLY[action](session, config, ticket, actor, request, now)
+    if not ticket_service.claim(session=session, ticket=ticket, expected_version=expected):
+        session.rollback()
+        current = ticket_service.get(session=session, ticket_id=ticket.id)
+        raise ApiError(409, "version_conflict", "another action on this ticket won; reload and retry",
+                       status=current.status if current else None)
+    if move.target is not SAME and action not in ("verify",):
+        ticket.status = move.target
+    ticket.updated_at = now
+    ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
+                          to_status=ticket.status, note=note, data=extra)
+    session.add(ticket)
+    session.commit()
+    log.info("ticket %s: %s by %s (%s → %s)", ticket.number, action, actor.username, before, ticket.status)
+    return ticket
+
+
+def _text(request: ActionRequest) -> str | None:
+    return request.reason or request.note
+
+
+def _reached(session: Session, ticket_id: int, kind: str) -> int | None:
+    return session.exec(select(func.max(Escalation.level)).where(Escalation.ticket_id == ticket_id,
+                                                                 Escalation.deadline == kind)).one()
+
+
+def _reschedule(session, config, ticket: Ticket, kind: str) -> None:
+    ticket_deadlines.schedule_next(ticket, kind, config=config, start=ticket.dispatched_at,
+                                   reached=_reached(session, ticket.id, kind))
+
+
+def _dispatch(session, config, ticket, actor, request, now):
+    code = _require(request.department, "dispatch needs `department`")
+    if code not in config.departments:
+        raise ApiError(422, "unknown_department", f"unknown department {code!r}")
+    ticket.department = code
+    ticket.accepted_at = None
+    ticket_deadlines.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
+    return request.note or f"派遣至 {config.departments[code].name}", {"department": code}
+
+
+def _accept(session, config, ticket, actor, request, now):
+    ticket.accepted_at = now
+    ticket_deadlines.clear_schedule(ticket, "response")
+    return request.note, {}
+
+
+def _return(session, config, ticket, actor, request, now):
+    reason = _require(_text(request), "退单 needs a `reason`")
+    previous = ticket.department
+    ticket.department = None
+    ticket.accepted_at = None
+    for kind in KINDS:
+        ticket_deadlines.clear_schedule(ticket, kind)
+        ticket_deadlines.move_deadline(session, ticket, kind, None, reason="return", now=now, actor_id=actor.id)
+    ticket.dispatched_at = None
+    return reason, {"returned_by": previous}
+
+
+def _start(session, config, ticket, actor, request, now):
+    return request.note, {}
+
+
+def _last_rework_at(session: Session, ticket_id: int) -> datetime | None:
+    return session.exec(select(func.max(TimelineEntry.at)).where(
+        TimelineEntry.ticket_id == ticket_id, TimelineEntry.action == "verify",
+        TimelineEntry.to_status != Status.closed)).one()
+
+
+def _require_after_photo(session, config, ticket: Ticket) -> None:
+    category = config.categories.get(ticket.category)
+    if not (category and category.after_photo_required):
+        return
+    since = _last_rework_at(session, ticket.id)
+    query = select(Photo.id).where(Photo.ticket_id == ticket.id, Photo.stage == "after")
+    if since is not None:
+        query = query.where(Photo.uploaded_at >= since)
+    if session.exec(query).first() is None:
+        raise ApiError(422, "after_photo_required",
+                       "this category needs an `after` photo (POST /api/v1/tickets/<id>/photos, stage=after) first")
+
+
+def _resolve(session, config, ticket, actor, request, now):
+    _require_after_photo(session, config, ticket)
+    ticket.resolved_at = now
+    for kind in KINDS:
+        ticket_deadlines.clear_schedule(ticket, kind)
+    return request.note, {}
+
+
+def _self_resolve(session, config, ticket, actor, request, now):
+    _require_after_photo(session, config, ticket)
+    ticket.resolved_at = now
+    for kind in KINDS:
+        ticket_deadlines.clear_schedule(ticket, kind)
+    return request.note or "巡查员自行处置", {"self_resolved_by": actor.id}
+
+
+def _self_resolver(session: Session, ticket_id: int) -> int | None:
+    entry = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket_id,
+                                                     TimelineEntry.action == "self_resolve")
+                         .order_by(col(TimelineEntry.id).desc())).first()
+    return entry.actor_id if entry else None
+
+
+def _verify(session, config, ticket, actor, request, now):
+    passed = _require(request.passed, "核查 needs `passed`: true or false")
+    if actor.role == Role.inspector and _self_resolver(session, ticket.id) == actor.id:
+        raise ApiError(403, "forbidden", "a self-resolved ticket is verified by another inspector or the command center")
+    if passed:
+        ticket.status = Status.closed
+        ticket.closed_at = now
+        return request.note or "核查通过，结案", {"passed": True}
+    _require(_text(request), "核查不通过 needs a `note` saying what is wrong")
+    ticket.rework_count += 1
+    ticket.resolved_at = None
+    if ticket.department is None:
+        ticket.status = Status.pending_dispatch
+    else:
+        ticket.status = Status.in_progress
+        _reschedule(session, config, ticket, "resolve")
+    return _text(request), {"passed": False, "rework_count": ticket.rework_count}
+
+
+def _pending_extension(session: Session, ticket_id: int) -> ExtensionRequest | None:
+    return session.exec(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket_id,
+                                                       ExtensionRequest.status == "pending")).first()
+
+
+def _request_extension(session, config, ticket, actor, request, now):
+    reason = _require(_text(request), "申请延期 needs a `reason`")
+    if (request.hours is None) == (request.days is None):
+        raise ApiError(422, "validation_error", "申请延期 needs exactly one of `hours` (working) or `days` (working)")
+    if _pending_extension(session, ticket.id):
+        raise ApiError(409, "extension_pending", "an extension request is already waiting", status=ticket.status)
+    amount = Limit(request.hours, "WH") if request.hours is not None else Limit(request.days, "WD")
+    ext = ExtensionRequest(ticket_id=ticket.id, amount=str(amount), reason=reason, requested_by=actor.id,
+                           requested_at=now)
+    session.add(ext)
+    session.flush()
+    return reason, {"extension": ext.id, "amount": str(amount)}
+
+
+def _decide_extension(approve: bool):
+    def apply(session, config, ticket, actor, request, now):
+        ext = _pending_extension(session, ticket.id)
+        if ext is None:
+            raise ApiError(409, "no_extension_pending", "no extension request is waiting", status=ticket.status)
+        ext.status = "approved" if approve else "rejected"
+        ext.decided_by, ext.decided_at, ext.decision_note = actor.id, now, request.note
+        session.add(ext)
+        data = {"extension": ext.id, "amount": ext.amount}
+        if approve:
+            new_at = deadline_after(ticket.resolve_deadline, Limit.parse(ext.amount), config.calendar)
+            ticket_deadlines.move_deadline(session, ticket, "resolve", new_at, reason="extension", now=now,
+                                           actor_id=actor.id)
+            ticket.extension_count += 1
+            _reschedule(session, config, ticket, "resolve")
+            data["resolve_deadline"] = new_at.isoformat()
+        return request.note, data
+
+    return apply
+
+
+def _open_kinds(ticket: Ticket) -> list[str]:
+    """Deadlines still running: response until 签收, resolve until 处置完成."""
+    kinds = []
+    if ticket.response_deadline is not None and ticket.accepted_at is None:
+        kinds.append("response")
+    if ticket.resolve_deadline is not None and ticket.resolved_at is None:
+        kinds.append("resolve")
+    return kinds
+
+
+def _suspend(session, config, ticket, actor, request, now):
+    ticket.suspended_at = now
+    ticket.suspended_from = ticket.status
+    for kind in _open_kinds(ticket):
+        limit = Limit.parse(getattr(ticket, f"{kind}_limit"))
+        setattr(ticket, f"{kind}_remaining", ticket_deadlines.remaining_minutes(ticket, kind, now=now,
+                                                                               calendar=config.calendar))
+        ticket_deadlines.clear_schedule(ticket, kind)
+        del limit
+    return _text(request), {}
+
+
+def _resume(session, config, ticket, actor, request, now):
+    data = {}
+    for kind in _open_kinds(ticket):
+        left = getattr(ticket, f"{kind}_remaining")
+        if left is None:
+            continue
+        limit = Limit.parse(getattr(ticket, f"{kind}_limit"))
+        new_at = resume_deadline(now, left, limit, config.calendar)
+        ticket_deadlines.move_deadline(session, ticket, kind, new_at, reason="resume", now=now, actor_id=actor.id)
+        setattr(ticket, f"{kind}_remaining", None)
+        _reschedule(session, config, ticket, kind)
+        data[f"{kind}_deadline"] = new_at.isoformat()
+    ticket.status = ticket.suspended_from or Status.pending_dispatch
+    ticket.suspended_at = None
+    ticket.suspended_from = None
+    return request.note, data
+
+
+def _supervise(session, config, ticket, actor, request, now):
+    ticket.supervised = True
+    return request.note or "城运中心督办", {}
+
+
+def _cancel(session, config, ticket, actor, request, now):
+    reason = _require(_text(request), "作废 needs a `reason`")
+    ticket.cancelled_at = now
+    ticket.suspended_at = None
+    for kind in KINDS:
+        ticket_deadlines.clear_schedule(ticket, kind)
+    return reason, {}
+
+
+_APPLY = {
+    "dispatch": _dispatch, "accept": _accept, "return": _return, "start": _start, "resolve": _resolve,
+    "verify": _verify, "request_extension": _request_extension,
+    "approve_extension": _decide_extension(True), "reject_extension": _decide_extension(False),
+    "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
+    "self_resolve": _self_resolve,
+}
+assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"
