@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, street config, database, blueprints, errors. Nothing runs at import."""
-    from dispatch import db, errors, settings
+    from dispatch import db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         street_service.seed(session=db.session(), config=street_config)
     _register_blueprints(app)
+    web.init_app(app)  # sign-in, pages (/m/ …), HTML error page, session-cookie policy
 
     @app.get("/healthz")
     def healthz():

@@ -1,6 +1,14 @@
-"""Who is asking: a Bearer API token (or a signed-in session), and role checks."""
+"""Who is asking: a Bearer API token (or a signed-in session), and role checks.
+
+CSRF rule: a request authenticated by the session cookie with an unsafe method (POST, PUT, PATCH,
+DELETE) must carry `X-CSRF-Token` equal to the session's token (an HTML form may send it as the
+hidden field `csrf_token` instead), else 403 `csrf`. Bearer-token clients send no cookie-borne
+credentials, so they are not affected.
+"""
 from __future__ import annotations
 
+import hmac
+import secrets
 from functools import wraps
 
 from flask import g, request, session as web_session
@@ -9,6 +17,10 @@ from dispatch import db
 from dispatch.errors import ApiError
 from dispatch.users import service as user_service
 from dispatch.users.models import User
+
+CSRF_SESSION_KEY = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def current_user() -> User | None:
@@ -32,9 +44,35 @@ def _load_user() -> User | None:
     if user_id is not None:
         user = user_service.get(session=db.session(), user_id=user_id)
         if user and user.active:
+            if request.method not in SAFE_METHODS and not csrf_matches(_sent_csrf_token()):
+                raise ApiError(403, "csrf", f"signed-in browser requests that change data need the "
+                                            f"{CSRF_HEADER} header (from <meta name=\"csrf-token\">)")
             g.via_session = True
             return user
     return None
+
+
+def _sent_csrf_token() -> str | None:
+    """The token the client sent: the header, or the hidden field of an HTML form post."""
+    if CSRF_HEADER in request.headers:
+        return request.headers[CSRF_HEADER]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.form.get(CSRF_SESSION_KEY)
+    return None
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, created on first use (a new one is issued at sign-in)."""
+    token = web_session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = web_session[CSRF_SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_matches(value: str | None) -> bool:
+    """True when `value` equals this session's CSRF token (constant-time compare)."""
+    expected = web_session.get(CSRF_SESSION_KEY)
+    return bool(expected and value) and hmac.compare_digest(str(expected), str(value))
 
 
 def require_user() -> User:

@@ -1,0 +1,183 @@
+/* 宜川路街道网格化管理 — shared browser helpers: the JSON API wrapper and safe DOM building.
+ *
+ * window.YC.api.get(url) / .post(url, json, {headers}) / .upload(url, formData) / .request(method, url, opts)
+ *   same-origin cookies, X-CSRF-Token from <meta name="csrf-token"> on unsafe methods,
+ *   resolves to the parsed JSON body; rejects with YC.ApiError (status, code, message) for an
+ *   HTTP error, or YC.NetworkError when the request never got an answer (offline).
+ * window.YC.el(tag, props, ...children) builds elements; text always goes in as text (textContent),
+ *   never as HTML — user-written text (descriptions, notes, names) must only reach the page this way.
+ */
+(function () {
+  'use strict';
+
+  const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+  const TZ = 'Asia/Shanghai';
+
+  class ApiError extends Error {
+    constructor(status, code, message, body) {
+      super(message);
+      this.name = 'ApiError';
+      this.status = status;
+      this.code = code;
+      this.body = body || null;
+    }
+  }
+
+  class NetworkError extends Error {
+    constructor(message) {
+      super(message || '网络不可用');
+      this.name = 'NetworkError';
+    }
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  async function request(method, url, opts) {
+    const { json, form, headers } = opts || {};
+    const h = new Headers(headers || {});
+    h.set('Accept', 'application/json');
+    if (!SAFE_METHODS.has(method)) h.set('X-CSRF-Token', csrfToken());
+    let body;
+    if (json !== undefined) {
+      h.set('Content-Type', 'application/json');
+      body = JSON.stringify(json);
+    } else if (form !== undefined) {
+      body = form; // FormData: the browser sets the multipart boundary
+    }
+    let response;
+    try {
+      response = await fetch(url, { method, headers: h, body, credentials: 'same-origin', cache: 'no-store' });
+    } catch (err) {
+      throw new NetworkError();
+    }
+    let data = null;
+    if ((response.headers.get('Content-Type') || '').includes('json')) {
+      try { data = await response.json(); } catch (err) { data = null; }
+    }
+    if (!response.ok) {
+      const e = (data && data.error) || {};
+      throw new ApiError(response.status, e.code || 'http_' + response.status,
+        e.message || response.statusText || '请求失败', data);
+    }
+    return data;
+  }
+
+  const api = {
+    request,
+    get: (url, opts) => request('GET', url, opts),
+    post: (url, json, opts) => request('POST', url, Object.assign({}, opts, { json })),
+    upload: (url, formData, opts) => request('POST', url, Object.assign({}, opts, { form: formData })),
+  };
+
+  const ERROR_TEXT = {
+    unauthorized: '登录已过期，请重新登录',
+    csrf: '页面已过期，请刷新后重试',
+    forbidden: '无权执行此操作',
+    not_found: '记录不存在或无权查看',
+    validation_error: '填写有误',
+    invalid_json: '请求格式有误',
+    unknown_category: '未知的事件类别',
+    illegal_transition: '当前状态不允许此操作',
+    version_conflict: '记录已被他人修改，请刷新后重试',
+    payload_too_large: '文件过大',
+    unsupported_media_type: '照片格式不支持（仅 JPEG / PNG / WebP）',
+    after_photo_required: '需要先上传处置后照片',
+    too_many_requests: '请求过于频繁，请稍后再试',
+    internal: '服务器出错，请稍后再试',
+  };
+
+  /** A message for the user: Chinese first, the server's detail after. */
+  function describeError(err) {
+    if (err instanceof NetworkError) return '网络不可用，请检查网络后重试';
+    if (err instanceof ApiError) {
+      const zh = ERROR_TEXT[err.code];
+      return zh ? (err.message && err.message !== zh ? zh + '：' + err.message : zh) : err.message;
+    }
+    return (err && err.message) || String(err);
+  }
+
+  /** el('li', {className, text, dataset, attrs, on}, ...children): children strings become text nodes. */
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    const p = props || {};
+    if (p.className) node.className = p.className;
+    if (p.text !== undefined && p.text !== null) node.textContent = String(p.text);
+    if (p.dataset) Object.entries(p.dataset).forEach(([k, v]) => { node.dataset[k] = String(v); });
+    if (p.attrs) {
+      Object.entries(p.attrs).forEach(([k, v]) => {
+        if (/^on/i.test(k)) throw new Error('el(): use `on` for event handlers, not ' + k);
+        if (v === false || v === null || v === undefined) return;
+        node.setAttribute(k, v === true ? '' : String(v));
+      });
+    }
+    if (p.on) Object.entries(p.on).forEach(([type, fn]) => node.addEventListener(type, fn));
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  let toastTimer = null;
+  /** A short message at the top of the page (kind: info | ok | error). */
+  function toast(message, kind, ms) {
+    const box = document.getElementById('toast');
+    if (!box) return;
+    box.textContent = message;
+    box.className = 'toast toast-' + (kind || 'info');
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { box.hidden = true; }, ms || 4000);
+  }
+
+  const dateTime = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    hour12: false,
+  });
+  const shortDateTime = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: TZ, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  });
+  /** An ISO instant as Shanghai local time: "2026/11/25 14:30" (short: "11/25 14:30"). */
+  function fmtTime(iso, short) {
+    if (!iso) return '—';
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return '—';
+    return (short ? shortDateTime : dateTime).format(d);
+  }
+
+  /** A random v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    const b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  const STATUS_LABELS = {
+    pending_dispatch: '待派遣', dispatched: '已派遣', in_progress: '处置中', resolved: '已处置待核查',
+    closed: '已结案', cancelled: '已作废', suspended: '挂账', duplicate: '重复',
+  };
+  const ACTION_LABELS = {
+    report: '上报', await_dispatch: '待城运中心派遣', dispatch: '派遣', accept: '签收', return: '退单',
+    start: '开始处置', resolve: '处置完成', verify: '核查', request_extension: '申请延期',
+    approve_extension: '批准延期', reject_extension: '驳回延期', suspend: '挂账', resume: '恢复',
+    supervise: '督办', cancel: '作废', self_resolve: '自行处置', photo: '照片', link_duplicate: '重复合并',
+    duplicate_reported: '重复上报', escalate: '超期升级',
+  };
+  const ROLE_LABELS = { inspector: '网格巡查员', department: '处置部门', command: '城运中心', admin: '系统管理员' };
+
+  window.YC = {
+    api, ApiError, NetworkError, describeError, csrfToken, el, clear, toast, fmtTime, uuid,
+    STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
+  };
+}());

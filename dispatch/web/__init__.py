@@ -1,0 +1,73 @@
+"""Browser front ends: sign-in, the inspector's phone page (/m/), shared page plumbing.
+
+`init_app(app)` sets the session-cookie policy, registers the page blueprints, the Chinese HTML
+error page (`HTML_ERROR_HANDLER`, used by dispatch.errors for browser page requests), the template
+context (`current_user`, `csrf_token()`, `role_label()`) and security headers.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+
+from dispatch.auth import csrf_token
+from dispatch.web.guard import render_error_page, role_label, signed_in_user
+
+# Pages in these blueprints get a strict Content-Security-Policy (no inline script, same-origin only).
+# Another front end opts in with app.config["CSP_BLUEPRINTS"].add("<blueprint name>").
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie gets `Secure` when the request came over TLS, or always when configured."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def init_app(app: Flask) -> None:
+    """Cookie policy, page blueprints, the HTML error page, template helpers, security headers."""
+    from dispatch.web.auth_views import bp as auth_bp
+    from dispatch.web.mobile import bp as mobile_bp
+
+    # Flask's defaults exist (SAMESITE None, lifetime 31 days), so set ours unless a test or deployment did.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if os.environ.get("DISPATCH_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"):
+        app.config["SESSION_COOKIE_SECURE"] = True  # TLS ends at a proxy: the app cannot see it itself
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    if app.config.get("PERMANENT_SESSION_LIFETIME") == timedelta(days=31):
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
+    app.config.setdefault("CSP_BLUEPRINTS", {"web_auth", "m"})
+    app.session_interface = _SessionInterface()
+    app.config["HTML_ERROR_HANDLER"] = render_error_page
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(mobile_bp)
+
+    @app.context_processor
+    def _template_helpers():
+        return {"current_user": signed_in_user(), "csrf_token": csrf_token, "role_label": role_label,
+                "department_name": _department_name, "zone_name": _zone_name}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            if request.blueprint in app.config["CSP_BLUEPRINTS"] or response.status_code >= 400:
+                response.headers.setdefault("Content-Security-Policy", CSP)
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _department_name(code: str | None) -> str:
+    department = current_app.extensions["street_config"].departments.get(code) if code else None
+    return department.name if department else (code or "")
+
+
+def _zone_name(code: str | None) -> str:
+    zone = current_app.extensions["street_config"].zone(code) if code else None
+    return zone.name if zone else (code or "")

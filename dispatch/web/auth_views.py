@@ -1,0 +1,60 @@
+"""Sign-in and sign-out for the browser pages (password checked against its scrypt hash)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, redirect, render_template, request, session
+
+from dispatch import db
+from dispatch.auth import csrf_token
+from dispatch.users import service as user_service
+from dispatch.web.guard import STALE_FORM, form_csrf_ok, home_for, render_error_page, safe_next, signed_in_user
+
+log = logging.getLogger(__name__)
+bp = Blueprint("web_auth", __name__)
+
+LOGIN_FAILED = "用户名或密码错误"  # one message for every failure: does not reveal which names exist
+MAX_FIELD = 200
+
+
+@bp.get("/")
+def index():
+    """The signed-in user's own page, or the sign-in page."""
+    user = signed_in_user()
+    return redirect(home_for(user) if user else "/login")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """GET: the sign-in form. POST: check username and password, start a fresh session, go on."""
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        user = signed_in_user()
+        if user is not None:
+            return redirect(target or home_for(user))
+        return render_template("login.html", next=target or "", error=None)
+    if not form_csrf_ok():
+        return render_template("login.html", next=target or "", error=STALE_FORM), 400
+    username = request.form.get("username", "").strip()[:MAX_FIELD]
+    password = request.form.get("password", "")[:MAX_FIELD]
+    user = None
+    if username and password:
+        user = user_service.check_password(session=db.session(), username=username, password=password)
+    if user is None:
+        log.info("sign-in failed for %r from %s", username, request.remote_addr)
+        return render_template("login.html", next=target or "", error=LOGIN_FAILED, username=username), 401
+    session.clear()  # no state (or token) from before sign-in survives: no session fixation
+    session.permanent = True
+    session["user_id"] = user.id
+    csrf_token()  # a new token for the new session
+    log.info("user %s signed in", user.username)
+    return redirect(target or home_for(user))
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (the form carries the CSRF token) and go back to the sign-in page."""
+    if not form_csrf_ok() and session.get("user_id") is not None:
+        return render_error_page(400, message=STALE_FORM)
+    session.clear()
+    return redirect("/login")

@@ -1,0 +1,208 @@
+"""Browser test infrastructure: a live server per test, one headless Chromium per session, helpers.
+
+Fixtures
+    live_server  the app on a fresh SQLite database, temp VAR_DIR and a copy of config/, served on a
+                 free 127.0.0.1 port in a background thread (`.url`, `.app`, `.create_user(...)`,
+                 `.api(...)`); shut down after the test.
+    browser      Playwright's Chromium from /usr/bin/chromium (headless, offline-friendly flags).
+    new_page     new_page(**context_options) -> Page in a fresh context whose base_url is the live
+                 server, so page.goto("/m/") works; uncaught page errors fail the test.
+Helpers (import from tests.browser.conftest)
+    login(page, username, password)  sign in through /login and wait for the landing page.
+    shot(page, name)                 full-page screenshot into test-artifacts/screenshots/<name>.png.
+    png_bytes()                      a small valid PNG, e.g. for photo uploads.
+    wait_ready(page)                 wait for the page's own ready signal (body[data-ready="1"]).
+
+The whole folder is skipped, with the reason, when /usr/bin/chromium or the playwright package is missing.
+"""
+from __future__ import annotations
+
+import shutil
+import struct
+import threading
+import time
+import urllib.request
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from dispatch import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct-horse-42"  # the default password of users made by live_server.create_user
+HERE = Path(__file__).resolve().parent
+
+
+def _why_skip() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"browser tests need Debian's Chromium at {CHROMIUM} (tools/ensure-chromium.sh installs it)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests need the playwright package (pip install playwright; never `playwright install`)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder `browser`, and skip them all with the reason when Chromium is missing."""
+    reason = _why_skip()
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@dataclass
+class LiveServer:
+    """The running app: its URL, the Flask app, and helpers that act on its database directly."""
+
+    url: str
+    app: object
+    users: dict = field(default_factory=dict)
+
+    def create_user(self, username: str, role: str, password: str = PASSWORD, *, department: str | None = None,
+                    zone: str | None = None, display_name: str = "") -> dict:
+        """Create a user with a sign-in password; returns {id, username, password, token, headers}."""
+        from dispatch import db
+        from dispatch.types import utc_now
+        from dispatch.users import service
+
+        with self.app.app_context():
+            cfg = self.app.extensions["street_config"]
+            user, token = service.create(session=db.session(), username=username, role=role, now=utc_now(),
+                                         department=department, zone=zone, display_name=display_name,
+                                         departments=set(cfg.departments), zones={z.code for z in cfg.zones})
+            service.set_password(session=db.session(), user=user, password=password)
+            info = {"id": user.id, "username": username, "password": password, "token": token,
+                    "headers": {"Authorization": f"Bearer {token}"}}
+        self.users[username] = info
+        return info
+
+    def api(self, method: str, path: str, user: dict, *, expect: int | None = None, **kwargs):
+        """Call the JSON API as `user` (Bearer token) in-process; returns the parsed JSON body."""
+        client = self.app.test_client()
+        headers = {**user["headers"], **kwargs.pop("headers", {})}
+        response = client.open(path, method=method, headers=headers, **kwargs)
+        if expect is not None:
+            assert response.status_code == expect, (response.status_code, response.get_json())
+        return response.get_json()
+
+
+def _wait_healthy(url: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a fresh database, served on a free loopback port in a thread for this test."""
+    from werkzeug.serving import make_server
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config_dir)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "browser-test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        "CONFIG_DIR": str(config_dir),
+        "VAR_DIR": str(tmp_path / "var"),
+        "SCHEDULER_ENABLED": False,
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        _wait_healthy(url)
+        yield LiveServer(url=url, app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(**context_options) -> a Page in a fresh browser context aimed at the live server.
+
+    Options are Playwright's new_context ones (viewport, geolocation, permissions, locale…); the
+    default locale is zh-CN and timezone Asia/Shanghai. An uncaught page error fails the test.
+    """
+    contexts, errors = [], []
+
+    def make(**options):
+        options = {"base_url": live_server.url, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def login(page, username: str, password: str = PASSWORD, *, next_path: str | None = None) -> None:
+    """Sign in through the /login form and wait until the landing page has loaded."""
+    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, f"sign-in as {username} failed: still on {page.url}"
+
+
+def wait_ready(page, timeout: float = 10_000) -> None:
+    """Wait for the page's own ready signal: document.body.dataset.ready === "1"."""
+    # A locator, not wait_for_function: the pages' CSP forbids the eval that a string predicate needs.
+    page.locator("body[data-ready='1']").wait_for(state="attached", timeout=timeout)
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png (git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def png_bytes(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (90, 140, 200)) -> bytes:
+    """A small valid PNG (a gradient) for photo uploads."""
+    rows = b"".join(b"\x00" + b"".join(bytes((min(255, rgb[0] + x), rgb[1], min(255, rgb[2] + y)))
+                                       for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

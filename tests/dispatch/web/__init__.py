@@ -1,0 +1,1 @@
+"""Tests of the browser pages: sign-in, CSRF, role guards, the inspector page."""
