@@ -113,6 +113,8 @@ def users_command(app, args) -> int:
         session, cfg = db.session(), app.extensions["street_config"]
         try:
             if args.users_command == "add":
+                if args.password is not None:
+                    service.check_password_rules(args.password)  # before creating: no half-made user
                 user, token = service.create(session=session, username=args.username, role=args.role,
                                              now=utc_now(), department=args.department, zone=args.zone,
                                              display_name=args.name, departments=set(cfg.departments),

@@ -96,3 +96,38 @@ def command(make_user):
 
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def pg_app(tmp_path, clock, config_dir):
+    """Like `app`, on PostgreSQL (env TEST_DATABASE_URL) in a fresh schema dropped afterwards; else skip."""
+    if not POSTGRES_URL:
+        pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://user@host:5432/db to run the PostgreSQL tests")
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    app = None
+    try:
+        app = create_app({
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "CONFIG_DIR": str(config_dir),
+            "VAR_DIR": str(tmp_path / "var"),
+            "CLOCK": clock,
+            "SCHEDULER_ENABLED": False,
+        })
+        yield app
+    finally:
+        if app is not None:
+            app.extensions["db_engine"].dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

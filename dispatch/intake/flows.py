@@ -68,7 +68,10 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
             session=session, category=category.slug, lng=lng, lat=lat, now=now, radius_m=dup_cfg.radius_m,
             window=timedelta(hours=dup_cfg.window_hours))
     session.add(ticket)
-    session.flush()
+    try:
+        session.flush()  # the INSERT: a concurrent request with the same Idempotency-Key fails here
+    except IntegrityError as exc:
+        return _replayed(session, reporter, idempotency_key, exc)
     ticket_service.record(session=session, ticket=ticket, action="report", now=now, actor=reporter,
                           from_status=None, to_status=Status.pending_dispatch, note=None,
                           data={"source": source, "crs": loc.crs, "locate": where.how,
@@ -79,17 +82,22 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         _route(session, config, ticket, now=now)
     try:
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        if idempotency_key:
-            existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
-                                                             key=idempotency_key)
-            if existing:
-                return IntakeResult(existing, created=False)
-        raise
+    except IntegrityError as exc:
+        return _replayed(session, reporter, idempotency_key, exc)
     log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
              ticket.department)
     return IntakeResult(ticket, created=True)
+
+
+def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc: IntegrityError) -> IntakeResult:
+    """After a unique-key clash: the ticket a concurrent request with the same Idempotency-Key made."""
+    session.rollback()
+    if idempotency_key:
+        existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
+                                                         key=idempotency_key)
+        if existing:
+            return IntakeResult(existing, created=False)
+    raise exc
 
 
 def _link_duplicate(session: Session, ticket: Ticket, original: Ticket, *, now: datetime, reporter: User) -> None:

@@ -1,9 +1,10 @@
 """The shape of an inspector's report, validated strictly (wrong types are refused, not coerced)."""
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from geo.crs import SUPPORTED_CRS
 
@@ -25,6 +26,17 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     category: str = Field(min_length=1, max_length=64, description="category slug (or GB/T code)")
     location: Location
-    description: str = Field(min_length=1, max_length=100_000, description="what the inspector saw (limit in config/intake.toml, 4,000 by default)")
+    description: str = Field(min_length=1, max_length=100_000, pattern=r"\S", description="what the inspector saw (limit in config/intake.toml, 4,000 by default)")
     address: str | None = Field(None, max_length=500)
     occurred_at: AwareDatetime | None = Field(None, description="ISO-8601 with offset")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _storable(cls, value):
+        """Stored as UTC: an instant that has no UTC form (year 1 / 9999 with an offset) is refused."""
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("date-time out of range") from None

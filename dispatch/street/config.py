@@ -53,22 +53,23 @@ class StreetConfig:
 
 
 def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem]):
+    """(validated model or None, parsed TOML or {}): the raw data still serves the cross-checks."""
     name = path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.append(Problem(name, "(file)", "file is missing"))
-        return None
+        return None, {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem(name, "(file)", f"not valid TOML: {exc}"))
-        return None
+        return None, {}
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), data
     except ValidationError as exc:
         for err in exc.errors():
             key = ".".join(str(part) for part in err["loc"]) or "(file)"
-            problems.append(Problem(name, key, err["msg"]))
-        return None
+            problems.append(Problem(name, key, err["msg"].removeprefix("Value error, ")))
+        return None, data
 
 
 def _read_zones(path: Path, tolerance_m2: float, problems: list[Problem]) -> tuple[list[Zone], dict]:
@@ -87,36 +88,63 @@ def _read_zones(path: Path, tolerance_m2: float, problems: list[Problem]) -> tup
     return zones, data
 
 
-def _cross_check(departments, categories, routing, zones, problems) -> None:
-    """References between files: every code named must exist."""
-    seen: dict[str, int] = {}
-    for i, dept in enumerate(departments.department):
-        if dept.code in seen:
-            problems.append(Problem("departments.toml", f"department.{i}.code", f"duplicate code {dept.code!r}"))
-        seen[dept.code] = i
+def _tables(raw: dict, name: str) -> list[dict]:
+    """The [[name]] tables of a parsed TOML file, skipping anything malformed (already reported)."""
+    tables = raw.get(name)
+    return [t for t in tables if isinstance(t, dict)] if isinstance(tables, list) else []
+
+
+def _cross_check(departments: dict, categories: dict, routing: dict, zones, zones_geojson: dict,
+                 problems) -> None:
+    """References between files: every code named must exist.
+
+    Works on the parsed TOML, so a file with an unrelated problem (a bad limit, say) still has its
+    references checked: every problem is reported in one pass. A file that could not be read at all
+    is not used to judge the others.
+    """
+    seen: dict = {}
+    for i, dept in enumerate(_tables(departments, "department")):
+        code = dept.get("code")
+        if not isinstance(code, str):
+            continue  # a missing or mistyped code is reported by the file's own validation
+        if code in seen:
+            problems.append(Problem("departments.toml", f"department.{i}.code", f"duplicate code {code!r}"))
+        seen[code] = i
     for attr in ("code", "slug"):
         seen = {}
-        for i, cat in enumerate(categories.category):
-            value = getattr(cat, attr)
+        for i, cat in enumerate(_tables(categories, "category")):
+            value = cat.get(attr)
+            if not isinstance(value, str):
+                continue
             if value in seen:
                 problems.append(Problem("categories.toml", f"category.{i}.{attr}", f"duplicate {attr} {value!r}"))
             seen[value] = i
-    dept_codes = {d.code for d in departments.department}
-    slugs = {c.slug for c in categories.category}
+    dept_codes = set(_strings([d.get("code") for d in _tables(departments, "department")]))
+    slugs = set(_strings([c.get("slug") for c in _tables(categories, "category")]))
     zone_codes = {z.code for z in zones}
-    for i, rule in enumerate(routing.rule):
-        if rule.department != STATION and rule.department not in dept_codes:
-            problems.append(Problem("routing.toml", f"rule.{i}.department", f"unknown department {rule.department!r}"))
-        for slug in rule.categories or []:
+    features = zones_geojson.get("features") if isinstance(zones_geojson, dict) else None
+    feature_index = {f["properties"]["code"]: i for i, f in enumerate(features if isinstance(features, list) else [])
+                     if isinstance(f, dict) and isinstance(f.get("properties"), dict)
+                     and isinstance(f["properties"].get("code"), str)}
+    for i, rule in enumerate(_tables(routing, "rule")):
+        department = rule.get("department")
+        if departments and isinstance(department, str) and department != STATION and department not in dept_codes:
+            problems.append(Problem("routing.toml", f"rule.{i}.department", f"unknown department {department!r}"))
+        for slug in _strings(rule.get("categories")) if categories else []:
             if slug not in slugs:
                 problems.append(Problem("routing.toml", f"rule.{i}.categories", f"unknown category {slug!r}"))
-        for code in rule.zones or []:
-            if zones and code not in zone_codes:
+        for code in _strings(rule.get("zones")) if zones else []:
+            if code not in zone_codes:
                 problems.append(Problem("routing.toml", f"rule.{i}.zones", f"unknown zone {code!r}"))
-    for i, zone in enumerate(zones):
-        if zone.station and zone.station not in dept_codes:
+    for zone in zones:
+        if departments and zone.station and zone.station not in dept_codes:
+            i = feature_index.get(zone.code, "?")
             problems.append(Problem("zones.geojson", f"features[{i}].properties.station",
                                     f"unknown department {zone.station!r}"))
+
+
+def _strings(value) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> None:
@@ -136,11 +164,11 @@ def load_config(directory: str | Path) -> StreetConfig:
     problems: list[Problem] = []
     if not directory.is_dir():
         raise ConfigError([Problem(str(directory), "(folder)", "config folder does not exist")])
-    departments = _read_toml(directory / "departments.toml", DepartmentsFile, problems)
-    categories = _read_toml(directory / "categories.toml", CategoriesFile, problems)
-    routing = _read_toml(directory / "routing.toml", RoutingFile, problems)
-    intake = _read_toml(directory / "intake.toml", IntakeFile, problems)
-    escalation = _read_toml(directory / "escalation.toml", EscalationFile, problems)
+    departments, departments_raw = _read_toml(directory / "departments.toml", DepartmentsFile, problems)
+    categories, categories_raw = _read_toml(directory / "categories.toml", CategoriesFile, problems)
+    routing, routing_raw = _read_toml(directory / "routing.toml", RoutingFile, problems)
+    intake, _ = _read_toml(directory / "intake.toml", IntakeFile, problems)
+    escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, zones_geojson = _read_zones(directory / "zones.geojson", tolerance_m2, problems)
     calendar = None
@@ -148,8 +176,7 @@ def load_config(directory: str | Path) -> StreetConfig:
         calendar = load_calendar(directory / "calendar.toml")
     except CalendarConfigError as exc:
         problems.extend(Problem(*_problem_fields(p)) for p in exc.problems)
-    if departments and categories and routing:
-        _cross_check(departments, categories, routing, zones, problems)
+    _cross_check(departments_raw, categories_raw, routing_raw, zones, zones_geojson, problems)
     if escalation:
         _check_escalation(escalation, problems)
     if problems:

@@ -1,7 +1,7 @@
 """Ticket reading over HTTP: list with filters, one ticket with its timeline."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -15,6 +15,7 @@ from dispatch.tickets.serialize import ticket_public
 bp = Blueprint("tickets", __name__, url_prefix="/api/v1")
 
 MAX_LIMIT = 500
+MAX_TICKET_ID = 2**31 - 1  # ids are INTEGER columns; a larger id in the URL cannot exist
 
 
 def _csv_arg(name: str, allowed: set[str] | None = None) -> list[str] | None:
@@ -48,11 +49,12 @@ def _time_arg(name: str) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
+        if value.tzinfo is None:
+            config = current_app.extensions["street_config"]
+            value = value.replace(tzinfo=config.calendar.timezone)  # naive: local (Asia/Shanghai) time
+        value = value.astimezone(UTC)  # OverflowError at the ends of the calendar (year 1 / 9999)
+    except (ValueError, OverflowError):
         raise ApiError(400, "invalid_filter", f"{name} must be an ISO-8601 date-time") from None
-    if value.tzinfo is None:
-        config = current_app.extensions["street_config"]
-        value = value.replace(tzinfo=config.calendar.timezone)  # naive: local (Asia/Shanghai) time
     return value
 
 
@@ -94,7 +96,7 @@ def list_tickets():
 def visible_ticket(ticket_id: int) -> Ticket:
     """The ticket if the caller may see it; 404 otherwise (not revealing that it exists)."""
     user = require_user()
-    ticket = ticket_service.get(session=db.session(), ticket_id=ticket_id)
+    ticket = ticket_service.get(session=db.session(), ticket_id=ticket_id) if ticket_id <= MAX_TICKET_ID else None
     if ticket is None or not ticket_service.can_see(user, ticket):
         raise ApiError(404, "not_found", f"no ticket {ticket_id}")
     return ticket

@@ -69,10 +69,15 @@ def rotate_token(*, session: Session, user: User) -> str:
     return token
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Store a scrypt hash of the password (werkzeug's KDF)."""
+def check_password_rules(password: str) -> None:
+    """UserError when the password is not acceptable (too short)."""
     if len(password) < 8:
         raise UserError("a password needs at least 8 characters")
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Store a scrypt hash of the password (werkzeug's KDF)."""
+    check_password_rules(password)
     user.password_hash = generate_password_hash(password, method="scrypt")
     session.add(user)
     session.commit()

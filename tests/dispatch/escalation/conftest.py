@@ -1,0 +1,115 @@
+"""Escalation fixtures: tickets reported through the API, sweeps at chosen instants, both databases."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Inside zone xiangyi (station_xiangyi); exposed_garbage routes to sanitation: 1 WH response, 4 WH resolve.
+XIANGYI = (121.4288, 31.2551)
+
+
+def sh(*args) -> datetime:
+    """A Shanghai wall-clock instant, e.g. sh(2026, 11, 25, 10, 48)."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) "
+                    "to run against PostgreSQL")
+    schema = f"test_escalation_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {exc.orig}")
+    try:
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def both_backends_url(request, tmp_path):
+    """The file-based SQLite database, and PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def report(client, inspector, clock):
+    """report(category=..., at=..., lng=..., lat=...) -> the new ticket as the API returns it."""
+
+    def make(category: str = "exposed_garbage", *, at: datetime | None = None, lng: float = XIANGYI[0],
+             lat: float = XIANGYI[1]) -> dict:
+        if at is not None:
+            clock.set(at)
+        resp = client.post("/api/v1/events", headers=inspector, json={
+            "category": category, "location": {"lng": lng, "lat": lat}, "description": "路边暴露垃圾"})
+        assert resp.status_code == 201, resp.get_json()
+        ticket = resp.get_json()["ticket"]
+        assert ticket["status"] == "dispatched", ticket
+        return ticket
+
+    return make
+
+
+@pytest.fixture
+def config(app):
+    return app.extensions["street_config"]
+
+
+@pytest.fixture
+def sweep_at(app):
+    """sweep_at(now, dry_run=False): one sweep in its own app context and session."""
+    from dispatch import db
+    from dispatch.escalation.sweep import sweep
+
+    def run(now: datetime, dry_run: bool = False) -> list[dict]:
+        with app.app_context():
+            return sweep(session=db.session(), config=app.extensions["street_config"], now=now, dry_run=dry_run)
+
+    return run
+
+
+@pytest.fixture
+def rows(app):
+    """rows(Model, **where) -> the model's rows in id order, read in a fresh session."""
+
+    def read(model, **where):
+        with Session(app.extensions["db_engine"]) as session:
+            query = select(model)
+            for name, value in where.items():
+                query = query.where(getattr(model, name) == value)
+            return list(session.exec(query.order_by(col(model.id))).all())
+
+    return read
+
+
+@pytest.fixture
+def load_ticket(app):
+    from dispatch.tickets.models import Ticket
+
+    def load(ticket_id: int) -> Ticket:
+        with Session(app.extensions["db_engine"]) as session:
+            return session.get(Ticket, ticket_id)
+
+    return load

@@ -1,0 +1,157 @@
+"""The scheduler's jobs and `python run.py sweep`: registered once with the right options, clock injected."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from dispatch.escalation import outbox, scheduled
+from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.tickets.models import TimelineEntry
+
+from .conftest import sh
+
+REPORTED = sh(2026, 11, 25, 10, 0)
+
+
+def test_start_scheduler_registers_both_jobs_with_their_options(app):
+    scheduler = scheduled.start_scheduler(app)
+    try:
+        assert scheduler.running
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {"escalation_sweep", "outbox_delivery"}
+        # (job, function, interval from config/escalation.toml)
+        for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
+                                   (jobs["outbox_delivery"], scheduled.deliver_job, 30)]:
+            assert job.func is func and job.args == (app,)
+            assert job.trigger.interval == timedelta(seconds=seconds)
+            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, seconds)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert not scheduler.running
+
+
+def test_intervals_come_from_config(app, config_dir):
+    from dispatch import create_app
+
+    text = (config_dir / "escalation.toml").read_text(encoding="utf-8")
+    text = text.replace("sweep_interval_seconds = 60", "sweep_interval_seconds = 120")
+    text = text.replace("interval_seconds = 30", "interval_seconds = 15")
+    (config_dir / "escalation.toml").write_text(text, encoding="utf-8")
+    other = create_app({**app.config, "CONFIG_DIR": str(config_dir)})
+    scheduler = BackgroundScheduler()
+    scheduled.add_jobs(scheduler, other)
+    intervals = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
+    assert intervals == {"escalation_sweep": timedelta(seconds=120), "outbox_delivery": timedelta(seconds=15)}
+    other.extensions["db_engine"].dispose()
+
+
+def test_adding_the_jobs_twice_replaces_them(app):
+    scheduler = BackgroundScheduler()
+    scheduled.add_jobs(scheduler, app)
+    scheduled.add_jobs(scheduler, app)  # replace_existing=True: no ConflictingIdError
+    scheduler.start(paused=True)
+    try:
+        assert sorted(job.id for job in scheduler.get_jobs()) == ["escalation_sweep", "outbox_delivery"]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_jobs_use_the_app_clock_and_their_own_session(app, report, clock, rows):
+    ticket = report(at=REPORTED)
+    clock.set(sh(2026, 11, 25, 11, 0))
+    scheduled.sweep_job(app)
+    assert [(e.deadline, e.level) for e in rows(Escalation, ticket_id=ticket["id"])] == \
+        [("response", 0), ("response", 1)]
+    assert len(rows(TimelineEntry, action="escalate")) == 2
+    scheduled.deliver_job(app)  # no webhook configured: logged and marked sent
+    messages = rows(OutboxMessage)
+    assert len(messages) == 4
+    assert {(m.channel, m.sent_at) for m in messages} == {("log", sh(2026, 11, 25, 11, 0))}
+
+
+def test_deliver_job_posts_to_the_app_webhook_url(app, report, clock, rows, monkeypatch):
+    report(at=REPORTED)
+    clock.set(sh(2026, 11, 25, 10, 48))
+    scheduled.sweep_job(app)
+    calls = []
+    monkeypatch.setattr(outbox, "post_json", lambda url, payload, timeout: calls.append((url, payload)))
+    app.config["WEBHOOK_URL"] = "http://hooks.example.test/yc"
+    scheduled.deliver_job(app)
+    assert [(url, p["recipient"]) for url, p in calls] == [("http://hooks.example.test/yc", "sanitation")]
+    assert rows(OutboxMessage)[0].channel == "webhook"
+
+
+@pytest.mark.parametrize("job, target, message", [
+    (scheduled.sweep_job, "sweep", "escalation sweep job failed"),
+    (scheduled.deliver_job, "deliver_due", "outbox delivery job failed"),
+])
+def test_jobs_log_their_errors_instead_of_raising(app, monkeypatch, caplog, job, target, message):
+    def broken(**_kwargs):
+        raise RuntimeError("database went away")
+
+    module = scheduled.escalation_sweep if target == "sweep" else scheduled.outbox
+    monkeypatch.setattr(module, target, broken)
+    with caplog.at_level(logging.ERROR):
+        job(app)  # does not raise
+    assert message in caplog.text and "database went away" in caplog.text
+
+
+def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
+    seen = {}
+
+    class FakeBlocking(scheduled.BlockingScheduler):
+        def start(self, *args, **kwargs):
+            seen["jobs"] = sorted(job.id for job in self.get_jobs())
+            raise KeyboardInterrupt
+
+    handlers = {}
+    monkeypatch.setattr(scheduled, "BlockingScheduler", FakeBlocking)
+    monkeypatch.setattr(scheduled.signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
+    scheduled.run_blocking(app)  # returns after Ctrl-C
+    assert seen["jobs"] == ["escalation_sweep", "outbox_delivery"]
+    assert scheduled.signal.SIGTERM in handlers
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path, database_url, config_dir):
+    """Environment making `python run.py` use this test's database and config."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DISPATCH_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("DISPATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
+    monkeypatch.delenv("DISPATCH_WEBHOOK_URL", raising=False)
+
+
+@pytest.mark.parametrize("now", [
+    "2026-11-25T11:00:00+08:00",  # with an offset
+    "2026-11-25T03:00:00Z",       # the same instant in UTC
+    "2026-11-25T11:00:00",        # naive: read as Shanghai time
+])
+def test_cli_sweep_dry_run_prints_json_and_writes_nothing(report, rows, load_ticket, cli_env, capsys, now):
+    from dispatch.cli import main
+
+    ticket = report(at=REPORTED)
+    capsys.readouterr()
+    assert main(["sweep", "--now", now, "--json", "--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [(r["ticket"], r["number"], r["deadline"], r["level"]) for r in printed] == [
+        (ticket["id"], ticket["number"], "response", 0), (ticket["id"], ticket["number"], "response", 1)]
+    assert rows(Escalation) == [] and rows(OutboxMessage) == [] and rows(TimelineEntry, action="escalate") == []
+    assert load_ticket(ticket["id"]).response_next_level == 0
+
+
+def test_cli_sweep_writes_without_dry_run(report, rows, cli_env, capsys):
+    from dispatch.cli import main
+
+    ticket = report(at=REPORTED)
+    capsys.readouterr()
+    assert main(["sweep", "--now", "2026-11-25T11:00:00+08:00"]) == 0
+    out = capsys.readouterr().out
+    assert f"{ticket['number']}  response level 1" in out and "2 escalation(s)" in out
+    assert len(rows(Escalation)) == 2
+    assert main(["sweep", "--now", "2026-11-25T11:00:00+08:00", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

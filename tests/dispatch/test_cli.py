@@ -1,0 +1,233 @@
+"""`python run.py ...`: users and tokens, check-config — what the street's IT person types."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from dispatch.cli import main
+from tests.dispatch.helpers import INTERIOR, report, ticket_of
+
+TOKEN_LINE = re.compile(r"token.*: (yc_\S+)\s*$", re.MULTILINE)
+
+
+@pytest.fixture
+def env(tmp_path, config_dir, monkeypatch):
+    """The environment a real installation runs with, pointing at a private database and config copy."""
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DISPATCH_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("DISPATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
+    monkeypatch.delenv("DISPATCH_ENV", raising=False)
+    return {"url": url, "config_dir": config_dir}
+
+
+@pytest.fixture
+def api(env):
+    """A client of the app the CLI's environment describes (same database, same config)."""
+    from dispatch import create_app
+
+    apps = []
+
+    def client():
+        app = create_app({"TESTING": True})
+        apps.append(app)
+        return app.test_client()
+
+    yield client
+    for app in apps:
+        app.extensions["db_engine"].dispose()
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """Run `python run.py argv...`; returns (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def token_in(out: str) -> str:
+    found = TOKEN_LINE.findall(out)
+    assert len(found) == 1, out
+    return found[0]
+
+
+def users_table(url: str) -> list[dict]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.text("SELECT * FROM users"))]
+    engine.dispose()
+    return rows
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_users_add_prints_a_token_that_works_on_the_api(env, api, capsys):
+    # The admin creates an inspector for 香溢片区 and hands over the printed token; the phone uses it.
+    code, out, _ = run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi", "--name", "王巡查")
+    assert code == 0
+    token = token_in(out)
+    assert "shown once" in out
+    client = api()
+    ticket = ticket_of(report(client, bearer(token), at=INTERIOR["xiangyi"]))
+    assert ticket["zone"] == "xiangyi"
+    assert client.get("/api/v1/tickets", headers=bearer(token)).get_json()["count"] == 1
+    timeline = client.get(f"/api/v1/tickets/{ticket['id']}", headers=bearer(token)).get_json()["ticket"]["timeline"]
+    assert (timeline[0]["actor"], timeline[0]["actor_role"]) == ("王巡查", "inspector")
+
+
+def test_only_the_tokens_sha256_is_stored(env, capsys):
+    # A copy of the database does not hand out working tokens: no column holds the token itself.
+    token = token_in(run(capsys, "users", "add", "wang", "--role", "inspector")[1])
+    (row,) = users_table(env["url"])
+    assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert all(token not in str(value) for value in row.values())
+
+
+@pytest.mark.parametrize("argv, message", [
+    # a department user must say which department
+    (["users", "add", "li", "--role", "department"], "needs --department"),
+    # a department that config/departments.toml does not have
+    (["users", "add", "li", "--role", "department", "--department", "fire_brigade"], "unknown department"),
+    # a zone that config/zones.geojson does not have
+    (["users", "add", "li", "--role", "inspector", "--zone", "changfeng"], "unknown zone"),
+    # a password too short to be one
+    (["users", "add", "li", "--role", "command", "--password", "short"], "at least 8 characters"),
+])
+def test_users_add_refuses_bad_arguments(env, capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert message in err
+    assert "token" not in out.lower()
+    assert users_table(env["url"]) == []  # nothing half-made: the admin can simply retry
+
+
+def test_users_add_refuses_a_taken_name(env, capsys):
+    # Usernames are unique; the second add fails and the first token keeps working.
+    assert run(capsys, "users", "add", "li", "--role", "command")[0] == 0
+    code, _, err = run(capsys, "users", "add", "li", "--role", "inspector")
+    assert code == 1 and "exists" in err
+    assert len(users_table(env["url"])) == 1
+
+
+def test_unknown_role_is_a_usage_error(env, capsys):
+    # argparse refuses a role outside inspector/department/command/admin (exit 2, like any usage error).
+    with pytest.raises(SystemExit) as info:
+        main(["users", "add", "li", "--role", "boss"])
+    assert info.value.code == 2
+
+
+def test_department_user_is_created_with_its_department(env, api, capsys):
+    # 城管's desk account: it sees tickets routed to 城管.
+    token = token_in(run(capsys, "users", "add", "cg", "--role", "department", "--department", "chengguan")[1])
+    client = api()
+    assert client.get("/api/v1/tickets", headers=bearer(token)).status_code == 200
+    assert client.post("/api/v1/events", json={}, headers=bearer(token)).status_code == 403
+
+
+def test_users_passwd_sets_a_password_hash(env, capsys):
+    # The desk page signs in with a password; only a scrypt hash is stored.
+    run(capsys, "users", "add", "zhang", "--role", "command")
+    code, out, _ = run(capsys, "users", "passwd", "zhang", "--password", "correct horse")
+    assert code == 0 and "password set" in out
+    (row,) = users_table(env["url"])
+    assert row["password_hash"].startswith("scrypt:")
+    assert "correct horse" not in row["password_hash"]
+
+    from dispatch import create_app, db
+    from dispatch.users import service
+
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        assert service.check_password(session=db.session(), username="zhang", password="correct horse")
+        assert service.check_password(session=db.session(), username="zhang", password="wrong horse") is None
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("argv, message", [
+    # nobody of that name
+    (["users", "passwd", "nobody", "--password", "long enough"], "no user 'nobody'"),
+    (["users", "token", "nobody"], "no user 'nobody'"),
+    # too short
+    (["users", "passwd", "zhang", "--password", "1234567"], "at least 8 characters"),
+])
+def test_users_passwd_and_token_refuse(env, capsys, argv, message):
+    run(capsys, "users", "add", "zhang", "--role", "command")
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and message in err
+
+
+def test_users_token_rotates_and_the_old_token_stops_working(env, api, capsys):
+    # A phone was lost: the admin issues a new token; the old one is refused from then on.
+    old = token_in(run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi")[1])
+    code, out, _ = run(capsys, "users", "token", "wang")
+    assert code == 0
+    new = token_in(out)
+    assert new != old
+    client = api()
+    assert client.get("/api/v1/tickets", headers=bearer(old)).status_code == 401
+    assert client.get("/api/v1/tickets", headers=bearer(new)).status_code == 200
+
+
+def test_users_list(env, capsys):
+    # The admin sees who exists, with role, department and zone — and no secrets.
+    run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi")
+    token = token_in(run(capsys, "users", "add", "cg", "--role", "department", "--department", "chengguan")[1])
+    code, out, _ = run(capsys, "users", "list")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "wang" in lines[0] and "inspector" in lines[0] and "xiangyi" in lines[0]
+    assert "cg" in lines[1] and "chengguan" in lines[1]
+    assert token not in out
+
+
+def test_commands_refuse_to_run_on_a_broken_config(env, capsys):
+    # `users add` on a broken config/ explains the problem instead of a traceback.
+    (env["config_dir"] / "routing.toml").write_text('[[rule]]\ndepartment = "nobody"\n', encoding="utf-8")
+    code, _, err = run(capsys, "users", "add", "wang", "--role", "inspector")
+    assert code == 1
+    assert "routing.toml: rule.0.department: unknown department 'nobody'" in err
+
+
+# --- check-config ---------------------------------------------------------------------------------------
+
+def test_check_config_on_the_shipped_config(env, capsys):
+    # The shipped folder is fine: exit 0 and a one-line summary.
+    code, out, _ = run(capsys, "check-config")
+    assert code == 0
+    assert "config OK" in out
+    assert "11 departments" in out and "25 categories" in out and "3 zones" in out
+
+
+def test_check_config_prints_every_problem(env, capsys):
+    # Three mistakes in three files: each printed on its own line as file: key: reason; exit 1.
+    config_dir = env["config_dir"]
+    routing = config_dir / "routing.toml"
+    routing.write_text(routing.read_text(encoding="utf-8").replace('"river_office"', '"river_ofice"'),
+                       encoding="utf-8")
+    categories = config_dir / "categories.toml"
+    categories.write_text(categories.read_text(encoding="utf-8").replace('response = "4 WH"', 'response = "4 XX"', 1),
+                          encoding="utf-8")
+    (config_dir / "zones.geojson").write_text("{oops", encoding="utf-8")
+    code, out, err = run(capsys, "check-config")
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert "routing.toml: rule.6.department: unknown department 'river_ofice'" in lines
+    assert any(line.startswith("categories.toml: category.0.response: unknown limit unit 'XX'") for line in lines)
+    assert any(line.startswith("zones.geojson: (file): not valid JSON") for line in lines)
+    assert len(lines) == 3
+    assert "3 problem(s)" in err
+
+
+def test_init_db_creates_the_schema(env, capsys):
+    # `python run.py init-db` prepares an empty database and exits 0.
+    assert run(capsys, "init-db")[0] == 0
+    engine = sa.create_engine(env["url"])
+    assert {"tickets", "users", "departments"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()

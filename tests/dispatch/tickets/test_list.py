@@ -1,0 +1,106 @@
+"""GET /api/v1/tickets: filters (status, zone, department, category, created range) and pagination."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.dispatch.helpers import INTERIOR, ZHONGYUAN_EAST_VERTEX, list_tickets, offset, report, ticket_of
+
+# Each ticket: name → (category, where, when (UTC)). 10:00 Shanghai = 02:00 UTC.
+TICKETS = {
+    "garbage_xy_25": ("exposed_garbage", INTERIOR["xiangyi"], datetime(2026, 11, 25, 2, 0, tzinfo=UTC)),
+    "vending_jx_25": ("street_vending", INTERIOR["jiaoxi"], datetime(2026, 11, 25, 3, 0, tzinfo=UTC)),
+    "garbage_zy_26": ("exposed_garbage", INTERIOR["zhongyuan"], datetime(2026, 11, 26, 2, 0, tzinfo=UTC)),
+    "stairwell_zy_26": ("stairwell_clutter", INTERIOR["zhongyuan"], datetime(2026, 11, 26, 3, 0, tzinfo=UTC)),
+    "other_jx_27": ("other", INTERIOR["jiaoxi"], datetime(2026, 11, 27, 2, 0, tzinfo=UTC)),
+    "outside_27": ("exposed_garbage", offset(*ZHONGYUAN_EAST_VERTEX, east_m=1000),
+                   datetime(2026, 11, 27, 3, 0, tzinfo=UTC)),
+}
+
+
+@pytest.fixture
+def tickets(client, inspector, clock):
+    ids = {}
+    for name, (category, at, when) in TICKETS.items():
+        clock.set(when)
+        ids[name] = ticket_of(report(client, inspector, category=category, at=at))["id"]
+    return ids
+
+
+def names(body, ids) -> list[str]:
+    by_id = {v: k for k, v in ids.items()}
+    return [by_id[t["id"]] for t in body["data"]]
+
+
+@pytest.mark.parametrize("query, expected", [
+    # no filter: everything, newest first
+    ("", ["outside_27", "other_jx_27", "stairwell_zy_26", "garbage_zy_26", "vending_jx_25", "garbage_xy_25"]),
+    # the command center's queue: what routing could not place
+    ("status=pending_dispatch", ["outside_27", "other_jx_27"]),
+    # several values at once, comma-separated
+    ("status=pending_dispatch,dispatched",
+     ["outside_27", "other_jx_27", "stairwell_zy_26", "garbage_zy_26", "vending_jx_25", "garbage_xy_25"]),
+    ("status=duplicate", []),
+    # one zone, two zones
+    ("zone=zhongyuan", ["stairwell_zy_26", "garbage_zy_26"]),
+    ("zone=xiangyi,jiaoxi", ["other_jx_27", "vending_jx_25", "garbage_xy_25"]),
+    # one department; the zone's station is a department too
+    ("department=sanitation", ["garbage_zy_26", "garbage_xy_25"]),
+    ("department=station_zhongyuan", ["stairwell_zy_26"]),
+    # by category
+    ("category=exposed_garbage", ["outside_27", "garbage_zy_26", "garbage_xy_25"]),
+    # filters combine with AND
+    ("category=exposed_garbage&zone=zhongyuan", ["garbage_zy_26"]),
+    # the 26th in Shanghai time (naive values are local): from inclusive, to exclusive
+    ("created_from=2026-11-26T00:00:00&created_to=2026-11-27T00:00:00", ["stairwell_zy_26", "garbage_zy_26"]),
+    # the same window with an explicit offset, and in UTC
+    ("created_from=2026-11-26T00:00:00%2B08:00&created_to=2026-11-27T00:00:00%2B08:00",
+     ["stairwell_zy_26", "garbage_zy_26"]),
+    ("created_from=2026-11-25T16:00:00Z&created_to=2026-11-26T16:00:00Z", ["stairwell_zy_26", "garbage_zy_26"]),
+    # a bound exactly on a ticket's instant: from includes it, to excludes it
+    ("created_from=2026-11-26T11:00:00", ["outside_27", "other_jx_27", "stairwell_zy_26"]),
+    ("created_to=2026-11-25T11:00:00", ["garbage_xy_25"]),
+])
+def test_filters(client, command, tickets, query, expected):
+    body = list_tickets(client, command, query)
+    assert names(body, tickets) == expected
+    assert body["count"] == len(expected)
+
+
+@pytest.mark.parametrize("query, page, count", [
+    # the first page of two
+    ("limit=2", ["outside_27", "other_jx_27"], 6),
+    # the second page of two
+    ("limit=2&offset=2", ["stairwell_zy_26", "garbage_zy_26"], 6),
+    # the last, partial page
+    ("limit=4&offset=4", ["vending_jx_25", "garbage_xy_25"], 6),
+    # past the end: an empty page, the count still tells how many there are
+    ("limit=2&offset=10", [], 6),
+    # pagination applies after filtering; count is the filtered total
+    ("category=exposed_garbage&limit=1&offset=1", ["garbage_zy_26"], 3),
+])
+def test_pagination(client, command, tickets, query, page, count):
+    body = list_tickets(client, command, query)
+    assert names(body, tickets) == page
+    assert body["count"] == count
+
+
+def test_page_reports_its_limit_and_offset(client, command, tickets):
+    # The default page is 50 from the start.
+    body = list_tickets(client, command)
+    assert (body["limit"], body["offset"]) == (50, 0)
+    body = list_tickets(client, command, "limit=3&offset=1")
+    assert (body["limit"], body["offset"]) == (3, 1)
+
+
+def test_walking_all_pages_gives_every_ticket_once(client, command, tickets):
+    # A desk page that follows limit/offset sees each ticket exactly once.
+    seen, offset_ = [], 0
+    while True:
+        page = list_tickets(client, command, f"limit=4&offset={offset_}")["data"]
+        if not page:
+            break
+        seen += [t["id"] for t in page]
+        offset_ += 4
+    assert sorted(seen) == sorted(tickets.values())
