@@ -192,6 +192,7 @@ def shot(page, name: str) -> Path:
     """Save a full-page screenshot as test-artifacts/screenshots/<name>.png (git-ignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.evaluate("window.scrollTo(0, 0)")  # else sticky bars are drawn mid-page in a full-page shot
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -49,6 +49,7 @@ def test_report_with_gps_shows_the_zone_before_sending_and_routes_it(phone, live
     expect(phone.locator("#loc-text")).to_contain_text("121.42880, 31.25510")
     shot(phone, "m-report")
     fill_report(phone)
+    expect(phone.locator("#category-picked")).to_have_text("暴露垃圾")
     phone.fill("#address", "宜川路 300 号门口")
     assert my_tickets(live_server, inspector) == []  # nothing sent yet
     shot(phone, "m-report-filled")

@@ -253,6 +253,13 @@
       b.setAttribute('aria-pressed', String(b.dataset.slug === category.slug));
     });
     $('category-picked').textContent = category.name;
+    $('categories').hidden = true; // folded away once chosen, so location and photo come into view
+    $('category-change').hidden = false;
+  }
+
+  function showCategories() {
+    $('categories').hidden = false;
+    $('category-change').hidden = true;
   }
 
   async function loadZones() {
@@ -443,6 +450,7 @@
     state.category = null;
     $('category-picked').textContent = '';
     document.querySelectorAll('#categories .cat').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+    showCategories();
   }
 
   function showResult(item) {
@@ -689,6 +697,7 @@
     $('locate-btn').addEventListener('click', locateMe);
     $('photo').addEventListener('change', onPhotoChosen);
     $('photo-clear').addEventListener('click', clearPhoto);
+    $('category-change').addEventListener('click', showCategories);
     $('mine-refresh').addEventListener('click', () => loadMine().catch((e) => toast(describeError(e), 'error')));
     $('verify-refresh').addEventListener('click', () => loadVerify().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
