@@ -19,7 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     street_config = load_config(app.config["CONFIG_DIR"])  # ConfigError names file, key, reason
     app.extensions["street_config"] = street_config
-    app.config.setdefault("MAX_CONTENT_LENGTH", street_config.intake.photo_max_bytes + 1024 * 1024)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default config has the key, set to None
+        app.config["MAX_CONTENT_LENGTH"] = street_config.intake.photo_max_bytes + 1024 * 1024
     errors.init_app(app)
     db.init_app(app)
     with app.app_context():

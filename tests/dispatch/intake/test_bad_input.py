@@ -122,6 +122,16 @@ def test_bad_report_is_refused_and_creates_nothing(client, command, senders, bod
     assert ticket_count(client, command) == 0
 
 
+def test_a_body_beyond_the_request_limit_is_413(app, client, inspector, command):
+    # 12 MB sent to /events (the limit is photo_max_bytes + 1 MiB = 11 MiB): refused before it is read.
+    assert app.config["MAX_CONTENT_LENGTH"] == 11 * 1024 * 1024
+    response = client.post("/api/v1/events", data=b" " * (12 * 1024 * 1024), content_type="application/json",
+                           headers=inspector)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "payload_too_large"
+    assert ticket_count(client, command) == 0
+
+
 def test_validation_errors_name_the_field(client, inspector):
     # The phone can show which field is wrong.
     response = client.post("/api/v1/events", json=with_location(lat="31.25"), headers=inspector)
