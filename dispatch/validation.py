@@ -26,7 +26,7 @@ def parse_json(model: type[M]) -> M:
     if not raw.strip():
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
     try:
-        return model.model_validate_json(raw)
+        parsed = model.model_validate_json(raw)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
@@ -34,3 +34,20 @@ def parse_json(model: type[M]) -> M:
             raise ApiError(400, "invalid_json", "request body must be a JSON object") from None
         message, details = describe(exc)
         raise ApiError(422, "validation_error", message, details=details) from None
+    field = _nul_field(parsed.model_dump())
+    if field is not None:  # PostgreSQL text cannot hold NUL: refuse it here rather than fail on INSERT
+        raise ApiError(422, "validation_error", f"{field}: NUL characters are not allowed",
+                       details=[{"field": field, "problem": "NUL characters are not allowed"}])
+    return parsed
+
+
+def _nul_field(value, path: str = "") -> str | None:
+    """The dotted path of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return (path or "(body)") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in items:
+        found = _nul_field(child, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from dispatch.errors import ApiError
-from dispatch.intake.models import EventCreate
+from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import deadlines as ticket_deadlines
@@ -19,6 +19,13 @@ from dispatch.users.models import User
 from geo.crs import to_wgs84
 
 log = logging.getLogger(__name__)
+
+UNLOCATED = "unlocated"  # locate_how of a report without coordinates (Open311 address_string only)
+_AWAIT_NOTES = {  # why a report waits for the command center (待城运中心派遣)
+    "no_location": "仅有地址、无坐标，待城运中心定位派遣",
+    "out_of_area": "超出片区范围，待城运中心派遣",
+    "no_routing_rule": "无匹配派遣规则，待城运中心派遣",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,10 @@ def resolve_category(config: StreetConfig, value: str):
 def report_event(*, session: Session, config: StreetConfig, reporter: User, event: EventCreate, now: datetime,
                  idempotency_key: str | None = None, source: str = "api", media_url: str | None = None,
                  attributes: dict | None = None) -> IntakeResult:
-    """Create the ticket for a report (or return the one this Idempotency-Key already made)."""
+    """Create the ticket for a report (or return the one this Idempotency-Key already made).
+
+    `event.location` is None only for an Open311 address-only report: no zone, no dedup, pending_dispatch.
+    """
     if idempotency_key:
         existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
                                                          key=idempotency_key)
@@ -48,25 +58,18 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     if len(event.description) > config.intake.description_max_chars:
         raise ApiError(422, "validation_error",
                        f"description: at most {config.intake.description_max_chars} characters")
-    loc = event.location
-    lng, lat = to_wgs84(loc.lng, loc.lat, loc.crs)
-    where = config.zone_index.locate(lng, lat)
     ticket = Ticket(
         number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now),
         status=Status.pending_dispatch, category=category.slug,
-        zone=where.zone.code if where.zone else None,
-        cell=where.path[-1].code if len(where.path) > 1 else None,
-        description=event.description, address=event.address, lng=lng, lat=lat,
-        original_lng=loc.lng, original_lat=loc.lat, original_crs=loc.crs,
-        locate_how=where.how, zone_distance_m=round(where.distance_m, 2), source=source, media_url=media_url,
+        description=event.description, address=event.address, source=source, media_url=media_url,
         attributes=attributes or {}, reporter_id=reporter.id, idempotency_key=idempotency_key,
-        occurred_at=event.occurred_at, created_at=now, updated_at=now)
+        occurred_at=event.occurred_at, created_at=now, updated_at=now, **_placement(config, event.location))
     duplicate = None
     dup_cfg = config.intake.duplicates
-    if dup_cfg.enabled:
+    if dup_cfg.enabled and ticket.lng is not None:
         duplicate = ticket_service.find_duplicate(
-            session=session, category=category.slug, lng=lng, lat=lat, now=now, radius_m=dup_cfg.radius_m,
-            window=timedelta(hours=dup_cfg.window_hours))
+            session=session, category=category.slug, lng=ticket.lng, lat=ticket.lat, now=now,
+            radius_m=dup_cfg.radius_m, window=timedelta(hours=dup_cfg.window_hours))
     session.add(ticket)
     try:
         session.flush()  # the INSERT: a concurrent request with the same Idempotency-Key fails here
@@ -74,8 +77,8 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         return _replayed(session, reporter, idempotency_key, exc)
     ticket_service.record(session=session, ticket=ticket, action="report", now=now, actor=reporter,
                           from_status=None, to_status=Status.pending_dispatch, note=None,
-                          data={"source": source, "crs": loc.crs, "locate": where.how,
-                                "distance_m": round(where.distance_m, 2)})
+                          data={"source": source, "crs": ticket.original_crs, "locate": ticket.locate_how,
+                                "distance_m": ticket.zone_distance_m})
     if duplicate is not None:
         _link_duplicate(session, ticket, duplicate, now=now, reporter=reporter)
     else:
@@ -87,6 +90,22 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
              ticket.department)
     return IntakeResult(ticket, created=True)
+
+
+def _placement(config: StreetConfig, loc: Location | None) -> dict:
+    """The ticket's point (WGS-84), original point and zone; all empty when the report has no location.
+
+    Only an Open311 report with an address_string and no lat/long comes without a location (no geocoding
+    offline): it is kept unlocated and waits for the command center.
+    """
+    if loc is None:
+        return {"locate_how": UNLOCATED}
+    lng, lat = to_wgs84(loc.lng, loc.lat, loc.crs)
+    where = config.zone_index.locate(lng, lat)
+    return {"lng": lng, "lat": lat, "original_lng": loc.lng, "original_lat": loc.lat, "original_crs": loc.crs,
+            "zone": where.zone.code if where.zone else None,
+            "cell": where.path[-1].code if len(where.path) > 1 else None,
+            "locate_how": where.how, "zone_distance_m": round(where.distance_m, 2)}
 
 
 def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc: IntegrityError) -> IntakeResult:
@@ -117,11 +136,11 @@ def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datet
         rules=config.routing.rule, category=ticket.category, zone=ticket.zone,
         station=zone.station if zone else None, local_time=now.astimezone(config.calendar.timezone).time())
     if department is None:
-        reason = "out_of_area" if ticket.zone is None else "no_routing_rule"
+        reason = ("no_location" if ticket.lng is None else
+                  "out_of_area" if ticket.zone is None else "no_routing_rule")
         ticket_service.record(session=session, ticket=ticket, action="await_dispatch", now=now, actor=None,
                               from_status=Status.pending_dispatch, to_status=Status.pending_dispatch,
-                              note="超出片区范围，待城运中心派遣" if ticket.zone is None else "无匹配派遣规则，待城运中心派遣",
-                              data={"reason": reason})
+                              note=_AWAIT_NOTES[reason], data={"reason": reason})
         return
     ticket.status = Status.dispatched
     ticket.department = department

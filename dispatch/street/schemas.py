@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.deadlines.limits import Limit
 
@@ -31,6 +31,39 @@ class DepartmentsFile(_Strict):
     department: list[DepartmentConfig] = Field(min_length=1)
 
 
+AttributeType = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+
+
+class AttributeValue(_Strict):
+    """One choice of a list attribute (Open311 `values`)."""
+
+    key: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class AttributeConfig(_Strict):
+    """An extra question asked when reporting this category (Open311 service definition `attribute`)."""
+
+    code: str = Field(pattern=CODE)
+    description: str = Field(min_length=1)  # the question shown to the reporter
+    datatype: AttributeType = "string"
+    required: bool = False
+    datatype_description: str = ""
+    values: list[AttributeValue] = []
+
+    @model_validator(mode="after")
+    def _values_match_datatype(self):
+        is_list = self.datatype.endswith("valuelist")
+        if is_list and not self.values:
+            raise ValueError(f"a {self.datatype} attribute needs values")
+        if not is_list and self.values:
+            raise ValueError(f"only singlevaluelist/multivaluelist attributes take values, not {self.datatype}")
+        keys = [v.key for v in self.values]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each value key may appear once")
+        return self
+
+
 class CategoryConfig(_Strict):
     code: str = Field(pattern=CODE)
     slug: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -41,8 +74,17 @@ class CategoryConfig(_Strict):
     urgent: bool = False
     after_photo_required: bool = False
     keywords: list[str] = []
+    attributes: list[AttributeConfig] = []  # in the order they are asked
 
     _check_limits = field_validator("response", "resolve")(_limit)
+
+    @field_validator("attributes")
+    @classmethod
+    def _unique_attribute_codes(cls, value):
+        codes = [a.code for a in value]
+        if len(set(codes)) != len(codes):
+            raise ValueError("each attribute code may appear once in a category")
+        return value
 
     @property
     def response_limit(self) -> Limit:

@@ -1,0 +1,58 @@
+"""Ticket lookups for GET requests: public (no visibility rules), by number or id, window and filters."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from dispatch.tickets.models import Ticket
+
+NUMBER = re.compile(r"^[A-Z]{1,6}-\d{8}-\d{4,}$")  # YC-20261128-0007
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+
+
+def _split_ids(request_ids: list[str]) -> tuple[list[str], list[int]]:
+    """Ticket numbers and numeric ids among `request_ids`; anything else can match nothing."""
+    numbers, ids = [], []
+    for value in request_ids:
+        if NUMBER.match(value):
+            numbers.append(value)
+        elif value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+            ids.append(int(value))
+    return numbers, ids
+
+
+def by_request_ids(*, session: Session, request_ids: list[str]) -> list[Ticket]:
+    """The tickets named by number (YC-20261128-0007) or id (42), in the order asked, each once."""
+    numbers, ids = _split_ids(request_ids)
+    if not numbers and not ids:
+        return []
+    rows = session.exec(select(Ticket).where(or_(col(Ticket.number).in_(numbers), col(Ticket.id).in_(ids)))).all()
+    by_key = {**{t.number: t for t in rows}, **{str(t.id): t for t in rows}}
+    found, seen = [], set()
+    for value in request_ids:
+        ticket = by_key.get(value.lstrip("0") if value.isdigit() else value)
+        if ticket is not None and ticket.id not in seen:
+            seen.add(ticket.id)
+            found.append(ticket)
+    return found
+
+
+def search(*, session: Session, start: datetime, end: datetime, categories: list[str] | None,
+           statuses: list[str] | None, limit: int) -> list[Ticket]:
+    """Tickets requested in [start, end], optionally of these categories and statuses, newest first."""
+    query = select(Ticket).where(Ticket.created_at >= start, Ticket.created_at <= end)
+    if categories:
+        query = query.where(col(Ticket.category).in_(categories))
+    if statuses:
+        query = query.where(col(Ticket.status).in_(statuses))
+    return list(session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(limit)))
+
+
+def numbers(*, session: Session, ticket_ids: set[int]) -> dict[int, str]:
+    """The numbers of these tickets by id (to name the original of a duplicate)."""
+    if not ticket_ids:
+        return {}
+    rows = session.exec(select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(ticket_ids))).all()
+    return dict(rows)

@@ -1,0 +1,79 @@
+"""The /api/v1 operations, one declaration each. A new route is documented by adding its `Operation` here."""
+from __future__ import annotations
+
+from dispatch.intake.models import EventCreate
+from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
+                                     PhotoUploaded, TicketsPage, ZoneCollection)
+from dispatch.openapi.registry import Operation, Param, Reply, build
+from dispatch.street.config import StreetConfig
+from dispatch.tickets.models import Status
+from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
+from dispatch.tickets.views import MAX_LIMIT
+
+TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
+
+
+def _csv(name: str, values, what: str) -> Param:
+    return Param(name, "query", {"type": "string"}, f"{what}, comma-separated: {', '.join(sorted(values))}")
+
+
+def _flag(name: str, what: str) -> Param:
+    return Param(name, "query", {"type": "string", "enum": ["1", "true", "0", "false"]}, what)
+
+
+def operations(config: StreetConfig) -> list[Operation]:
+    """Every documented /api/v1 route (and /healthz); enums of codes come from the street's config."""
+    return [
+        Operation("GET", "/healthz", "Health: the database answers", "system", auth=False,
+                  responses={200: Health, 503: Reply(Health, "The database does not answer")}),
+        Operation("GET", "/api/v1/zones", "Zones (片区) as GeoJSON", "reference", auth=False,
+                  responses={200: Reply(ZoneCollection, media_type="application/geo+json")}),
+        Operation("GET", "/api/v1/categories", "Event categories with their deadlines", "reference",
+                  auth=False, responses={200: CategoriesPublic}),
+        Operation("GET", "/api/v1/departments", "Departments (处置部门)", "reference", auth=False,
+                  responses={200: DepartmentsPublic}),
+        Operation("POST", "/api/v1/events", "Report an event (事件上报)", "intake", request=EventCreate,
+                  params=(Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200},
+                                "a retry with the same key returns the first ticket (200) instead of a new one"),),
+                  responses={201: Reply(TicketEnvelope, "The new ticket"),
+                             200: Reply(TicketEnvelope, "Replay of an Idempotency-Key: the ticket it made")},
+                  errors=(400, 403, 413, 422),
+                  description="Inspectors and the command center. The ticket is geolocated, deduplicated "
+                              "(same category within 50 m / 24 h → status duplicate, duplicate_of set), "
+                              "routed and numbered."),
+        Operation("GET", "/api/v1/tickets", "Tickets you may see, newest first", "tickets",
+                  params=(
+                      _csv("status", [s.value for s in Status], "statuses"),
+                      _csv("zone", [z.code for z in config.zones], "zone codes"),
+                      _csv("department", config.departments, "department codes"),
+                      _csv("category", config.categories, "category slugs"),
+                      Param("created_from", "query", {"type": "string", "format": "date-time"},
+                            "reported at or after (ISO 8601; without offset: Asia/Shanghai)"),
+                      Param("created_to", "query", {"type": "string", "format": "date-time"}, "reported before"),
+                      _flag("overdue", "only tickets past a deadline"),
+                      _flag("supervised", "only tickets under 督办"),
+                      _flag("mine", "only my reports"),
+                      Param("min_escalation_level", "query", {"type": "integer", "minimum": 0, "maximum": 9}),
+                      Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}),
+                      Param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}),
+                  ),
+                  responses={200: TicketsPage}, errors=(400, 403)),
+        Operation("GET", "/api/v1/tickets/{ticket_id}", "One ticket with its timeline (留痕), deadlines, photos",
+                  "tickets", params=(TICKET_ID,), responses={200: TicketEnvelope}, errors=(403, 404)),
+        Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查…)",
+                  "tickets", params=(TICKET_ID,), request=ActionRequest, responses={200: TicketEnvelope},
+                  errors=(400, 403, 404, 409, 422)),
+        Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
+                  "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
+                  responses={201: PhotoUploaded}, errors=(403, 404, 413, 415, 422)),
+    ]
+
+
+def document(config: StreetConfig, *, version: str) -> dict:
+    """The OpenAPI 3.1 document of /api/v1."""
+    return build(operations(config), title="宜川路街道 event dispatch API", version=version,
+                 description="Grid-governance events (网格化管理): report, dispatch, handle, verify. "
+                             "Errors are {\"error\": {\"code\", \"message\"}}. Open311 GeoReport v2 is "
+                             "served separately under /open311/v2/ (see docs/open311.md).",
+                 error_model=ErrorBody)
+
