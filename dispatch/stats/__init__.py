@@ -1,0 +1,1 @@
+"""Evaluation statistics (评价): the formulas shared by the cockpit and the spreadsheet exports."""

@@ -1,0 +1,101 @@
+"""The evaluation (评价) as a spreadsheet: xlsx (openpyxl) or CSV (UTF-8 with BOM, for Excel)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+GROUP_HEADERS = {"department": "部门", "zone": "片区", "category": "类别", None: "范围"}
+TOTAL_LABEL = "合计"
+
+# (field of a summary group, Chinese header, kind): kind "count", "rate" (shown as %), "number".
+COLUMNS = (
+    ("reported", "上报数", "count"),
+    ("due_to_close", "应结案数", "count"),
+    ("closed", "结案数", "count"),
+    ("closed_on_time", "按期结案数", "count"),
+    ("close_rate", "结案率", "rate"),
+    ("on_time_close_rate", "按期结案率", "rate"),
+    ("due_to_handle", "应处置数", "count"),
+    ("handled", "处置数", "count"),
+    ("handled_on_time", "按期处置数", "count"),
+    ("handle_rate", "处置率", "rate"),
+    ("on_time_handle_rate", "按期处置率", "rate"),
+    ("rework", "返工数", "count"),
+    ("rework_rate", "返工率", "rate"),
+    ("extended", "延期数", "count"),
+    ("extension_rate", "延期率", "rate"),
+    ("supervised", "督办数", "count"),
+    ("composite", "综合指标", "number"),
+    ("avg_handling_hours", "平均处置时长(工作时)", "number"),
+)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+
+
+def header(report: dict) -> list[str]:
+    """The header row: the group column (部门/片区/类别) then one column per figure."""
+    return [GROUP_HEADERS[report["group_by"]], *(title for _, title, _ in COLUMNS)]
+
+
+def _rows(report: dict) -> list[tuple[str, dict]]:
+    rows = [(group["name"], group) for group in report["groups"]]
+    rows.append((TOTAL_LABEL, report["totals"]))
+    return rows
+
+
+def _text(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    if kind == "number":
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def to_csv(report: dict) -> bytes:
+    """The report as CSV, UTF-8 with a BOM so that Excel reads the Chinese headers."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header(report))
+    for label, figures in _rows(report):
+        writer.writerow([label, *(_text(figures[name], kind) for name, _, kind in COLUMNS)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(report: dict) -> bytes:
+    """The report as an xlsx workbook: sheet 评价 (header, groups, 合计) and sheet 说明 (period)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "评价"
+    sheet.append(header(report))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for label, figures in _rows(report):
+        sheet.append([label, *(figures[name] for name, _, _ in COLUMNS)])
+        row = sheet.max_row
+        for offset, (_, _, kind) in enumerate(COLUMNS, start=2):
+            cell = sheet.cell(row=row, column=offset)
+            if kind == "rate":
+                cell.number_format = "0.0%"
+            elif kind == "number":
+                cell.number_format = "0.00"
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 18
+    about = book.create_sheet("说明")
+    for line in (("统计期间(起)", report["from"]), ("统计期间(止, 不含)", report["to"]),
+                 ("生成时间", report["generated_at"]),
+                 ("口径", "按上报时间统计；应结案数 = 处置时限已过或已结案的案件，剔除挂账、作废和重复上报"),
+                 ("综合指标", "按期结案率×50 + 结案率×30 + (1−返工率)×10 + 督办分(10分，每件督办扣2分)"),
+                 ("空值", "分母为0时比率留空(不是0%)")):
+        about.append(list(line))
+    about.column_dimensions["A"].width = 20
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

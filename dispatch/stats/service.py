@@ -1,0 +1,405 @@
+"""Evaluation statistics (评价) over the tickets table: the formulas of DOMAIN.md "Evaluation".
+
+Everything is a function of the arguments: the session, the street config, ``now`` and a period
+``[start, end)``. Nothing reads the clock. Counting happens in SQL (``SUM(CASE …) GROUP BY``); only
+the handling time, which needs the working-time calendar, reads rows (two timestamps per ticket).
+
+The cohort
+    The period selects tickets by ``created_at`` (reported in ``[start, end)``). Every period
+    figure below is counted over that cohort, so the numbers of one report describe the same
+    tickets. A ticket of status ``duplicate`` is a report linked to another ticket, not a case
+    of its own: it is counted in ``duplicates`` only. "Deadline passed" means
+    ``resolve_deadline < now``; 挂账 (suspended) and 作废 (cancelled) mean the *current* status.
+
+Definitions (one ticket counts at most once in each figure)
+    上报数 reported          tickets reported in the period, duplicates excluded.
+    重复上报 duplicates        reports in the period linked to another ticket.
+    应结案数 due_to_close     reported in the period AND (closed OR resolve deadline passed),
+                             minus 挂账 (suspended), 作废 (cancelled) and duplicates.
+    结案数 closed             due_to_close tickets with status closed.
+    按期结案数 closed_on_time closed tickets whose last resolution (``resolved_at``, the one that
+                             passed 核查) is <= ``resolve_deadline`` (the deadline after any approved
+                             延期). A closed ticket that never had a resolve deadline (自行处置 on the
+                             spot, never dispatched) has no deadline to miss: on time.
+    结案率 close_rate         = 结案数 / 应结案数
+    按期结案率 on_time_close_rate = 按期结案数 / 应结案数
+    应处置数 due_to_handle    reported in the period, dispatched (``dispatched_at`` set) AND
+                             (status resolved or closed OR resolve deadline passed), minus
+                             suspended, cancelled and duplicates.
+    处置数 handled            due_to_handle tickets with ``resolved_at`` set.
+    按期处置数 handled_on_time due_to_handle tickets with ``resolved_at <= resolve_deadline``.
+    处置率 handle_rate        = 处置数 / 应处置数
+    按期处置率 on_time_handle_rate = 按期处置数 / 应处置数
+    返工数 rework             due_to_close tickets with ``rework_count > 0`` — tickets that had
+                             rework, not the sum of rework_count (a ticket sent back three
+                             times counts once; its rework_count is on the ticket).
+    返工率 rework_rate        = 返工数 / 应结案数
+    延期数 extended           due_to_handle tickets with ``extension_count > 0`` (approved 延期).
+    延期率 extension_rate     = 延期数 / 应处置数
+    督办数 supervised         tickets reported in the period flagged 督办 (duplicates excluded).
+    督办分 supervision_points  SUPERVISION_POINTS − SUPERVISION_PENALTY × 督办数, floored at 0.
+    综合指标 composite        按期结案率·50 + 结案率·30 + (1 − 返工率)·10 + 督办分 (max 10): 0–100.
+    平均处置时长 avg_handling_hours  mean WORKING hours from ``dispatched_at`` to ``resolved_at``
+                             over the 处置数 tickets (calendar ``working_minutes_between``: only
+                             08:30–12:00 and 13:00–17:30 of statutory workdays count). A 挂账 pause
+                             of a ticket that was later resumed is not subtracted.
+
+    A rate whose denominator is 0 is ``None`` (not 0): "nothing was due" is not "0 %". The
+    composite uses only the rates that are defined, rescaled to 100 (the weights of the defined
+    terms plus the 督办 points make 100 %). All three rates share the 应结案数 denominator, so in
+    practice the composite is either complete or — when 应结案数 < COMPOSITE_MIN_DUE (1) —
+    ``None``: a group with nothing due would otherwise score on 督办 points alone, and an idle
+    department would rank 100 above the ones that worked.
+
+Snapshot figures (the state at ``now`` over ALL tickets, not only those of the period)
+    open              status pending_dispatch, dispatched, in_progress, resolved or suspended.
+    overdue           dispatched past its response deadline (not signed for), or dispatched /
+                      in_progress past its resolve deadline (same test as ``?overdue=1``).
+    pending_dispatch  status pending_dispatch (waiting for the command center).
+    reported_today    reported on the local (Asia/Shanghai) day of ``now``, duplicates excluded.
+    closed_today      status closed with ``closed_at`` on the local day of ``now``.
+
+Grouping: by ``department``, ``zone`` or ``category`` (names from the street config, in Chinese);
+tickets with no department (not yet dispatched) or no zone (out of area) form one group with key
+``None`` (未派遣 / 片区外), listed last. Grouped by department, the groups are ranked by composite,
+best first (None last).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlmodel import Session
+
+from dispatch.deadlines.calendar import WorkCalendar, require_aware
+from dispatch.street.config import StreetConfig
+from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
+
+GROUPINGS = ("department", "zone", "category")
+
+# 综合指标 — one local scheme (DOMAIN.md "Evaluation"). Weights of the rate terms, in points:
+COMPOSITE_WEIGHTS = {
+    "on_time_close_rate": 50.0,  # 按期结案率 · 50
+    "close_rate": 30.0,          # 结案率 · 30
+    "no_rework_rate": 10.0,      # (1 − 返工率) · 10
+}
+SUPERVISION_POINTS = 10.0   # 督办: full points for a group with no supervised (督办) ticket …
+SUPERVISION_PENALTY = 2.0   # … minus this per supervised ticket, floored at 0
+COMPOSITE_MIN_DUE = 1       # fewer 应结案 than this: no composite (None), nothing to evaluate
+
+UNASSIGNED_NAMES = {"department": "未派遣", "zone": "片区外", "category": "未分类"}
+
+MAX_TREND_DAYS = 366
+
+# Integer counts of one group, in the order they are shown.
+COUNTS = ("reported", "duplicates", "due_to_close", "closed", "closed_on_time", "due_to_handle", "handled",
+          "handled_on_time", "rework", "extended", "supervised", "open", "overdue", "pending_dispatch",
+          "reported_today", "closed_today")
+# Rates: name -> (numerator, denominator).
+RATES = {
+    "close_rate": ("closed", "due_to_close"),
+    "on_time_close_rate": ("closed_on_time", "due_to_close"),
+    "handle_rate": ("handled", "due_to_handle"),
+    "on_time_handle_rate": ("handled_on_time", "due_to_handle"),
+    "rework_rate": ("rework", "due_to_close"),
+    "extension_rate": ("extended", "due_to_handle"),
+}
+
+_NOT_A_CASE = (Status.cancelled, Status.suspended, Status.duplicate)
+
+
+@dataclass
+class _Tally:
+    """Raw counts of one group, plus the working minutes behind the average handling time."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    handling_minutes: float = 0.0
+    handling_tickets: int = 0
+
+    def add(self, other: _Tally) -> None:
+        for name in COUNTS:
+            self.counts[name] += other.counts[name]
+        self.handling_minutes += other.handling_minutes
+        self.handling_tickets += other.handling_tickets
+
+
+# --- the formulas --------------------------------------------------------------------------------
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when the denominator is 0."""
+    return numerator / denominator if denominator else None
+
+
+def supervision_points(supervised: int) -> float:
+    """The 督办 part of the composite: full points minus the penalty per supervised ticket, >= 0."""
+    return max(0.0, SUPERVISION_POINTS - SUPERVISION_PENALTY * supervised)
+
+
+def composite(*, close_rate: float | None, on_time_close_rate: float | None, rework_rate: float | None,
+              supervised: int, due_to_close: int) -> float | None:
+    """综合指标 (0–100) over the defined terms, rescaled to 100; None when too little fell due."""
+    if due_to_close < COMPOSITE_MIN_DUE:
+        return None
+    values = {"on_time_close_rate": on_time_close_rate, "close_rate": close_rate,
+              "no_rework_rate": None if rework_rate is None else 1.0 - rework_rate}
+    defined = {name: value for name, value in values.items() if value is not None}
+    if not defined:
+        return None
+    earned = sum(COMPOSITE_WEIGHTS[name] * value for name, value in defined.items()) + supervision_points(supervised)
+    possible = sum(COMPOSITE_WEIGHTS[name] for name in defined) + SUPERVISION_POINTS
+    return 100.0 * earned / possible
+
+
+def figures(tally: _Tally) -> dict:
+    """Counts, rates, composite and average handling time of one group, JSON-ready."""
+    counts = tally.counts
+    rates = {name: rate(counts[num], counts[den]) for name, (num, den) in RATES.items()}
+    score = composite(close_rate=rates["close_rate"], on_time_close_rate=rates["on_time_close_rate"],
+                      rework_rate=rates["rework_rate"], supervised=counts["supervised"],
+                      due_to_close=counts["due_to_close"])
+    hours = tally.handling_minutes / 60 / tally.handling_tickets if tally.handling_tickets else None
+    return {
+        **counts,
+        **{name: None if value is None else round(value, 4) for name, value in rates.items()},
+        "supervision_points": supervision_points(counts["supervised"]),
+        "composite": None if score is None else round(score, 2),
+        "avg_handling_hours": None if hours is None else round(hours, 2),
+    }
+
+
+# --- SQL ------------------------------------------------------------------------------------------
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _conditions(now: datetime) -> dict:
+    """The SQL test of each period figure, for one ticket row."""
+    t = Ticket
+    is_case = t.status.notin_(_NOT_A_CASE)
+    deadline_passed = and_(t.resolve_deadline.is_not(None), t.resolve_deadline < now)
+    on_time = and_(t.resolved_at.is_not(None),
+                   or_(t.resolve_deadline.is_(None), t.resolved_at <= t.resolve_deadline))
+    due_to_close = and_(is_case, or_(t.status == Status.closed, deadline_passed))
+    closed = and_(due_to_close, t.status == Status.closed)
+    due_to_handle = and_(is_case, t.dispatched_at.is_not(None),
+                         or_(t.status.in_((Status.resolved, Status.closed)), deadline_passed))
+    handled = and_(due_to_handle, t.resolved_at.is_not(None))
+    return {
+        "reported": t.status != Status.duplicate,
+        "duplicates": t.status == Status.duplicate,
+        "due_to_close": due_to_close,
+        "closed": closed,
+        "closed_on_time": and_(closed, on_time),
+        "due_to_handle": due_to_handle,
+        "handled": handled,
+        "handled_on_time": and_(due_to_handle, on_time),
+        "rework": and_(due_to_close, t.rework_count > 0),
+        "extended": and_(due_to_handle, t.extension_count > 0),
+        "supervised": and_(t.status != Status.duplicate, t.supervised.is_(True)),
+    }
+
+
+def _grouped(session: Session, key_column, aggregates: list, where: list) -> list:
+    if key_column is None:
+        return [(None, *row) for row in session.execute(select(*aggregates).where(*where))]
+    return list(session.execute(select(key_column, *aggregates).where(*where).group_by(key_column)))
+
+
+def _local_midnight(day: date, calendar: WorkCalendar) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=calendar.timezone)
+
+
+def _scope(department: str | None, zone: str | None) -> list:
+    """WHERE conditions restricting every figure to one department and/or one zone."""
+    return ([Ticket.department == department] if department else []) + ([Ticket.zone == zone] if zone else [])
+
+
+def _tally(*, session: Session, config: StreetConfig, now: datetime, start: datetime, end: datetime,
+           group_by: str | None, department: str | None, zone: str | None) -> dict[str | None, _Tally]:
+    key_column = getattr(Ticket, group_by) if group_by else None
+    scope = _scope(department, zone)
+    tallies: dict[str | None, _Tally] = {}
+
+    def tally(key) -> _Tally:
+        return tallies.setdefault(key, _Tally())
+
+    # The period's cohort: one pass, every figure a SUM(CASE …).
+    conditions = _conditions(now)
+    cohort = [*scope, Ticket.created_at >= start, Ticket.created_at < end]
+    names = list(conditions)
+    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names], cohort):
+        tally(key).counts.update(zip(names, (int(v) for v in values)))
+
+    # Snapshot at `now`: open tickets, and what was reported or closed today.
+    today = now.astimezone(config.calendar.timezone).date()
+    day_start, day_end = _local_midnight(today, config.calendar), _local_midnight(today + timedelta(days=1),
+                                                                                  config.calendar)
+    t = Ticket
+    is_open = t.status.in_(OPEN_STATUSES)
+    snapshot = {
+        "open": is_open,
+        "overdue": or_(and_(t.status == Status.dispatched, t.response_deadline < now),
+                       and_(t.status.in_((Status.dispatched, Status.in_progress)), t.resolve_deadline < now)),
+        "pending_dispatch": t.status == Status.pending_dispatch,
+        "reported_today": and_(t.status != Status.duplicate, t.created_at >= day_start, t.created_at < day_end),
+        "closed_today": and_(t.status == Status.closed, t.closed_at >= day_start, t.closed_at < day_end),
+    }
+    names = list(snapshot)
+    where = [*scope, or_(is_open, t.created_at >= day_start, t.closed_at >= day_start)]
+    for key, *values in _grouped(session, key_column, [_count(snapshot[n]) for n in names], where):
+        tally(key).counts.update(zip(names, (int(v) for v in values)))
+
+    # Handling time in working hours: two timestamps per handled ticket of the cohort.
+    columns = [t.dispatched_at, t.resolved_at] if key_column is None else [key_column, t.dispatched_at,
+                                                                          t.resolved_at]
+    rows = session.execute(select(*columns).where(*cohort, conditions["handled"])).all()
+    if not rows:
+        return tallies
+    tz = config.calendar.timezone
+    first = min(row[-2] for row in rows).astimezone(tz).date()
+    last = max(max(row[-2], row[-1]) for row in rows).astimezone(tz).date()
+    clock = _WorkingClock(config.calendar, first, last)
+    for row in rows:
+        key, dispatched_at, resolved_at = (None, *row) if key_column is None else row
+        entry = tally(key)
+        entry.handling_minutes += clock.minutes_between(dispatched_at, resolved_at)
+        entry.handling_tickets += 1
+    return tallies
+
+
+class _WorkingClock:
+    """Working minutes between instants, from a table of the working periods of a span of days.
+
+    Built once from the calendar's own rules (``is_workday``, ``working_hours``, ``timezone``) for
+    the local days ``first``..``last``; it gives what ``WorkCalendar.working_minutes_between`` gives
+    for instants in that span (tested), in O(log n) per ticket instead of a walk over the days.
+    """
+
+    def __init__(self, calendar: WorkCalendar, first: date, last: date):
+        self._starts: list[float] = []  # POSIX timestamps of each working period's start, in order
+        self._lengths: list[float] = []  # its length in seconds
+        self._before: list[float] = []  # working seconds in the span before it
+        total, day, zone = 0.0, first, calendar.timezone
+        while day <= last:
+            if calendar.is_workday(day):
+                for start, end in calendar.working_hours:
+                    begin = datetime.combine(day, start, tzinfo=zone).timestamp()
+                    length = datetime.combine(day, end, tzinfo=zone).timestamp() - begin
+                    self._starts.append(begin)
+                    self._lengths.append(length)
+                    self._before.append(total)
+                    total += length
+            day += timedelta(days=1)
+
+    def _position(self, instant: datetime) -> float:
+        """Working seconds from the start of the span to ``instant``."""
+        stamp = instant.timestamp()
+        i = bisect_right(self._starts, stamp) - 1
+        if i < 0:
+            return 0.0
+        return self._before[i] + min(stamp - self._starts[i], self._lengths[i])
+
+    def minutes_between(self, start: datetime, end: datetime) -> float:
+        """Working minutes in [start, end); 0 if end <= start."""
+        if end <= start:
+            return 0.0
+        return (self._position(end) - self._position(start)) / 60
+
+
+# --- the public functions --------------------------------------------------------------------------
+
+
+def group_names(*, config: StreetConfig, group_by: str) -> dict[str, str]:
+    """The configured groups in config order: key -> Chinese name."""
+    if group_by == "department":
+        return {code: d.name for code, d in config.departments.items()}
+    if group_by == "zone":
+        return {z.code: z.name for z in config.zones if z.level == "zone"}
+    if group_by == "category":
+        return {slug: c.name for slug, c in config.categories.items()}
+    raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)} or None, got {group_by!r}")
+
+
+def summary(*, session: Session, config: StreetConfig, now: datetime, start: datetime, end: datetime,
+            group_by: str | None = None, department: str | None = None, zone: str | None = None) -> dict:
+    """The evaluation (评价) of tickets reported in [start, end), in total and per group.
+
+    ``department`` restricts every figure to that department's tickets (a department user's view),
+    ``zone`` to that zone's (片区).
+    """
+    for name, value in (("now", now), ("start", start), ("end", end)):
+        require_aware(value, name)
+    if end <= start:
+        raise ValueError("the period is empty: end must be after start")
+    names = group_names(config=config, group_by=group_by) if group_by else {}
+    tallies = _tally(session=session, config=config, now=now, start=start, end=end, group_by=group_by,
+                     department=department, zone=zone)
+    totals = _Tally()
+    for entry in tallies.values():
+        totals.add(entry)
+    groups = []
+    if group_by:
+        restricted = {"department": department, "zone": zone}.get(group_by)
+        keys = [restricted] if restricted else list(names)
+        keys += sorted((k for k in tallies if k is not None and k not in keys), key=str)
+        groups = [{"key": key, "name": names.get(key, key), **figures(tallies.get(key) or _Tally())}
+                  for key in keys]
+        if group_by == "department":
+            groups.sort(key=lambda g: (g["composite"] is None, -(g["composite"] or 0.0)))  # stable: config order
+        if None in tallies:
+            groups.append({"key": None, "name": UNASSIGNED_NAMES[group_by], **figures(tallies[None])})
+    tz = config.calendar.timezone
+    return {
+        "from": start.astimezone(tz).isoformat(),
+        "to": end.astimezone(tz).isoformat(),
+        "group_by": group_by,
+        "department": department,
+        "zone": zone,
+        "totals": figures(totals),
+        "groups": groups,
+        "generated_at": now.astimezone(tz).isoformat(),
+    }
+
+
+def _bucket(column, bounds: list[datetime], low: int, high: int):
+    """SQL for the i in [low, high) with bounds[i] <= column < bounds[i + 1] (column known in range)."""
+    if high - low == 1:
+        return literal_column(str(int(low)))
+    middle = (low + high) // 2
+    return case((column < bounds[middle], _bucket(column, bounds, low, middle)),
+                else_=_bucket(column, bounds, middle, high))
+
+
+def trend(*, session: Session, config: StreetConfig, now: datetime, days: int = 30,
+          department: str | None = None, zone: str | None = None) -> list[dict]:
+    """Reported and closed tickets per local day, the last `days` days up to today, oldest first."""
+    require_aware(now, "now")
+    if not 1 <= days <= MAX_TREND_DAYS:
+        raise ValueError(f"days must be between 1 and {MAX_TREND_DAYS}")
+    calendar = config.calendar
+    today = now.astimezone(calendar.timezone).date()
+    first = today - timedelta(days=days - 1)
+    bounds = [_local_midnight(first + timedelta(days=i), calendar) for i in range(days + 1)]
+    scope = _scope(department, zone)
+
+    def per_day(column, condition) -> list[int]:
+        # Counted in SQL, GROUP BY the day index; the index is a binary search over the local
+        # midnights written as nested CASEs: log2(days) comparisons a row, the same SQL everywhere
+        # (no dialect-specific time-zone functions).
+        days_of = (select(_bucket(column, bounds, 0, days).label("day"))
+                   .where(*scope, condition, column >= bounds[0], column < bounds[-1]).subquery())
+        counts = [0] * days
+        rows = session.execute(select(days_of.c.day, func.count()).group_by(days_of.c.day))
+        for index, count in rows:
+            counts[int(index)] = int(count)
+        return counts
+
+    reported = per_day(Ticket.created_at, Ticket.status != Status.duplicate)
+    closed = per_day(Ticket.closed_at, Ticket.status == Status.closed)
+    return [{"date": (first + timedelta(days=i)).isoformat(), "reported": reported[i], "closed": closed[i]}
+            for i in range(days)]
