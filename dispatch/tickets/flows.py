@@ -78,8 +78,8 @@ def _reached(session: Session, ticket_id: int, kind: str) -> int | None:
                                                                  Escalation.deadline == kind)).one()
 
 
-def _reschedule(session, config, ticket: Ticket, kind: str) -> None:
-    ticket_deadlines.schedule_next(ticket, kind, config=config, start=ticket.dispatched_at,
+def _reschedule(session, config, ticket: Ticket, kind: str, start: datetime | None = None) -> None:
+    ticket_deadlines.schedule_next(ticket, kind, config=config, start=start or ticket.dispatched_at,
                                    reached=_reached(session, ticket.id, kind))
 
 
@@ -102,6 +102,10 @@ def _accept(session, config, ticket, actor, request, now):
 def _return(session, config, ticket, actor, request, now):
     reason = _require(_text(request), "退单 needs a `reason`")
     previous = ticket.department
+    pending = _pending_extension(session, ticket.id)
+    if pending is not None:  # the request was this department's; the next one asks for itself
+        pending.status, pending.decided_at, pending.decision_note = "withdrawn", now, "退单撤回"
+        session.add(pending)
     ticket.department = None
     ticket.accepted_at = None
     for kind in KINDS:
@@ -121,9 +125,9 @@ def _last_rework_at(session: Session, ticket_id: int) -> datetime | None:
         TimelineEntry.to_status != Status.closed)).one()
 
 
-def _require_after_photo(session, config, ticket: Ticket) -> None:
+def _require_after_photo(session, config, ticket: Ticket, *, always: bool = False) -> None:
     category = config.categories.get(ticket.category)
-    if not (category and category.after_photo_required):
+    if not (always or (category and category.after_photo_required)):
         return
     since = _last_rework_at(session, ticket.id)
     query = select(Photo.id).where(Photo.ticket_id == ticket.id, Photo.stage == "after")
@@ -143,7 +147,7 @@ def _resolve(session, config, ticket, actor, request, now):
 
 
 def _self_resolve(session, config, ticket, actor, request, now):
-    _require_after_photo(session, config, ticket)
+    _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
     ticket.resolved_at = now
     for kind in KINDS:
         ticket_deadlines.clear_schedule(ticket, kind)
@@ -151,10 +155,11 @@ def _self_resolve(session, config, ticket, actor, request, now):
 
 
 def _self_resolver(session: Session, ticket_id: int) -> int | None:
+    """Who resolved the ticket on the spot, if its latest resolution was a 自行处置."""
     entry = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket_id,
-                                                     TimelineEntry.action == "self_resolve")
+                                                     col(TimelineEntry.action).in_(("resolve", "self_resolve")))
                          .order_by(col(TimelineEntry.id).desc())).first()
-    return entry.actor_id if entry else None
+    return entry.actor_id if entry and entry.action == "self_resolve" else None
 
 
 def _verify(session, config, ticket, actor, request, now):
@@ -188,6 +193,8 @@ def _request_extension(session, config, ticket, actor, request, now):
     if _pending_extension(session, ticket.id):
         raise ApiError(409, "extension_pending", "an extension request is already waiting", status=ticket.status)
     amount = Limit(request.hours, "WH") if request.hours is not None else Limit(request.days, "WD")
+    if amount.minutes(config.calendar) < 1:
+        raise ApiError(422, "validation_error", "申请延期 must ask for at least one working minute")
     ext = ExtensionRequest(ticket_id=ticket.id, amount=str(amount), reason=reason, requested_by=actor.id,
                            requested_at=now)
     session.add(ext)
@@ -248,7 +255,9 @@ def _resume(session, config, ticket, actor, request, now):
         new_at = resume_deadline(now, left, limit, config.calendar)
         ticket_deadlines.move_deadline(session, ticket, kind, new_at, reason="resume", now=now, actor_id=actor.id)
         setattr(ticket, f"{kind}_remaining", None)
-        _reschedule(session, config, ticket, kind)
+        # The warning (预警) window is the limit ending at the new deadline: the 挂账 time is not "gone".
+        window_start = resume_deadline(new_at, -limit.minutes(config.calendar), limit, config.calendar)
+        _reschedule(session, config, ticket, kind, start=window_start)
         data[f"{kind}_deadline"] = new_at.isoformat()
     ticket.status = ticket.suspended_from or Status.pending_dispatch
     ticket.suspended_at = None

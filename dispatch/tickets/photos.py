@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -63,9 +64,15 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
     target = path_for(var_dir, digest)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        # a temporary name of its own: two threads of one process storing the same bytes must not share it
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     photo = Photo(ticket_id=ticket.id, sha256=digest, stage=stage, content_type=content_type, size=len(data),
                   uploaded_by=user.id, uploaded_at=now)
     session.add(photo)

@@ -14,17 +14,22 @@ from dispatch.tickets.schemas import (DeadlineChangePublic, DeadlinePublic, Orig
                                       TicketPublic, TimelineEntryPublic)
 
 _MET = {"response": "accepted_at", "resolve": "resolved_at"}
+_ENDED = ("closed", "cancelled", "duplicate")  # no clock runs any more
 
 
 def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> DeadlinePublic:
     due = getattr(ticket, f"{kind}_deadline")
     met = getattr(ticket, _MET[kind])
+    ended = ticket.status in _ENDED
     remaining = None
-    if due is not None and met is None and ticket.suspended_at is None:
-        remaining = ticket_deadlines.remaining_minutes(ticket, kind, now=now, calendar=config.calendar)
-    elif ticket.suspended_at is not None:
+    if ticket.suspended_at is not None:  # 挂账: the clock stopped; show the time left when it stopped
         remaining = getattr(ticket, f"{kind}_remaining")
-    overdue = due is not None and (met > due if met else (now > due and ticket.status not in ("closed", "cancelled", "duplicate")))
+        running_until = ticket.suspended_at
+    else:
+        running_until = now
+        if due is not None and met is None and not ended:
+            remaining = ticket_deadlines.remaining_minutes(ticket, kind, now=now, calendar=config.calendar)
+    overdue = due is not None and (met > due if met else (running_until > due and not ended))
     return DeadlinePublic(limit=getattr(ticket, f"{kind}_limit"), due_at=due, met_at=met, overdue=overdue,
                           remaining_minutes=None if remaining is None else round(remaining, 1))
 

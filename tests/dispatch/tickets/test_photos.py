@@ -1,0 +1,236 @@
+"""Photos: type from the content, size limit, who may add them, content-addressed storage, the timeline."""
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.dispatch.tickets.test_transitions import (GIF, JPEG, PNG, WEBP, Street, get, make_street, ticket_in,
+                                                     upload)
+
+MAX_BYTES = 512  # photo_max_bytes in this module's copy of config/intake.toml
+
+
+@pytest.fixture
+def config_dir(config_dir):
+    """The conftest copy of config/, with a small photo size limit."""
+    intake = config_dir / "intake.toml"
+    text = intake.read_text(encoding="utf-8")
+    assert "photo_max_bytes = 10485760" in text
+    intake.write_text(text.replace("photo_max_bytes = 10485760", f"photo_max_bytes = {MAX_BYTES}"), encoding="utf-8")
+    return config_dir
+
+
+@pytest.fixture
+def street(client, make_user, clock, inspector, command) -> Street:
+    return make_street(client, make_user, clock, inspector, command)
+
+
+def stored_files(app) -> list[Path]:
+    """Every file under VAR_DIR/photos (photos and any leftover temporary file)."""
+    root = Path(app.config["VAR_DIR"]) / "photos"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+ACCEPTED = [
+    # (bytes, filename sent, content type stored, why)
+    (PNG, "photo.png", "image/png", "a PNG named as one"),
+    (JPEG, "IMG_0001.JPG", "image/jpeg", "a JPEG from a phone"),
+    (WEBP, "shot.webp", "image/webp", "a WebP"),
+    (PNG, "photo.jpg", "image/png", "a PNG named .jpg: the content decides"),
+    (JPEG, "photo.png", "image/jpeg", "a JPEG named .png"),
+    (WEBP, "photo", "image/webp", "no extension at all"),
+    (JPEG, "现场.gif", "image/jpeg", "a JPEG named .gif, Chinese filename"),
+    (PNG + b"\x00" * (MAX_BYTES - len(PNG)), "big.png", "image/png", "exactly at the size limit"),
+]
+
+
+@pytest.mark.parametrize(("data", "filename", "content_type", "why"), ACCEPTED, ids=[c[3] for c in ACCEPTED])
+def test_images_are_accepted_by_content(app, street, data, filename, content_type, why):
+    tid = ticket_in(street, "in_progress")["id"]
+    body = upload(street, street.sanitation, tid, data=data, filename=filename, stage="before").get_json()
+    photo = body["photo"]
+    assert (photo["content_type"], photo["size"], photo["stage"]) == (content_type, len(data), "before"), why
+    assert photo["sha256"] == hashlib.sha256(data).hexdigest()
+    response = street.client.get(photo["url"], headers=street.sanitation)
+    assert response.status_code == 200
+    assert response.data == data
+    assert response.mimetype == content_type
+
+
+REFUSED = [
+    # (bytes, filename, form stage, HTTP status, error code, why)
+    (GIF, "photo.jpg", "after", 415, "unsupported_media_type", "a GIF renamed .jpg"),
+    (b"just some text\n", "photo.jpg", "after", 415, "unsupported_media_type", "a text file renamed .jpg"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.png", "after", 415, "unsupported_media_type", "SVG"),
+    (b"RIFF\x00\x00\x00\x00WAVEfmt ", "x.webp", "after", 415, "unsupported_media_type", "a RIFF that is not WebP"),
+    (b"\xff\xd8", "x.jpg", "after", 415, "unsupported_media_type", "a truncated JPEG marker"),
+    (PNG + b"\x00" * (MAX_BYTES + 1 - len(PNG)), "big.png", "after", 413, "payload_too_large",
+     "one byte over photo_max_bytes"),
+    (JPEG * 50, "huge.jpg", "after", 413, "payload_too_large", "far over the limit"),
+    (b"", "empty.jpg", "after", 422, "validation_error", "an empty file"),
+    (PNG, "photo.png", "during", 422, "validation_error", "an unknown stage"),
+    (PNG, "photo.png", "", 422, "validation_error", "an empty stage"),
+]
+
+
+@pytest.mark.parametrize(("data", "filename", "stage", "status", "code", "why"), REFUSED,
+                         ids=[c[5] for c in REFUSED])
+def test_refused_uploads_are_json_and_store_nothing(app, street, data, filename, stage, status, code, why):
+    ticket = ticket_in(street, "in_progress")
+    response = upload(street, street.sanitation, ticket["id"], data=data, filename=filename, stage=stage,
+                      expect=status)
+    assert response.is_json, why
+    assert response.get_json()["error"]["code"] == code
+    assert get(street, ticket["id"]) == ticket  # no photo, no timeline entry
+    assert stored_files(app) == []
+
+
+REQUEST_SHAPES = [
+    # (how the request is made, HTTP status, why)
+    (lambda t: {"json": {"photo": "aGVsbG8="}}, 415, "JSON instead of multipart"),
+    (lambda t: {"data": PNG, "content_type": "image/png"}, 415, "the raw image as the body"),
+    (lambda t: {"data": {"stage": "after"}, "content_type": "multipart/form-data"}, 422, "multipart without `photo`"),
+    (lambda t: {"data": {"picture": (io.BytesIO(PNG), "p.png"), "stage": "after"},
+                "content_type": "multipart/form-data"}, 422, "the file under another field name"),
+    (lambda t: {"data": {"photo": "not a file", "stage": "after"}, "content_type": "multipart/form-data"}, 422,
+     "`photo` as a text field"),
+    (lambda t: {"data": b"x" * (MAX_BYTES + 2 * 1024 * 1024), "content_type": "multipart/form-data; boundary=x"},
+     413, "a body beyond the request limit"),
+]
+
+
+@pytest.mark.parametrize(("request_kwargs", "status", "why"), REQUEST_SHAPES, ids=[c[2] for c in REQUEST_SHAPES])
+def test_malformed_upload_requests(app, street, request_kwargs, status, why):
+    ticket = ticket_in(street, "in_progress")
+    response = street.client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=street.sanitation,
+                                  **request_kwargs(ticket))
+    assert response.status_code == status, (why, response.data[:300])
+    assert response.is_json and response.get_json()["error"]["code"]
+    assert get(street, ticket["id"]) == ticket
+    assert stored_files(app) == []
+
+
+WHO_MAY_UPLOAD = [
+    # (who, HTTP status, why)
+    ("sanitation", 201, "the ticket's department"),
+    ("command", 201, "the command center"),
+    ("inspector", 201, "an inspector of the ticket's zone (and its reporter)"),
+    ("inspector2", 201, "another inspector of the same zone"),
+    ("chengguan", 404, "another department: cannot see the ticket, so it is not revealed"),
+    ("inspector_jiaoxi", 404, "an inspector of another zone"),
+]
+
+
+@pytest.mark.parametrize(("who", "status", "why"), WHO_MAY_UPLOAD, ids=[c[2] for c in WHO_MAY_UPLOAD])
+def test_who_may_add_photos(street, who, status, why):
+    ticket = ticket_in(street, "dispatched")
+    response = upload(street, getattr(street, who), ticket["id"], expect=status)
+    assert response.is_json, why
+    if status != 201:
+        assert get(street, ticket["id"]) == ticket
+
+
+def test_upload_needs_a_user(street):
+    tid = ticket_in(street, "dispatched")["id"]
+    response = street.client.post(f"/api/v1/tickets/{tid}/photos", data={"photo": (io.BytesIO(PNG), "p.png")},
+                                  content_type="multipart/form-data")
+    assert response.status_code == 401 and response.is_json
+
+
+def test_same_bytes_are_stored_once_but_recorded_twice(app, street, clock):
+    first = ticket_in(street, "in_progress")["id"]
+    other = ticket_in(street, "in_progress")["id"]
+    one = upload(street, street.sanitation, first, data=JPEG, stage="before", filename="a.jpg").get_json()["photo"]
+    two = upload(street, street.sanitation, first, data=JPEG, stage="after", filename="b.jpg").get_json()["photo"]
+    three = upload(street, street.sanitation, other, data=JPEG, filename="c.jpg").get_json()["photo"]
+    digest = hashlib.sha256(JPEG).hexdigest()
+    assert one["sha256"] == two["sha256"] == three["sha256"] == digest
+    assert len({one["id"], two["id"], three["id"]}) == 3
+    # one file on disk, at var/photos/<first two hex digits>/<sha256>, no temporary files left over
+    var = Path(app.config["VAR_DIR"])
+    assert stored_files(app) == [var / "photos" / digest[:2] / digest]
+    assert (var / "photos" / digest[:2] / digest).read_bytes() == JPEG
+    ticket = get(street, first)
+    assert [(p["stage"], p["sha256"]) for p in ticket["photos"]] == [("before", digest), ("after", digest)]
+    photo_entries = [e for e in ticket["timeline"] if e["action"] == "photo"]
+    assert [e["data"]["stage"] for e in photo_entries] == ["before", "after"]
+    # each record answers with the bytes
+    for photo in (one, two):
+        response = street.client.get(photo["url"], headers=street.command)
+        assert response.status_code == 200 and response.data == JPEG and response.mimetype == "image/jpeg"
+
+
+def test_timeline_records_the_photo(street):
+    ticket = ticket_in(street, "in_progress")
+    body = upload(street, street.sanitation, ticket["id"], data=PNG, stage="after").get_json()
+    after = get(street, ticket["id"])
+    assert after["timeline"][:-1] == ticket["timeline"]
+    entry = after["timeline"][-1]
+    assert (entry["action"], entry["actor"], entry["actor_role"]) == ("photo", "sanitation1", "department")
+    assert entry["from_status"] == entry["to_status"] == "in_progress"
+    assert entry["note"] == "处置后照片"
+    assert entry["data"] == {"photo": body["photo"]["id"], "stage": "after", "sha256": body["photo"]["sha256"]}
+    assert after["photos"] == [body["photo"]]
+    assert after["status"] == "in_progress"  # a photo is no transition
+
+
+def test_get_photo_checks_ticket_and_visibility(street):
+    ticket = ticket_in(street, "dispatched")
+    other = ticket_in(street, "dispatched")
+    photo = upload(street, street.sanitation, ticket["id"]).get_json()["photo"]
+    cases = [
+        # (path, who, HTTP status, why)
+        (photo["url"], street.sanitation, 200, "the department"),
+        (photo["url"], street.inspector, 200, "the zone's inspector"),
+        (photo["url"], street.chengguan, 404, "another department"),
+        (photo["url"], street.inspector_jiaoxi, 404, "an inspector of another zone"),
+        (f"/api/v1/tickets/{other['id']}/photos/{photo['id']}", street.command, 404, "the photo of another ticket"),
+        (f"/api/v1/tickets/{ticket['id']}/photos/9999", street.command, 404, "no such photo"),
+    ]
+    for path, headers, status, why in cases:
+        response = street.client.get(path, headers=headers)
+        assert response.status_code == status, why
+        if status == 200:
+            assert response.data == PNG and response.mimetype == "image/png"
+        else:
+            assert response.is_json, why
+
+
+def test_missing_file_in_storage_is_404_json(app, street):
+    ticket = ticket_in(street, "dispatched")
+    photo = upload(street, street.sanitation, ticket["id"]).get_json()["photo"]
+    for path in stored_files(app):
+        path.unlink()
+    response = street.client.get(photo["url"], headers=street.command)
+    assert response.status_code == 404 and response.is_json
+
+
+def test_two_uploads_of_the_same_bytes_at_once(app, street):
+    # Two requests (threads of one process, as under waitress) store the same new file at the same time:
+    # both succeed, one file is kept, no temporary file is left behind.
+    tid = ticket_in(street, "in_progress")["id"]
+    data = PNG + b"\x00" * 100
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        response = client.post(f"/api/v1/tickets/{tid}/photos", headers=street.sanitation,
+                               data={"photo": (io.BytesIO(data), "p.png"), "stage": "after"},
+                               content_type="multipart/form-data")
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [201, 201]
+    digest = hashlib.sha256(data).hexdigest()
+    assert [p.name for p in stored_files(app)] == [digest]
+    assert len(get(street, tid)["photos"]) == 2
