@@ -1,7 +1,7 @@
 """The application's clock: injectable through app.config["CLOCK"] so tests never sleep."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -10,4 +10,4 @@ from dispatch.types import utc_now
 
 def now() -> datetime:
     """Current aware UTC instant from the app's clock."""
-    return current_app.config.get("CLOCK", utc_now)()
+    return current_app.config.get("CLOCK", utc_now)().astimezone(UTC)

@@ -179,14 +179,14 @@ def _escalate_ticket(session: Session, config: StreetConfig, levels: dict[int, E
     return results
 
 
-def _insert_escalation(session: Session, *, ticket_id: int, item: Due, now: datetime, caught_up: bool) -> int | None:
+def _insert_escalation(session: Session, *, ticket: Ticket, item: Due, now: datetime, caught_up: bool) -> int | None:
     """INSERT the escalation unless it exists (ON CONFLICT DO NOTHING); its id, or None if it existed."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (insert(Escalation)
-            .values(ticket_id=ticket_id, deadline=item.kind, level=item.level, due_at=item.due_at, created_at=now,
-                    caught_up=caught_up)
-            .on_conflict_do_nothing(index_elements=["ticket_id", "deadline", "level"])
+            .values(ticket_id=ticket.id, deadline=item.kind, level=item.level, round=ticket.dispatch_round,
+                    due_at=item.due_at, created_at=now, caught_up=caught_up)
+            .on_conflict_do_nothing(index_elements=["ticket_id", "deadline", "level", "round"])
             .returning(Escalation.id))
     return session.execute(stmt).scalar_one_or_none()
 
@@ -195,7 +195,7 @@ def _record(session: Session, config: StreetConfig, ticket: Ticket, level: Escal
             now: datetime) -> dict | None:
     """Record one level once: escalation row, then (only if it was new) timeline, ticket flags, outbox."""
     caught_up = is_caught_up(due_at=item.due_at, now=now, interval_seconds=config.escalation.sweep_interval_seconds)
-    escalation_id = _insert_escalation(session, ticket_id=ticket.id, item=item, now=now, caught_up=caught_up)
+    escalation_id = _insert_escalation(session, ticket=ticket, item=item, now=now, caught_up=caught_up)
     if escalation_id is None:
         log.info("ticket %s %s level %d already recorded", ticket.number, item.kind, item.level)
         return None

@@ -46,6 +46,8 @@ def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now:
     """On dispatch: both deadlines from the category's limits, counted from `now`."""
     category = config.categories[ticket.category]
     ticket.dispatched_at = now
+    ticket.dispatch_round += 1
+    ticket.escalation_level = -1  # a new department, a new ladder (督办 flags stay)
     for kind, limit in (("response", category.response_limit), ("resolve", category.resolve_limit)):
         setattr(ticket, f"{kind}_limit", str(limit))
         move_deadline(session, ticket, kind, deadline_after(now, limit, config.calendar), reason="dispatch",

@@ -73,14 +73,16 @@ def _text(request: ActionRequest) -> str | None:
     return request.reason or request.note
 
 
-def _reached(session: Session, ticket_id: int, kind: str) -> int | None:
-    return session.exec(select(func.max(Escalation.level)).where(Escalation.ticket_id == ticket_id,
-                                                                 Escalation.deadline == kind)).one()
+def _reached(session: Session, ticket: Ticket, kind: str) -> int | None:
+    """The highest escalation level this deadline reached in the current dispatch round."""
+    return session.exec(select(func.max(Escalation.level)).where(
+        Escalation.ticket_id == ticket.id, Escalation.deadline == kind,
+        Escalation.round == ticket.dispatch_round)).one()
 
 
 def _reschedule(session, config, ticket: Ticket, kind: str, start: datetime | None = None) -> None:
     ticket_deadlines.schedule_next(ticket, kind, config=config, start=start or ticket.dispatched_at,
-                                   reached=_reached(session, ticket.id, kind))
+                                   reached=_reached(session, ticket, kind))
 
 
 def _dispatch(session, config, ticket, actor, request, now):
@@ -102,12 +104,10 @@ def _accept(session, config, ticket, actor, request, now):
 def _return(session, config, ticket, actor, request, now):
     reason = _require(_text(request), "退单 needs a `reason`")
     previous = ticket.department
-    pending = _pending_extension(session, ticket.id)
-    if pending is not None:  # the request was this department's; the next one asks for itself
-        pending.status, pending.decided_at, pending.decision_note = "withdrawn", now, "退单撤回"
-        session.add(pending)
+    _withdraw_extension(session, ticket, now, "退单撤回")  # the next department asks for itself
     ticket.department = None
     ticket.accepted_at = None
+    ticket.escalation_level = -1
     for kind in KINDS:
         ticket_deadlines.clear_schedule(ticket, kind)
         ticket_deadlines.move_deadline(session, ticket, kind, None, reason="return", now=now, actor_id=actor.id)
@@ -138,19 +138,26 @@ def _require_after_photo(session, config, ticket: Ticket, *, always: bool = Fals
                        "this category needs an `after` photo (POST /api/v1/tickets/<id>/photos, stage=after) first")
 
 
+def _stop_clocks(session, ticket: Ticket, now: datetime, why: str) -> None:
+    """The work is done (or void): nothing escalates and no extension request stays waiting."""
+    for kind in KINDS:
+        ticket_deadlines.clear_schedule(ticket, kind)
+    _withdraw_extension(session, ticket, now, why)
+
+
 def _resolve(session, config, ticket, actor, request, now):
     _require_after_photo(session, config, ticket)
     ticket.resolved_at = now
-    for kind in KINDS:
-        ticket_deadlines.clear_schedule(ticket, kind)
+    _stop_clocks(session, ticket, now, "已处置，撤回")
     return request.note, {}
 
 
 def _self_resolve(session, config, ticket, actor, request, now):
     _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
     ticket.resolved_at = now
-    for kind in KINDS:
-        ticket_deadlines.clear_schedule(ticket, kind)
+    if ticket.dispatched_at is not None and ticket.accepted_at is None:
+        ticket.accepted_at = now  # handled on the spot: the response deadline is met too
+    _stop_clocks(session, ticket, now, "已自行处置，撤回")
     return request.note or "巡查员自行处置", {"self_resolved_by": actor.id}
 
 
@@ -184,6 +191,14 @@ def _verify(session, config, ticket, actor, request, now):
 def _pending_extension(session: Session, ticket_id: int) -> ExtensionRequest | None:
     return session.exec(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket_id,
                                                        ExtensionRequest.status == "pending")).first()
+
+
+def _withdraw_extension(session: Session, ticket: Ticket, now: datetime, why: str) -> None:
+    """Mark a waiting extension request withdrawn (it no longer applies)."""
+    pending = _pending_extension(session, ticket.id)
+    if pending is not None:
+        pending.status, pending.decided_at, pending.decision_note = "withdrawn", now, why
+        session.add(pending)
 
 
 def _request_extension(session, config, ticket, actor, request, now):
@@ -237,11 +252,9 @@ def _suspend(session, config, ticket, actor, request, now):
     ticket.suspended_at = now
     ticket.suspended_from = ticket.status
     for kind in _open_kinds(ticket):
-        limit = Limit.parse(getattr(ticket, f"{kind}_limit"))
         setattr(ticket, f"{kind}_remaining", ticket_deadlines.remaining_minutes(ticket, kind, now=now,
                                                                                calendar=config.calendar))
         ticket_deadlines.clear_schedule(ticket, kind)
-        del limit
     return _text(request), {}
 
 
@@ -274,8 +287,7 @@ def _cancel(session, config, ticket, actor, request, now):
     reason = _require(_text(request), "作废 needs a `reason`")
     ticket.cancelled_at = now
     ticket.suspended_at = None
-    for kind in KINDS:
-        ticket_deadlines.clear_schedule(ticket, kind)
+    _stop_clocks(session, ticket, now, "工单作废，撤回")
     return reason, {}
 
 

@@ -58,7 +58,8 @@ class Ticket(SQLModel, table=True):
     rework_count: int = 0      # 返工 (failed 核查)
     supervised: bool = False   # 督办
     extension_count: int = 0   # approved 延期
-    escalation_level: int = Field(default=-1, index=True)  # highest level reached; -1 none, 0 warning
+    escalation_level: int = Field(default=-1, index=True)  # highest level reached this round; -1 none, 0 warning
+    dispatch_round: int = 0  # how many times dispatched; each dispatch starts a fresh escalation ladder
     occurred_at: datetime | None = utc_field()
     created_at: datetime = utc_field(nullable=False, index=True)
     updated_at: datetime = utc_field(nullable=False)
@@ -137,7 +138,7 @@ class ExtensionRequest(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="tickets.id", index=True)
     amount: str  # a limit such as "2 WD"
     reason: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="pending", max_length=16)  # pending | approved | rejected
+    status: str = Field(default="pending", max_length=16)  # pending | approved | rejected | withdrawn
     requested_by: int = Field(foreign_key="users.id")
     requested_at: datetime = utc_field(nullable=False)
     decided_by: int | None = Field(default=None, foreign_key="users.id")

@@ -487,3 +487,37 @@ def test_report_helpers_still_agree_with_intake(street):
     # Guard for the helpers above: the default report is auto-dispatched to sanitation.
     ticket = ticket_of(report(street.client, street.inspector, event(at=street.point())))
     assert (ticket["status"], ticket["department"]) == ("dispatched", "sanitation")
+
+
+@pytest.mark.parametrize("finish, who", [
+    ("resolve", "sanitation"),  # 处置完成: the department no longer needs more time
+    ("cancel", "command"),      # 作废: nothing left to extend
+])
+def test_finishing_a_ticket_withdraws_its_waiting_extension(app, street, finish, who):
+    from sqlmodel import Session, select
+
+    from dispatch.tickets.models import ExtensionRequest
+
+    tid = ticket_in(street, "in_progress")["id"]
+    act(street, street.sanitation, tid, "request_extension", days=1, reason="需协调")
+    upload(street, street.sanitation, tid, stage="after")
+    act(street, getattr(street, who), tid, finish, **({"reason": "误报"} if finish == "cancel" else {}))
+    with Session(app.extensions["db_engine"]) as session:
+        requests = session.exec(select(ExtensionRequest).where(ExtensionRequest.ticket_id == tid)).all()
+    assert [r.status for r in requests] == ["withdrawn"]
+    if finish == "resolve":  # a failed 核查 reopens the ticket: the old request must not be approvable
+        act(street, street.command, tid, "verify", passed=False, note="未清理干净")
+        error = act(street, street.command, tid, "approve_extension", expect=409)["error"]
+        assert error["code"] == "no_extension_pending"
+        assert get(street, tid)["extension_count"] == 0
+
+
+def test_self_resolve_meets_the_response_deadline_too(street, clock):
+    tid = new_report(street)["id"]  # dispatched to sanitation, response due 11:00
+    upload(street, street.inspector, tid, stage="after")
+    resolved = act(street, street.inspector, tid, "self_resolve")["ticket"]
+    clock.set(local(2026, 11, 25, 16, 0))  # long after both deadlines
+    ticket = get(street, tid)
+    assert ticket["deadlines"]["response"]["met_at"] == resolved["deadlines"]["response"]["met_at"] is not None
+    assert ticket["deadlines"]["response"]["overdue"] is False
+    assert ticket["deadlines"]["resolve"]["overdue"] is False
