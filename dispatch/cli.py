@@ -91,7 +91,7 @@ def serve(app, args) -> int:
     from waitress import serve as waitress_serve
 
     scheduler = None
-    if not args.no_scheduler:
+    if app.config["SCHEDULER_ENABLED"] and not args.no_scheduler:
         from dispatch.escalation.scheduled import start_scheduler
 
         scheduler = start_scheduler(app)

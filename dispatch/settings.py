@@ -42,7 +42,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "VAR_DIR": str(var_dir),
         "CONFIG_DIR": os.environ.get("DISPATCH_CONFIG_DIR", str(ROOT / "config")),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'dispatch.sqlite3'}",
-        "SCHEDULER_ENABLED": _flag("DISPATCH_SCHEDULER", False),
+        "SCHEDULER_ENABLED": _flag("DISPATCH_SCHEDULER", True),  # serve runs the scheduler in-process
         "WEBHOOK_URL": os.environ.get("DISPATCH_WEBHOOK_URL"),
     }, **overrides}
 
