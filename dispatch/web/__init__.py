@@ -31,6 +31,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Cookie policy, page blueprints, the HTML error page, template helpers, security headers."""
     from dispatch.web.auth_views import bp as auth_bp
+    from dispatch.web.cockpit import bp as cockpit_bp
+    from dispatch.web.desk import bp as desk_bp
     from dispatch.web.mobile import bp as mobile_bp
 
     # Flask's defaults exist (SAMESITE None, lifetime 31 days), so set ours unless a test or deployment did.
@@ -45,6 +47,8 @@ def init_app(app: Flask) -> None:
     app.config["HTML_ERROR_HANDLER"] = render_error_page
     app.register_blueprint(auth_bp)
     app.register_blueprint(mobile_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(cockpit_bp)
 
     @app.context_processor
     def _template_helpers():

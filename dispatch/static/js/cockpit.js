@@ -1,0 +1,412 @@
+/* 城运中心驾驶舱 /cockpit/: polls /cockpit/feed.json every POLL_MS and redraws what changed.
+ *
+ * Click a zone (map or 按片区 bar) to filter everything to it; click it again or 全部片区 to clear.
+ * body[data-ready="1"] after the first draw; body[data-version] is the feed's version and
+ * body[data-updated] the time of the last successful poll (both for tests and for a watchdog).
+ * User-written text reaches the page through YC.el/textContent; chart tooltips are escaped.
+ */
+(function () {
+  'use strict';
+
+  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS } = window.YC;
+  const POLL_MS = 3000;
+  const COLORS = { normal: '#38a3ff', warning: '#ffc53d', overdue: '#ff4d4f', supervised: '#ff2d55' };
+  const STATE_LABELS = { normal: '正常', warning: '预警', overdue: '超期', supervised: '督办' };
+  const TEXT = '#cfe3ff';
+  const AXIS = '#5b7aa3';
+  const GRID_LINE = 'rgba(91,122,163,.25)';
+
+  const body = document.body;
+  const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null };
+  const charts = {};
+
+  function esc(value) {
+    return String(value === null || value === undefined ? '' : value)
+      .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  }
+
+  function pct(v) { return v === null || v === undefined ? '—' : (v * 100).toFixed(1); }
+
+  function clip(text, n) {
+    const s = String(text || '');
+    return s.length > n ? s.slice(0, n) + '…' : s;
+  }
+
+  function chart(id) {
+    if (!charts[id]) charts[id] = window.echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
+    return charts[id];
+  }
+
+  function zoneCode(name) {
+    const z = state.zones.find((x) => x.name === name || x.code === name);
+    return z ? z.code : null;
+  }
+
+  function setZone(code) {
+    state.zone = code && code !== state.zone ? code : null;
+    body.dataset.zone = state.zone || '';
+    drawZoneBar();
+    refresh();
+  }
+
+  // --- header ---------------------------------------------------------------------------------
+
+  function drawZoneBar() {
+    const bar = document.getElementById('zone-bar');
+    if (bar.children.length !== state.zones.length + 1) {
+      clear(bar);
+      bar.appendChild(el('button', { className: 'zone-btn', text: '全部片区', attrs: { type: 'button' },
+        dataset: { zone: '' }, on: { click: () => setZone(null) } }));
+      state.zones.forEach((z) => bar.appendChild(el('button', { className: 'zone-btn', text: z.name,
+        attrs: { type: 'button' }, dataset: { zone: z.code }, on: { click: () => setZone(z.code) } })));
+    }
+    bar.querySelectorAll('.zone-btn').forEach((b) => {
+      b.setAttribute('aria-pressed', (b.dataset.zone || null) === state.zone ? 'true' : 'false');
+    });
+    const name = state.zones.find((z) => z.code === state.zone);
+    document.getElementById('zone-name').textContent = name ? '· ' + name.name + '（再次点击取消筛选）' : '';
+  }
+
+  const clockFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit',
+    day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  /** The server's time (the clock every figure is computed at), ticking between polls. */
+  function tick() { document.getElementById('clock').textContent = clockFmt.format(new Date(Date.now() + state.skew)); }
+
+  function drawBanner(feed) {
+    const banner = document.getElementById('banner');
+    banner.hidden = !feed.banner;
+    banner.textContent = feed.banner ? '⚠ ' + feed.banner.text : '';
+  }
+
+  // --- KPI cards ------------------------------------------------------------------------------
+
+  function drawKpis(feed) {
+    const k = feed.kpis;
+    const values = {
+      reported_today: [k.reported_today, '今日结案 ' + k.closed_today + ' 件'],
+      open: [k.open, '含待核查、挂账'],
+      overdue: [k.overdue, '已过签收或处置时限'],
+      pending_dispatch: [k.pending_dispatch, '等待城运中心派遣'],
+      on_time_close_rate: [pct(k.on_time_close_rate), '近' + feed.period.days + '日'],
+      close_rate: [pct(k.close_rate), '结案 ' + k.closed + ' / 应结案 ' + k.due_to_close],
+      rework_rate: [pct(k.rework_rate), '核查不通过返工'],
+      avg_handling_hours: [k.avg_handling_hours === null ? '—' : k.avg_handling_hours.toFixed(1), '派遣至处置完成'],
+    };
+    Object.entries(values).forEach(([key, [value, sub]]) => {
+      const card = document.querySelector('[data-kpi="' + key + '"]');
+      if (!card) return;
+      const v = card.querySelector('.v');
+      const text = String(value);
+      if (v.textContent !== text && state.feed) {
+        card.classList.remove('changed');
+        void card.offsetWidth; // restart the highlight animation
+        card.classList.add('changed');
+      }
+      v.textContent = text;
+      card.dataset.value = k[key] === null || k[key] === undefined ? '' : String(k[key]);
+      card.querySelector('.u').hidden = value === '—';
+      if (/rate$/.test(key)) card.querySelector('.u').textContent = value === '—' ? '' : '%';
+      card.querySelector('.kpi-sub').textContent = sub;
+      card.classList.toggle('alert', (key === 'overdue' || key === 'pending_dispatch') && Number(k[key]) > 0);
+    });
+  }
+
+  // --- lists ----------------------------------------------------------------------------------
+
+  function changed(name, items, keyOf) {
+    const key = JSON.stringify(items.map(keyOf));
+    if (state.keys[name] === key) return false;
+    state.keys[name] = key;
+    return true;
+  }
+
+  async function dispatchTicket(ticket, select, button) {
+    if (!select.value) {
+      toast('请选择处置部门', 'error');
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api.post('/api/v1/tickets/' + ticket.id + '/actions',
+        { action: 'dispatch', department: select.value, version: ticket.version });
+      const dept = select.options[select.selectedIndex].textContent;
+      toast('工单 ' + ticket.number + ' 已派遣至 ' + dept, 'ok');
+      delete state.chosen[ticket.id];
+      refresh();
+    } catch (err) {
+      toast(describeError(err), 'error');
+      button.disabled = false;
+    }
+  }
+
+  function drawPending(feed) {
+    const list = document.getElementById('pending-list');
+    document.getElementById('pending-count').textContent = String(feed.kpis.pending_dispatch);
+    if (!changed('pending', feed.pending_dispatch, (t) => [t.id, t.version])) return;
+    clear(list);
+    if (!feed.pending_dispatch.length) list.appendChild(el('p', { className: 'empty', text: '暂无待派遣工单' }));
+    feed.pending_dispatch.forEach((t) => {
+      const select = el('select', { attrs: { 'aria-label': '派遣至部门' }, dataset: { ticket: t.id },
+        on: { change: () => { state.chosen[t.id] = select.value; } } },
+      el('option', { text: '选择部门', attrs: { value: '' } }),
+      feed.dispatch_departments.map((d) => el('option', { text: d.name, attrs: { value: d.code } })));
+      select.value = state.chosen[t.id] || '';
+      const button = el('button', { className: 'dispatch-btn', text: '派遣', attrs: { type: 'button' },
+        dataset: { ticket: t.id } });
+      button.addEventListener('click', () => dispatchTicket(t, select, button));
+      list.appendChild(el('div', { className: 'row pending-row', dataset: { id: t.id, number: t.number } },
+        el('div', { className: 'row-main' },
+          el('span', { className: 'num', text: t.number }),
+          el('span', { className: 'cat', text: t.category_name }),
+          el('span', { className: 'zone', text: t.zone_name || '片区外' }),
+          el('span', { className: 'time', text: fmtTime(t.created_at, true) })),
+        el('div', { className: 'row-desc', text: clip(t.description, 60), attrs: { title: t.description } }),
+        el('div', { className: 'row-act' }, select, button)));
+    });
+  }
+
+  function drawEscalations(feed) {
+    const list = document.getElementById('escalation-list');
+    if (!changed('escalations', feed.escalations, (e) => e.id)) return;
+    const seen = state.seenEscalations;
+    state.seenEscalations = new Set(feed.escalations.map((e) => e.id));
+    clear(list);
+    if (!feed.escalations.length) list.appendChild(el('p', { className: 'empty', text: '暂无超期升级' }));
+    feed.escalations.forEach((e) => {
+      const fresh = seen && !seen.has(e.id);
+      list.appendChild(el('div', { className: 'row esc-row level-' + e.level + (fresh ? ' fresh' : ''), dataset: { id: e.id } },
+        el('i', { className: 'dot ' + (e.level === 0 ? 'warning' : e.level >= 2 ? 'supervised' : 'overdue') }),
+        el('span', { className: 'time', text: fmtTime(e.at, true) }),
+        el('span', { className: 'num', text: e.number }),
+        el('span', { className: 'level', text: e.deadline_label + e.level_name + (e.caught_up ? '（补记）' : '') })));
+    });
+  }
+
+  function drawSupervised(feed) {
+    const list = document.getElementById('supervised-list');
+    document.getElementById('supervised-count').textContent = String(feed.supervised.length);
+    if (!changed('supervised', feed.supervised, (t) => [t.id, t.version, t.state])) return;
+    clear(list);
+    if (!feed.supervised.length) list.appendChild(el('p', { className: 'empty', text: '暂无督办工单' }));
+    feed.supervised.forEach((t) => {
+      list.appendChild(el('div', { className: 'row sup-row', dataset: { id: t.id } },
+        el('span', { className: 'flag', text: '督' }),
+        el('span', { className: 'num', text: t.number }),
+        el('span', { className: 'cat', text: t.category_name }),
+        el('span', { className: 'dept', text: t.department_name || '未派遣' }),
+        el('span', { className: 'status', text: STATUS_LABELS[t.status] || t.status })));
+    });
+  }
+
+  // --- charts ---------------------------------------------------------------------------------
+
+  function tooltipStyle() {
+    return { backgroundColor: 'rgba(6,22,45,.92)', borderColor: '#2f6fb8', textStyle: { color: '#e6f0ff', fontSize: 14 } };
+  }
+
+  function drawMap(feed) {
+    const c = chart('map');
+    const selectedName = feed.zone_name;
+    const regions = state.zones.map((z) => ({
+      name: z.name,
+      itemStyle: z.code === feed.zone
+        ? { areaColor: '#1b4d86', borderColor: '#7cc4ff', borderWidth: 3 }
+        : { areaColor: feed.zone ? '#0b1f3a' : '#10305a' },
+      label: { color: z.code === feed.zone ? '#ffffff' : (feed.zone ? '#6f8db5' : TEXT) },
+    }));
+    const byState = (s) => feed.points.filter((p) => p.state === s).map((p) => ({
+      name: p.number, value: [p.lng, p.lat], id: p.id, category: p.category_name, status: p.status, state: p.state,
+    }));
+    const tooltip = Object.assign(tooltipStyle(), {
+      trigger: 'item',
+      formatter: (p) => (p.componentType === 'series'
+        ? '<b>' + esc(p.data.name) + '</b><br>' + esc(p.data.category) + '<br>' + esc(STATUS_LABELS[p.data.status] || p.data.status)
+          + ' · ' + esc(STATE_LABELS[p.data.state])
+        : esc(p.name)),
+    });
+    c.setOption({
+      animation: false,
+      tooltip,
+      geo: {
+        map: 'yichuan', roam: true, top: 20, bottom: 20, left: 20, right: 20, selectedMode: false,
+        tooltip: { show: true, formatter: (p) => esc(p.name) + '<br>' + (zoneCode(p.name) === feed.zone ? '点击取消筛选' : '点击筛选此片区') },
+        label: { show: true, color: TEXT, fontSize: 20, fontWeight: 'bold' },
+        itemStyle: { areaColor: '#10305a', borderColor: '#3fa7ff', borderWidth: 1.5, shadowColor: 'rgba(63,167,255,.45)', shadowBlur: 12 },
+        emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#1d5a9c' } },
+        regions,
+      },
+      series: [
+        { name: '正常', type: 'scatter', coordinateSystem: 'geo', symbolSize: 10, itemStyle: { color: COLORS.normal }, data: byState('normal'), zlevel: 1 },
+        { name: '预警', type: 'scatter', coordinateSystem: 'geo', symbolSize: 13, itemStyle: { color: COLORS.warning }, data: byState('warning'), zlevel: 1 },
+        { name: '超期', type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, rippleEffect: { scale: 3, brushType: 'stroke' },
+          itemStyle: { color: COLORS.overdue }, data: byState('overdue'), zlevel: 1 },
+        { name: '督办', type: 'effectScatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, rippleEffect: { scale: 2.5 },
+          label: { show: true, formatter: '督', color: '#fff', fontSize: 12, fontWeight: 'bold', offset: [0, -3] },
+          itemStyle: { color: COLORS.supervised }, data: byState('supervised'), zlevel: 1 },
+      ],
+    }, { replaceMerge: ['series'] });
+    body.dataset.points = String(feed.points.length);
+    return selectedName;
+  }
+
+  function axisCommon() {
+    return { axisLine: { lineStyle: { color: AXIS } }, axisLabel: { color: TEXT, fontSize: 13 }, splitLine: { lineStyle: { color: GRID_LINE } } };
+  }
+
+  function drawCategory(feed) {
+    const rows = feed.by_category.slice(0, 8).reverse();
+    chart('chart-category').setOption({
+      animation: false,
+      tooltip: Object.assign(tooltipStyle(), { trigger: 'axis', axisPointer: { type: 'shadow' } }),
+      legend: { data: ['上报', '在办'], textStyle: { color: TEXT }, right: 0, top: 0 },
+      grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
+      xAxis: Object.assign({ type: 'value', minInterval: 1 }, axisCommon()),
+      yAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
+      series: [
+        { name: '上报', type: 'bar', data: rows.map((r) => r.reported), itemStyle: { color: '#3fa7ff' }, barMaxWidth: 14 },
+        { name: '在办', type: 'bar', data: rows.map((r) => r.open), itemStyle: { color: '#ffc53d' }, barMaxWidth: 14 },
+      ],
+      graphic: rows.length ? [] : [{ type: 'text', left: 'center', top: 'middle', style: { text: '暂无数据', fill: AXIS, fontSize: 16 } }],
+    }, { replaceMerge: ['series', 'graphic'] });
+  }
+
+  function drawZoneChart(feed) {
+    const rows = feed.by_zone;
+    const dim = (r) => (feed.zone && r.key !== feed.zone ? 0.35 : 1);
+    chart('chart-zone').setOption({
+      animation: false,
+      tooltip: Object.assign(tooltipStyle(), { trigger: 'axis', axisPointer: { type: 'shadow' } }),
+      legend: { data: ['上报', '在办', '超期'], textStyle: { color: TEXT }, right: 0, top: 0 },
+      grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
+      xAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
+      yAxis: Object.assign({ type: 'value', minInterval: 1 }, axisCommon()),
+      series: [
+        { name: '上报', type: 'bar', data: rows.map((r) => ({ value: r.reported, itemStyle: { opacity: dim(r) } })), itemStyle: { color: '#3fa7ff' }, barMaxWidth: 22 },
+        { name: '在办', type: 'bar', data: rows.map((r) => ({ value: r.open, itemStyle: { opacity: dim(r) } })), itemStyle: { color: '#ffc53d' }, barMaxWidth: 22 },
+        { name: '超期', type: 'bar', data: rows.map((r) => ({ value: r.overdue, itemStyle: { opacity: dim(r) } })), itemStyle: { color: '#ff4d4f' }, barMaxWidth: 22 },
+      ],
+    }, { replaceMerge: ['series'] });
+  }
+
+  function drawDepartments(feed) {
+    const rows = feed.departments.slice(0, 9).reverse();
+    chart('chart-department').setOption({
+      animation: false,
+      tooltip: Object.assign(tooltipStyle(), {
+        trigger: 'axis', axisPointer: { type: 'shadow' },
+        formatter: (ps) => {
+          const r = rows[ps[0].dataIndex];
+          return '<b>' + esc(r.name) + '</b><br>综合指标 ' + (r.composite === null ? '—' : esc(r.composite))
+            + '<br>按期结案率 ' + pct(r.on_time_close_rate) + '%<br>结案率 ' + pct(r.close_rate) + '%<br>返工率 '
+            + pct(r.rework_rate) + '%<br>督办 ' + esc(r.supervised) + ' 件';
+        },
+      }),
+      grid: { left: 8, right: 44, top: 8, bottom: 4, containLabel: true },
+      xAxis: Object.assign({ type: 'value', min: 0, max: 100 }, axisCommon()),
+      yAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
+      series: [{
+        name: '综合指标', type: 'bar', barMaxWidth: 14,
+        data: rows.map((r) => ({ value: r.composite === null ? 0 : r.composite,
+          itemStyle: { color: r.composite === null ? '#34506f' : r.composite >= 90 ? '#36cfc9' : r.composite >= 70 ? '#3fa7ff' : '#ff7a45' } })),
+        label: { show: true, position: 'right', color: TEXT, formatter: (p) => (rows[p.dataIndex].composite === null ? '—' : p.value.toFixed(1)) },
+      }],
+      graphic: rows.length ? [] : [{ type: 'text', left: 'center', top: 'middle', style: { text: '暂无数据', fill: AXIS, fontSize: 16 } }],
+    }, { replaceMerge: ['series', 'graphic'] });
+  }
+
+  function drawTrend(feed) {
+    const rows = feed.trend;
+    chart('chart-trend').setOption({
+      animation: false,
+      tooltip: Object.assign(tooltipStyle(), { trigger: 'axis' }),
+      legend: { data: ['上报', '结案'], textStyle: { color: TEXT }, right: 0, top: 0 },
+      grid: { left: 8, right: 16, top: 30, bottom: 4, containLabel: true },
+      xAxis: Object.assign({ type: 'category', boundaryGap: false, data: rows.map((r) => r.date.slice(5)) }, axisCommon(), { splitLine: { show: false } }),
+      yAxis: Object.assign({ type: 'value', minInterval: 1 }, axisCommon()),
+      series: [
+        { name: '上报', type: 'line', smooth: true, symbolSize: 5, data: rows.map((r) => r.reported), itemStyle: { color: '#3fa7ff' },
+          areaStyle: { color: 'rgba(63,167,255,.18)' } },
+        { name: '结案', type: 'line', smooth: true, symbolSize: 5, data: rows.map((r) => r.closed), itemStyle: { color: '#36cfc9' },
+          areaStyle: { color: 'rgba(54,207,201,.12)' } },
+      ],
+    }, { replaceMerge: ['series'] });
+  }
+
+  function draw(feed) {
+    if (state.zones.length === 0) state.zones = feed.zones;
+    drawZoneBar();
+    drawBanner(feed);
+    drawKpis(feed);
+    drawPending(feed);
+    drawEscalations(feed);
+    drawSupervised(feed);
+    drawMap(feed);
+    drawCategory(feed);
+    drawZoneChart(feed);
+    drawDepartments(feed);
+    drawTrend(feed);
+    document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
+    state.feed = feed;
+  }
+
+  // --- polling --------------------------------------------------------------------------------
+
+  async function refresh() {
+    const seq = ++state.seq;
+    const zone = state.zone;
+    let feed;
+    try {
+      feed = await api.get('/cockpit/feed.json' + (zone ? '?zone=' + encodeURIComponent(zone) : ''));
+    } catch (err) {
+      document.getElementById('live').classList.add('down');
+      document.getElementById('live').textContent = '● 连接中断';
+      if (err instanceof window.YC.ApiError && err.status === 401) location.href = '/login?next=/cockpit/';
+      return;
+    }
+    if (seq !== state.seq) return; // a newer request (e.g. another zone) is on its way
+    const live = document.getElementById('live');
+    live.classList.remove('down');
+    live.textContent = '● 实时';
+    const drawnFor = state.feed ? state.feed.zone + '|' + state.feed.version : null;
+    if (drawnFor !== feed.zone + '|' + feed.version) draw(feed);
+    state.skew = Date.parse(feed.generated_at) - Date.now();
+    tick();
+    body.dataset.version = feed.version;
+    body.dataset.updated = feed.generated_at;
+    body.dataset.zone = feed.zone || '';
+    body.dataset.ready = '1';
+  }
+
+  async function start() {
+    tick();
+    setInterval(tick, 1000);
+    try {
+      window.echarts.registerMap('yichuan', await api.get('/api/v1/zones'));
+    } catch (err) {
+      toast('片区边界加载失败：' + describeError(err), 'error');
+    }
+    const map = chart('map');
+    map.on('click', (p) => {
+      if (p.componentType === 'geo') setZone(zoneCode(p.name));
+      else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
+    });
+    chart('chart-zone').on('click', (p) => setZone(zoneCode(p.name)));
+    window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+    await refresh();
+    setInterval(refresh, POLL_MS);
+  }
+
+  /** For tests and operators: the page pixel of a [lng, lat] on the map, or null. */
+  window.cockpit = {
+    pixelOf(lng, lat) {
+      const node = document.getElementById('map');
+      const xy = chart('map').convertToPixel({ geoIndex: 0 }, [lng, lat]);
+      if (!xy) return null;
+      const box = node.getBoundingClientRect();
+      return { x: box.left + xy[0], y: box.top + xy[1] };
+    },
+    refresh,
+  };
+
+  document.addEventListener('DOMContentLoaded', start);
+}());

@@ -1,0 +1,246 @@
+"""/desk/, the department's desk: queue tabs with counts, the ticket page and its actions, in a real browser."""
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login, png_bytes, shot, wait_ready
+from tests.browser.test_cockpit import copy_to_docs
+from tests.conftest import Clock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+XIANGYI = [(121.4262, 31.2540), (121.4285, 31.2552), (121.4300, 31.2530), (121.4318, 31.2560), (121.4275, 31.2568)]
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>垃圾桶旁"
+AFTER_PHOTO = {"name": "after.png", "mimeType": "image/png", "buffer": png_bytes(rgb=(60, 160, 90))}
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+class Desk:
+    """The sanitation department's morning: five 暴露垃圾 reports in 香溢片区, one in each queue.
+
+    Each report is dispatched at once to 绿化市容所 (签收 within 1 WH, 处置 within 4 WH). At 10:30:
+      late      reported 08:40, not signed for: 签收 was due 09:40            → 待签收 + 已超期
+      warning   reported 09:40: 50 of its 60 minutes gone (预警 at 80 %)     → 待签收 + 即将超期
+      working   reported 10:00, signed for 10:05                             → 处置中
+      evil      reported 10:10, a description with markup                    → 待签收
+      returned  reported 10:15, returned (退单) at 10:20 with a reason         → 已退回
+    """
+
+    def __init__(self, live_server):
+        self.server = live_server
+        self.clock = Clock(local(2026, 11, 25, 8, 40))
+        live_server.app.config["CLOCK"] = self.clock
+        self.command = live_server.create_user("zhang_cmd", "command", display_name="张指挥")
+        self.sanitation = live_server.create_user("lh_li", "department", department="sanitation", display_name="李师傅")
+        self.late = self.report(0, "垃圾堆放多日")
+        self.at(9, 40)
+        self.warning = self.report(1, "路口垃圾满地")
+        self.photo(self.warning, self.command, "before")
+        self.at(10, 0)
+        self.working = self.report(2, "绿化带内垃圾")
+        self.at(10, 5)
+        self.act(self.working, "accept")
+        self.at(10, 10)
+        self.evil = self.report(3, EVIL)
+        self.at(10, 15)
+        self.returned = self.report(4, "建筑垃圾一车")
+        self.at(10, 20)
+        self.act(self.returned, "return", reason="建筑垃圾属城管执法范围")
+        self.at(10, 30)
+
+    def at(self, hour: int, minute: int) -> None:
+        self.clock.set(local(2026, 11, 25, hour, minute))
+
+    def report(self, i: int, description: str) -> dict:
+        lng, lat = XIANGYI[i]
+        return self.server.api("POST", "/api/v1/events", self.command, expect=201, json={
+            "category": "exposed_garbage", "location": {"lng": lng, "lat": lat}, "description": description})["ticket"]
+
+    def act(self, ticket: dict, action: str, **body) -> dict:
+        return self.server.api("POST", f"/api/v1/tickets/{ticket['id']}/actions", self.sanitation, expect=200,
+                               json={"action": action, **body})["ticket"]
+
+    def photo(self, ticket: dict, user: dict, stage: str) -> None:
+        self.server.api("POST", f"/api/v1/tickets/{ticket['id']}/photos", user, expect=201,
+                        data={"stage": stage, "photo": (io.BytesIO(png_bytes()), "before.png")})
+
+    def get(self, ticket: dict) -> dict:
+        return self.server.api("GET", f"/api/v1/tickets/{ticket['id']}", self.command, expect=200)["ticket"]
+
+
+@pytest.fixture
+def desk(live_server) -> Desk:
+    return Desk(live_server)
+
+
+@pytest.fixture
+def page(new_page, desk):
+    """The sanitation department's desk, signed in, queues loaded."""
+    page = new_page(**DESKTOP)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    login(page, desk.sanitation["username"])
+    assert page.url.endswith("/desk/")
+    wait_ready(page)
+    yield page
+    assert dialogs == [], "user text was run as script"
+
+
+def tab(page, queue: str):
+    return page.locator(f".desk-tabs [data-queue={queue}]")
+
+
+def rows(page):
+    return page.locator("#queue-list tbody tr")
+
+
+def open_ticket(page, ticket: dict) -> None:
+    page.goto(f"/desk/tickets/{ticket['id']}")
+    wait_ready(page)
+
+
+def action_buttons(page) -> list[str]:
+    return page.locator("#ticket-actions .action-buttons button").all_inner_texts()
+
+
+def test_queues_are_tabs_with_counts(page, desk):
+    expected = {"pending": 3, "in_progress": 1, "warning": 1, "overdue": 1, "returned": 1}
+    for queue, count in expected.items():
+        expect(tab(page, queue).locator(".count")).to_have_text(str(count))
+    # 待签收, most urgent first; the overdue one is flagged, the one about to be overdue shows its minutes
+    expect(rows(page)).to_have_count(3)
+    expect(rows(page).nth(0)).to_contain_text(desk.late["number"])
+    expect(rows(page).nth(0)).to_contain_text("已超期")
+    expect(rows(page).nth(1)).to_contain_text("剩余 10分(工作时)")
+    expect(rows(page).nth(1)).to_contain_text("即将超期")
+    description = rows(page).nth(2).locator("td.desc")  # text, never markup (clipped; whole in the tooltip)
+    expect(description).to_have_text(EVIL[:40] + "…")
+    expect(description).to_have_attribute("title", EVIL)
+    assert page.locator("#queue-list img").count() == 0
+    shot(page, "desk-list")
+
+    tab(page, "in_progress").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(desk.working["number"])
+    expect(rows(page).first).to_contain_text("按期完成")         # signed for in time
+    expect(rows(page).first).to_contain_text("剩余 3小时30分(工作时)")  # dispatched 10:00 + 4 WH = 15:00
+    tab(page, "warning").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(desk.warning["number"])
+    tab(page, "overdue").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(desk.late["number"])
+    tab(page, "returned").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text("建筑垃圾属城管执法范围")
+    expect(rows(page).first).to_contain_text("待派遣")
+    assert rows(page).first.locator("a").count() == 0  # no longer ours to open
+    shot(page, "desk-returned")
+
+
+def test_accept_then_resolve_with_an_after_photo(page, desk):
+    open_ticket(page, desk.warning)
+    expect(page.locator("[data-testid=ticket-number]")).to_have_text(desk.warning["number"])
+    expect(page.locator("#ticket-info")).to_contain_text("路口垃圾满地")
+    expect(page.locator("#ticket-info")).to_contain_text("香溢片区")
+    expect(page.locator("#ticket-map canvas").first).to_be_visible()
+    expect(page.locator("#ticket-photos [data-stage=before] img.thumb")).to_have_count(1)
+    expect(page.locator("#ticket-photos [data-stage=after]")).to_contain_text("无")
+    expect(page.locator(".deadline[data-kind=response]")).to_contain_text("剩余 10分(工作时)")
+    # dispatched 09:40: 4 WH to 处置 → 14:40 (lunch excluded); at 10:30 that is 90 + 100 minutes
+    expect(page.locator(".deadline[data-kind=resolve]")).to_contain_text("剩余 3小时10分(工作时)")
+    expect(page.locator("#ticket-badges")).to_contain_text("即将超期")
+    # only what the transition table allows a department on a dispatched ticket
+    assert action_buttons(page) == ["签收", "退单", "申请延期"]
+
+    page.click("#ticket-actions button[data-action=accept]")
+    expect(page.locator("#ticket-badges .status")).to_have_text("处置中")
+    assert action_buttons(page) == ["退单", "处置完成", "申请延期"]
+    expect(page.locator(".deadline[data-kind=response]")).to_contain_text("按期完成")
+
+    page.click("#ticket-actions button[data-action=resolve]")
+    form = page.locator("form[data-form=resolve]")
+    expect(form).to_be_visible()
+    page.wait_for_timeout(200)  # the map's first paint
+    copy_to_docs(shot(page, "desk-ticket-in-progress"), "desk.png")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-error")).to_have_text("请上传处置后照片")
+    form.locator("input[type=file]").set_input_files(files=[AFTER_PHOTO])
+    form.locator("textarea").fill("已清运完毕")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#ticket-badges .status")).to_have_text("已处置待核查")
+    expect(page.locator("[data-testid=no-actions]")).to_be_visible()
+    expect(page.locator("#ticket-photos [data-stage=after] img.thumb")).to_have_count(1)
+    timeline = page.locator("#ticket-timeline li")
+    expect(timeline.last).to_contain_text("处置完成")
+    expect(timeline.last).to_contain_text("已清运完毕")
+    expect(page.locator("#ticket-timeline")).to_contain_text("签收")
+    expect(page.locator("#ticket-timeline")).to_contain_text("李师傅（处置部门）")
+    page.wait_for_timeout(200)
+    shot(page, "desk-ticket")
+    after = desk.get(desk.warning)
+    assert after["status"] == "resolved" and [p["stage"] for p in after["photos"]] == ["before", "after"]
+
+
+def test_return_needs_a_reason_and_lands_in_the_returned_tab(page, desk):
+    open_ticket(page, desk.evil)
+    expect(page.locator("[data-testid=description]")).to_have_text(EVIL)
+    page.click("#ticket-actions button[data-action=return]")
+    form = page.locator("form[data-form=return]")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-error")).to_have_text("请填写退单原因")
+    form.locator("textarea").fill("非本部门职责")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    wait_ready(page)
+    assert page.url.endswith("/desk/#returned")
+    expect(tab(page, "returned")).to_have_attribute("aria-selected", "true")
+    expect(tab(page, "returned").locator(".count")).to_have_text("2")
+    expect(rows(page).first).to_contain_text("非本部门职责")
+    assert desk.get(desk.evil)["status"] == "pending_dispatch"
+
+
+def test_request_extension_then_wait_for_the_command_center(page, desk):
+    open_ticket(page, desk.working)
+    page.click("#ticket-actions button[data-action=request_extension]")
+    form = page.locator("form[data-form=request_extension]")
+    form.locator("input[name=amount]").fill("2")
+    form.locator("select[name=unit]").select_option("hours")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-error")).to_have_text("请填写延期理由")
+    form.locator("textarea[name=reason]").fill("需物业配合开门")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=pending-extension]")).to_contain_text("延长 2 WH")
+    assert action_buttons(page) == ["退单", "处置完成"]  # one request at a time
+    timeline = desk.get(desk.working)["timeline"]
+    assert (timeline[-1]["action"], timeline[-1]["note"]) == ("request_extension", "需物业配合开门")
+
+
+def test_the_command_center_may_look_at_a_desk(new_page, desk):
+    page = new_page(**DESKTOP)
+    login(page, desk.command["username"], next_path="/desk/")
+    wait_ready(page)
+    page.select_option("#dept-filter", "sanitation")
+    expect(tab(page, "pending").locator(".count")).to_have_text("3")
+    page.select_option("#dept-filter", "chengguan")
+    expect(tab(page, "pending").locator(".count")).to_have_text("0")
+    open_ticket(page, desk.late)
+    expect(page.locator(".deadline[data-kind=response]")).to_contain_text("已超期")
+    assert action_buttons(page) == ["督办"]  # 签收 and 退单 are the department's
+
+
+def test_an_inspector_may_not_open_the_desk(new_page, live_server, desk):
+    inspector = live_server.create_user("xy_wang", "inspector", zone="xiangyi")
+    page = new_page(**DESKTOP)
+    login(page, inspector["username"])
+    response = page.goto("/desk/")
+    assert response.status == 403
+    expect(page.locator(".error-card")).to_contain_text("无权访问")
