@@ -50,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python run.py`."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")  # `python run.py --port 8080` serves
     args = _parser().parse_args(argv)
-    command = args.command or "serve"
+    command = args.command
     if command == "check-config":
         return check_config()
     from dispatch import create_app

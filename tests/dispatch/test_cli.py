@@ -231,3 +231,21 @@ def test_init_db_creates_the_schema(env, capsys):
     engine = sa.create_engine(env["url"])
     assert {"tickets", "users", "departments"} <= set(sa.inspect(engine).get_table_names())
     engine.dispose()
+
+
+@pytest.mark.parametrize("argv, environ, expected", [
+    ([], {}, ("127.0.0.1", 5000, False)),                                   # plain `python run.py`
+    (["--port", "5099"], {}, ("127.0.0.1", 5099, False)),                   # options without `serve`
+    (["serve", "--host", "0.0.0.0", "--no-scheduler"], {}, ("0.0.0.0", 5000, True)),
+    ([], {"PORT": "8088", "HOST": "127.0.0.2"}, ("127.0.0.2", 8088, False)),  # PORT / HOST from the environment
+])
+def test_serve_takes_host_and_port(env, monkeypatch, argv, environ, expected):
+    from dispatch import cli
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    seen = {}
+    monkeypatch.setattr(cli, "serve", lambda app, args: seen.update(args=args) or 0)
+    assert cli.main(argv) == 0
+    args = seen["args"]
+    assert (args.host, args.port, args.no_scheduler) == expected
