@@ -178,7 +178,8 @@ def sweep_command(app, args) -> int:
         now = utc_now()
     results = scheduled.sweep_once(app, now=now, dry_run=args.dry_run)
     if args.json:
-        print(json.dumps(results, ensure_ascii=False))
+        keys = ("ticket", "number", "deadline", "level")  # the documented shape, 0 = warning
+        print(json.dumps([{k: r[k] for k in keys} for r in results], ensure_ascii=False))
     else:
         for r in results:
             print(f"{r['number']}  {r['deadline']:<8} level {r['level']}")

@@ -138,8 +138,9 @@ def test_cli_sweep_dry_run_prints_json_and_writes_nothing(report, rows, load_tic
     capsys.readouterr()
     assert main(["sweep", "--now", now, "--json", "--dry-run"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert [(r["ticket"], r["number"], r["deadline"], r["level"]) for r in printed] == [
-        (ticket["id"], ticket["number"], "response", 0), (ticket["id"], ticket["number"], "response", 1)]
+    assert printed == [  # exactly the documented keys
+        {"ticket": ticket["id"], "number": ticket["number"], "deadline": "response", "level": 0},
+        {"ticket": ticket["id"], "number": ticket["number"], "deadline": "response", "level": 1}]
     assert rows(Escalation) == [] and rows(OutboxMessage) == [] and rows(TimelineEntry, action="escalate") == []
     assert load_ticket(ticket["id"]).response_next_level == 0
 
