@@ -99,8 +99,12 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 @pytest.fixture
-def pg_app(tmp_path, clock, config_dir):
-    """Like `app`, on PostgreSQL (env TEST_DATABASE_URL) in a fresh schema dropped afterwards; else skip."""
+def postgres_url():
+    """A PostgreSQL URL (env TEST_DATABASE_URL) whose search_path is a fresh schema, dropped afterwards.
+
+    Skips with a reason when the variable is unset or the server does not answer, so the SQLite
+    suite still passes on a machine without PostgreSQL.
+    """
     if not POSTGRES_URL:
         pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://user@host:5432/db to run the PostgreSQL tests")
     import uuid
@@ -110,24 +114,32 @@ def pg_app(tmp_path, clock, config_dir):
 
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    app = None
     try:
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": url.render_as_string(hide_password=False),
-            "CONFIG_DIR": str(config_dir),
-            "VAR_DIR": str(tmp_path / "var"),
-            "CLOCK": clock,
-            "SCHEDULER_ENABLED": False,
-        })
-        yield app
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL does not answer: {exc.orig}")
+    try:
+        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
     finally:
-        if app is not None:
-            app.extensions["db_engine"].dispose()
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_app(tmp_path, clock, config_dir, postgres_url):
+    """Like `app`, on PostgreSQL in a fresh schema (see `postgres_url`); skipped without it."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": postgres_url,
+        "CONFIG_DIR": str(config_dir),
+        "VAR_DIR": str(tmp_path / "var"),
+        "CLOCK": clock,
+        "SCHEDULER_ENABLED": False,
+    })
+    yield app
+    app.extensions["db_engine"].dispose()

@@ -1,15 +1,10 @@
 """Escalation fixtures: tickets reported through the API, sweeps at chosen instants, both databases."""
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,30 +15,6 @@ XIANGYI = (121.4288, 31.2551)
 def sh(*args) -> datetime:
     """A Shanghai wall-clock instant, e.g. sh(2026, 11, 25, 10, 48)."""
     return datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def postgres_url():
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) "
-                    "to run against PostgreSQL")
-    schema = f"test_escalation_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {exc.orig}")
-    try:
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

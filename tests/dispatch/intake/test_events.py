@@ -321,3 +321,16 @@ def test_backend_concurrent_reports_get_distinct_numbers(any_app):
     assert [r.status_code for r in responses] == [201] * 6, [r.get_json() for r in responses]
     assert sorted(ticket_of(r)["number"] for r in responses) == [f"YC-20261125-{n:04d}" for n in range(1, 7)]
     assert ticket_count(any_app.test_client(), command) == 6
+
+
+def test_backend_concurrent_reports_of_one_pile_dispatch_once(any_app):
+    # Six inspectors photograph the same pile at the same moment (no shared key): exactly one ticket is
+    # dispatched, the other five are linked to it as duplicates — never two departments sent out.
+    inspector, command = users_of(any_app)
+    responses = run_at_once(any_app, 6, lambda client, i: report(
+        client, inspector, at=offset(*INTERIOR["xiangyi"], east_m=3 * i), expect=None))
+    assert [r.status_code for r in responses] == [201] * 6, [r.get_json() for r in responses]
+    tickets = [ticket_of(r) for r in responses]
+    dispatched = [t for t in tickets if t["status"] == "dispatched"]
+    assert len(dispatched) == 1, [(t["status"], t["duplicate_of"]) for t in tickets]
+    assert sorted(t["duplicate_of"] for t in tickets if t["status"] == "duplicate") == [dispatched[0]["id"]] * 5
