@@ -126,6 +126,12 @@
     return node;
   }
 
+  /** The first n characters of text, with '…' when it was cut (for a table cell; the whole text goes in a title). */
+  function clip(text, n) {
+    const s = String(text || '');
+    return s.length > n ? s.slice(0, n) + '…' : s;
+  }
+
   let toastTimer = null;
   /** A short message at the top of the page (kind: info | ok | error). */
   function toast(message, kind, ms) {
@@ -177,7 +183,7 @@
   const ROLE_LABELS = { inspector: '网格巡查员', department: '处置部门', command: '城运中心', admin: '系统管理员' };
 
   window.YC = {
-    api, ApiError, NetworkError, describeError, csrfToken, el, clear, toast, fmtTime, uuid,
+    api, ApiError, NetworkError, describeError, csrfToken, el, clear, clip, toast, fmtTime, uuid,
     STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
   };
 }());

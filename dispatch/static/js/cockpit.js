@@ -8,7 +8,7 @@
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS } = window.YC;
+  const { api, el, clear, clip, toast, fmtTime, describeError, STATUS_LABELS } = window.YC;
   const POLL_MS = 3000;
   const COLORS = { normal: '#38a3ff', warning: '#ffc53d', overdue: '#ff4d4f', supervised: '#ff2d55' };
   const STATE_LABELS = { normal: '正常', warning: '预警', overdue: '超期', supervised: '督办' };
@@ -26,11 +26,6 @@
   }
 
   function pct(v) { return v === null || v === undefined ? '—' : (v * 100).toFixed(1); }
-
-  function clip(text, n) {
-    const s = String(text || '');
-    return s.length > n ? s.slice(0, n) + '…' : s;
-  }
 
   function chart(id) {
     if (!charts[id]) charts[id] = window.echarts.init(document.getElementById(id), null, { renderer: 'canvas' });

@@ -1,0 +1,101 @@
+/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单), polled every LIST_POLL_MS. */
+(function () {
+  'use strict';
+
+  const { api, el, clear, toast, fmtTime, describeError, clip } = window.YC;
+  const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
+  const LIST_POLL_MS = 15000;
+
+  function initList(root) {
+    let current = 'pending';
+    let data = null;
+    const deptSelect = document.getElementById('dept-filter');
+    const list = document.getElementById('queue-list');
+    const updated = document.getElementById('updated');
+    const fromHash = (location.hash || '').replace('#', '');
+
+    document.querySelectorAll('.desk-tabs [data-queue]').forEach((tab) => {
+      if (tab.dataset.queue === fromHash) current = fromHash;
+      tab.addEventListener('click', () => {
+        current = tab.dataset.queue;
+        history.replaceState(null, '', '#' + current);
+        draw();
+      });
+    });
+
+    function url() {
+      const dept = deptSelect ? deptSelect.value : '';
+      return '/desk/queues.json' + (dept ? '?department=' + encodeURIComponent(dept) : '');
+    }
+
+    function rowFor(queue, t) {
+      const link = t.visible
+        ? el('a', { text: t.number, attrs: { href: '/desk/tickets/' + t.id }, dataset: { ticket: t.id } })
+        : el('span', { text: t.number, dataset: { ticket: t.id } });
+      const cells = [
+        el('td', { className: 'num' }, link),
+        el('td', { text: t.category_name }),
+        el('td', { text: t.zone_name || '片区外' }),
+        el('td', { className: 'desc', text: clip(t.description, 40), attrs: { title: t.description } }),
+      ];
+      if (queue === 'returned') {
+        cells.push(el('td', { text: fmtTime(t.returned.at, true) }));
+        cells.push(el('td', { className: 'desc', text: t.returned.reason || '' }));
+        cells.push(el('td', {}, statusBadge(t.status), t.department_name ? ' ' + t.department_name : ''));
+      } else {
+        cells.push(el('td', { text: fmtTime(t.created_at, true) }));
+        cells.push(el('td', {}, deadlineCell(t, 'response')));
+        cells.push(el('td', {}, deadlineCell(t, 'resolve')));
+        cells.push(el('td', {}, statusBadge(t.status), ' ', stateBadge(t.state),
+          t.supervised ? el('span', { className: 'chip state state-supervised', text: '督办' }) : null));
+      }
+      return el('tr', { dataset: { id: t.id, state: t.state || '' } }, cells);
+    }
+
+    function draw() {
+      if (!data) return;
+      document.querySelectorAll('.desk-tabs [data-queue]').forEach((tab) => {
+        const q = data.queues[tab.dataset.queue];
+        tab.setAttribute('aria-selected', tab.dataset.queue === current ? 'true' : 'false');
+        const badge = tab.querySelector('.count');
+        badge.textContent = q ? String(q.count) : '0';
+        tab.classList.toggle('has-items', !!(q && q.count));
+      });
+      const q = data.queues[current];
+      clear(list);
+      const head = current === 'returned'
+        ? ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态']
+        : ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
+      const table = el('table', { className: 'tickets', dataset: { list: current } },
+        el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
+        el('tbody', {}, q.tickets.map((t) => rowFor(current, t))));
+      list.appendChild(table);
+      if (!q.tickets.length) {
+        list.appendChild(el('p', { className: 'empty', text: current === 'returned'
+          ? '近' + data.returned_days + '天没有退单' : '此队列暂无工单' }));
+      } else if (q.count > q.tickets.length) {
+        list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
+      }
+      updated.textContent = '更新于 ' + fmtTime(data.generated_at, true);
+      markDrawn();
+    }
+
+    async function load() {
+      try {
+        data = await api.get(url());
+        draw();
+      } catch (err) {
+        toast(describeError(err), 'error');
+      }
+    }
+
+    if (deptSelect) deptSelect.addEventListener('change', load);
+    load();
+    setInterval(() => { if (!document.hidden) load(); }, LIST_POLL_MS);
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const list = document.querySelector('[data-page="desk-list"]');
+    if (list) initList(list);
+  });
+}());

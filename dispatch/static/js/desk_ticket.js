@@ -1,0 +1,305 @@
+/* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
+ * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …).
+ */
+(function () {
+  'use strict';
+
+  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS } = window.YC;
+  const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
+  const KIND_LABELS = { response: '签收时限', resolve: '处置时限' };
+
+  let zonesPromise = null;
+  function zones() {
+    if (!zonesPromise) {
+      zonesPromise = api.get('/api/v1/zones').then((fc) => {
+        window.echarts.registerMap('yichuan', fc);
+        return fc;
+      });
+    }
+    return zonesPromise;
+  }
+
+  function drawMap(node, ticket) {
+    const chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
+    const point = ticket.location ? [ticket.location.lng, ticket.location.lat] : null;
+    chart.setOption({
+      animation: false,
+      geo: {
+        map: 'yichuan', roam: true, top: 10, bottom: 10,
+        label: { show: true, color: '#33475b', fontSize: 13 },
+        itemStyle: { areaColor: '#eef4fb', borderColor: '#5b8bd0', borderWidth: 1.5 },
+        emphasis: { label: { color: '#1d3b5e' }, itemStyle: { areaColor: '#dbe8f7' } },
+        regions: ticket.zone_name ? [{ name: ticket.zone_name, itemStyle: { areaColor: '#d6e6fa' } }] : [],
+      },
+      series: [{
+        type: 'scatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 34,
+        itemStyle: { color: '#e5484d' }, data: point ? [{ name: ticket.number, value: point }] : [],
+      }],
+    }, true);
+    window.addEventListener('resize', () => chart.resize());
+  }
+
+  function infoRow(label, value) {
+    return el('div', { className: 'kv' }, el('span', { className: 'k', text: label }),
+      el('span', { className: 'v', text: value === null || value === undefined || value === '' ? '—' : value }));
+  }
+
+  function drawInfo(node, data) {
+    const t = data.ticket;
+    clear(node);
+    node.append(
+      el('h2', { text: '工单信息' }),
+      infoRow('类别', t.category_name),
+      infoRow('片区', t.zone_name || '片区外'),
+      infoRow('处置部门', t.department_name || '未派遣'),
+      infoRow('地址', t.address),
+      infoRow('上报时间', fmtTime(t.created_at)),
+      infoRow('返工次数', String(t.rework_count)),
+      el('div', { className: 'kv' }, el('span', { className: 'k', text: '描述' }),
+        el('p', { className: 'v description', text: t.description, dataset: { testid: 'description' } })),
+    );
+  }
+
+  function drawDeadlines(node, t) {
+    clear(node);
+    node.appendChild(el('h2', { text: '时限' }));
+    ['response', 'resolve'].forEach((kind) => {
+      const d = t.deadlines[kind] || {};
+      node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
+        el('span', { className: 'k', text: KIND_LABELS[kind] + (d.limit ? '（' + d.limit + '）' : '') }),
+        el('span', { className: 'due', text: d.due_at ? '截止 ' + fmtTime(d.due_at, true) : '未开始' }),
+        deadlineCell(t, kind)));
+    });
+    if (t.extension_count) node.appendChild(el('p', { className: 'muted', text: '已批准延期 ' + t.extension_count + ' 次' }));
+  }
+
+  function drawPhotos(node, t) {
+    clear(node);
+    node.appendChild(el('h2', { text: '照片' }));
+    const stages = [['before', '处置前'], ['after', '处置后']];
+    stages.forEach(([stage, label]) => {
+      const photos = (t.photos || []).filter((p) => p.stage === stage);
+      const strip = el('div', { className: 'thumbs', dataset: { stage } });
+      photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
+        el('img', { className: 'thumb', attrs: { src: p.url, alt: label + '照片', loading: 'lazy' } }))));
+      if (!photos.length) strip.appendChild(el('span', { className: 'muted', text: '无' }));
+      node.appendChild(el('div', { className: 'photo-group' }, el('h3', { text: label }), strip));
+    });
+  }
+
+  function drawTimeline(node, t) {
+    clear(node);
+    node.appendChild(el('h2', { text: '处置留痕' }));
+    const list = el('ol', { className: 'timeline' });
+    (t.timeline || []).forEach((e) => {
+      const moved = e.from_status && e.to_status && e.from_status !== e.to_status
+        ? (STATUS_LABELS[e.from_status] || e.from_status) + ' → ' + (STATUS_LABELS[e.to_status] || e.to_status) : '';
+      let label = ACTION_LABELS[e.action] || e.action;
+      if (e.action === 'verify' && e.data) label += e.data.passed ? '（通过）' : '（不通过）';
+      list.appendChild(el('li', { dataset: { action: e.action } },
+        el('span', { className: 'at', text: fmtTime(e.at) }),
+        el('span', { className: 'what', text: label }),
+        el('span', { className: 'who', text: e.actor_role === 'system' ? '系统'
+          : e.actor + '（' + (ROLE_LABELS[e.actor_role] || e.actor_role) + '）' }),
+        moved ? el('span', { className: 'moved', text: moved }) : null,
+        e.note ? el('p', { className: 'note', text: e.note }) : null));
+    });
+    node.appendChild(list);
+  }
+
+  function field(label, control) {
+    return el('label', { className: 'field' }, el('span', { text: label }), control);
+  }
+
+  function actionForm(action, data, submit) {
+    const t = data.ticket;
+    const err = el('p', { className: 'form-error', attrs: { role: 'alert' } });
+    err.hidden = true;
+    const form = el('form', { className: 'action-form', dataset: { form: action }, attrs: { novalidate: true } });
+    form.hidden = true;
+    const go = el('button', { className: 'btn btn-primary', text: '确认', attrs: { type: 'submit' } });
+    let read;
+    if (action === 'return') {
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 3, required: true, maxlength: 2000,
+        placeholder: '退单原因（必填）：为何不属于本部门' } });
+      form.append(field('退单原因', reason));
+      read = () => {
+        if (!reason.value.trim()) throw new Error('请填写退单原因');
+        return { json: { action, reason: reason.value.trim(), version: t.version } };
+      };
+    } else if (action === 'resolve') {
+      const photo = el('input', { attrs: { type: 'file', name: 'photo', accept: 'image/jpeg,image/png,image/webp' } });
+      const preview = el('img', { className: 'thumb preview', attrs: { alt: '处置后照片预览' } });
+      const picked = el('span', { className: 'muted', text: '未选择照片' });
+      preview.hidden = true;
+      photo.addEventListener('change', () => {
+        const file = photo.files && photo.files[0];
+        if (preview.src) URL.revokeObjectURL(preview.src);
+        preview.hidden = !file;
+        if (file) preview.src = URL.createObjectURL(file);
+        picked.textContent = file ? file.name : '未选择照片';
+      });
+      const note = el('textarea', { attrs: { name: 'note', rows: 2, maxlength: 2000, placeholder: '处置说明（可选）' } });
+      form.append(
+        el('div', { className: 'field' }, el('span', { text: '处置后照片' + (data.after_photo_required ? '（必传）' : '（可选）') }),
+          el('div', { className: 'file-row' }, el('label', { className: 'btn file-pick' }, '📷 选择照片', photo), picked, preview)),
+        field('处置说明', note));
+      read = () => {
+        const file = photo.files && photo.files[0];
+        if (!file && data.after_photo_required) throw new Error('请上传处置后照片');
+        return { file, json: { action, note: note.value.trim() || null, version: t.version } };
+      };
+    } else if (action === 'request_extension') {
+      const amount = el('input', { attrs: { type: 'number', name: 'amount', min: '0.5', step: '0.5', value: '1', required: true } });
+      const unit = el('select', { attrs: { name: 'unit' } },
+        el('option', { text: '工作时', attrs: { value: 'hours' } }), el('option', { text: '工作日', attrs: { value: 'days', selected: true } }));
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000, placeholder: '延期理由（必填）' } });
+      form.append(el('div', { className: 'inline' }, field('延长', amount), field('单位', unit)), field('延期理由', reason));
+      read = () => {
+        const n = Number(amount.value);
+        if (!(n > 0)) throw new Error('请填写延长的时长');
+        if (!reason.value.trim()) throw new Error('请填写延期理由');
+        return { json: { action, [unit.value]: n, reason: reason.value.trim(), version: t.version } };
+      };
+    } else if (action === 'dispatch') {
+      const dept = el('select', { attrs: { name: 'department', required: true } },
+        el('option', { text: '选择处置部门', attrs: { value: '' } }),
+        data.departments.map((d) => el('option', { text: d.name, attrs: { value: d.code } })));
+      form.append(field('派遣至', dept));
+      read = () => {
+        if (!dept.value) throw new Error('请选择处置部门');
+        return { json: { action, department: dept.value, version: t.version } };
+      };
+    } else {
+      const note = el('textarea', { attrs: { name: 'note', rows: 2, maxlength: 2000, placeholder: '说明（可选）' } });
+      form.append(field('说明', note));
+      read = () => ({ json: { action, note: note.value.trim() || null, version: t.version } });
+    }
+    form.append(err, go);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      err.hidden = true;
+      let payload;
+      try {
+        payload = read();
+      } catch (e) {
+        err.textContent = e.message;
+        err.hidden = false;
+        return;
+      }
+      go.disabled = true;
+      try {
+        await submit(payload);
+      } catch (e) {
+        err.textContent = describeError(e);
+        err.hidden = false;
+      } finally {
+        go.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  function drawActions(node, data, run) {
+    clear(node);
+    node.appendChild(el('h2', { text: '操作' }));
+    const t = data.ticket;
+    if (data.pending_extension) {
+      const p = data.pending_extension;
+      node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
+        text: '延期申请待城运中心审批：延长 ' + p.amount + '，理由：' + p.reason }));
+    }
+    if (!data.actions.length) {
+      node.appendChild(el('p', { className: 'muted', dataset: { testid: 'no-actions' },
+        text: '当前状态（' + (STATUS_LABELS[t.status] || t.status) + '）下您没有可执行的操作' }));
+      return;
+    }
+    const buttons = el('div', { className: 'action-buttons' });
+    const forms = el('div', { className: 'action-forms' });
+    const direct = new Set(['accept', 'supervise', 'approve_extension', 'reject_extension']);
+    data.actions.forEach(({ action, label }) => {
+      const btn = el('button', { className: 'btn' + (action === 'accept' || action === 'resolve' ? ' btn-primary' : ''),
+        text: label, attrs: { type: 'button' }, dataset: { action } });
+      if (direct.has(action)) {
+        btn.addEventListener('click', async () => {
+          btn.disabled = true;
+          try {
+            await run({ json: { action, version: t.version } });
+          } catch (e) {
+            toast(describeError(e), 'error');
+          } finally {
+            btn.disabled = false;
+          }
+        });
+      } else {
+        const form = actionForm(action, data, run);
+        forms.appendChild(form);
+        btn.addEventListener('click', () => {
+          forms.querySelectorAll('form').forEach((f) => { if (f !== form) f.hidden = true; });
+          form.hidden = !form.hidden;
+        });
+      }
+      buttons.appendChild(btn);
+    });
+    node.append(buttons, forms);
+  }
+
+  function initTicket(root) {
+    const id = root.dataset.ticketId;
+    const parts = {
+      head: document.getElementById('ticket-badges'), info: document.getElementById('ticket-info'),
+      deadlines: document.getElementById('ticket-deadlines'), actions: document.getElementById('ticket-actions'),
+      photos: document.getElementById('ticket-photos'), timeline: document.getElementById('ticket-timeline'),
+      map: document.getElementById('ticket-map'),
+    };
+
+    async function run(payload) {
+      if (payload.file) {
+        const form = new FormData();
+        form.append('photo', payload.file);
+        form.append('stage', 'after');
+        await api.upload('/api/v1/tickets/' + id + '/photos', form);
+      }
+      const result = await api.post('/api/v1/tickets/' + id + '/actions', payload.json);
+      if (payload.json.action === 'return' && result.ticket.department === null && root.dataset.role === 'department') {
+        location.href = '/desk/#returned'; // no longer this department's ticket: back to the list
+        return;
+      }
+      toast((ACTION_LABELS[payload.json.action] || '操作') + '成功', 'ok');
+      await load();
+    }
+
+    async function load() {
+      let data;
+      try {
+        data = await api.get('/desk/tickets/' + id + '.json');
+      } catch (err) {
+        toast(describeError(err), 'error');
+        return;
+      }
+      const t = data.ticket;
+      clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state),
+        t.supervised ? el('span', { className: 'chip state state-supervised', text: '督办' }) : null].filter(Boolean));
+      root.dataset.status = t.status;
+      drawInfo(parts.info, data);
+      drawDeadlines(parts.deadlines, t);
+      drawActions(parts.actions, data, run);
+      drawPhotos(parts.photos, t);
+      drawTimeline(parts.timeline, t);
+      try {
+        await zones();
+        drawMap(parts.map, t);
+      } catch (err) {
+        parts.map.textContent = '地图加载失败';
+      }
+      markDrawn();
+    }
+
+    load();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const ticket = document.querySelector('[data-page="desk-ticket"]');
+    if (ticket) initTicket(ticket);
+  });
+}());

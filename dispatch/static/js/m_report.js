@@ -1,0 +1,360 @@
+/* /m/: the 上报 form — YC.m.report: category, location (GPS or a tap on the zone map), zone, photo,
+ * description; a submitted report goes into the offline queue first, then is sent.
+ * All user-written text reaches the page through textContent (YC.el), never as HTML.
+ */
+(function () {
+  'use strict';
+
+  const { api, describeError, el, clear, toast, uuid } = window.YC;
+  const M = window.YC.m;
+  const { me, $ } = M;
+  const { outbox, exclusive, retryable, sendItem } = M.queue;
+
+  const body = document.body;
+  const DESCRIPTION_MAX = Number(body.dataset.descriptionMax) || 4000;
+  const PHOTO_MAX = Number(body.dataset.photoMax) || 10 * 1024 * 1024;
+  const DOWNSCALE_OVER = 1.5 * 1024 * 1024; // camera photos above this are re-encoded at 1920 px
+
+  const state = {
+    categories: [],
+    zones: null, // GeoJSON FeatureCollection of the top-level zones
+    chart: null,
+    category: null,
+    location: null, // {lng, lat, crs, source, accuracy}
+    photo: null, // Blob
+    zoneSeq: 0,
+  };
+
+  async function loadCategories() {
+    const res = await api.get('/api/v1/categories');
+    state.categories = res.data;
+    const groups = new Map();
+    for (const c of res.data) {
+      const g = c.group || '其他';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(c);
+    }
+    const box = clear($('categories'));
+    for (const [group, cats] of groups) {
+      box.appendChild(el('div', { className: 'cat-group' },
+        el('h3', { text: group }),
+        el('div', { className: 'cat-grid' }, cats.map((c) => el('button', {
+          className: 'cat' + (c.urgent ? ' urgent' : ''),
+          attrs: { type: 'button', 'aria-pressed': 'false', title: c.name },
+          dataset: { slug: c.slug },
+          text: c.name,
+          on: { click: () => pickCategory(c) },
+        })))));
+    }
+  }
+
+  function pickCategory(category) {
+    state.category = category;
+    document.querySelectorAll('#categories .cat').forEach((b) => {
+      b.setAttribute('aria-pressed', String(b.dataset.slug === category.slug));
+    });
+    $('category-picked').textContent = category.name;
+    $('categories').hidden = true; // folded away once chosen, so location and photo come into view
+    $('category-change').hidden = false;
+  }
+
+  function showCategories() {
+    $('categories').hidden = false;
+    $('category-change').hidden = true;
+  }
+
+  async function loadZones() {
+    const fc = await api.get('/api/v1/zones');
+    state.zones = { type: 'FeatureCollection', features: fc.features.filter((f) => !f.properties.parent) };
+    if (!window.echarts) return;
+    echarts.registerMap('yichuan', state.zones);
+    const chart = echarts.init($('map'), null, { renderer: 'canvas' });
+    chart.setOption({
+      animation: false,
+      geo: {
+        map: 'yichuan', roam: true, aspectScale: Math.cos(31.26 * Math.PI / 180), selectedMode: false,
+        label: { show: true, fontSize: 11, color: '#24324a' },
+        itemStyle: { areaColor: '#e6eef9', borderColor: '#3f6fb0', borderWidth: 1 },
+        emphasis: { disabled: true },
+        tooltip: { show: false },
+      },
+      series: [{
+        type: 'scatter', coordinateSystem: 'geo', data: [], symbol: 'pin', symbolSize: 26, z: 10,
+        itemStyle: { color: '#d4380d' }, silent: true,
+      }],
+    });
+    chart.getZr().on('click', (e) => {
+      const point = chart.convertFromPixel('geo', [e.offsetX, e.offsetY]);
+      if (point && Number.isFinite(point[0]) && Number.isFinite(point[1])) {
+        setLocation({ lng: point[0], lat: point[1], crs: 'wgs84', source: 'map' });
+      }
+    });
+    window.addEventListener('resize', () => chart.resize());
+    state.chart = chart;
+  }
+
+  function setLocation(loc) {
+    state.location = loc;
+    const how = loc.source === 'gps' ? `GPS${loc.accuracy ? ' ±' + Math.round(loc.accuracy) + ' m' : ''}` : '地图点选';
+    $('loc-text').textContent = `${loc.lng.toFixed(5)}, ${loc.lat.toFixed(5)}（${how}）`;
+    $('loc-text').classList.remove('muted');
+    if (state.chart) state.chart.setOption({ series: [{ data: [[loc.lng, loc.lat]] }] });
+    showZone(loc);
+  }
+
+  /** The zone of the point, from the server's index (the one intake uses); a local estimate offline. */
+  async function showZone(loc) {
+    const seq = ++state.zoneSeq;
+    const target = $('zone-name');
+    target.textContent = '正在确定…';
+    target.className = '';
+    try {
+      const q = new URLSearchParams({ lng: String(loc.lng), lat: String(loc.lat), crs: loc.crs });
+      const res = await api.get('/api/v1/zones/locate?' + q);
+      if (seq !== state.zoneSeq) return;
+      loc.zoneName = res.zone ? res.zone.name : null;
+      target.textContent = res.zone ? res.zone.name + (res.how === 'tolerance' ? '（片区边界附近）' : '')
+        : '不在片区范围内（由城运中心派遣）';
+      target.className = res.zone ? 'zone-ok' : 'zone-out';
+    } catch (err) {
+      if (seq !== state.zoneSeq) return;
+      const zone = localZone(loc.lng, loc.lat);
+      loc.zoneName = zone ? zone.name : null;
+      target.textContent = zone ? `${zone.name}（离线估算）` : '未能确定（离线）';
+      target.className = zone ? 'zone-ok' : 'zone-out';
+    }
+  }
+
+  /* Offline fallback only: ray casting on the zone GeoJSON (the server decides when the report arrives). */
+  function inRing(x, y, ring) {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function inPolygon(x, y, rings) {
+    return inRing(x, y, rings[0]) && !rings.slice(1).some((hole) => inRing(x, y, hole));
+  }
+  function localZone(lng, lat) {
+    if (!state.zones) return null;
+    const hits = state.zones.features.filter((f) => {
+      const g = f.geometry;
+      if (g.type === 'Polygon') return inPolygon(lng, lat, g.coordinates);
+      if (g.type === 'MultiPolygon') return g.coordinates.some((p) => inPolygon(lng, lat, p));
+      return false;
+    }).map((f) => f.properties);
+    hits.sort((a, b) => (a.code < b.code ? -1 : 1));
+    return hits[0] || null;
+  }
+
+  function locateMe() {
+    if (!navigator.geolocation) {
+      toast('此设备不支持定位，请在地图上点选', 'error');
+      return;
+    }
+    $('loc-text').textContent = '正在定位…';
+    navigator.geolocation.getCurrentPosition(
+      (pos) => setLocation({ lng: pos.coords.longitude, lat: pos.coords.latitude, crs: 'wgs84', source: 'gps',
+        accuracy: pos.coords.accuracy }),
+      (err) => {
+        $('loc-text').textContent = '无法获取定位，请在地图上点选';
+        toast(err.code === 1 ? '未允许定位：请在浏览器设置中允许，或在地图上点选' : '定位失败，请在地图上点选', 'error');
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+  }
+
+  /** Large camera photos are re-encoded (1920 px, JPEG) to save mobile data; anything else as it is. */
+  async function preparePhoto(file) {
+    if (file.size <= DOWNSCALE_OVER || !window.createImageBitmap) return file;
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, 1920 / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+      return blob && blob.size < file.size ? blob : file;
+    } catch (err) {
+      return file;
+    }
+  }
+
+  let previewUrl = null;
+  function showPreview(img, blob) {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = blob ? URL.createObjectURL(blob) : null;
+    img.hidden = !blob;
+    if (blob) img.src = previewUrl; else img.removeAttribute('src');
+  }
+
+  async function onPhotoChosen() {
+    const file = $('photo').files[0];
+    if (!file) return;
+    const photo = await preparePhoto(file);
+    if (photo.size > PHOTO_MAX) {
+      toast(`照片过大（上限 ${Math.round(PHOTO_MAX / 1048576)} MB）`, 'error');
+      clearPhoto();
+      return;
+    }
+    state.photo = photo;
+    state.photoName = file.name || 'photo.jpg';
+    showPreview($('photo-preview'), photo);
+    $('photo-clear').hidden = false;
+  }
+
+  function clearPhoto() {
+    state.photo = null;
+    $('photo').value = '';
+    showPreview($('photo-preview'), null);
+    $('photo-clear').hidden = true;
+  }
+
+  function formError(message) {
+    const box = $('report-error');
+    box.textContent = message || '';
+    box.hidden = !message;
+  }
+
+  function reportFromForm() {
+    const description = $('description').value.trim();
+    if (!state.category) return { error: '请选择事件类别' };
+    if (!state.location) return { error: '请定位或在地图上点选位置' };
+    if (!description) return { error: '请填写描述' };
+    if (description.length > DESCRIPTION_MAX) return { error: `描述最多 ${DESCRIPTION_MAX} 字` };
+    const address = $('address').value.trim();
+    const { lng, lat, crs } = state.location;
+    const item = {
+      key: uuid(), // the Idempotency-Key: made once per report, reused by every retry
+      userId: me.id,
+      createdAt: Date.now(),
+      body: { category: state.category.slug, location: { lng, lat, crs }, description,
+        occurred_at: new Date().toISOString() },
+      photo: state.photo,
+      photoName: state.photoName,
+      categoryName: state.category.name,
+      zoneName: state.location.zoneName || null,
+      ticketId: null,
+      attempts: 0,
+    };
+    if (address) item.body.address = address;
+    return { item };
+  }
+
+  function resetForm() {
+    $('description').value = '';
+    $('address').value = '';
+    clearPhoto();
+    state.category = null;
+    $('category-picked').textContent = '';
+    document.querySelectorAll('#categories .cat').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+    showCategories();
+  }
+
+  function showResult(item) {
+    const t = item.ticket;
+    const box = clear($('last-report'));
+    const where = t.status === 'duplicate' ? '与已有事件重复，已合并处理'
+      : t.department_name ? `已派遣至 ${t.department_name}` : '待城运中心派遣';
+    box.appendChild(el('p', { className: 'result-title' }, '上报成功 ', el('strong', { text: t.number })));
+    box.appendChild(el('p', { className: 'meta', text: `${t.category_name} · ${zoneLabel(t.zone)} · ${where}` }));
+    if (item.photoError) box.appendChild(el('p', { className: 'meta err', text: '照片未能上传：' + item.photoError }));
+    box.dataset.number = t.number;
+    box.className = 'card result result-ok';
+    box.hidden = false;
+    window.scrollTo(0, 0);
+  }
+
+  function queuedNotice() {
+    const box = clear($('last-report'));
+    box.appendChild(el('p', { className: 'result-title', text: '已保存到“待发送”，联网后自动发送' }));
+    delete box.dataset.number;
+    box.className = 'card result result-queued';
+    box.hidden = false;
+    window.scrollTo(0, 0);
+    toast('网络不可用：上报已保存，联网后自动发送', 'info');
+  }
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    formError(null);
+    const { item, error } = reportFromForm();
+    if (error) {
+      formError(error);
+      return;
+    }
+    const button = $('submit-btn');
+    button.disabled = true;
+    button.textContent = '正在提交…';
+    try {
+      await outbox.put(item); // first on the phone: nothing is lost if the page dies while sending
+      resetForm();
+      if (!navigator.onLine) {
+        queuedNotice();
+        return;
+      }
+      try {
+        await exclusive(() => sendItem(item));
+        showResult(item);
+        toast(`上报成功：${item.ticket.number}`, 'ok');
+        M.lists.loadMine().catch(() => {});
+      } catch (err) {
+        if (retryable(err)) {
+          item.lastError = describeError(err);
+          item.attempts = 1;
+          await outbox.put(item);
+          queuedNotice();
+        } else {
+          await outbox.remove(item.key); // refused (e.g. invalid): nothing was created; let the user fix it
+          restoreForm(item);
+          formError(describeError(err));
+        }
+      }
+    } finally {
+      button.disabled = false;
+      button.textContent = '提交上报';
+      M.lists.renderOutbox();
+    }
+  }
+
+  function restoreForm(item) {
+    const category = state.categories.find((c) => c.slug === item.body.category);
+    if (category) pickCategory(category);
+    $('description').value = item.body.description;
+    $('address').value = item.body.address || '';
+    if (item.photo) {
+      state.photo = item.photo;
+      state.photoName = item.photoName;
+      showPreview($('photo-preview'), item.photo);
+      $('photo-clear').hidden = false;
+    }
+  }
+
+  /** The zone's name for its code ('片区外' for none). */
+  function zoneLabel(code) {
+    if (!code) return '片区外';
+    const f = state.zones && state.zones.features.find((z) => z.properties.code === code);
+    return f ? f.properties.name : code;
+  }
+
+  function resizeMap() {
+    if (state.chart) state.chart.resize();
+  }
+
+  /** At start-up: locate at once when the user has already allowed it (and no point is chosen yet). */
+  function locateIfAllowed() {
+    if (navigator.geolocation && navigator.permissions) {
+      navigator.permissions.query({ name: 'geolocation' })
+        .then((p) => { if (p.state === 'granted' && !state.location) locateMe(); })
+        .catch(() => {});
+    }
+  }
+
+  M.report = {
+    loadCategories, loadZones, zoneLabel, resizeMap, locateMe, locateIfAllowed, preparePhoto, onPhotoChosen,
+    clearPhoto, showCategories, onSubmit,
+  };
+}());
