@@ -1,6 +1,7 @@
 """The inspector's phone page /m/: report (上报), my reports (我的上报), verify (核查任务), outbox (待发送).
 
-The page is one template and one script (static/js/m.js); all data comes from the JSON API.
+The page is one template and five scripts (static/js/m_page.js, m_queue.js, m_report.js, m_lists.js, m.js);
+all data comes from the JSON API.
 """
 from __future__ import annotations
 
