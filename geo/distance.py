@@ -56,22 +56,22 @@ def area_m2(geometry) -> float:
 def degree_box(lng: float, lat: float, metres: float) -> tuple[float, float, float, float]:
     """A lon/lat box (minx, miny, maxx, maxy) holding every point within ``metres`` of (lng, lat).
 
-    Safe (never too small) but not tight; clamped to the world, no antimeridian wrap.
+    Safe (never too small) but not tight; clamped to the world. A box that would cross the
+    antimeridian (or reach a pole) spans every longitude instead of wrapping.
 
     >>> box = degree_box(121.43, 31.25, 30.0)
     >>> round((box[3] - box[1]) / 2 * M_PER_DEGREE, 1)
     30.3
+    >>> degree_box(-180.0, 0.0, 6.6e6)[::2]  # 121°E is nearer westward, across the antimeridian
+    (-180.0, 180.0)
     """
     dlat = metres / M_PER_DEGREE * _BOX_SAFETY
     far_lat = min(90.0, abs(lat) + dlat)
     cos_far = math.cos(math.radians(far_lat))
-    dlng = 180.0 if cos_far < 1e-9 else min(180.0, dlat / cos_far)
-    return (
-        max(-180.0, lng - dlng),
-        max(-90.0, lat - dlat),
-        min(180.0, lng + dlng),
-        min(90.0, lat + dlat),
-    )
+    dlng = math.inf if cos_far < 1e-9 else dlat / cos_far
+    if not -180.0 <= lng - dlng <= lng + dlng <= 180.0:
+        return (-180.0, max(-90.0, lat - dlat), 180.0, min(90.0, lat + dlat))
+    return (lng - dlng, max(-90.0, lat - dlat), lng + dlng, min(90.0, lat + dlat))
 
 
 def distances_m(lng: float, lat: float, geometries) -> np.ndarray:
