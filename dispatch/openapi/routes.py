@@ -4,13 +4,18 @@ from __future__ import annotations
 from dispatch.intake.models import EventCreate
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
-from dispatch.openapi.registry import Operation, Param, Reply, build
+from dispatch.openapi.registry import Operation, Param, Reply, build, query_params
+from dispatch.stats.export import XLSX_MIMETYPE
+from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
+from dispatch.street.public import LocateQuery, ZoneLocation
 from dispatch.tickets.models import Status
 from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
 from dispatch.tickets.views import MAX_LIMIT
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
+PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 def _csv(name: str, values, what: str) -> Param:
@@ -21,6 +26,10 @@ def _flag(name: str, what: str) -> Param:
     return Param(name, "query", {"type": "string", "enum": ["1", "true", "0", "false"]}, what)
 
 
+def _zone_codes(config: StreetConfig) -> dict:
+    return {"enum": [z.code for z in config.zones if z.level == "zone"]}
+
+
 def operations(config: StreetConfig) -> list[Operation]:
     """Every documented /api/v1 route (and /healthz); enums of codes come from the street's config."""
     return [
@@ -28,6 +37,10 @@ def operations(config: StreetConfig) -> list[Operation]:
                   responses={200: Health, 503: Reply(Health, "The database does not answer")}),
         Operation("GET", "/api/v1/zones", "Zones (片区) as GeoJSON", "reference", auth=False,
                   responses={200: Reply(ZoneCollection, media_type="application/geo+json")}),
+        Operation("GET", "/api/v1/zones/locate", "The zone (片区) a point falls in", "reference", auth=False,
+                  params=query_params(LocateQuery), responses={200: ZoneLocation}, errors=(400,),
+                  description="The same index and tolerance intake uses; GCJ-02 and BD-09 are converted to "
+                              "WGS-84 first. Out of area: zone null, how outside."),
         Operation("GET", "/api/v1/categories", "Event categories with their deadlines", "reference",
                   auth=False, responses={200: CategoriesPublic}),
         Operation("GET", "/api/v1/departments", "Departments (处置部门)", "reference", auth=False,
@@ -66,6 +79,24 @@ def operations(config: StreetConfig) -> list[Operation]:
         Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
                   "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
                   responses={201: PhotoUploaded}, errors=(403, 404, 413, 415, 422)),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}", "A photo's bytes", "tickets",
+                  params=(TICKET_ID, PHOTO_ID),
+                  responses={200: tuple(Reply(None, "The photo, as it was uploaded", media_type=media_type)
+                                        for media_type in PHOTO_TYPES)},
+                  errors=(404,), description="To whoever may see the ticket (404 otherwise)."),
+        Operation("GET", "/api/v1/stats", "Evaluation (评价) figures, in total and per group", "stats",
+                  params=query_params(StatsQuery, zone=_zone_codes(config)),
+                  responses={200: (Reply(StatsReport),
+                                   Reply(None, "The report as a workbook (format=xlsx)", media_type=XLSX_MIMETYPE),
+                                   Reply(None, "The report as CSV, UTF-8 with BOM (format=csv)",
+                                         media_type="text/csv"))},
+                  errors=(400, 403),
+                  description="The command center and admins; a department user gets its own department's "
+                              "figures only. The formulas are in docs/stats.md."),
+        Operation("GET", "/api/v1/stats/trend", "Reported and closed tickets per local day", "stats",
+                  params=query_params(TrendQuery, zone=_zone_codes(config)), responses={200: TrendReport},
+                  errors=(400, 403),
+                  description="The command center and admins; a department user: its own department's tickets."),
     ]
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
 from dispatch.errors import ApiError
+from dispatch.query import parse_query
 from dispatch.stats import export
 from dispatch.stats import service as stats_service
+from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.users.models import Role, User
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
@@ -19,16 +21,14 @@ DEFAULT_PERIOD = timedelta(days=30)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # outside this, a bound is a typo (and would overflow)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNENCODED_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
-FORMATS = ("json", "xlsx", "csv")
 
 
 def _invalid(message: str) -> ApiError:
     return ApiError(400, "invalid_parameter", message)
 
 
-def _period_bound(name: str, *, end_of_day: bool) -> datetime | None:
+def _period_bound(name: str, raw: str | None, *, end_of_day: bool) -> datetime | None:
     """`YYYY-MM-DD` (a local day: its start, or for `to` its end) or an ISO-8601 date-time."""
-    raw = request.args.get(name, "").strip()
     if not raw:
         return None
     raw = _UNENCODED_PLUS.sub(r"\1+\2", raw)  # "…T10:00:00 08:00": a "+" sent unencoded became a space
@@ -50,10 +50,10 @@ def _period_bound(name: str, *, end_of_day: bool) -> datetime | None:
     return value
 
 
-def period_from_request(now: datetime) -> tuple[datetime, datetime]:
-    """[from, to) from ?from=&to=; by default the last 30 days up to now. A date `to` includes that day."""
-    start = _period_bound("from", end_of_day=False)
-    end = _period_bound("to", end_of_day=True)
+def period(query: StatsQuery, now: datetime) -> tuple[datetime, datetime]:
+    """[from, to) of the query; by default the last 30 days up to now. A date `to` includes that day."""
+    start = _period_bound("from", query.from_, end_of_day=False)
+    end = _period_bound("to", query.to, end_of_day=True)
     if end is None:
         end = now if start is None or start < now else start + DEFAULT_PERIOD
     if start is None:
@@ -61,15 +61,6 @@ def period_from_request(now: datetime) -> tuple[datetime, datetime]:
     if end <= start:
         raise _invalid("to must be after from")
     return start, end
-
-
-def _choice(name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if raw not in allowed:
-        raise _invalid(f"{name} must be one of {', '.join(allowed)}")
-    return raw
 
 
 def _department_scope(user: User) -> str | None:
@@ -81,45 +72,36 @@ def _department_scope(user: User) -> str | None:
     return None
 
 
-def _zone_arg() -> str | None:
+def _zone(zone: str | None) -> str | None:
+    """The zone asked for, if it is one of the street's zones (片区)."""
     zones = tuple(z.code for z in current_app.extensions["street_config"].zones if z.level == "zone")
-    return _choice("zone", zones, None)
-
-
-def _days_arg() -> int:
-    raw = request.args.get("days", "").strip()
-    if not raw:
-        return 30
-    try:
-        days = int(raw)
-    except ValueError:
-        raise _invalid("days must be an integer") from None
-    if not 1 <= days <= stats_service.MAX_TREND_DAYS:
-        raise _invalid(f"days must be between 1 and {stats_service.MAX_TREND_DAYS}")
-    return days
+    if zone is not None and zone not in zones:
+        raise _invalid(f"zone must be one of {', '.join(zones)}")
+    return zone
 
 
 @bp.get("/stats")
 @roles_required(Role.command, Role.admin, Role.department)
 def get_stats():
     """The evaluation (评价): ?from=&to=&group_by=department|zone|category&zone=&format=json|xlsx|csv"""
-    group_by = _choice("group_by", (*stats_service.GROUPINGS, "none"), None)
-    group_by = None if group_by == "none" else group_by
-    fmt = _choice("format", FORMATS, "json")
-    zone = _zone_arg()
+    query = parse_query(StatsQuery)
+    zone = _zone(query.zone)
     now = clock.now()
-    start, end = period_from_request(now)
+    start, end = period(query, now)
     config = current_app.extensions["street_config"]
-    report = stats_service.summary(session=db.session(), config=config, now=now, start=start, end=end,
-                                   group_by=group_by, department=_department_scope(require_user()), zone=zone)
+    summary = stats_service.summary(session=db.session(), config=config, now=now, start=start, end=end,
+                                    group_by=None if query.group_by == "none" else query.group_by,
+                                    department=_department_scope(require_user()), zone=zone)
+    report = StatsReport.model_validate(summary).model_dump(mode="json")  # exactly what the document says
+    fmt = query.format
     if fmt == "json":
         return jsonify(report)
     tz = config.calendar.timezone
     last_day = (end - timedelta(microseconds=1)).astimezone(tz)
     filename = f"yichuan-stats-{start.astimezone(tz):%Y%m%d}-{last_day:%Y%m%d}.{fmt}"
-    body, mimetype = ((export.to_xlsx(report), export.XLSX_MIMETYPE) if fmt == "xlsx"
-                      else (export.to_csv(report), export.CSV_MIMETYPE))
-    return Response(body, mimetype=mimetype,
+    body, content_type = ((export.to_xlsx(report), export.XLSX_MIMETYPE) if fmt == "xlsx"
+                          else (export.to_csv(report), export.CSV_MIMETYPE))
+    return Response(body, content_type=content_type,  # as is: `mimetype=` would add a second charset
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -127,11 +109,11 @@ def get_stats():
 @roles_required(Role.command, Role.admin, Role.department)
 def get_trend():
     """Reported and closed tickets per local day: ?days=30 (1–366)&zone=, oldest first, today last."""
-    days = _days_arg()
-    zone = _zone_arg()
+    query = parse_query(TrendQuery)
+    zone = _zone(query.zone)
     now = clock.now()
     config = current_app.extensions["street_config"]
-    data = stats_service.trend(session=db.session(), config=config, now=now, days=days,
+    data = stats_service.trend(session=db.session(), config=config, now=now, days=query.days,
                                department=_department_scope(require_user()), zone=zone)
-    return jsonify({"days": days, "data": data,
-                    "generated_at": now.astimezone(config.calendar.timezone).isoformat()})
+    report = TrendReport(days=query.days, data=data, generated_at=now.astimezone(config.calendar.timezone))
+    return jsonify(report.model_dump(mode="json"))

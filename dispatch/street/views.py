@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
-from dispatch.errors import ApiError
-from geo.crs import SUPPORTED_CRS, to_wgs84
+from dispatch.query import parse_query
+from dispatch.street.public import LocateQuery, ZoneLocation
+from geo.crs import to_wgs84
 from geo.zones import to_feature_collection
 
 bp = Blueprint("street", __name__, url_prefix="/api/v1")
@@ -27,29 +28,16 @@ def list_zones():
 @bp.get("/zones/locate")
 def locate_zone():
     """?lng=&lat=&crs=: the zone a point falls in, by the same index intake uses (null when out of area)."""
-    crs = request.args.get("crs", "wgs84")
-    if crs not in SUPPORTED_CRS:
-        raise ApiError(400, "invalid_crs", f"crs must be one of {', '.join(SUPPORTED_CRS)}")
-    lng, lat = _coordinate("lng", -180, 180), _coordinate("lat", -90, 90)
-    wgs_lng, wgs_lat = to_wgs84(lng, lat, crs)
+    query = parse_query(LocateQuery)
+    wgs_lng, wgs_lat = to_wgs84(query.lng, query.lat, query.crs)
     where = street_config().zone_index.locate(wgs_lng, wgs_lat)
     zone = where.zone
-    return jsonify({
-        "zone": {"code": zone.code, "name": zone.name, "station": zone.station} if zone else None,
-        "cell": where.path[-1].code if len(where.path) > 1 else None,
-        "how": where.how, "distance_m": round(where.distance_m, 1) if math.isfinite(where.distance_m) else None,
-        "location": {"lng": wgs_lng, "lat": wgs_lat, "crs": "wgs84"},
-    })
-
-
-def _coordinate(name: str, lo: float, hi: float) -> float:
-    try:
-        value = float(request.args.get(name, ""))
-    except ValueError:
-        raise ApiError(400, "invalid_coordinate", f"{name} must be a number") from None
-    if not (math.isfinite(value) and lo <= value <= hi):
-        raise ApiError(400, "invalid_coordinate", f"{name} must be between {lo} and {hi}")
-    return value
+    return jsonify(ZoneLocation(
+        zone={"code": zone.code, "name": zone.name, "station": zone.station} if zone else None,
+        cell=where.path[-1].code if len(where.path) > 1 else None,
+        how=where.how, distance_m=round(where.distance_m, 1) if math.isfinite(where.distance_m) else None,
+        location={"lng": wgs_lng, "lat": wgs_lat, "crs": "wgs84"},
+    ).model_dump(mode="json"))
 
 
 @bp.get("/categories")

@@ -10,7 +10,7 @@ from dispatch.tickets import flows, photos
 from dispatch.tickets.models import Photo
 from dispatch.tickets.schemas import ActionRequest
 from dispatch.tickets.serialize import ticket_public
-from dispatch.tickets.views import visible_ticket
+from dispatch.tickets.views import MAX_TICKET_ID, visible_ticket
 from dispatch.validation import parse_json
 
 bp = Blueprint("ticket_actions", __name__, url_prefix="/api/v1")
@@ -59,7 +59,7 @@ def upload_photo(ticket_id: int):
 def get_photo(ticket_id: int, photo_id: int):
     """The photo's bytes, to whoever may see the ticket."""
     visible_ticket(ticket_id)
-    photo = db.session().get(Photo, photo_id)
+    photo = db.session().get(Photo, photo_id) if photo_id <= MAX_TICKET_ID else None  # ids are INTEGER too
     if photo is None or photo.ticket_id != ticket_id:
         raise ApiError(404, "not_found", f"no photo {photo_id} on ticket {ticket_id}")
     path = photos.path_for(current_app.config["VAR_DIR"], photo.sha256)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import doctest
+import io
+import re
 
 import pytest
 import schemathesis
@@ -10,13 +12,15 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
+from dispatch import query
 from dispatch.openapi import registry
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def test_registry_doctests():
-    assert doctest.testmod(registry).failed == 0
+@pytest.mark.parametrize("module", [registry, query])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
 
 
 def test_document_is_openapi_3_1_with_the_models(client):
@@ -30,7 +34,9 @@ def test_document_is_openapi_3_1_with_the_models(client):
     paths = doc["paths"]
     for path, method in [("/healthz", "get"), ("/api/v1/zones", "get"), ("/api/v1/categories", "get"),
                          ("/api/v1/departments", "get"), ("/api/v1/events", "post"), ("/api/v1/tickets", "get"),
-                         ("/api/v1/tickets/{ticket_id}", "get")]:
+                         ("/api/v1/tickets/{ticket_id}", "get"), ("/api/v1/zones/locate", "get"),
+                         ("/api/v1/tickets/{ticket_id}/photos/{photo_id}", "get"), ("/api/v1/stats", "get"),
+                         ("/api/v1/stats/trend", "get")]:
         assert method in paths[path], path
     events = paths["/api/v1/events"]["post"]
     assert events["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/EventCreate"}
@@ -40,6 +46,45 @@ def test_document_is_openapi_3_1_with_the_models(client):
     assert paths["/api/v1/categories"]["get"]["security"] == []
     tickets = {p["name"] for p in paths["/api/v1/tickets"]["get"]["parameters"]}
     assert tickets >= {"status", "zone", "department", "category", "created_from", "created_to", "limit", "offset"}
+
+
+def test_every_api_route_is_documented(app, client):
+    """Each /api/v1 route of the app (but the document itself) has its operation, and nothing else is listed."""
+    routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/") or rule.rule == "/healthz"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, item in client.get("/api/v1/openapi.json").get_json()["paths"].items()
+                  for method in item}
+    assert documented == routes - {("/api/v1/openapi.json", "get")}
+
+
+def test_stats_and_locate_document_their_parameters_and_downloads(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    stats = paths["/api/v1/stats"]["get"]
+    params = {p["name"]: p["schema"] for p in stats["parameters"]}
+    assert set(params) == {"from", "to", "group_by", "zone", "format"}
+    assert params["format"]["enum"] == ["json", "xlsx", "csv"]
+    assert params["zone"]["enum"] == ["xiangyi", "zhongyuan", "jiaoxi"]  # the street's zones, from config
+    assert set(stats["responses"]["200"]["content"]) == {
+        "application/json", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert set(stats["responses"]) == {"200", "400", "401", "403"}
+    trend = {p["name"]: p["schema"] for p in paths["/api/v1/stats/trend"]["get"]["parameters"]}
+    assert (trend["days"]["minimum"], trend["days"]["maximum"], trend["days"]["default"]) == (1, 366, 30)
+    locate = {p["name"]: p for p in paths["/api/v1/zones/locate"]["get"]["parameters"]}
+    assert locate["lng"]["required"] and locate["lat"]["required"] and not locate["crs"]["required"]
+    photo = paths["/api/v1/tickets/{ticket_id}/photos/{photo_id}"]["get"]["responses"]
+    assert set(photo["200"]["content"]) == {"image/jpeg", "image/png", "image/webp"}
+    assert set(photo) == {"200", "401", "404"}
+
+
+def test_stats_figures_model_names_every_figure():
+    """The response model lists exactly the figures the formulas compute (else they would be dropped)."""
+    from dispatch.stats import service
+    from dispatch.stats.schemas import StatsFigures
+
+    computed = service.figures(service._Tally())
+    assert set(StatsFigures.model_fields) == set(computed)
+    assert StatsFigures.model_validate(computed).model_dump() == computed
 
 
 def test_document_follows_the_models(client):
@@ -111,3 +156,39 @@ def test_api_keeps_to_its_document(case, command):
 def test_api_keeps_to_its_document_on_postgresql(case, pg_command):
     """The same on PostgreSQL, which refuses what SQLite lets through (NUL in text, ids past 32 bits)."""
     case.call_and_validate(headers=pg_command, checks=CHECKS)
+
+
+def test_answers_with_data_keep_to_the_document(app, client, api_schema, command, inspector):
+    """With tickets, groups (片区外 too) and a photo on file: every download and answer matches its schema."""
+    from tests.dispatch.helpers import report
+    from tests.dispatch.stats.conftest import PERIOD, build_dataset
+    from tests.dispatch.tickets.test_transitions import JPEG, PNG
+
+    build_dataset(app, client, inspector)
+    outside = report(client, command, at=(121.50, 31.30)).get_json()["ticket"]  # out of area: zone null
+    photo_ids = {}
+    for name, data in (("png", PNG), ("jpeg", JPEG)):
+        upload = client.post(f"/api/v1/tickets/{outside['id']}/photos", headers=command,
+                             data={"photo": (io.BytesIO(data), f"p.{name}"), "stage": "before"},
+                             content_type="multipart/form-data")
+        photo_ids[name] = upload.get_json()["photo"]["id"]
+    period = dict(part.split("=") for part in PERIOD.split("&"))
+    cases = [("/api/v1/stats", {**period, "group_by": group_by, "format": fmt}, {}, 200)
+             for group_by in ("department", "zone", "category", "none") for fmt in ("json", "xlsx", "csv")]
+    cases += [
+        ("/api/v1/stats", {"zone": "xiangyi", "group_by": "zone"}, {}, 200),
+        ("/api/v1/stats", {"from": "2026-11-20", "to": "2026-11-10"}, {}, 400),
+        ("/api/v1/stats/trend", {"days": "366", "zone": "jiaoxi"}, {}, 200),
+        ("/api/v1/stats/trend", {"days": "0"}, {}, 400),
+        ("/api/v1/zones/locate", {"lng": "121.4288", "lat": "31.2551"}, {}, 200),
+        ("/api/v1/zones/locate", {"lng": "121.50", "lat": "31.30", "crs": "bd09"}, {}, 200),
+        ("/api/v1/zones/locate", {"lng": "-180", "lat": "0"}, {}, 200),  # across the antimeridian from the street
+        ("/api/v1/zones/locate", {"lat": "31.25"}, {}, 400),
+        *[("/api/v1/tickets/{ticket_id}/photos/{photo_id}", {}, {"ticket_id": outside["id"], "photo_id": pid}, 200)
+          for pid in photo_ids.values()],
+        ("/api/v1/tickets/{ticket_id}/photos/{photo_id}", {}, {"ticket_id": outside["id"], "photo_id": 2**40}, 404),
+    ]
+    for path, params, path_parameters, status in cases:
+        case = api_schema[path]["GET"].Case(query=params, path_parameters=path_parameters)
+        response = case.call_and_validate(headers=command, checks=CHECKS)
+        assert response.status_code == status, (path, params, response.text[:300])
