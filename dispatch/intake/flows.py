@@ -59,7 +59,8 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         raise ApiError(422, "validation_error",
                        f"description: at most {config.intake.description_max_chars} characters")
     ticket = Ticket(
-        number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now),
+        number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now,
+                                          tz=config.calendar.timezone),
         status=Status.pending_dispatch, category=category.slug,
         description=event.description, address=event.address, source=source, media_url=media_url,
         attributes=attributes or {}, reporter_id=reporter.id, idempotency_key=idempotency_key,

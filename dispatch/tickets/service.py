@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,12 +14,10 @@ from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketCounter
 from dispatch.users.models import Role, User
 from geo.distance import haversine_m
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-
-def next_number(*, session: Session, prefix: str, now: datetime) -> str:
-    """The next human-readable number of the local day, e.g. YC-20261128-0007 (atomic upsert)."""
-    day = now.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+def next_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> str:
+    """The next human-readable number of the day of `now` in `tz`, e.g. YC-20261128-0007 (atomic upsert)."""
+    day = now.astimezone(tz).strftime("%Y%m%d")
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (insert(TicketCounter).values(day=day, last=1)
