@@ -58,6 +58,8 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     if len(event.description) > config.intake.description_max_chars:
         raise ApiError(422, "validation_error",
                        f"description: at most {config.intake.description_max_chars} characters")
+    # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
+    # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
     ticket = Ticket(
         number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now,
                                           tz=config.calendar.timezone),
