@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     tok = users.add_parser("token", help="issue a new API token (the old one stops working)")
     tok.add_argument("username")
     users.add_parser("list", help="list users")
+    for verb, text in (("disable", "stop a user: token and sign-in refused (nothing is deleted)"),
+                       ("enable", "let a disabled user work again")):
+        users.add_parser(verb, help=text).add_argument("username")
 
     sub.add_parser("check-config", help="validate config/ and print every problem")
     sub.add_parser("init-db", help="create the schema and seed reference data, then exit")
@@ -43,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="show what would escalate, change nothing")
     sweep.add_argument("--json", action="store_true", help="print a JSON list")
     sub.add_parser("scheduler", help="run the escalation scheduler as a dedicated process")
+    backup = sub.add_parser("backup", help="snapshot the SQLite database and the photos (online, consistent)")
+    backup.add_argument("--to", help="folder for backups (default: var/backups)")
     return p
 
 
@@ -66,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     handlers = {"serve": serve, "users": users_command, "init-db": lambda app, args: 0,
-                "sweep": sweep_command, "scheduler": scheduler_command}
+                "sweep": sweep_command, "scheduler": scheduler_command, "backup": backup_command}
     return handlers[command](app, args)
 
 
@@ -98,6 +103,7 @@ def serve(app, args) -> int:
         from dispatch.escalation.scheduled import start_scheduler
 
         scheduler = start_scheduler(app)
+    _reload_on_sighup(app)
     log.info("serving on http://%s:%d", args.host, args.port)
     try:
         waitress_serve(app, host=args.host, port=args.port, threads=args.threads)
@@ -134,6 +140,10 @@ def users_command(app, args) -> int:
             elif args.users_command == "token":
                 user = _user(session, args.username)
                 print(f"new API token for {user.username} (shown once): {service.rotate_token(session=session, user=user)}")
+            elif args.users_command in ("disable", "enable"):
+                user = _user(session, args.username)
+                service.set_active(session=session, user=user, active=args.users_command == "enable")
+                print(f"{user.username} {'enabled' if user.active else 'disabled'}")
             elif args.users_command == "list":
                 for u in service.list_all(session=session):
                     print(f"{u.id:>4} {u.username:<20} {u.role:<10} {u.department or '-':<18} {u.zone or '-'}"
@@ -191,4 +201,40 @@ def scheduler_command(app, args) -> int:
     from dispatch.escalation.scheduled import run_blocking
 
     run_blocking(app)
+    return 0
+
+
+def _reload_on_sighup(app) -> None:
+    """`kill -HUP <pid>` re-reads config/; a broken config is logged and the running one kept."""
+    import signal
+
+    from dispatch.street import service as street_service
+    from dispatch.street.config import ConfigError
+
+    def handler(_signum, _frame):
+        try:
+            street_service.reload(app)
+        except ConfigError as exc:
+            log.error("config not reloaded: %s", exc)
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, handler)
+
+
+def backup_command(app, args) -> int:
+    """Snapshot the database (SQLite online backup) and copy new photos; PostgreSQL: use pg_dump."""
+    from pathlib import Path
+
+    from dispatch import backup
+    from dispatch.types import utc_now
+
+    target = Path(args.to) if args.to else Path(app.config["VAR_DIR"]) / "backups"
+    try:
+        made = backup.snapshot(app.extensions["db_engine"], var_dir=Path(app.config["VAR_DIR"]), target=target,
+                               now=utc_now())
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"database: {made.database}")
+    print(f"photos: {made.photos_copied} new file(s) in {made.photos}")
     return 0

@@ -8,7 +8,7 @@ from dispatch.openapi.registry import Operation, Param, Reply, build, query_para
 from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
-from dispatch.street.public import LocateQuery, ZoneLocation
+from dispatch.street.public import ConfigReloaded, LocateQuery, ZoneLocation
 from dispatch.tickets.models import Status
 from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
 from dispatch.tickets.views import MAX_LIMIT
@@ -97,6 +97,11 @@ def operations(config: StreetConfig) -> list[Operation]:
                   params=query_params(TrendQuery, zone=_zone_codes(config)), responses={200: TrendReport},
                   errors=(400, 403),
                   description="The command center and admins; a department user: its own department's tickets."),
+        Operation("POST", "/api/v1/admin/reload-config", "Re-read config/ without a restart (admin)", "admin",
+                  responses={200: ConfigReloaded}, errors=(403, 422),
+                  description="Validates every file first; on any problem nothing changes and the 422 lists "
+                              "them (file, key, reason). A category or department that tickets use cannot "
+                              "be removed."),
     ]
 
 

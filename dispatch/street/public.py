@@ -1,4 +1,4 @@
-"""Shapes of GET /api/v1/zones/locate: the query it accepts and the answer (also its OpenAPI schema).
+"""Shapes of the street's API answers (zones/locate, admin/reload-config), also their OpenAPI schema.
 
 (dispatch/street/schemas.py holds the shapes of the config files; these are the API's.)
 """
@@ -47,3 +47,13 @@ class ZoneLocation(BaseModel):
         description="inside; within the tolerance of a boundary; or outside every zone")
     distance_m: float | None = Field(description="metres to the zone: 0 inside")
     location: WgsPoint = Field(description="the point in WGS-84, after converting from `crs`")
+
+
+class ConfigReloaded(BaseModel):
+    """POST /api/v1/admin/reload-config: what the running system now uses."""
+
+    status: Literal["reloaded"]
+    departments: int
+    categories: int
+    routing_rules: int
+    zones: int

@@ -1,19 +1,43 @@
-"""Seed the reference tables from the validated config (upsert; nothing is deleted)."""
+"""Seed the reference tables from the validated config (upsert; nothing is deleted); reload config/."""
 from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
+from flask import Flask
+from sqlmodel import Session, col, func, select
 
-from dispatch.street.config import StreetConfig
+from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, Department, Zone
-from geo.zones import to_feature_collection
+from dispatch.tickets.models import Ticket
+from geo.zones import Problem, to_feature_collection
 
 log = logging.getLogger(__name__)
 
 
+def check_in_use(*, session: Session, config: StreetConfig) -> None:
+    """Refuse a config that drops a category or department tickets still use (ConfigError).
+
+    Zone codes may change (the district's real boundaries replace the placeholders): tickets keep
+    the zone they were reported in, and a warning is logged.
+    """
+    problems = []
+    for column, known, file, what in ((Ticket.category, config.categories, "categories.toml", "category"),
+                                      (Ticket.department, config.departments, "departments.toml", "department")):
+        used = session.exec(select(column, func.count()).where(col(column).is_not(None)).group_by(column)).all()
+        problems += [Problem(file, what, f"{code!r} is used by {count} ticket(s) and cannot be removed")
+                     for code, count in used if code not in known]
+    if problems:
+        raise ConfigError(problems)
+    zone_codes = {z.code for z in config.zones}
+    for code, count in session.exec(select(Ticket.zone, func.count()).where(col(Ticket.zone).is_not(None))
+                                    .group_by(Ticket.zone)).all():
+        if code not in zone_codes:
+            log.warning("zone %r is no longer configured; its %d ticket(s) keep it", code, count)
+
+
 def seed(*, session: Session, config: StreetConfig) -> None:
-    """Insert or update departments, categories and zones from config/."""
+    """Insert or update departments, categories and zones from config/ (after `check_in_use`)."""
+    check_in_use(session=session, config=config)
     for dept in config.departments.values():
         session.merge(Department(code=dept.code, name=dept.name, kind=dept.kind))
     for cat in config.categories.values():
@@ -26,3 +50,15 @@ def seed(*, session: Session, config: StreetConfig) -> None:
     session.commit()
     log.info("seeded %d departments, %d categories, %d zones", len(config.departments),
              len(config.categories), len(config.zones))
+
+
+def reload(app: Flask) -> StreetConfig:
+    """Read config/ again and swap it in; on ConfigError the running config stays as it was."""
+    from dispatch import db
+
+    config = load_config(app.config["CONFIG_DIR"])
+    with app.app_context():
+        seed(session=db.session(), config=config)
+    app.extensions["street_config"] = config  # one reference swap: requests see the old or the new
+    log.info("config reloaded from %s", config.directory)
+    return config

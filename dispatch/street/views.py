@@ -5,8 +5,13 @@ import math
 
 from flask import Blueprint, current_app, jsonify
 
+from dispatch.auth import roles_required
+from dispatch.errors import ApiError
 from dispatch.query import parse_query
-from dispatch.street.public import LocateQuery, ZoneLocation
+from dispatch.street import service as street_service
+from dispatch.street.config import ConfigError
+from dispatch.street.public import ConfigReloaded, LocateQuery, ZoneLocation
+from dispatch.users.models import Role
 from geo.crs import to_wgs84
 from geo.zones import to_feature_collection
 
@@ -59,3 +64,16 @@ def category_public(cat) -> dict:
     return {"code": cat.code, "slug": cat.slug, "name": cat.name, "group": cat.group,
             "response_limit": cat.response, "resolve_limit": cat.resolve, "urgent": cat.urgent,
             "after_photo_required": cat.after_photo_required, "keywords": list(cat.keywords)}
+
+
+@bp.post("/admin/reload-config")
+@roles_required(Role.admin)
+def reload_config():
+    """Re-read config/ (zones, routing, categories, calendar…) without a restart; 422 lists every problem."""
+    try:
+        cfg = street_service.reload(current_app._get_current_object())
+    except ConfigError as exc:
+        raise ApiError(422, "invalid_config", f"config/ has {len(exc.problems)} problem(s); nothing was changed",
+                       problems=[{"file": p.file, "key": p.key, "reason": p.reason} for p in exc.problems]) from None
+    return jsonify(ConfigReloaded(status="reloaded", departments=len(cfg.departments), categories=len(cfg.categories),
+                                  routing_rules=len(cfg.routing.rule), zones=len(cfg.zones)).model_dump())

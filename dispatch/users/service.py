@@ -91,5 +91,12 @@ def check_password(*, session: Session, username: str, password: str) -> User | 
     return None
 
 
+def set_active(*, session: Session, user: User, active: bool) -> None:
+    """Disable (or re-enable) a user: a disabled user's token and session are refused at once."""
+    user.active = active
+    session.add(user)
+    session.commit()
+
+
 def list_all(*, session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.id)))

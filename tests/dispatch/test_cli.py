@@ -249,3 +249,40 @@ def test_serve_takes_host_and_port(env, monkeypatch, argv, environ, expected):
     assert cli.main(argv) == 0
     args = seen["args"]
     assert (args.host, args.port, args.no_scheduler) == expected
+
+
+def test_users_disable_stops_the_token_at_once_and_enable_restores_it(env, api, capsys):
+    code, out, _ = run(capsys, "users", "add", "li", "--role", "inspector", "--zone", "xiangyi")
+    headers = bearer(token_in(out))
+    client = api()
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 200
+    assert run(capsys, "users", "disable", "li")[:2] == (0, "li disabled\n")
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 401
+    assert "(inactive)" in run(capsys, "users", "list")[1]
+    assert run(capsys, "users", "enable", "li")[0] == 0
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 200
+    assert run(capsys, "users", "disable", "nobody")[0] == 1
+
+
+def test_backup_snapshots_the_database_and_the_photos(env, api, capsys, tmp_path):
+    import io
+    import sqlite3
+
+    code, out, _ = run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi")
+    headers = bearer(token_in(out))
+    client = api()
+    ticket = ticket_of(report(client, headers, at=INTERIOR["xiangyi"]))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    resp = client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers, content_type="multipart/form-data",
+                       data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"})
+    assert resp.status_code == 201
+    target = tmp_path / "backups"
+    code, out, err = run(capsys, "backup", "--to", str(target))
+    assert code == 0, err
+    snapshot = next(target.glob("dispatch-*.sqlite3"))
+    with sqlite3.connect(snapshot) as conn:  # a complete, openable copy with the ticket in it
+        assert conn.execute("SELECT number FROM tickets").fetchall() == [(ticket["number"],)]
+    digest = resp.get_json()["photo"]["sha256"]
+    assert (target / "photos" / digest[:2] / digest).read_bytes() == png
+    assert "photos: 1 new file(s)" in out
+    assert "photos: 0 new file(s)" in run(capsys, "backup", "--to", str(target))[1]  # photos copied once
