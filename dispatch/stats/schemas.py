@@ -6,7 +6,7 @@ The figures are defined in dispatch/stats/service.py (docs/stats.md).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime  # noqa: F401  (date: a pydantic annotation, resolved at runtime)
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
