@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--now", help="ISO-8601 instant to sweep as of (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="show what would escalate, change nothing")
     sweep.add_argument("--json", action="store_true", help="print a JSON list")
+    sweep.add_argument("--force", action="store_true",
+                       help="write even when --now is in the future (escalations would be recorded early)")
     sub.add_parser("scheduler", help="run the escalation scheduler as a dedicated process")
     backup = sub.add_parser("backup", help="snapshot the SQLite database and the photos (online, consistent)")
     backup.add_argument("--to", help="folder for backups (default: var/backups)")
@@ -186,6 +188,11 @@ def sweep_command(app, args) -> int:
             now = now.replace(tzinfo=app.extensions["street_config"].calendar.timezone)
     else:
         now = utc_now()
+    if now > utc_now() + timedelta(minutes=1) and not (args.dry_run or args.force):
+        print(f"error: --now {now.isoformat()} is in the future: recording escalations before they happen would "
+              "put future-dated entries in the timeline (留痕). Use --dry-run to preview, or --force.",
+              file=sys.stderr)
+        return 2
     results = scheduled.sweep_once(app, now=now, dry_run=args.dry_run)
     if args.json:
         keys = ("ticket", "number", "deadline", "level")  # the documented shape, 0 = warning

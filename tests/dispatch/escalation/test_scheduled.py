@@ -156,3 +156,19 @@ def test_cli_sweep_writes_without_dry_run(report, rows, cli_env, capsys):
     assert len(rows(Escalation)) == 2
     assert main(["sweep", "--now", "2026-11-25T11:00:00+08:00", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_cli_sweep_refuses_a_future_now_unless_dry_run_or_forced(report, rows, cli_env, capsys):
+    # An operator previewing next week must not write next week's escalations into today's record.
+    from dispatch.cli import main
+
+    report(at=REPORTED)
+    capsys.readouterr()
+    future = "2099-01-05T10:00:00+08:00"
+    assert main(["sweep", "--now", future]) == 2
+    assert "in the future" in capsys.readouterr().err
+    assert rows(Escalation) == [] and rows(TimelineEntry, action="escalate") == []
+    assert main(["sweep", "--now", future, "--dry-run", "--json"]) == 0  # a preview is fine
+    assert len(json.loads(capsys.readouterr().out)) == 8
+    assert main(["sweep", "--now", future, "--force", "--json"]) == 0  # the operator insists
+    assert len(rows(Escalation)) == 8
