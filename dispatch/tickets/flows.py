@@ -153,12 +153,22 @@ def _resolve(session, config, ticket, actor, request, now):
 
 
 def _self_resolve(session, config, ticket, actor, request, now):
+    """自行处置: the inspector fixed it on the spot, so a department it was dispatched to is relieved of it.
+
+    Its deadlines end (history reason "self_resolve") and it leaves that department's books: neither
+    signed for nor handled by it. A failed 核查 then sends it to the command center (pending_dispatch).
+    """
     _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
     ticket.resolved_at = now
-    if ticket.dispatched_at is not None and ticket.accepted_at is None:
-        ticket.accepted_at = now  # handled on the spot: the response deadline is met too
     _stop_clocks(session, ticket, now, "已自行处置，撤回")
-    return request.note or "巡查员自行处置", {"self_resolved_by": actor.id}
+    relieved = ticket.department
+    if relieved is not None:
+        for kind in KINDS:
+            ticket_deadlines.move_deadline(session, ticket, kind, None, reason="self_resolve", now=now,
+                                           actor_id=actor.id)
+        ticket.department = ticket.dispatched_at = None
+        ticket.escalation_level = -1
+    return request.note or "巡查员自行处置", {"self_resolved_by": actor.id, "relieved_department": relieved}
 
 
 def _self_resolver(session: Session, ticket_id: int) -> int | None:

@@ -512,12 +512,19 @@ def test_finishing_a_ticket_withdraws_its_waiting_extension(app, street, finish,
         assert get(street, tid)["extension_count"] == 0
 
 
-def test_self_resolve_meets_the_response_deadline_too(street, clock):
+def test_self_resolve_takes_a_dispatched_ticket_off_the_departments_books(street, clock):
     tid = new_report(street)["id"]  # dispatched to sanitation, response due 11:00
     upload(street, street.inspector, tid, stage="after")
     resolved = act(street, street.inspector, tid, "self_resolve")["ticket"]
-    clock.set(local(2026, 11, 25, 16, 0))  # long after both deadlines
+    assert (resolved["status"], resolved["department"], resolved["dispatched_at"]) == ("resolved", None, None)
+    assert resolved["timeline"][-1]["data"]["relieved_department"] == "sanitation"
+    assert [(c["deadline"], c["reason"]) for c in resolved["deadline_history"][-2:]] == [
+        ("response", "self_resolve"), ("resolve", "self_resolve")]
+    clock.set(local(2026, 11, 25, 16, 0))  # long after both old deadlines: nobody is overdue
     ticket = get(street, tid)
-    assert ticket["deadlines"]["response"]["met_at"] == resolved["deadlines"]["response"]["met_at"] is not None
-    assert ticket["deadlines"]["response"]["overdue"] is False
-    assert ticket["deadlines"]["resolve"]["overdue"] is False
+    assert not ticket["deadlines"]["response"]["overdue"] and not ticket["deadlines"]["resolve"]["overdue"]
+    assert ticket["deadlines"]["response"]["met_at"] is None  # sanitation never signed for it
+    assert street.client.get(f"/api/v1/tickets/{tid}", headers=street.sanitation).status_code == 404
+    # a failed 核查 goes to the command center, not back to a department that never had the work
+    failed = act(street, street.inspector2, tid, "verify", passed=False, note="还有残留")["ticket"]
+    assert (failed["status"], failed["department"], failed["rework_count"]) == ("pending_dispatch", None, 1)
