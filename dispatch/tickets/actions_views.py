@@ -39,6 +39,9 @@ def upload_photo(ticket_id: int):
     ticket = visible_ticket(ticket_id)
     if not photos.can_upload(user, ticket):
         raise ApiError(403, "forbidden", "you may not add photos to this ticket")
+    if ticket.status in photos.ENDED:
+        raise ApiError(409, "ticket_ended", f"the ticket is {ticket.status}: its record takes no more photos",
+                       status=ticket.status)
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with a `photo` file")
     upload = request.files.get("photo")

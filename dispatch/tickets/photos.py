@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from dispatch.errors import ApiError
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import Photo, Ticket
+from dispatch.tickets.models import Photo, Status, Ticket
 from dispatch.users.models import Role, User
 
 STAGES = ("before", "after")
+ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # a finished record takes no more photos
 
 
 def sniff(data: bytes) -> str | None:

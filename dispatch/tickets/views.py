@@ -58,6 +58,16 @@ def _time_arg(name: str) -> datetime | None:
     return value
 
 
+def _flag_arg(name: str) -> bool:
+    """A yes/no filter: 1/true or 0/false (absent: false); anything else → 400."""
+    raw = request.args.get(name)
+    if raw is None or raw in ("0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    raise ApiError(400, "invalid_filter", f"{name} must be 1, true, 0 or false")
+
+
 def filters_from_request() -> dict:
     """Ticket list filters from the query string, each validated."""
     config = current_app.extensions["street_config"]
@@ -69,11 +79,11 @@ def filters_from_request() -> dict:
         "created_from": _time_arg("created_from"),
         "created_to": _time_arg("created_to"),
     }
-    if request.args.get("overdue") in ("1", "true"):
+    if _flag_arg("overdue"):
         filters["overdue_at"] = clock.now()
-    if request.args.get("supervised") in ("1", "true"):
+    if _flag_arg("supervised"):
         filters["supervised"] = True
-    if request.args.get("mine") in ("1", "true"):
+    if _flag_arg("mine"):
         filters["reporter_id"] = require_user().id
     if request.args.get("min_escalation_level") is not None:
         filters["min_escalation_level"] = _int_arg("min_escalation_level", 0, 0, 9)

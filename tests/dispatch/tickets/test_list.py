@@ -104,3 +104,11 @@ def test_walking_all_pages_gives_every_ticket_once(client, command, tickets):
         seen += [t["id"] for t in page]
         offset_ += 4
     assert sorted(seen) == sorted(tickets.values())
+
+
+@pytest.mark.parametrize("query", ["overdue=maybe", "supervised=yes", "mine=2"])
+def test_yes_no_filters_refuse_other_values(client, command, query):
+    # a typo must not silently mean "no filter": the command center would read the wrong list
+    response = client.get(f"/api/v1/tickets?{query}", headers=command)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_filter"

@@ -234,3 +234,13 @@ def test_two_uploads_of_the_same_bytes_at_once(app, street):
     digest = hashlib.sha256(data).hexdigest()
     assert [p.name for p in stored_files(app)] == [digest]
     assert len(get(street, tid)["photos"]) == 2
+
+
+@pytest.mark.parametrize("status", ["closed", "cancelled", "duplicate"])
+def test_a_finished_record_takes_no_more_photos(street, status):
+    ticket = ticket_in(street, status)
+    before = len(get(street, ticket["id"])["photos"])
+    response = upload(street, street.command, ticket["id"], expect=409)
+    assert response.get_json()["error"] == {"code": "ticket_ended", "status": status,
+                                            "message": f"the ticket is {status}: its record takes no more photos"}
+    assert len(get(street, ticket["id"])["photos"]) == before
