@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
@@ -9,6 +10,9 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.users.models import Role, User
+
+
+USERNAME = re.compile(r"[\w.-]{1,64}")  # \w includes 汉字
 
 
 class UserError(ValueError):
@@ -29,8 +33,14 @@ def create(*, session: Session, username: str, role: str, now: datetime, departm
     """Create a user and return it with its API token (shown once; only the hash is stored)."""
     if role not in Role.__members__:
         raise UserError(f"unknown role {role!r}; one of {', '.join(Role.__members__)}")
+    if not USERNAME.fullmatch(username or ""):
+        raise UserError("a username is 1–64 letters, digits, '_', '.' or '-'")
     if role == Role.department and not department:
         raise UserError("a department user needs --department CODE")
+    if department and role != Role.department:
+        raise UserError("--department is for department users only")
+    if zone and role != Role.inspector:
+        raise UserError("--zone is for inspectors only")
     if department and department not in departments:
         raise UserError(f"unknown department {department!r}")
     if zone and zone not in zones:

@@ -98,6 +98,12 @@ def test_only_the_tokens_sha256_is_stored(env, capsys):
     (["users", "add", "li", "--role", "inspector", "--zone", "changfeng"], "unknown zone"),
     # a password too short to be one
     (["users", "add", "li", "--role", "command", "--password", "short"], "at least 8 characters"),
+    # an empty or space-laden name cannot sign in
+    (["users", "add", "", "--role", "command"], "a username is"),
+    (["users", "add", "li ming", "--role", "command"], "a username is"),
+    # attributes that mean nothing for the role are refused, not silently stored
+    (["users", "add", "li", "--role", "command", "--department", "sanitation"], "for department users only"),
+    (["users", "add", "li", "--role", "command", "--zone", "xiangyi"], "for inspectors only"),
 ])
 def test_users_add_refuses_bad_arguments(env, capsys, argv, message):
     code, out, err = run(capsys, *argv)
