@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +36,41 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def intact(data: bytes, content_type: str) -> bool:
+    """True when the file's own structure is complete (catches a truncated phone upload).
+
+    PNG: every chunk's CRC holds, from IHDR to IEND. JPEG: ends with the EOI marker (trailing zero
+    padding allowed). WebP: the RIFF size matches the bytes received.
+
+    >>> intact(b"\\xff\\xd8\\xff\\xe0" + b"\\x00" * 8 + b"\\xff\\xd9", "image/jpeg")
+    True
+    >>> intact(b"\\xff\\xd8\\xff\\xe0" + b"\\x00" * 8, "image/jpeg")
+    False
+    """
+    if content_type == "image/jpeg":
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if content_type == "image/webp":
+        size = int.from_bytes(data[4:8], "little")
+        return size + 8 <= len(data) <= size + 9  # a RIFF chunk may carry one pad byte
+    return _png_intact(data)
+
+
+def _png_intact(data: bytes) -> bool:
+    pos, first = 8, True
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if end > len(data) or (first and kind != b"IHDR"):
+            return False
+        if zlib.crc32(data[pos + 4:end - 4]) != int.from_bytes(data[end - 4:end], "big"):
+            return False
+        if kind == b"IEND":
+            return True
+        pos, first = end, False
+    return False
+
+
 def path_for(var_dir: str | Path, sha256: str) -> Path:
     """Where a photo with this digest lives: var/photos/ab/abcdef…"""
     return Path(var_dir) / "photos" / sha256[:2] / sha256
@@ -61,6 +97,8 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
     content_type = sniff(data)
     if content_type is None:
         raise ApiError(415, "unsupported_media_type", "a photo must be JPEG, PNG or WebP")
+    if not intact(data, content_type):
+        raise ApiError(422, "corrupt_photo", "the photo is damaged or incomplete (an interrupted upload?): send it again")
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(var_dir, digest)
     if not target.exists():

@@ -244,3 +244,17 @@ def test_a_finished_record_takes_no_more_photos(street, status):
     assert response.get_json()["error"] == {"code": "ticket_ended", "status": status,
                                             "message": f"the ticket is {status}: its record takes no more photos"}
     assert len(get(street, ticket["id"])["photos"]) == before
+
+
+@pytest.mark.parametrize("data, why", [
+    (JPEG[:40], "a JPEG cut off before its end marker (interrupted upload)"),
+    (PNG[:-6], "a PNG without its IEND chunk"),
+    (PNG[:20] + b"\x07" + PNG[21:], "a PNG whose IHDR chunk fails its CRC (height byte changed)"),
+    (b"\x89PNG\r\n\x1a\n" + b"junk" * 20, "a PNG signature followed by junk"),
+    (WEBP[:-3], "a WebP shorter than its RIFF size"),
+])
+def test_damaged_photos_are_refused(street, data, why):
+    ticket = ticket_in(street, "dispatched")
+    response = upload(street, street.sanitation, ticket["id"], data=data, expect=422)
+    assert response.get_json()["error"]["code"] == "corrupt_photo", why
+    assert get(street, ticket["id"])["photos"] == []

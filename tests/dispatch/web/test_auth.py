@@ -207,8 +207,9 @@ def test_session_photo_uploads_need_the_token_too(inspector_client):
         token = session["csrf_token"]
     ticket = inspector_client.post("/api/v1/events", json=EVENT, headers={"X-CSRF-Token": token}).get_json()["ticket"]
     url = f"/api/v1/tickets/{ticket['id']}/photos"
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
     import io
+
+    from tests.dispatch.tickets.test_transitions import PNG as png
 
     refused = inspector_client.post(url, data={"stage": "before", "photo": (io.BytesIO(png), "a.png")})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "csrf"
