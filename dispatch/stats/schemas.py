@@ -17,6 +17,8 @@ from dispatch.stats.service import GROUPINGS, MAX_TREND_DAYS
 GROUP_BY = (*GROUPINGS, "none")
 FORMATS = ("json", "xlsx", "csv")
 ZONE_DESCRIPTION = "only this zone's (片区) tickets: a zone code"
+DEPARTMENT_DESCRIPTION = ("only this department's tickets (a department code); a department user may give only "
+                          "its own, and gets its own without it")
 
 
 def _invalid(message: str, out_of_range: str | None = None) -> Refusal:
@@ -36,6 +38,7 @@ class StatsQuery(QueryModel):
     group_by: Annotated[Literal[GROUP_BY] | None, _invalid(f"group_by must be one of {', '.join(GROUP_BY)}")] = (
         Field(None, description="groups besides the totals; none (the default): totals only"))
     zone: str | None = Field(None, description=ZONE_DESCRIPTION)
+    department: str | None = Field(None, description=DEPARTMENT_DESCRIPTION)
     format: Annotated[Literal[FORMATS], _invalid(f"format must be one of {', '.join(FORMATS)}")] = Field(
         "json", description="json, or a download: xlsx (sheets 评价 and 说明) or csv (UTF-8 with BOM)")
 
@@ -47,6 +50,7 @@ class TrendQuery(QueryModel):
                     _invalid("days must be an integer", f"days must be between 1 and {MAX_TREND_DAYS}")] = Field(
         30, description="how many local days, today the last")
     zone: str | None = Field(None, description=ZONE_DESCRIPTION)
+    department: str | None = Field(None, description=DEPARTMENT_DESCRIPTION)
 
 
 # --- answers ---------------------------------------------------------------------------------------

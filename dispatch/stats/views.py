@@ -63,13 +63,17 @@ def period(query: StatsQuery, now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _department_scope(user: User) -> str | None:
-    """A department user sees its own department only; the command center and admins see all."""
+def _department_scope(user: User, asked: str | None) -> str | None:
+    """The department to count: a department user's own only; the command center and admins any or all."""
+    if asked is not None and asked not in current_app.extensions["street_config"].departments:
+        raise _invalid(f"unknown department {asked!r}")
     if user.role == Role.department:
         if not user.department:
             raise ApiError(403, "forbidden", "this department user has no department")
+        if asked not in (None, user.department):
+            raise ApiError(403, "forbidden", "a department sees its own figures only")
         return user.department
-    return None
+    return asked
 
 
 def _zone(zone: str | None) -> str | None:
@@ -91,7 +95,7 @@ def get_stats():
     config = current_app.extensions["street_config"]
     summary = stats_service.summary(session=db.session(), config=config, now=now, start=start, end=end,
                                     group_by=None if query.group_by == "none" else query.group_by,
-                                    department=_department_scope(require_user()), zone=zone)
+                                    department=_department_scope(require_user(), query.department), zone=zone)
     report = StatsReport.model_validate(summary).model_dump(mode="json")  # exactly what the document says
     fmt = query.format
     if fmt == "json":
@@ -114,6 +118,6 @@ def get_trend():
     now = clock.now()
     config = current_app.extensions["street_config"]
     data = stats_service.trend(session=db.session(), config=config, now=now, days=query.days,
-                               department=_department_scope(require_user()), zone=zone)
+                               department=_department_scope(require_user(), query.department), zone=zone)
     report = TrendReport(days=query.days, data=data, generated_at=now.astimezone(config.calendar.timezone))
     return jsonify(report.model_dump(mode="json"))

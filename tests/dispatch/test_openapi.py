@@ -62,7 +62,7 @@ def test_stats_and_locate_document_their_parameters_and_downloads(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     stats = paths["/api/v1/stats"]["get"]
     params = {p["name"]: p["schema"] for p in stats["parameters"]}
-    assert set(params) == {"from", "to", "group_by", "zone", "format"}
+    assert set(params) == {"from", "to", "group_by", "zone", "department", "format"}
     assert params["format"]["enum"] == ["json", "xlsx", "csv"]
     assert params["zone"]["enum"] == ["xiangyi", "zhongyuan", "jiaoxi"]  # the street's zones, from config
     assert set(stats["responses"]["200"]["content"]) == {

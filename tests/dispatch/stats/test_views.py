@@ -180,3 +180,21 @@ def test_backend_summary_and_trend(any_app):
     assert [d["reported"] for d in trend] == [0, 0, 0, 0, 1, 1, 2]
     assert [d["closed"] for d in trend] == [0, 0, 0, 0, 0, 0, 1]
     assert load_workbook(io.BytesIO(get(client, headers["command"], "format=xlsx").data))["评价"]["A2"].value == "合计"
+
+
+def test_department_filter_for_the_command_center_and_its_limits(client, make_user, command, inspector, clock):
+    # the command center may look at one department; a department only at itself; a typo is a 400
+    from tests.dispatch.helpers import INTERIOR, report
+
+    report(client, inspector, category="exposed_garbage", at=INTERIOR["xiangyi"])   # → sanitation
+    report(client, inspector, category="bike_misparking", at=INTERIOR["xiangyi"])   # → chengguan
+    clock.set(clock.now + timedelta(minutes=1))  # the default period ends at now, excluded
+    sanitation = make_user("san_stats", "department", department="sanitation")[1]
+    everyone = client.get("/api/v1/stats", headers=command).get_json()
+    only = client.get("/api/v1/stats?department=sanitation", headers=command)
+    assert only.status_code == 200
+    assert (everyone["totals"]["reported"], only.get_json()["totals"]["reported"]) == (2, 1)
+    assert only.get_json()["department"] == "sanitation"
+    assert client.get("/api/v1/stats?department=sanitaton", headers=command).status_code == 400
+    assert client.get("/api/v1/stats?department=chengguan", headers=sanitation).status_code == 403
+    assert client.get("/api/v1/stats/trend?department=sanitation", headers=sanitation).status_code == 200
