@@ -3,6 +3,10 @@
 Statuses: GeoReport knows only `open` and `closed`. closed (核查结案), cancelled (作废/不予立案) and
 duplicate (merged into another ticket) are `closed`; every other status is still `open`, including
 resolved (处置完成, waiting for 核查) and suspended (挂账). `status_notes` says which one it is.
+
+Privacy: a request read without an api_key is the public view (`public=True`): what a civic map may show.
+Its description, address and media_url are withheld (null / empty element, as in the spec's examples) and
+its point is coarsened to a ~100 m grid; see docs/open311.md "Privacy".
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ STATUS_NOTES = {
     Status.duplicate: "重复上报，已并入 {original}",
 }
 _UNITS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
+PUBLIC_DECIMALS = 3  # public lat/long: 0.001° ≈ 111 m of latitude, ≈ 95 m of longitude at 31°N
+WITHHELD = ("description", "address", "address_id", "media_url")  # never in the public view
 
 
 def open311_status(status: str) -> str:
@@ -110,17 +116,33 @@ def status_notes(ticket: Ticket, *, original: str | None = None) -> str:
     return STATUS_NOTES[Status(ticket.status)].format(original=original or "已有工单")
 
 
-def service_request(ticket: Ticket, *, config: StreetConfig, zipcode: str, original: str | None = None) -> dict:
+def coarse(degrees: float | None) -> float | None:
+    """A coordinate rounded to the public ~100 m grid (3 decimals).
+
+    >>> coarse(31.25518), coarse(121.42962), coarse(None)
+    (31.255, 121.43, None)
+    """
+    return round(degrees, PUBLIC_DECIMALS) if degrees is not None else None
+
+
+def public_categories(config: StreetConfig) -> list[str]:
+    """The slugs of the categories whose reports the public may read (config `public`, default true)."""
+    return [slug for slug, category in config.categories.items() if category.public]
+
+
+def service_request(ticket: Ticket, *, config: StreetConfig, zipcode: str, original: str | None = None,
+                    public: bool = True) -> dict:
     """One entry of GET requests. Nothing about the reporter (no name, no account, no original CRS point).
 
     `original` is the number of the ticket a duplicate was merged into; `zipcode` is given only for a
-    located report (an address-only one may be anywhere).
+    located report (an address-only one may be anywhere). `public` (no api_key): the fields of WITHHELD
+    are null and lat/long coarsened; otherwise (a key whose user may see the ticket) every field.
     """
     category = config.categories.get(ticket.category)
     department = config.departments.get(ticket.department) if ticket.department else None
     tz = config.calendar.timezone
     updated = (ticket.closed_at or ticket.cancelled_at) if ticket.status in CLOSED else None
-    return {
+    fields = {
         "service_request_id": ticket.number,
         "status": open311_status(ticket.status),
         "status_notes": status_notes(ticket, original=original),
@@ -139,3 +161,6 @@ def service_request(ticket: Ticket, *, config: StreetConfig, zipcode: str, origi
         "long": ticket.lng,
         "media_url": ticket.media_url or None,
     }
+    if public:
+        fields.update(dict.fromkeys(WITHHELD), lat=coarse(ticket.lat), long=coarse(ticket.lng))
+    return fields

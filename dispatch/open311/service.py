@@ -1,12 +1,18 @@
-"""Ticket lookups for GET requests: public (no visibility rules), by number or id, window and filters."""
+"""Ticket lookups for GET requests, by number or id, window and filters, limited to what the reader may read.
+
+`readable` is that limit as one SQL condition: the role visibility of /api/v1
+(`tickets.service.visibility_clause`) for the holder of an api_key, the public categories without one.
+"""
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, false, or_, select
 
 from dispatch.tickets.models import Ticket
+from dispatch.tickets.service import visibility_clause
+from dispatch.users.models import User
 
 NUMBER = re.compile(r"^[A-Z]{1,6}-\d{8}-\d{4,}$")  # YC-20261128-0007
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
@@ -23,12 +29,26 @@ def _split_ids(request_ids: list[str]) -> tuple[list[str], list[int]]:
     return numbers, ids
 
 
-def by_request_ids(*, session: Session, request_ids: list[str]) -> list[Ticket]:
-    """The tickets named by number (YC-20261128-0007) or id (42), in the order asked, each once."""
+def readable(*, user: User | None, public_categories: list[str]):
+    """The SQL condition for the tickets a reader may read (None: all).
+
+    With an api_key (`user`): exactly what /api/v1 shows that user. Without one: the tickets of the
+    public categories (a category missing from config is not public).
+    """
+    if user is not None:
+        return visibility_clause(user)
+    return col(Ticket.category).in_(public_categories) if public_categories else false()
+
+
+def by_request_ids(*, session: Session, request_ids: list[str], readable) -> list[Ticket]:
+    """The readable tickets named by number (YC-20261128-0007) or id (42), in the order asked, each once."""
     numbers, ids = _split_ids(request_ids)
     if not numbers and not ids:
         return []
-    rows = session.exec(select(Ticket).where(or_(col(Ticket.number).in_(numbers), col(Ticket.id).in_(ids)))).all()
+    query = select(Ticket).where(or_(col(Ticket.number).in_(numbers), col(Ticket.id).in_(ids)))
+    if readable is not None:
+        query = query.where(readable)
+    rows = session.exec(query).all()
     by_key = {**{t.number: t for t in rows}, **{str(t.id): t for t in rows}}
     found, seen = [], set()
     for value in request_ids:
@@ -40,9 +60,11 @@ def by_request_ids(*, session: Session, request_ids: list[str]) -> list[Ticket]:
 
 
 def search(*, session: Session, start: datetime, end: datetime, categories: list[str] | None,
-           statuses: list[str] | None, limit: int) -> list[Ticket]:
-    """Tickets requested in [start, end], optionally of these categories and statuses, newest first."""
+           statuses: list[str] | None, limit: int, readable) -> list[Ticket]:
+    """Readable tickets requested in [start, end], optionally of these categories and statuses, newest first."""
     query = select(Ticket).where(Ticket.created_at >= start, Ticket.created_at <= end)
+    if readable is not None:
+        query = query.where(readable)
     if categories:
         query = query.where(col(Ticket.category).in_(categories))
     if statuses:

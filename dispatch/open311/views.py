@@ -1,5 +1,9 @@
 """Open311 GeoReport v2 over HTTP: /open311/v2/{discovery,services,requests}[/<id>].{json,xml}.
 
+GET requests needs no api_key (the spec): without one the answer is the public view (mapping: no
+description, address or media_url, a ~100 m point, no categories marked `public = false`); with one,
+every field of the tickets its holder may see under the /api/v1 role rules (others are 404 / absent).
+
 Errors are the spec's list of {code, description} in the format asked (XML when the format is unknown):
 404 for what does not exist (service, request, jurisdiction, format, path), 403 for a missing or
 invalid api_key or a role that may not report, 400 for everything else — also for a failure of ours
@@ -21,9 +25,10 @@ from dispatch.open311 import forms, mapping, queries
 from dispatch.open311 import service as open311_service
 from dispatch.open311.errors import Open311Error, bad_request, forbidden, not_found
 from dispatch.open311.xmldoc import to_xml
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Ticket
 from dispatch.users import service as user_service
-from dispatch.users.models import Role
+from dispatch.users.models import Role, User
 
 log = logging.getLogger(__name__)
 
@@ -174,28 +179,61 @@ def _reporter():
     return user
 
 
+def _reader() -> User | None:
+    """The holder of the api_key of a GET (any active user), or None for the public; 403 for a bad key."""
+    key = request.args.get("api_key") or None
+    if key is None:
+        return None
+    user = user_service.get_by_token(session=db.session(), token=key)
+    if user is None:
+        raise forbidden("invalid api_key -- leave it out to read the public view")
+    return user
+
+
+def _readable(reader: User | None):
+    return open311_service.readable(user=reader, public_categories=mapping.public_categories(street_config()))
+
+
 @bp.get("/requests.<fmt>")
 def list_requests(fmt: str):
     """Requests by id (service_request_id=…, overrides the rest) or by service_code/status in a ≤ 90-day window."""
+    reader = _reader()
     ids = queries.csv(request.args, "service_request_id")
     if ids:
         if len(ids) > MAX_RESULTS:
             raise bad_request(f"service_request_id: at most {MAX_RESULTS} ids")
-        tickets = open311_service.by_request_ids(session=db.session(), request_ids=ids)
-        return answer("service_requests", _requests(tickets))
+        tickets = open311_service.by_request_ids(session=db.session(), request_ids=ids, readable=_readable(reader))
+        return _read_answer(tickets, reader)
     search = queries.parse_search(request.args, config=street_config(), now=clock.now())
     tickets = open311_service.search(session=db.session(), start=search.start, end=search.end,
-                                     categories=search.categories, statuses=search.statuses, limit=MAX_RESULTS)
-    return answer("service_requests", _requests(tickets))
+                                     categories=search.categories, statuses=search.statuses, limit=MAX_RESULTS,
+                                     readable=_readable(reader))
+    return _read_answer(tickets, reader)
 
 
 @bp.get("/requests/<request_id>.<fmt>")
 def get_request(request_id: str, fmt: str):
-    """One request (by number, e.g. YC-20261128-0007, or by id), as a list of one."""
-    tickets = open311_service.by_request_ids(session=db.session(), request_ids=[request_id])
-    if not tickets:
+    """One request (by number, e.g. YC-20261128-0007, or by id), as a list of one; 404 when not readable."""
+    reader = _reader()
+    tickets = _visible(open311_service.by_request_ids(session=db.session(), request_ids=[request_id],
+                                                      readable=_readable(reader)), reader)
+    if not tickets:  # the same answer for "no such request" and "not yours to read"
         raise not_found(f"service_request_id {request_id!r} not found")
-    return answer("service_requests", _requests(tickets))
+    return _read_answer(tickets, reader)
+
+
+def _visible(tickets: list[Ticket], reader: User | None) -> list[Ticket]:
+    """A key holder's tickets checked once more with `can_see` (the row-level twin of visibility_clause)."""
+    return tickets if reader is None else [t for t in tickets if ticket_service.can_see(reader, t)]
+
+
+def _read_answer(tickets: list[Ticket], reader: User | None):
+    """The requests, full for a key holder (who may see them all: `readable`), else the public view."""
+    tickets = _visible(tickets, reader)
+    response = answer("service_requests", _requests(tickets, public=reader is None))
+    if reader is not None:
+        response.headers["Cache-Control"] = "private, no-store"  # full details: keep out of shared caches
+    return response
 
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -219,10 +257,10 @@ def unknown(rest: str):
     raise not_found(f"{request.path} not found; see discovery.xml")
 
 
-def _requests(tickets: list[Ticket]) -> list[dict]:
+def _requests(tickets: list[Ticket], *, public: bool) -> list[dict]:
     config, originals = street_config(), _originals(tickets)
     return [mapping.service_request(t, config=config, zipcode=setting("ZIPCODE"),
-                                     original=originals.get(t.duplicate_of)) for t in tickets]
+                                     original=originals.get(t.duplicate_of), public=public) for t in tickets]
 
 
 def _originals(tickets: list[Ticket]) -> dict[int, str]:

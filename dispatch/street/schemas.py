@@ -75,6 +75,9 @@ class CategoryConfig(_Strict):
     after_photo_required: bool = False
     keywords: list[str] = []
     attributes: list[AttributeConfig] = []  # in the order they are asked
+    # false: reports of this category concern homes (群租, 居改非…) and are left out of the public,
+    # key-less Open311 GET requests (they stay visible under the role rules, with an api_key)
+    public: bool = True
 
     _check_limits = field_validator("response", "resolve")(_limit)
 

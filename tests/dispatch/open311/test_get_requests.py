@@ -1,11 +1,15 @@
-"""GET requests.{json,xml} and requests/<id>.{json,xml}: public, W3C datetimes, no reporter identity."""
+"""GET requests.{json,xml} and requests/<id>.{json,xml}: W3C datetimes, no reporter identity.
+
+Full details need the api_key of a user who may see the ticket; the public view is tested in test_privacy.
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.dispatch.open311.conftest import BASE, FORMATS, XIANGYI, errors, items, post_request, report_form
+from tests.dispatch.open311.conftest import (BASE, FORMATS, XIANGYI, api_key_of, errors, items, post_request,
+                                            report_form)
 
 REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
@@ -37,8 +41,10 @@ def set_status(app, number: str, status: str, at: datetime) -> int:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_one_request_has_every_field(client, api_key, fmt):
+    """Read with the reporter's api_key: every field, in the spec's order."""
     number = report(client, api_key, address_string="宜川路 350 号", media_url="https://example.org/1.jpg")
-    (request,) = items(client.get(f"{BASE}/requests/{number}.{fmt}"), fmt, "service_requests", "request")
+    response = client.get(f"{BASE}/requests/{number}.{fmt}?api_key={api_key}")
+    (request,) = items(response, fmt, "service_requests", "request")
     assert list(request) == REQUEST_FIELDS
     expected = {
         "service_request_id": number, "status": "open", "status_notes": "已派遣，待处置部门签收",
@@ -74,11 +80,14 @@ def test_unknown_request_is_404(client, fmt, request_id):
     errors(response, fmt)
 
 
-def test_no_reporter_identity_leaks(client, api_key):
+def test_no_reporter_identity_leaks(client, api_key, command):
     number = report(client, api_key, email="zhang@example.org", first_name="三", last_name="张", phone="13800000000",
                     account_id="acc-1", device_id="dev-1")
+    full = f"api_key={api_key_of(command)}"  # even the full view names no reporter
     text = client.get(f"{BASE}/requests/{number}.json").get_data(as_text=True)
     text += client.get(f"{BASE}/requests.xml").get_data(as_text=True)
+    text += client.get(f"{BASE}/requests/{number}.json?{full}").get_data(as_text=True)
+    text += client.get(f"{BASE}/requests.xml?{full}").get_data(as_text=True)
     for secret in ("zhang@example.org", "张", "13800000000", "acc-1", "dev-1", "inspector_xy", "reporter", api_key):
         assert secret not in text
 
@@ -181,7 +190,7 @@ def test_xml_stays_well_formed_with_control_characters(client, app, inspector):
     body = {"category": "exposed_garbage", "location": {"lng": XIANGYI[0], "lat": XIANGYI[1]},
             "description": "垃圾 <b>&</b> \x0b\x1f 堆积"}
     number = client.post("/api/v1/events", headers=inspector, json=body).get_json()["ticket"]["number"]
-    root = ET.fromstring(client.get(f"{BASE}/requests/{number}.xml").data)
+    root = ET.fromstring(client.get(f"{BASE}/requests/{number}.xml?api_key={api_key_of(inspector)}").data)
     assert root.findtext("request/description") == "垃圾 <b>&</b> \ufffd\ufffd 堆积"
 
 
