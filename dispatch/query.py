@@ -21,6 +21,7 @@ dispatch.errors.ApiError: limit must be an integer
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -83,3 +84,17 @@ def validate(model: type[Q], args: dict) -> Q:
 def parse_query(model: type[Q]) -> Q:
     """The request's query string as `model` (the first value of a repeated parameter)."""
     return validate(model, request.args.to_dict())
+
+
+_UNENCODED_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+def restore_plus(raw: str) -> str:
+    """Put back the "+" of a UTC offset that arrived unencoded in a query string (it became a space).
+
+    >>> restore_plus("2026-11-25T10:00:00 08:00")
+    '2026-11-25T10:00:00+08:00'
+    >>> restore_plus("2026-11-25 10:00")
+    '2026-11-25 10:00'
+    """
+    return _UNENCODED_PLUS.sub(r"\1+\2", raw)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
 from dispatch.errors import ApiError
-from dispatch.query import parse_query
+from dispatch.query import parse_query, restore_plus
 from dispatch.stats import export
 from dispatch.stats import service as stats_service
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
@@ -20,7 +20,6 @@ bp = Blueprint("stats", __name__, url_prefix="/api/v1")
 DEFAULT_PERIOD = timedelta(days=30)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # outside this, a bound is a typo (and would overflow)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UNENCODED_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 
 def _invalid(message: str) -> ApiError:
@@ -31,7 +30,7 @@ def _period_bound(name: str, raw: str | None, *, end_of_day: bool) -> datetime |
     """`YYYY-MM-DD` (a local day: its start, or for `to` its end) or an ISO-8601 date-time."""
     if not raw:
         return None
-    raw = _UNENCODED_PLUS.sub(r"\1+\2", raw)  # "…T10:00:00 08:00": a "+" sent unencoded became a space
+    raw = restore_plus(raw)
     tz = current_app.extensions["street_config"].calendar.timezone
     try:
         if _DATE_ONLY.match(raw):

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from dispatch import clock, db
 from dispatch.auth import require_user
 from dispatch.errors import ApiError
+from dispatch.query import restore_plus
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Status, Ticket
 from dispatch.tickets.serialize import ticket_public
@@ -48,7 +49,7 @@ def _time_arg(name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(restore_plus(raw))
         if value.tzinfo is None:
             config = current_app.extensions["street_config"]
             value = value.replace(tzinfo=config.calendar.timezone)  # naive: local (Asia/Shanghai) time

@@ -112,3 +112,12 @@ def test_yes_no_filters_refuse_other_values(client, command, query):
     response = client.get(f"/api/v1/tickets?{query}", headers=command)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_filter"
+
+
+def test_an_unencoded_plus_in_an_offset_is_understood(client, command, inspector, clock):
+    # curl users type `created_from=2026-11-25T09:00:00+08:00` unencoded: the "+" arrives as a space
+    report(client, inspector, at=INTERIOR["xiangyi"])
+    plain = client.get("/api/v1/tickets?created_from=2026-11-25T09:00:00+08:00", headers=command)
+    encoded = client.get("/api/v1/tickets?created_from=2026-11-25T09:00:00%2B08:00", headers=command)
+    assert plain.status_code == encoded.status_code == 200
+    assert plain.get_json()["count"] == encoded.get_json()["count"] == 1
