@@ -334,3 +334,12 @@ def test_backend_concurrent_reports_of_one_pile_dispatch_once(any_app):
     dispatched = [t for t in tickets if t["status"] == "dispatched"]
     assert len(dispatched) == 1, [(t["status"], t["duplicate_of"]) for t in tickets]
     assert sorted(t["duplicate_of"] for t in tickets if t["status"] == "duplicate") == [dispatched[0]["id"]] * 5
+
+
+@pytest.mark.parametrize("occurred_at", [
+    "2026-11-24T16:00:00+08:00",  # yesterday: reported late, kept as said
+    "2026-11-25T10:30:00+08:00",  # 30 minutes "ahead" of the server: a phone clock running fast
+])
+def test_occurred_at_is_kept_as_reported(client, inspector, occurred_at):
+    ticket = ticket_of(report(client, inspector, occurred_at=occurred_at))
+    assert datetime.fromisoformat(ticket["occurred_at"]) == datetime.fromisoformat(occurred_at)
