@@ -1,6 +1,6 @@
 """Browser front ends: sign-in, the inspector's phone page (/m/), shared page plumbing.
 
-`init_app(app)` sets the session-cookie policy, registers the page blueprints, the Chinese HTML
+`init_app(app)` sets the session-cookie policy, registers the page blueprints, `/favicon.ico`, the Chinese HTML
 error page (`HTML_ERROR_HANDLER`, used by dispatch.errors for browser page requests), the template
 context (`current_user`, `csrf_token()`, `role_label()`) and security headers.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 
 from dispatch.auth import csrf_token
@@ -49,6 +49,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mobile_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(cockpit_bp)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """The site icon, for browsers that ask for /favicon.ico directly (pages link static/favicon.svg too)."""
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=7 * 24 * 3600)
 
     @app.context_processor
     def _template_helpers():

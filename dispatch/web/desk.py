@@ -7,6 +7,7 @@ Queues (tabs), for the signed-in department (the command center may look at any 
                          gone by the configured fraction) and nothing is overdue yet
   overdue      已超期    past a running deadline now (the same test as ``?overdue=1`` and the stats)
   returned     已退回    tickets this department returned (退单) in the last RETURNED_DAYS days
+  suspended    挂账      suspended tickets (command center and admins only: they alone may 恢复 or 作废 them)
 
 The state of a ticket's deadlines (``deadline_state``) is shared with the cockpit's map colours.
 """
@@ -41,12 +42,13 @@ def _strict_csp(state) -> None:
 DESK_ROLES = (Role.department, Role.command, Role.admin)
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}
+COMMAND_QUEUES = {"suspended": "挂账"}  # tabs only the command center (and admins) get
 RETURNED_DAYS = 30
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 WARNING_LEVEL = 0
 # Actions the desk offers (the transition table decides which of them apply to a ticket and a user).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
-                "reject_extension", "supervise")
+                "reject_extension", "supervise", "suspend", "resume", "cancel")
 
 
 # --- deadline state (also used by the cockpit) ------------------------------------------------------
@@ -123,8 +125,32 @@ def returned_entries(*, session: Session, department: str | None, since: datetim
     return [(ticket, entry) for ticket, entry in rows]
 
 
-def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime) -> dict[str, list]:
-    """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs."""
+def suspended_entries(*, session: Session, department: str | None) -> list[tuple[Ticket, TimelineEntry | None]]:
+    """Suspended (挂账) tickets of `department` (None: all, also those never dispatched), longest waiting first,
+    each with its latest 挂账 timeline entry (who, when, why)."""
+    query = select(Ticket).where(Ticket.status == Status.suspended)
+    if department:
+        query = query.where(Ticket.department == department)
+    tickets = list(session.exec(query.order_by(col(Ticket.suspended_at), col(Ticket.id))))
+    if not tickets:
+        return []
+    latest = session.exec(select(TimelineEntry)
+                          .where(col(TimelineEntry.ticket_id).in_([t.id for t in tickets]),
+                                 TimelineEntry.action == "suspend")
+                          .order_by(col(TimelineEntry.id))).all()
+    entries = {entry.ticket_id: entry for entry in latest}  # the last one per ticket wins
+    return [(ticket, entries.get(ticket.id)) for ticket in tickets]
+
+
+def queue_labels(user: User) -> dict[str, str]:
+    """The desk's tabs for this user: everyone's queues, and 挂账 for the command center and admins."""
+    return {**QUEUES, **COMMAND_QUEUES} if user.role in (Role.command, Role.admin) else dict(QUEUES)
+
+
+def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
+           suspended: bool = False) -> dict[str, list]:
+    """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs, and with
+    `suspended` the 挂账 queue as (ticket, suspend entry) pairs."""
     found: dict[str, list] = {name: [] for name in QUEUES}
     for ticket in active_tickets(session=session, department=department):
         found["pending" if ticket.status == Status.dispatched else "in_progress"].append(ticket)
@@ -143,6 +169,8 @@ def queues(*, session: Session, config: StreetConfig, department: str | None, no
                                             default=far), t.id))
     found["returned"] = returned_entries(session=session, department=department,
                                          since=now - timedelta(days=RETURNED_DAYS))
+    if suspended:
+        found["suspended"] = suspended_entries(session=session, department=department)
     return found
 
 
@@ -198,15 +226,28 @@ def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig,
     return body
 
 
+def _suspended_row(ticket: Ticket, entry: TimelineEntry | None, *, config: StreetConfig, now: datetime,
+                   user: User) -> dict:
+    body = _row(ticket, config=config, now=now, user=user)
+    body["suspended"] = {"at": ticket.suspended_at.isoformat() if ticket.suspended_at else None,
+                         "from": ticket.suspended_from,
+                         "reason": entry.note if entry else None, "by": entry.actor_name if entry else None}
+    return body
+
+
 def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
                   user: User) -> dict:
     """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
-    found = queues(session=session, config=config, department=department, now=now)
+    labels = queue_labels(user)
+    found = queues(session=session, config=config, department=department, now=now,
+                   suspended="suspended" in labels)
     body = {}
-    for name, label in QUEUES.items():
+    for name, label in labels.items():
         items = found[name]
         if name == "returned":
             rows = [_returned_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+        elif name == "suspended":
+            rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
         else:
             rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
         body[name] = {"label": label, "count": len(items), "tickets": rows}
@@ -230,7 +271,7 @@ def index():
     user = require_user()
     config = current_app.extensions["street_config"]
     chosen = request.args.get("department") if user.role != Role.department else None
-    return render_template("desk/index.html", user=user, departments=_departments(config), queues=QUEUES,
+    return render_template("desk/index.html", user=user, departments=_departments(config), queues=queue_labels(user),
                            department=chosen if chosen in config.departments else None)
 
 

@@ -74,27 +74,52 @@
 
   const ERROR_TEXT = {
     unauthorized: '登录已过期，请重新登录',
-    csrf: '页面已过期，请刷新后重试',
-    forbidden: '无权执行此操作',
+    csrf: '页面已过期，请刷新页面后重试',
+    forbidden: '您无权执行此操作',
     not_found: '记录不存在或无权查看',
-    validation_error: '填写有误',
+    validation_error: '填写的内容有误，请检查后重试',
     invalid_json: '请求格式有误',
     unknown_category: '未知的事件类别',
-    illegal_transition: '当前状态不允许此操作',
+    unknown_department: '未知的处置部门',
+    illegal_transition: '工单当前状态不允许此操作，请刷新后查看',
     version_conflict: '记录已被他人修改，请刷新后重试',
+    extension_pending: '已有一条延期申请等待审批',
+    no_extension_pending: '没有等待审批的延期申请',
+    ticket_ended: '工单已结束，不能再上传照片',
     payload_too_large: '文件过大',
     unsupported_media_type: '照片格式不支持（仅 JPEG / PNG / WebP）',
-    after_photo_required: '需要先上传处置后照片',
+    corrupt_photo: '照片已损坏或不完整（上传中断？），请重新发送',
+    after_photo_required: '请先上传处置后照片',
     too_many_requests: '请求过于频繁，请稍后再试',
     internal: '服务器出错，请稍后再试',
   };
+  /* Server messages (English) that deserve a more precise Chinese text than their code's. */
+  const MESSAGE_TEXT = [
+    [/self-resolved ticket is verified by another/i, '您自行处置的事件须由其他巡查员或城运中心核查'],
+    [/inspectors act on their own reports/i, '巡查员只能处理本人上报或本片区的事件'],
+    [/only the ticket's department/i, '只有工单所属部门可以执行此操作'],
+    [/may not add photos/i, '您无权为此工单上传照片'],
+    [/needs a `reason`/i, '请填写原因'],
+    [/needs a `note`/i, '请填写说明'],
+    [/needs `department`/i, '请选择处置部门'],
+    [/needs exactly one of `hours`/i, '请填写延长的工作时或工作日'],
+  ];
 
-  /** A message for the user: Chinese first, the server's detail after. */
+  /** A message for the user, in Chinese: a known error code (or server message) becomes Chinese text;
+   * an unknown one falls back to the server's own message. */
   function describeError(err) {
     if (err instanceof NetworkError) return '网络不可用，请检查网络后重试';
     if (err instanceof ApiError) {
-      const zh = ERROR_TEXT[err.code];
-      return zh ? (err.message && err.message !== zh ? zh + '：' + err.message : zh) : err.message;
+      const hit = MESSAGE_TEXT.find(([pattern]) => pattern.test(err.message || ''));
+      if (hit) return hit[1];
+      const status = err.body && err.body.error && err.body.error.status;
+      if (err.code === 'illegal_transition' && STATUS_LABELS[status]) {
+        return '工单当前状态（' + STATUS_LABELS[status] + '）不允许此操作，请刷新后查看';
+      }
+      if (err.code === 'ticket_ended' && STATUS_LABELS[status]) {
+        return '工单' + STATUS_LABELS[status] + '，不能再上传照片';
+      }
+      return ERROR_TEXT[err.code] || err.message || '请求失败';
     }
     return (err && err.message) || String(err);
   }
@@ -182,8 +207,27 @@
   };
   const ROLE_LABELS = { inspector: '网格巡查员', department: '处置部门', command: '城运中心', admin: '系统管理员' };
 
+  /* Photos in the timeline (留痕). The API records every upload as action "photo" with the note
+   * 处置前照片 / 处置后照片 and data {photo, stage}. An "after" photo taken on a 核查 — by an inspector,
+   * or by the command center while the ticket waits for its check — is shown as 核查照片. An inspector's
+   * after photo on a ticket not yet resolved belongs to a 自行处置 and stays 处置后照片. */
+  const SELF_RESOLVE_FROM = new Set(['pending_dispatch', 'dispatched']);
+  function isVerifyPhoto(e) {
+    if (!e || e.action !== 'photo' || !e.data || e.data.stage !== 'after') return false;
+    if (e.actor_role === 'inspector') return !SELF_RESOLVE_FROM.has(e.from_status);
+    return (e.actor_role === 'command' || e.actor_role === 'admin') && e.from_status === 'resolved';
+  }
+  /** The note to show for a timeline entry (核查照片 for a 核查 photo, else the entry's own note). */
+  function timelineNote(e) {
+    return isVerifyPhoto(e) ? '核查照片' : e.note;
+  }
+  /** The ids of a ticket's photos taken on a 核查 (from its timeline). */
+  function verifyPhotoIds(timeline) {
+    return new Set((timeline || []).filter(isVerifyPhoto).map((e) => e.data.photo));
+  }
+
   window.YC = {
     api, ApiError, NetworkError, describeError, csrfToken, el, clear, clip, toast, fmtTime, uuid,
-    STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
+    STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, timelineNote, verifyPhotoIds,
   };
 }());

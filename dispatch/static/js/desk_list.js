@@ -1,8 +1,10 @@
-/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单), polled every LIST_POLL_MS. */
+/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and 挂账 for the command
+ * center), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
+ */
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, clip } = window.YC;
+  const { api, el, clear, toast, fmtTime, describeError, clip, STATUS_LABELS } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
   const LIST_POLL_MS = 15000;
 
@@ -42,6 +44,13 @@
         cells.push(el('td', { text: fmtTime(t.returned.at, true) }));
         cells.push(el('td', { className: 'desc', text: t.returned.reason || '' }));
         cells.push(el('td', {}, statusBadge(t.status), t.department_name ? ' ' + t.department_name : ''));
+      } else if (queue === 'suspended') {
+        const s = t.suspended || {};
+        cells.push(el('td', { text: fmtTime(s.at, true) }));
+        cells.push(el('td', { className: 'desc', text: s.reason || '—' }));
+        cells.push(el('td', { text: (STATUS_LABELS[s.from] || s.from || '—') + (t.department_name ? ' · ' + t.department_name : '') }));
+        cells.push(el('td', {}, t.visible
+          ? el('a', { className: 'btn btn-small', text: '恢复 / 作废', attrs: { href: '/desk/tickets/' + t.id } }) : null));
       } else {
         cells.push(el('td', { text: fmtTime(t.created_at, true) }));
         cells.push(el('td', {}, deadlineCell(t, 'response')));
@@ -54,6 +63,7 @@
 
     function draw() {
       if (!data) return;
+      if (!data.queues[current]) current = 'pending'; // e.g. #suspended for a department user
       document.querySelectorAll('.desk-tabs [data-queue]').forEach((tab) => {
         const q = data.queues[tab.dataset.queue];
         tab.setAttribute('aria-selected', tab.dataset.queue === current ? 'true' : 'false');
@@ -63,16 +73,17 @@
       });
       const q = data.queues[current];
       clear(list);
-      const head = current === 'returned'
-        ? ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态']
-        : ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
+      const head = {
+        returned: ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态'],
+        suspended: ['工单号', '类别', '片区', '描述', '挂账时间', '挂账原因', '挂账前状态 · 部门', ''],
+      }[current] || ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
       const table = el('table', { className: 'tickets', dataset: { list: current } },
         el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
         el('tbody', {}, q.tickets.map((t) => rowFor(current, t))));
       list.appendChild(table);
       if (!q.tickets.length) {
-        list.appendChild(el('p', { className: 'empty', text: current === 'returned'
-          ? '近' + data.returned_days + '天没有退单' : '此队列暂无工单' }));
+        list.appendChild(el('p', { className: 'empty', text: { returned: '近' + data.returned_days + '天没有退单',
+          suspended: '没有挂账的工单' }[current] || '此队列暂无工单' }));
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }

@@ -1,10 +1,12 @@
 /* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
- * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …).
+ * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …; for the command center also
+ * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation).
  */
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS } = window.YC;
+  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
+    timelineNote, verifyPhotoIds } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
   const KIND_LABELS = { response: '签收时限', resolve: '处置时限' };
 
@@ -76,9 +78,12 @@
   function drawPhotos(node, t) {
     clear(node);
     node.appendChild(el('h2', { text: '照片' }));
-    const stages = [['before', '处置前'], ['after', '处置后']];
+    const checked = verifyPhotoIds(t.timeline);
+    const groupOf = (p) => (p.stage === 'after' && checked.has(p.id) ? 'verify' : p.stage);
+    const stages = [['before', '处置前'], ['after', '处置后'], ['verify', '核查']];
     stages.forEach(([stage, label]) => {
-      const photos = (t.photos || []).filter((p) => p.stage === stage);
+      const photos = (t.photos || []).filter((p) => groupOf(p) === stage);
+      if (stage === 'verify' && !photos.length) return; // only once somebody checked on site
       const strip = el('div', { className: 'thumbs', dataset: { stage } });
       photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
         el('img', { className: 'thumb', attrs: { src: p.url, alt: label + '照片', loading: 'lazy' } }))));
@@ -102,7 +107,7 @@
         el('span', { className: 'who', text: e.actor_role === 'system' ? '系统'
           : e.actor + '（' + (ROLE_LABELS[e.actor_role] || e.actor_role) + '）' }),
         moved ? el('span', { className: 'moved', text: moved }) : null,
-        e.note ? el('p', { className: 'note', text: e.note }) : null));
+        timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null));
     });
     node.appendChild(list);
   }
@@ -161,6 +166,23 @@
         if (!reason.value.trim()) throw new Error('请填写延期理由');
         return { json: { action, [unit.value]: n, reason: reason.value.trim(), version: t.version } };
       };
+    } else if (action === 'suspend' || action === 'cancel') {
+      const what = action === 'suspend' ? '挂账' : '作废';
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000,
+        placeholder: action === 'suspend' ? '挂账原因（必填）：为何暂缓处置，何时可恢复' : '作废原因（必填）：为何不再处置' } });
+      form.append(field(what + '原因', reason));
+      if (action === 'suspend') {
+        form.append(el('p', { className: 'muted small', text: '挂账期间时限暂停计时；恢复后按剩余时限继续。' }));
+      } else {
+        form.append(el('p', { className: 'form-warn', text: '作废后工单结束，不能恢复。' }));
+        go.className = 'btn btn-danger';
+        go.textContent = '确认作废';
+      }
+      read = () => {
+        if (!reason.value.trim()) throw new Error('请填写' + what + '原因');
+        if (action === 'cancel' && !window.confirm('确定作废工单 ' + t.number + '？作废后不能恢复。')) return null;
+        return { json: { action, reason: reason.value.trim(), version: t.version } };
+      };
     } else if (action === 'dispatch') {
       const dept = el('select', { attrs: { name: 'department', required: true } },
         el('option', { text: '选择处置部门', attrs: { value: '' } }),
@@ -187,6 +209,7 @@
         err.hidden = false;
         return;
       }
+      if (!payload) return; // not confirmed
       go.disabled = true;
       try {
         await submit(payload);
@@ -209,6 +232,12 @@
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
         text: '延期申请待城运中心审批：延长 ' + p.amount + '，理由：' + p.reason }));
     }
+    if (t.status === 'suspended') {
+      const entry = (t.timeline || []).filter((e) => e.action === 'suspend').pop();
+      node.appendChild(el('p', { className: 'notice', dataset: { testid: 'suspended-notice' },
+        text: '挂账中' + (t.suspended_at ? '（' + fmtTime(t.suspended_at, true) + ' 起）' : '') + '，时限暂停计时'
+          + (entry && entry.note ? '。原因：' + entry.note : '') }));
+    }
     if (!data.actions.length) {
       node.appendChild(el('p', { className: 'muted', dataset: { testid: 'no-actions' },
         text: '当前状态（' + (STATUS_LABELS[t.status] || t.status) + '）下您没有可执行的操作' }));
@@ -216,9 +245,11 @@
     }
     const buttons = el('div', { className: 'action-buttons' });
     const forms = el('div', { className: 'action-forms' });
-    const direct = new Set(['accept', 'supervise', 'approve_extension', 'reject_extension']);
+    const direct = new Set(['accept', 'supervise', 'approve_extension', 'reject_extension', 'resume']);
+    const primary = new Set(['accept', 'resolve', 'resume']);
     data.actions.forEach(({ action, label }) => {
-      const btn = el('button', { className: 'btn' + (action === 'accept' || action === 'resolve' ? ' btn-primary' : ''),
+      const btn = el('button', { className: 'btn' + (primary.has(action) ? ' btn-primary' : '')
+          + (action === 'cancel' ? ' btn-danger' : ''),
         text: label, attrs: { type: 'button' }, dataset: { action } });
       if (direct.has(action)) {
         btn.addEventListener('click', async () => {

@@ -4,7 +4,8 @@
 (function () {
   'use strict';
 
-  const { api, describeError, el, clear, toast, fmtTime, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS } = window.YC;
+  const { api, ApiError, describeError, el, clear, toast, fmtTime, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
+    timelineNote, verifyPhotoIds } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
   const { outbox, flushOutbox } = M.queue;
@@ -22,12 +23,38 @@
     return `处置时限：${fmtTime(d.due_at, true)}${d.overdue ? '（已超期）' : ''}`;
   }
 
+  /* A duplicate (重复) report is merged into the ticket `duplicate_of` (an id): its number, when the
+   * inspector may see that ticket, is fetched once per page. */
+  const merged = new Map();
+  function mergedLabel(id) {
+    if (!merged.has(id)) {
+      merged.set(id, api.get(`/api/v1/tickets/${id}`).then((res) => `已合并至 ${res.ticket.number}`, (err) => {
+        if (!(err instanceof ApiError)) merged.delete(id); // offline: ask again next time
+        return '已合并';
+      }));
+    }
+    return merged.get(id);
+  }
+
+  /** What the 处置部门 column says: the department, 待派遣, or for a duplicate 已合并至 YC-… (filled in later). */
+  function deptCell(t, tag, props) {
+    const node = el(tag, props || {});
+    if (t.status === 'duplicate') {
+      node.textContent = '已合并';
+      node.classList.add('merged');
+      if (t.duplicate_of) mergedLabel(t.duplicate_of).then((text) => { node.textContent = text; });
+    } else {
+      node.textContent = t.department_name || (t.status === 'pending_dispatch' ? '待派遣' : '—');
+    }
+    return node;
+  }
+
   function ticketCard(t, onOpen) {
     return el('li', { className: 'ticket', dataset: { id: t.id, number: t.number } },
       el('button', { className: 'ticket-open', attrs: { type: 'button' }, on: { click: () => onOpen(t) } },
         el('div', { className: 'row' }, el('strong', { className: 'number', text: t.number }), statusChip(t.status)),
         el('div', { className: 'row' }, el('span', { className: 'cat-name', text: t.category_name }),
-          el('span', { className: 'dept', text: t.department_name || '待派遣' })),
+          deptCell(t, 'span', { className: 'dept' })),
         el('p', { className: 'desc', text: t.description }),
         el('p', { className: 'meta' + (t.deadlines.resolve.overdue ? ' err' : ''), text: deadlineText(t) })));
   }
@@ -57,16 +84,19 @@
     const field = (label, value) => el('div', { className: 'field' }, el('dt', { text: label }), el('dd', { text: value || '—' }));
     box.appendChild(el('div', { className: 'row' }, el('h2', { text: t.number }), statusChip(t.status)));
     box.appendChild(el('dl', { className: 'fields' },
-      field('类别', t.category_name), field('片区', zoneLabel(t.zone)), field('处置部门', t.department_name || '待派遣'),
+      field('类别', t.category_name), field('片区', zoneLabel(t.zone)),
+      el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd')),
       field('地址', t.address), field('描述', t.description),
       field('响应时限', t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
       field('处置时限', t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
       field('上报时间', fmtTime(t.created_at))));
     if (t.photos && t.photos.length) {
+      const checked = verifyPhotoIds(t.timeline);
+      const photoLabel = (p) => (p.stage !== 'after' ? '处置前' : checked.has(p.id) ? '核查' : '处置后');
       box.appendChild(el('h3', { text: '照片' }));
       box.appendChild(el('div', { className: 'photos' }, t.photos.map((p) => el('figure', {},
-        el('img', { attrs: { src: p.url, alt: p.stage === 'after' ? '处置后照片' : '处置前照片', loading: 'lazy' } }),
-        el('figcaption', { text: p.stage === 'after' ? '处置后' : '处置前' })))));
+        el('img', { attrs: { src: p.url, alt: photoLabel(p) + '照片', loading: 'lazy' } }),
+        el('figcaption', { text: photoLabel(p) })))));
     }
     box.appendChild(el('h3', { text: '处理过程' }));
     box.appendChild(el('ol', { className: 'timeline' }, (t.timeline || []).map((e) => el('li', {},
@@ -74,22 +104,64 @@
         el('span', { className: 'meta', text: fmtTime(e.at) })),
       el('p', { className: 'meta', text: `${!e.actor || e.actor === 'system' ? '系统' : e.actor}${e.actor_role && ROLE_LABELS[e.actor_role] ? '（' + ROLE_LABELS[e.actor_role] + '）' : ''}`
         + (e.to_status && e.to_status !== e.from_status ? ` → ${STATUS_LABELS[e.to_status] || e.to_status}` : '') }),
-      e.note ? el('p', { className: 'note', text: e.note }) : null))));
+      timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null))));
   }
 
   /* ---------- 核查任务 ---------- */
+
+  /* An inspector may not verify a ticket they resolved on the spot themselves (自行处置): the server
+   * refuses it. The list API does not say who resolved a ticket, so each resolved ticket's timeline is
+   * read once per version (the latest resolve or self_resolve step, data.self_resolved_by). */
+  const resolverCache = new Map(); // ticket id -> {version, by}
+
+  function selfResolver(ticket) {
+    const last = (ticket.timeline || []).filter((e) => e.action === 'resolve' || e.action === 'self_resolve').pop();
+    return last && last.action === 'self_resolve' && last.data ? last.data.self_resolved_by || null : null;
+  }
+
+  async function selfResolvedByMe(t) {
+    if (me.role !== 'inspector') return false; // the command center may verify any resolved ticket
+    let hit = resolverCache.get(t.id);
+    if (!hit || hit.version !== t.version) {
+      try {
+        const detail = (await api.get(`/api/v1/tickets/${t.id}`)).ticket;
+        hit = { version: detail.version, by: selfResolver(detail) };
+        resolverCache.set(t.id, hit);
+      } catch (err) {
+        return false; // cannot tell: list it; the check before sending asks again
+      }
+    }
+    return hit.by === me.id;
+  }
+
+  /** fn over items, at most `n` at a time; results in order. */
+  async function pool(items, n, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+    return out;
+  }
 
   async function loadVerify() {
     const q = new URLSearchParams({ status: 'resolved', limit: '100' });
     if (me.zone) q.set('zone', me.zone);
     const res = await api.get('/api/v1/tickets?' + q);
-    $('verify-scope').textContent = me.zone ? `${me.zoneName || me.zone} · 已处置待核查 ${res.count} 条` : `已处置待核查 ${res.count} 条`;
+    const mine = await pool(res.data, 6, selfResolvedByMe);
+    const tickets = res.data.filter((t, i) => !mine[i]);
+    const count = res.count - (res.data.length - tickets.length);
+    $('verify-scope').textContent = me.zone ? `${me.zoneName || me.zone} · 已处置待核查 ${count} 条` : `已处置待核查 ${count} 条`;
     const badge = $('verify-count');
-    badge.textContent = String(res.count);
-    badge.hidden = res.count === 0;
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
     const list = clear($('verify-list'));
-    res.data.forEach((t) => list.appendChild(verifyCard(t)));
-    $('verify-empty').hidden = res.data.length > 0;
+    tickets.forEach((t) => list.appendChild(verifyCard(t)));
+    $('verify-empty').hidden = tickets.length > 0;
     return res;
   }
 
@@ -99,6 +171,7 @@
     const note = el('textarea', { attrs: { rows: '2', maxlength: '2000', placeholder: '核查说明（不通过时必填）' } });
     const error = el('p', { className: 'form-error', attrs: { role: 'alert', hidden: true } });
     let photo = null;
+    let uploaded = null; // the photo already stored on the ticket (a failed 核查 is retried without a second copy)
     photoInput.addEventListener('change', async () => {
       const file = photoInput.files[0];
       photo = file ? await preparePhoto(file) : null;
@@ -109,23 +182,48 @@
     });
     note.addEventListener('input', () => { error.hidden = true; });
     const buttons = [];
+
+    /** Everything that can be known before the photo goes up: null when the 核查 may go ahead. */
+    async function precheck() {
+      const now = (await api.get(`/api/v1/tickets/${t.id}`)).ticket;
+      if (now.status !== 'resolved') {
+        return { message: `${t.number} 当前状态为「${STATUS_LABELS[now.status] || now.status}」，不在待核查状态，请刷新列表` };
+      }
+      if (me.role === 'inspector' && selfResolver(now) === me.id) {
+        return { message: '您自行处置的事件须由其他巡查员或城运中心核查' };
+      }
+      return { ticket: now };
+    }
+
     const decide = async (passed) => {
       error.hidden = true;
       if (!photo) return showErr('请先拍摄核查现场照片');
       if (!passed && !note.value.trim()) return showErr('不通过时请填写原因');
       buttons.forEach((b) => { b.disabled = true; });
+      let photoStored = uploaded === photo;
       try {
-        const form = new FormData();
-        form.append('photo', photo, 'verify.jpg');
-        form.append('stage', 'after');
-        await api.upload(`/api/v1/tickets/${t.id}/photos`, form);
+        const check = await precheck();
+        if (!check.ticket) {
+          card.dataset.blocked = '1';
+          return showErr(check.message);
+        }
+        if (!photoStored) {
+          const form = new FormData();
+          form.append('photo', photo, 'verify.jpg');
+          form.append('stage', 'after');
+          await api.upload(`/api/v1/tickets/${t.id}/photos`, form);
+          uploaded = photo;
+          photoStored = true;
+        }
         const res = await api.post(`/api/v1/tickets/${t.id}/actions`,
-          { action: 'verify', passed, note: note.value.trim() || null });
+          { action: 'verify', passed, note: note.value.trim() || null, version: check.ticket.version });
         toast(passed ? `${t.number} 核查通过，已结案` : `${t.number} 核查不通过，已退回返工`, 'ok');
         card.dataset.result = res.ticket.status;
         await loadVerify();
       } catch (err) {
-        showErr(describeError(err));
+        showErr(photoStored
+          ? `核查未完成：${describeError(err)}。核查照片已上传并留在工单记录中，核查结果未保存。`
+          : `核查未完成：${describeError(err)}`);
       } finally {
         buttons.forEach((b) => { b.disabled = false; });
       }
