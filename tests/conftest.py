@@ -48,9 +48,9 @@ def database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-@pytest.fixture
-def app(tmp_path, clock, database_url, config_dir):
-    app = create_app({
+def make_test_app(database_url: str, *, tmp_path: Path, clock: Clock, config_dir: Path):
+    """An app on `database_url` with a private var/ and config/ copy, the settable clock, no scheduler."""
+    return create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
@@ -59,6 +59,12 @@ def app(tmp_path, clock, database_url, config_dir):
         "CLOCK": clock,
         "SCHEDULER_ENABLED": False,
     })
+
+
+
+@pytest.fixture
+def app(tmp_path, clock, database_url, config_dir):
+    app = make_test_app(database_url, tmp_path=tmp_path, clock=clock, config_dir=config_dir)
     yield app
     app.extensions["db_engine"].dispose()
 
@@ -132,14 +138,6 @@ def postgres_url():
 @pytest.fixture
 def pg_app(tmp_path, clock, config_dir, postgres_url):
     """Like `app`, on PostgreSQL in a fresh schema (see `postgres_url`); skipped without it."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": postgres_url,
-        "CONFIG_DIR": str(config_dir),
-        "VAR_DIR": str(tmp_path / "var"),
-        "CLOCK": clock,
-        "SCHEDULER_ENABLED": False,
-    })
+    app = make_test_app(postgres_url, tmp_path=tmp_path, clock=clock, config_dir=config_dir)
     yield app
     app.extensions["db_engine"].dispose()
