@@ -42,19 +42,18 @@ def resolve_category(config: StreetConfig, value: str):
     return category
 
 
-OCCURRED_AHEAD = timedelta(hours=1)  # a phone clock may run a little fast; an event cannot be later than that
-
-
 def _refuse(field: str, problem: str) -> ApiError:
     return ApiError(422, "validation_error", f"{field}: {problem}", details=[{"field": field, "problem": problem}])
 
 
-def _check_limits(config: StreetConfig, event: EventCreate, now: datetime) -> None:
-    """The street's own limits on a report (the schema checked the types)."""
+def _check_limits(config: StreetConfig, event: EventCreate) -> None:
+    """The street's own limits on a report (the schema checked the types).
+
+    `occurred_at` is kept as the phone sent it, even ahead of the server's clock: a phone with a wrong
+    clock must not lose its report.
+    """
     if len(event.description) > config.intake.description_max_chars:
         raise _refuse("description", f"at most {config.intake.description_max_chars} characters")
-    if event.occurred_at is not None and event.occurred_at > now + OCCURRED_AHEAD:
-        raise _refuse("occurred_at", "lies in the future")
 
 
 def report_event(*, session: Session, config: StreetConfig, reporter: User, event: EventCreate, now: datetime,
@@ -70,7 +69,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         if existing:
             return IntakeResult(existing, created=False)
     category = resolve_category(config, event.category)
-    _check_limits(config, event, now)
+    _check_limits(config, event)
     # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
     # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
     ticket = Ticket(

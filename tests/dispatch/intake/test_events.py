@@ -339,6 +339,7 @@ def test_backend_concurrent_reports_of_one_pile_dispatch_once(any_app):
 @pytest.mark.parametrize("occurred_at", [
     "2026-11-24T16:00:00+08:00",  # yesterday: reported late, kept as said
     "2026-11-25T10:30:00+08:00",  # 30 minutes "ahead" of the server: a phone clock running fast
+    "2026-11-28T10:00:00+08:00",  # days ahead: a wrong phone clock must not lose the report
 ])
 def test_occurred_at_is_kept_as_reported(client, inspector, occurred_at):
     ticket = ticket_of(report(client, inspector, occurred_at=occurred_at))
