@@ -28,6 +28,8 @@ class User(SQLModel, table=True):
     token_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
     password_hash: str | None = None
     active: bool = True
+    failed_logins: int = 0  # consecutive wrong passwords; reset by a success
+    locked_until: datetime | None = utc_field()  # sign-in refused until then (too many wrong passwords)
     created_at: datetime = utc_field(nullable=False)
 
 

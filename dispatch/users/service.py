@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -89,15 +89,37 @@ def set_password(*, session: Session, user: User, password: str) -> None:
     """Store a scrypt hash of the password (werkzeug's KDF)."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password, method="scrypt")
+    user.failed_logins, user.locked_until = 0, None  # an admin setting a password also lifts a lockout
     session.add(user)
     session.commit()
 
 
-def check_password(*, session: Session, username: str, password: str) -> User | None:
-    """The active user when the password matches, else None."""
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+def check_password(*, session: Session, username: str, password: str, now: datetime) -> User | None:
+    """The active user when the password matches, else None.
+
+    After MAX_FAILED_LOGINS wrong passwords in a row the account refuses sign-in for LOCKOUT, even
+    with the right password (a guessing attack stalls); a success resets the count.
+    """
     user = get_by_username(session=session, username=username)
-    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
+    if not (user and user.active and user.password_hash):
+        return None
+    if user.locked_until is not None and now < user.locked_until:
+        return None
+    if check_password_hash(user.password_hash, password):
+        if user.failed_logins or user.locked_until:
+            user.failed_logins, user.locked_until = 0, None
+            session.add(user)
+            session.commit()
         return user
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.failed_logins, user.locked_until = 0, now + LOCKOUT
+    session.add(user)
+    session.commit()
     return None
 
 

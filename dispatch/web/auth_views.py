@@ -5,7 +5,7 @@ import logging
 
 from flask import Blueprint, redirect, render_template, request, session
 
-from dispatch import db
+from dispatch import clock, db
 from dispatch.auth import csrf_token
 from dispatch.users import service as user_service
 from dispatch.web.guard import STALE_FORM, form_csrf_ok, home_for, render_error_page, safe_next, signed_in_user
@@ -13,7 +13,8 @@ from dispatch.web.guard import STALE_FORM, form_csrf_ok, home_for, render_error_
 log = logging.getLogger(__name__)
 bp = Blueprint("web_auth", __name__)
 
-LOGIN_FAILED = "用户名或密码错误"  # one message for every failure: does not reveal which names exist
+# one message for every failure (unknown name, wrong password, locked): reveals nothing about accounts
+LOGIN_FAILED = "用户名或密码错误（连续失败 5 次将暂停登录 15 分钟）"
 MAX_FIELD = 200
 
 
@@ -39,7 +40,8 @@ def login():
     password = request.form.get("password", "")[:MAX_FIELD]
     user = None
     if username and password:
-        user = user_service.check_password(session=db.session(), username=username, password=password)
+        user = user_service.check_password(session=db.session(), username=username, password=password,
+                                           now=clock.now())
     if user is None:
         log.info("sign-in failed for %r from %s", username, request.remote_addr)
         return render_template("login.html", next=target or "", error=LOGIN_FAILED, username=username), 401

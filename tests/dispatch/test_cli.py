@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -150,8 +151,10 @@ def test_users_passwd_sets_a_password_hash(env, capsys):
 
     app = create_app({"TESTING": True})
     with app.app_context():
-        assert service.check_password(session=db.session(), username="zhang", password="correct horse")
-        assert service.check_password(session=db.session(), username="zhang", password="wrong horse") is None
+        now = datetime.now(UTC)
+        assert service.check_password(session=db.session(), username="zhang", password="correct horse", now=now)
+        assert service.check_password(session=db.session(), username="zhang", password="wrong horse",
+                                      now=now) is None
     app.extensions["db_engine"].dispose()
 
 

@@ -225,3 +225,29 @@ def test_bearer_clients_need_no_csrf_header(client, inspector):
 def test_a_bad_bearer_token_is_still_401(client):
     response = client.post("/api/v1/events", json=EVENT, headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
+
+
+def test_five_wrong_passwords_pause_sign_in_for_fifteen_minutes(client, user_with_password, clock):
+    # a guessing attack stalls: after 5 misses even the right password is refused, with the same message
+    from datetime import timedelta
+
+    user_with_password("xy1", "inspector", zone="xiangyi")
+    for _ in range(5):
+        assert sign_in(client, "xy1", "guess-guess").status_code == 401
+    locked = sign_in(client, "xy1")
+    assert locked.status_code == 401 and "用户名或密码错误" in locked.get_data(as_text=True)
+    clock.set(clock.now + timedelta(minutes=14))
+    assert sign_in(client, "xy1").status_code == 401  # still paused
+    clock.set(clock.now + timedelta(minutes=2))
+    assert sign_in(client, "xy1").status_code == 302  # the pause is over; the count starts again
+
+
+def test_a_success_resets_the_count_of_wrong_passwords(client, user_with_password):
+    user_with_password("xy1", "inspector", zone="xiangyi")
+    for _ in range(4):
+        sign_in(client, "xy1", "guess-guess")
+    assert sign_in(client, "xy1").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
+    for _ in range(4):
+        sign_in(client, "xy1", "guess-guess")
+    assert sign_in(client, "xy1").status_code == 302  # 4 + 4 misses with a success between: never locked
