@@ -68,8 +68,21 @@ def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem]):
     except ValidationError as exc:
         for err in exc.errors():
             key = ".".join(str(part) for part in err["loc"]) or "(file)"
-            problems.append(Problem(name, key, err["msg"].removeprefix("Value error, ")))
+            reason = err["msg"].removeprefix("Value error, ") + _entry_label(data, err["loc"])
+            problems.append(Problem(name, key, reason))
         return None, data
+
+
+def _entry_label(data: dict, loc: tuple) -> str:
+    """Which [[table]] entry a key points into, for people: ' — in [[category]] no. 1 (06001 illegal_construction)'."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return ""
+    entries = data.get(loc[0])
+    if not isinstance(entries, list) or not 0 <= loc[1] < len(entries) or not isinstance(entries[loc[1]], dict):
+        return ""
+    entry = entries[loc[1]]
+    names = " ".join(str(entry[k]) for k in ("code", "slug", "name") if isinstance(entry.get(k), (str, int)))
+    return f" — in [[{loc[0]}]] no. {loc[1] + 1}" + (f" ({names})" if names else "")
 
 
 def _read_zones(path: Path, tolerance_m2: float, problems: list[Problem]) -> tuple[list[Zone], dict]:
@@ -129,13 +142,15 @@ def _cross_check(departments: dict, categories: dict, routing: dict, zones, zone
     for i, rule in enumerate(_tables(routing, "rule")):
         department = rule.get("department")
         if departments and isinstance(department, str) and department != STATION and department not in dept_codes:
-            problems.append(Problem("routing.toml", f"rule.{i}.department", f"unknown department {department!r}"))
+            problems.append(Problem("routing.toml", f"rule.{i}.department",
+                                    f"unknown department {department!r} — in [[rule]] no. {i + 1}"))
         for slug in _strings(rule.get("categories")) if categories else []:
             if slug not in slugs:
-                problems.append(Problem("routing.toml", f"rule.{i}.categories", f"unknown category {slug!r}"))
+                problems.append(Problem("routing.toml", f"rule.{i}.categories",
+                                        f"unknown category {slug!r} — in [[rule]] no. {i + 1}"))
         for code in _strings(rule.get("zones")) if zones else []:
             if code not in zone_codes:
-                problems.append(Problem("routing.toml", f"rule.{i}.zones", f"unknown zone {code!r}"))
+                problems.append(Problem("routing.toml", f"rule.{i}.zones", f"unknown zone {code!r} — in [[rule]] no. {i + 1}"))
     for zone in zones:
         if departments and zone.station and zone.station not in dept_codes:
             i = feature_index.get(zone.code, "?")

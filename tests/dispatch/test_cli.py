@@ -227,8 +227,10 @@ def test_check_config_prints_every_problem(env, capsys):
     code, out, err = run(capsys, "check-config")
     assert code == 1
     lines = out.strip().splitlines()
-    assert "routing.toml: rule.6.department: unknown department 'river_ofice'" in lines
-    assert any(line.startswith("categories.toml: category.0.response: unknown limit unit 'XX'") for line in lines)
+    # each names the entry a person can find in the file: the 7th [[rule]], the category by code and slug
+    assert "routing.toml: rule.6.department: unknown department 'river_ofice' — in [[rule]] no. 7" in lines
+    assert any(line.startswith("categories.toml: category.0.response: unknown limit unit 'XX'")
+               and "in [[category]] no. 1 (06001 illegal_construction" in line for line in lines)
     assert any(line.startswith("zones.geojson: (file): not valid JSON") for line in lines)
     assert len(lines) == 3
     assert "3 problem(s)" in err
