@@ -206,6 +206,6 @@ def load_config(directory: str | Path) -> StreetConfig:
 
 
 def _problem_fields(problem) -> tuple[str, str, str]:
-    if isinstance(problem, tuple):
-        return problem
-    return problem.file, problem.key, problem.reason
+    """A calendar problem as (file name, key, reason), named like the other files' problems."""
+    file, key, reason = problem if isinstance(problem, tuple) else (problem.file, problem.key, problem.reason)
+    return Path(file).name, key, reason

@@ -155,3 +155,11 @@ def test_create_app_refuses_a_broken_config_naming_file_key_and_reason(tmp_path,
     message = str(info.value)
     assert "routing.toml: rule.6.department: unknown department 'river_ofice'" in message
     assert "categories.toml: category.0.response: unknown limit unit 'XX'" in message
+
+
+def test_calendar_problems_are_named_like_the_other_files(config_dir):
+    # the street's IT person sees "calendar.toml", not a machine path, like every other file
+    edit(config_dir, "calendar.toml", 'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghia"')
+    problems = problems_of(config_dir)
+    assert [(f, k) for f, k, _ in problems] == [("calendar.toml", "timezone")]
+    assert "Asia/Shanghia" in problems[0][2]
