@@ -92,7 +92,14 @@ def _dispatch(session, config, ticket, actor, request, now):
     ticket.department = code
     ticket.accepted_at = None
     ticket_deadlines.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
-    return request.note or f"派遣至 {config.departments[code].name}", {"department": code}
+    data = {"department": code}
+    # 返工 and 延期 are counted per dispatch: the new department is not charged with an earlier
+    # holder's (the timeline keeps them, and this entry says what was carried before)
+    earlier = {"rework_count": ticket.rework_count, "extension_count": ticket.extension_count}
+    if any(earlier.values()):
+        data["earlier_round"] = earlier
+        ticket.rework_count = ticket.extension_count = 0
+    return request.note or f"派遣至 {config.departments[code].name}", data
 
 
 def _accept(session, config, ticket, actor, request, now):

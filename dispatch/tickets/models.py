@@ -55,9 +55,9 @@ class Ticket(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=200)
     duplicate_of: int | None = Field(default=None, foreign_key="tickets.id", index=True)
     version: int = 1
-    rework_count: int = 0      # 返工 (failed 核查)
+    rework_count: int = 0      # 返工 (failed 核查) in the current dispatch; a new dispatch starts at 0
     supervised: bool = False   # 督办
-    extension_count: int = 0   # approved 延期
+    extension_count: int = 0   # approved 延期 in the current dispatch
     escalation_level: int = Field(default=-1, index=True)  # highest level reached this round; -1 none, 0 warning
     dispatch_round: int = 0  # how many times dispatched; each dispatch starts a fresh escalation ladder
     occurred_at: datetime | None = utc_field()

@@ -528,3 +528,19 @@ def test_self_resolve_takes_a_dispatched_ticket_off_the_departments_books(street
     # a failed 核查 goes to the command center, not back to a department that never had the work
     failed = act(street, street.inspector2, tid, "verify", passed=False, note="还有残留")["ticket"]
     assert (failed["status"], failed["department"], failed["rework_count"]) == ("pending_dispatch", None, 1)
+
+
+def test_a_new_dispatch_does_not_charge_the_next_department_with_earlier_rework_or_extensions(street):
+    # sanitation got an extension and a failed 核查, then returned the ticket: chengguan starts clean
+    tid = ticket_in(street, "in_progress")["id"]
+    act(street, street.sanitation, tid, "request_extension", days=1, reason="需协调")
+    act(street, street.command, tid, "approve_extension")
+    upload(street, street.sanitation, tid, stage="after")
+    act(street, street.sanitation, tid, "resolve")
+    act(street, street.inspector, tid, "verify", passed=False, note="未清理干净")
+    before = get(street, tid)
+    assert (before["rework_count"], before["extension_count"]) == (1, 1)
+    act(street, street.sanitation, tid, "return", reason="属城管职责")
+    moved = act(street, street.command, tid, "dispatch", department="chengguan")["ticket"]
+    assert (moved["rework_count"], moved["extension_count"]) == (0, 0)
+    assert moved["timeline"][-1]["data"]["earlier_round"] == {"rework_count": 1, "extension_count": 1}
