@@ -65,11 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     if command == "check-config":
         return check_config()
     from dispatch import create_app
+    from dispatch.db import SchemaError
     from dispatch.street.config import ConfigError
 
     try:
         app = create_app()
-    except ConfigError as exc:
+    except (ConfigError, SchemaError) as exc:
         print(exc, file=sys.stderr)
         return 1
     handlers = {"serve": serve, "users": users_command, "init-db": lambda app, args: 0,

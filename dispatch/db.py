@@ -5,7 +5,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -32,11 +32,30 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+class SchemaError(RuntimeError):
+    """The database was made by an older version: columns this version needs are missing."""
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet, then check existing tables have every column."""
     import dispatch.models  # noqa: F401  (registers every table on the metadata)
 
     SQLModel.metadata.create_all(engine)
+    check_columns(engine)
+
+
+def check_columns(engine: Engine) -> None:
+    """SchemaError naming each missing column (create_all never alters a table that exists)."""
+    inspector = inspect(engine)
+    missing = []
+    for table in SQLModel.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+    if missing:
+        raise SchemaError(
+            f"the database at {engine.url.render_as_string(hide_password=True)} was made by an older version; "
+            f"missing column(s): {', '.join(missing)}. Back it up (python run.py backup) and add them, "
+            "or start from a new database.")
 
 
 def engine() -> Engine:

@@ -1,9 +1,11 @@
 """The application factory: health check, schema creation and reference data seeded from config/."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from dispatch import create_app
+from dispatch.db import SchemaError
 
 
 def settings(tmp_path, config_dir, db_name: str = "app.sqlite3") -> dict:
@@ -83,3 +85,14 @@ def test_tickets_survive_a_restart(tmp_path, config_dir):
     assert client.get(f"/api/v1/tickets/{first['id']}", headers=headers).status_code == 200
     assert (first["number"], second["number"]) == ("YC-20261125-0001", "YC-20261125-0002")
     app.extensions["db_engine"].dispose()
+
+
+def test_a_database_from_an_older_version_stops_start_up_with_the_missing_columns(tmp_path, config_dir):
+    # create_all never alters an existing table: without this check the first request would fail instead
+    create_app(settings(tmp_path, config_dir)).extensions["db_engine"].dispose()
+    engine = sa.create_engine(settings(tmp_path, config_dir)["DATABASE_URL"])
+    with engine.begin() as conn:  # as an older release left it
+        conn.execute(sa.text("ALTER TABLE tickets DROP COLUMN dispatch_round"))
+    engine.dispose()
+    with pytest.raises(SchemaError, match=r"missing column\(s\): tickets\.dispatch_round"):
+        create_app(settings(tmp_path, config_dir))
