@@ -1,17 +1,44 @@
 """The inspector's phone page /m/: report (上报), my reports (我的上报), verify (核查任务), outbox (待发送).
 
 The page is one template and five scripts (static/js/m_page.js, m_queue.js, m_report.js, m_lists.js, m.js);
-all data comes from the JSON API.
+all data comes from the JSON API. `/m/sw.js` is its service worker (static/js/m_sw.js) that keeps a copy of
+the page, so /m/ opens offline once it was loaded online; its cache name carries a hash of the app-shell
+files, computed when the app starts, so a deploy with changed files replaces the copy.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from dispatch.auth import current_user
 from dispatch.users.models import Role
 from dispatch.web.guard import page_for_roles
 
 bp = Blueprint("m", __name__, url_prefix="/m")
+
+# The app shell the service worker keeps (paths under the static folder), besides /m/ and /favicon.ico.
+SHELL_STATIC = ("css/app.css", "css/m.css", "js/api.js", "js/m_page.js", "js/m_queue.js", "js/m_report.js",
+                "js/m_lists.js", "js/m.js", "vendor/echarts/echarts.min.js", "favicon.svg", "favicon.ico")
+SW_SOURCE = "js/m_sw.js"
+
+
+def shell_version(static_folder: str | Path) -> str:
+    """A short hash of the app-shell files and the worker's own source: it changes when any of them does."""
+    digest = hashlib.sha256()
+    for name in (*SHELL_STATIC, SW_SOURCE):
+        digest.update(name.encode() + b"\0")
+        digest.update((Path(static_folder) / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@bp.record_once
+def _compute_shell_version(state) -> None:
+    app = state.app
+    app.extensions["m_sw"] = {"version": shell_version(app.static_folder),
+                              "source": (Path(app.static_folder) / SW_SOURCE).read_text(encoding="utf-8")}
 
 
 @bp.get("/")
@@ -20,3 +47,20 @@ def index():
     """The single-page phone app; the city operations centre may use it too (上报, 核查)."""
     return render_template("m/index.html", user=current_user(),
                            config_intake=current_app.extensions["street_config"].intake)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The page's service worker, with its cache version and app-shell URLs filled in (scope /m/).
+
+    Served without sign-in (it is code, no data) and `Cache-Control: no-cache`, so the browser checks for
+    a new worker on every visit instead of keeping an old one.
+    """
+    sw = current_app.extensions["m_sw"]
+    shell = [url_for("m.index"), "/favicon.ico",
+             *(url_for("static", filename=name) for name in SHELL_STATIC if name != "favicon.ico")]
+    text = (sw["source"].replace('"__SW_VERSION__"', json.dumps(sw["version"]))
+            .replace('["__SW_SHELL__"]', json.dumps(shell)))
+    response = Response(text, mimetype="application/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

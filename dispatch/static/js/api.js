@@ -4,6 +4,7 @@
  *   same-origin cookies, X-CSRF-Token from <meta name="csrf-token"> on unsafe methods,
  *   resolves to the parsed JSON body; rejects with YC.ApiError (status, code, message) for an
  *   HTTP error, or YC.NetworkError when the request never got an answer (offline).
+ * window.YC.clearOfflineCopies() deletes /m/'s offline copy (run on 退出 and on pages with nobody signed in).
  * window.YC.el(tag, props, ...children) builds elements; text always goes in as text (textContent),
  *   never as HTML — user-written text (descriptions, notes, names) must only reach the page this way.
  */
@@ -226,8 +227,24 @@
     return new Set((timeline || []).filter(isVerifyPhoto).map((e) => e.data.photo));
   }
 
+  /* The offline copy of /m/ (service worker caches yc-m-…, see m_sw.js) holds the signed-in user's page:
+   * 退出 deletes it before the sign-out is posted, and so does every page shown to nobody signed in
+   * (the sign-in page after 退出 or an expired session). Queued reports (IndexedDB) are kept. */
+  function clearOfflineCopies() {
+    if (!window.caches) return Promise.resolve();
+    return caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith('yc-m-')).map((n) => caches.delete(n))))
+      .catch(() => {});
+  }
+  const logoutForms = document.querySelectorAll('form[action="/logout"]');
+  logoutForms.forEach((form) => form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearOfflineCopies().then(() => form.submit()); // form.submit() fires no second submit event
+  }));
+  if (!logoutForms.length) clearOfflineCopies();
+
   window.YC = {
     api, ApiError, NetworkError, describeError, csrfToken, el, clear, clip, toast, fmtTime, uuid,
-    STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, timelineNote, verifyPhotoIds,
+    STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, timelineNote, verifyPhotoIds, clearOfflineCopies,
   };
 }());

@@ -1,7 +1,8 @@
 /* 宜川路街道网格化管理 — /m/, the grid inspector's phone page: tabs and start-up.
  *
  * Tabs: 上报 (report, m_report.js), 我的上报 (my reports), 核查任务 (verify), 待发送 (outbox) — the
- * last three in m_lists.js; the offline queue is m_queue.js. m_page.js says how the scripts share YC.m.
+ * last three in m_lists.js; the offline queue is m_queue.js; the service worker that lets the page open
+ * offline is m_sw.js (registered here). m_page.js says how the scripts share YC.m.
  */
 (function () {
   'use strict';
@@ -57,5 +58,13 @@
     if (navigator.onLine) flushOutbox();
   }
 
+  /* The service worker (/m/sw.js) keeps a copy of this page so it opens offline next time. Browsers
+   * offer it on HTTPS and localhost only; elsewhere the page simply needs the network to open. */
+  function registerWorker() {
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+  }
+
+  registerWorker();
   start();
 }());
