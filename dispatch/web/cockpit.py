@@ -3,7 +3,8 @@
 ``GET /cockpit/feed.json?zone=`` returns everything the page draws. The figures come from the stats
 module (``summary``/``trend``, the formulas of DOMAIN.md "Evaluation") over the same default period
 as ``GET /api/v1/stats`` (the last 30 days up to now), so the screen and the API always agree.
-``version`` changes exactly when something drawn changes; the page polls every few seconds.
+``version`` changes exactly when something drawn changes; the page polls every few seconds. The feed is
+answered with a strong ETag of its body and ``304 Not Modified`` on a matching If-None-Match (web.conditional).
 A zone filter is passed to the stats functions (their ``zone=`` scope) and to every list and point.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlmodel import Session, col, select
 
 from dispatch import clock, db
@@ -26,6 +27,7 @@ from dispatch.street.config import StreetConfig
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
 from dispatch.users.models import Role
 from dispatch.web import desk
+from dispatch.web.conditional import json_with_etag
 from dispatch.web.guard import page_for_roles
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
@@ -193,4 +195,4 @@ def index():
 def feed_json():
     """Everything the cockpit draws: ?zone= limits figures, charts, lists and points to one zone."""
     config = current_app.extensions["street_config"]
-    return jsonify(feed(session=db.session(), config=config, now=clock.now(), zone=_zone_arg(config)))
+    return json_with_etag(feed(session=db.session(), config=config, now=clock.now(), zone=_zone_arg(config)))

@@ -29,6 +29,7 @@ from dispatch.tickets.serialize import ticket_public
 from dispatch.tickets.transitions import TRANSITIONS, actions_for
 from dispatch.tickets.views import MAX_TICKET_ID
 from dispatch.users.models import Role, User
+from dispatch.web.conditional import json_with_etag
 from dispatch.web.guard import page_for_roles
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -281,8 +282,8 @@ def queues_json():
     """Every queue of the desk: ?department= (command center only; a department always sees its own)."""
     user = require_user()
     config = current_app.extensions["street_config"]
-    return jsonify(queues_public(session=db.session(), config=config, department=_scope(user), now=clock.now(),
-                                 user=user))
+    return json_with_etag(queues_public(session=db.session(), config=config, department=_scope(user),
+                                        now=clock.now(), user=user))
 
 
 def _desk_ticket(ticket_id: int, user: User) -> Ticket | None:

@@ -1,0 +1,25 @@
+"""Conditional GET for the polled JSON feeds (/cockpit/feed.json, /desk/queues.json).
+
+`json_with_etag(body)` serializes the body once, as `jsonify` would, and answers with a strong `ETag` —
+a hash of those exact bytes, so it changes whenever anything in the body changes (the zone filter, the
+department, the signed-in user's view, the time) — and `Cache-Control: private, no-cache`: the browser
+keeps the body for this user only and must revalidate before every use, so it never shows stale data.
+When the request's `If-None-Match` names that ETag the answer is `304 Not Modified` with no body.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, current_app, request
+
+CACHE_CONTROL = "private, no-cache"
+
+
+def json_with_etag(body) -> Response:
+    """`body` as JSON (200) with a strong ETag of the exact bytes, or 304 when If-None-Match has it."""
+    response = current_app.json.response(body)
+    data = response.get_data()
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    # make_conditional turns a 200 whose ETag the request names (If-None-Match) into a 304 with no body.
+    return response.make_conditional(request)
