@@ -141,7 +141,6 @@ def _chart_rows(groups: list[dict], fields: tuple[str, ...]) -> list[dict]:
 
 def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> dict:
     """Everything the cockpit draws, for the whole street or one zone."""
-    tz = config.calendar.timezone
     by_zone = _summary(session=session, config=config, now=now, zone=None, group_by="zone")  # every zone, always
     totals = _summary(session=session, config=config, now=now, zone=zone, group_by=None)
     by_category = _summary(session=session, config=config, now=now, zone=zone, group_by="category")
@@ -156,7 +155,7 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "zone_name": _zone_names(config).get(zone) if zone else None,
         "zones": [{"code": code, "name": name} for code, name in _zone_names(config).items()],
         "banner": banner(config, now),
-        "period": {"from": totals["from"], "to": totals["to"], "days": DEFAULT_PERIOD.days},
+        "period": {"days": DEFAULT_PERIOD.days},  # the API's default: the last 30 days up to now
         "kpis": {name: totals["totals"][name] for name in KPI_FIELDS},
         "by_category": _chart_rows(categories, ("reported", "open", "closed")),
         "by_zone": _chart_rows([g for g in by_zone["groups"] if g["key"] is not None],
@@ -170,9 +169,10 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "supervised": supervised(session=session, config=config, now=now, zone=zone),
         "dispatch_departments": [{"code": d.code, "name": d.name} for d in config.departments.values()],
     }
+    # no timestamp of the request in the body: an unchanged street gives the same bytes (ETag → 304);
+    # the page takes the server's time from the Date header
     body["version"] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
                                      .encode()).hexdigest()[:16]
-    body["generated_at"] = now.astimezone(tz).isoformat()
     return body
 
 

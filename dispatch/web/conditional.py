@@ -12,7 +12,10 @@ import hashlib
 
 from flask import Response, current_app, request
 
+from dispatch import clock
+
 CACHE_CONTROL = "private, no-cache"
+SERVER_TIME = "X-Server-Time"
 
 
 def json_with_etag(body) -> Response:
@@ -21,5 +24,7 @@ def json_with_etag(body) -> Response:
     data = response.get_data()
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     response.headers["Cache-Control"] = CACHE_CONTROL
+    # the app's clock (not the body): the page's "更新于" and clock; a 304 carries it too
+    response.headers[SERVER_TIME] = clock.now().isoformat()
     # make_conditional turns a 200 whose ETag the request names (If-None-Match) into a 304 with no body.
     return response.make_conditional(request)

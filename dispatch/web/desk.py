@@ -254,8 +254,7 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
         body[name] = {"label": label, "count": len(items), "tickets": rows}
     dept = config.departments.get(department) if department else None
     return {"department": department, "department_name": dept.name if dept else None,
-            "queues": body, "returned_days": RETURNED_DAYS,
-            "generated_at": now.astimezone(config.calendar.timezone).isoformat()}
+            "queues": body, "returned_days": RETURNED_DAYS}  # no request time: unchanged queues → 304
 
 
 def _departments(config: StreetConfig) -> list[dict]:

@@ -327,8 +327,6 @@ def test_a_department_user_may_not_open_the_cockpit(new_page, street):
     assert response.status == 403
 
 
-@pytest.mark.xfail(strict=True, reason="static/js/api.js fetches with cache: 'no-store', so the page's polls "
-                   "never send If-None-Match (a fetch with cache: 'no-cache' does, and gets the 304)")
 def test_a_poll_with_no_change_is_a_304(cockpit, street):
     """With nothing changed (the clock is frozen) the page's next polls are answered 304 Not Modified."""
     app, seen = street.server.app, []

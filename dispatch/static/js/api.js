@@ -37,7 +37,7 @@
   }
 
   async function request(method, url, opts) {
-    const { json, form, headers } = opts || {};
+    const { json, form, headers, withDate } = opts || {};
     const h = new Headers(headers || {});
     h.set('Accept', 'application/json');
     if (!SAFE_METHODS.has(method)) h.set('X-CSRF-Token', csrfToken());
@@ -50,7 +50,9 @@
     }
     let response;
     try {
-      response = await fetch(url, { method, headers: h, body, credentials: 'same-origin', cache: 'no-store' });
+      // GETs revalidate every time (If-None-Match → 304 keeps the polled feeds cheap); never a stale body
+      const cache = method === 'GET' ? 'no-cache' : 'no-store';
+      response = await fetch(url, { method, headers: h, body, credentials: 'same-origin', cache });
     } catch (err) {
       throw new NetworkError();
     }
@@ -63,7 +65,9 @@
       throw new ApiError(response.status, e.code || 'http_' + response.status,
         e.message || response.statusText || '请求失败', data);
     }
-    return data;
+    // withDate: also the server's clock (X-Server-Time, else Date; a 304 refreshes it) for "更新于" and skew
+    const serverTime = response.headers.get('X-Server-Time') || response.headers.get('Date') || '';
+    return withDate ? { data, date: Date.parse(serverTime) || Date.now() } : data;
   }
 
   const api = {

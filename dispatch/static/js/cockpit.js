@@ -350,8 +350,12 @@
     const seq = ++state.seq;
     const zone = state.zone;
     let feed;
+    let serverNow;
     try {
-      feed = await api.get('/cockpit/feed.json' + (zone ? '?zone=' + encodeURIComponent(zone) : ''));
+      const answer = await api.get('/cockpit/feed.json' + (zone ? '?zone=' + encodeURIComponent(zone) : ''),
+        { withDate: true });
+      feed = answer.data;
+      serverNow = answer.date;
     } catch (err) {
       document.getElementById('live').classList.add('down');
       document.getElementById('live').textContent = '● 连接中断';
@@ -364,10 +368,10 @@
     live.textContent = '● 实时';
     const drawnFor = state.feed ? state.feed.zone + '|' + state.feed.version : null;
     if (drawnFor !== feed.zone + '|' + feed.version) draw(feed);
-    state.skew = Date.parse(feed.generated_at) - Date.now();
+    state.skew = serverNow - Date.now();
     tick();
     body.dataset.version = feed.version;
-    body.dataset.updated = feed.generated_at;
+    body.dataset.updated = new Date(serverNow).toISOString();
     body.dataset.zone = feed.zone || '';
     body.dataset.ready = '1';
   }

@@ -11,6 +11,7 @@
   function initList(root) {
     let current = 'pending';
     let data = null;
+    let fetchedAt = Date.now();  // the server's time of the last answer (its Date header)
     const deptSelect = document.getElementById('dept-filter');
     const list = document.getElementById('queue-list');
     const updated = document.getElementById('updated');
@@ -87,13 +88,15 @@
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }
-      updated.textContent = '更新于 ' + fmtTime(data.generated_at, true);
+      updated.textContent = '更新于 ' + fmtTime(new Date(fetchedAt).toISOString(), true);
       markDrawn();
     }
 
     async function load() {
       try {
-        data = await api.get(url());
+        const answer = await api.get(url(), { withDate: true });
+        data = answer.data;
+        fetchedAt = answer.date;
         draw();
       } catch (err) {
         toast(describeError(err), 'error');
