@@ -1,0 +1,161 @@
+"""Command-center cockpit (驾驶舱) data: everything the big screen draws, as one feed.
+
+The figures come from the stats module (``summary``/``trend``, the formulas of DOMAIN.md "Evaluation") over
+the same default period as ``GET /api/v1/stats`` (the last 30 days up to now), so the screen and the API
+always agree. ``version`` changes exactly when something drawn changes. A zone filter is passed to the stats
+functions (their ``zone=`` scope) and to every list and point. No Flask here: the session, the street config
+and ``now`` are passed in.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from dispatch.escalation.models import Escalation
+from dispatch.escalation.sweep import KIND_LABELS
+from dispatch.stats import service as stats_service
+from dispatch.stats.views import DEFAULT_PERIOD
+from dispatch.street.config import StreetConfig
+from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
+from dispatch.web import desk_service
+
+TREND_DAYS = 30
+MAX_POINTS = 2000
+MAX_LIST = 50
+MAX_ESCALATIONS = 20
+KPI_FIELDS = ("reported_today", "closed_today", "open", "overdue", "pending_dispatch", "on_time_close_rate",
+              "close_rate", "rework_rate", "avg_handling_hours", "due_to_close", "closed", "reported")
+
+
+def banner(*, config: StreetConfig, now: datetime) -> dict | None:
+    """The missing-holiday-data warning for this year and the next, or None when both are known."""
+    year = now.astimezone(config.calendar.timezone).year
+    missing = config.calendar.missing_years([year, year + 1])
+    if not missing:
+        return None
+    years = "、".join(f"{y}年" for y in missing)
+    return {"missing_years": missing, "text": f"{years}节假日数据缺失，按周一至周五计算工作日"}
+
+
+def zone_names(*, config: StreetConfig) -> dict[str, str]:
+    """The street's zones (片区), code → name: the cockpit's zone filter takes only these."""
+    return {z.code: z.name for z in config.zones if z.level == "zone"}
+
+
+def _scoped(query, zone: str | None):
+    return query.where(Ticket.zone == zone) if zone else query
+
+
+def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
+    category = config.categories.get(ticket.category)
+    department = config.departments.get(ticket.department) if ticket.department else None
+    return {"id": ticket.id, "number": ticket.number, "status": ticket.status, "version": ticket.version,
+            "category": ticket.category, "category_name": category.name if category else ticket.category,
+            "zone": ticket.zone, "zone_name": zone_names(config=config).get(ticket.zone) if ticket.zone else None,
+            "department": ticket.department, "department_name": department.name if department else None,
+            "description": ticket.description, "address": ticket.address,
+            "created_at": ticket.created_at.isoformat(), "supervised": ticket.supervised,
+            "escalation_level": ticket.escalation_level,
+            "state": desk_service.deadline_state(ticket, now=now, config=config)}
+
+
+def points(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
+    """Open tickets with a location, newest first, each with its map state (normal/warning/overdue/supervised)."""
+    query = _scoped(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+                                         col(Ticket.lng).is_not(None)), zone)
+    rows = session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(MAX_POINTS))
+    found = []
+    for t in rows:
+        state = "supervised" if t.supervised else desk_service.deadline_state(t, now=now, config=config)
+        category = config.categories.get(t.category)
+        found.append({"id": t.id, "number": t.number, "lng": t.lng, "lat": t.lat, "state": state,
+                      "status": t.status, "zone": t.zone,
+                      "category_name": category.name if category else t.category})
+    return found
+
+
+def pending_dispatch(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
+    """Tickets waiting for the command center to dispatch (待派遣), oldest first."""
+    query = _scoped(select(Ticket).where(Ticket.status == Status.pending_dispatch), zone)
+    rows = session.exec(query.order_by(col(Ticket.created_at), col(Ticket.id)).limit(MAX_LIST))
+    return [_brief(t, config=config, now=now) for t in rows]
+
+
+def supervised(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
+    """Open tickets flagged 督办, most recently changed first."""
+    query = _scoped(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+                                         col(Ticket.supervised).is_(True)), zone)
+    rows = session.exec(query.order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc()).limit(MAX_LIST))
+    return [_brief(t, config=config, now=now) for t in rows]
+
+
+def escalations(*, session: Session, config: StreetConfig, zone: str | None) -> list[dict]:
+    """The latest escalation records (超期升级) with ticket number, level name and deadline kind."""
+    levels = {lv.level: lv for lv in config.escalation.level}
+    query = _scoped(select(Escalation, Ticket).join(Ticket, Ticket.id == Escalation.ticket_id), zone)
+    rows = session.exec(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
+                        .limit(MAX_ESCALATIONS))
+    tz = config.calendar.timezone
+    found = []
+    for esc, ticket in rows:
+        level = levels.get(esc.level)
+        found.append({"id": esc.id, "ticket_id": ticket.id, "number": ticket.number, "level": esc.level,
+                      "level_name": level.name if level else f"{esc.level}级",
+                      "colour": level.colour if level else "red",
+                      "deadline": esc.deadline, "deadline_label": KIND_LABELS.get(esc.deadline, esc.deadline),
+                      "due_at": esc.due_at.astimezone(tz).isoformat(),
+                      "at": esc.created_at.astimezone(tz).isoformat(), "caught_up": esc.caught_up,
+                      "zone": ticket.zone})
+    return found
+
+
+def _summary(*, session: Session, config: StreetConfig, now: datetime, zone: str | None,
+             group_by: str | None) -> dict:
+    """stats.summary over the API's default period (the last 30 days up to now), for `zone` or all."""
+    return stats_service.summary(session=session, config=config, now=now, start=now - DEFAULT_PERIOD, end=now,
+                                 group_by=group_by, zone=zone)
+
+
+def _chart_rows(groups: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    return [{"key": g["key"], "name": g["name"], **{f: g[f] for f in fields}} for g in groups]
+
+
+def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> dict:
+    """Everything the cockpit draws, for the whole street or one zone."""
+    by_zone = _summary(session=session, config=config, now=now, zone=None, group_by="zone")  # every zone, always
+    totals = _summary(session=session, config=config, now=now, zone=zone, group_by=None)
+    by_category = _summary(session=session, config=config, now=now, zone=zone, group_by="category")
+    by_department = _summary(session=session, config=config, now=now, zone=zone, group_by="department")
+    trend = stats_service.trend(session=session, config=config, now=now, days=TREND_DAYS, zone=zone)
+    categories = [g for g in by_category["groups"] if g["reported"] or g["open"]]
+    categories.sort(key=lambda g: (-g["reported"], -g["open"]))
+    departments = [g for g in by_department["groups"]
+                   if g["key"] is not None and (g["reported"] or g["open"] or g["composite"] is not None)]
+    names = zone_names(config=config)
+    body = {
+        "zone": zone,
+        "zone_name": names.get(zone) if zone else None,
+        "zones": [{"code": code, "name": name} for code, name in names.items()],
+        "banner": banner(config=config, now=now),
+        "period": {"days": DEFAULT_PERIOD.days},  # the API's default: the last 30 days up to now
+        "kpis": {name: totals["totals"][name] for name in KPI_FIELDS},
+        "by_category": _chart_rows(categories, ("reported", "open", "closed")),
+        "by_zone": _chart_rows([g for g in by_zone["groups"] if g["key"] is not None],
+                               ("reported", "open", "overdue", "closed", "close_rate")),
+        "departments": _chart_rows(departments, ("composite", "reported", "closed", "on_time_close_rate",
+                                                 "close_rate", "rework_rate", "supervised")),
+        "trend": trend,
+        "points": points(session=session, config=config, now=now, zone=zone),
+        "pending_dispatch": pending_dispatch(session=session, config=config, now=now, zone=zone),
+        "escalations": escalations(session=session, config=config, zone=zone),
+        "supervised": supervised(session=session, config=config, now=now, zone=zone),
+        "dispatch_departments": desk_service.departments_public(config=config),
+    }
+    # no timestamp of the request in the body: an unchanged street gives the same bytes (ETag → 304);
+    # the page takes the server's time from the Date header
+    body["version"] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+                                     .encode()).hexdigest()[:16]
+    return body
