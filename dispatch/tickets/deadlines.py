@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from dispatch.deadlines.limits import Limit, deadline_after
+from dispatch.deadlines.limits import Limit, deadline_after, remaining
 from dispatch.escalation.ladder import next_level
 from dispatch.street.config import StreetConfig
 from dispatch.tickets.models import DeadlineChange, Ticket
@@ -57,8 +57,6 @@ def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now:
 
 def remaining_minutes(ticket: Ticket, kind: str, *, now: datetime, calendar) -> float | None:
     """Time left on a deadline in its own measure (working or natural minutes); negative when overdue."""
-    from dispatch.deadlines.limits import remaining
-
     due = getattr(ticket, f"{kind}_deadline")
     limit_text = getattr(ticket, f"{kind}_limit")
     if due is None or not limit_text:

@@ -108,17 +108,25 @@ def _accept(session, config, ticket, actor, request, now):
     return request.note, {}
 
 
+def _release(session, ticket: Ticket, *, reason: str, why: str, now: datetime, actor: User) -> str | None:
+    """Take the ticket off its department's books: clocks stopped, deadlines ended, no waiting extension.
+
+    Returns the department it had (None if it had none, and then nothing changes but the clocks).
+    """
+    _stop_clocks(session, ticket, now, why)
+    department = ticket.department
+    if department is not None:
+        for kind in KINDS:
+            ticket_deadlines.move_deadline(session, ticket, kind, None, reason=reason, now=now, actor_id=actor.id)
+        ticket.department = ticket.dispatched_at = ticket.accepted_at = None
+        ticket.escalation_level = -1
+    return department
+
+
 def _return(session, config, ticket, actor, request, now):
     reason = _require(_text(request), "退单 needs a `reason`")
-    previous = ticket.department
-    _withdraw_extension(session, ticket, now, "退单撤回")  # the next department asks for itself
-    ticket.department = None
-    ticket.accepted_at = None
-    ticket.escalation_level = -1
-    for kind in KINDS:
-        ticket_deadlines.clear_schedule(ticket, kind)
-        ticket_deadlines.move_deadline(session, ticket, kind, None, reason="return", now=now, actor_id=actor.id)
-    ticket.dispatched_at = None
+    # the next department asks for its own extension
+    previous = _release(session, ticket, reason="return", why="退单撤回", now=now, actor=actor)
     return reason, {"returned_by": previous}
 
 
@@ -167,14 +175,7 @@ def _self_resolve(session, config, ticket, actor, request, now):
     """
     _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
     ticket.resolved_at = now
-    _stop_clocks(session, ticket, now, "已自行处置，撤回")
-    relieved = ticket.department
-    if relieved is not None:
-        for kind in KINDS:
-            ticket_deadlines.move_deadline(session, ticket, kind, None, reason="self_resolve", now=now,
-                                           actor_id=actor.id)
-        ticket.department = ticket.dispatched_at = None
-        ticket.escalation_level = -1
+    relieved = _release(session, ticket, reason="self_resolve", why="已自行处置，撤回", now=now, actor=actor)
     return request.note or "巡查员自行处置", {"self_resolved_by": actor.id, "relieved_department": relieved}
 
 
