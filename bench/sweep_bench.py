@@ -26,14 +26,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
 import shapely  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import bindparam, delete, event, insert, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
+
+from geo_bench import _fmt  # noqa: E402  (one time format for every benchmark table)
 
 from dispatch import db  # noqa: E402
 from dispatch.deadlines.limits import deadline_after  # noqa: E402
@@ -376,14 +380,6 @@ def main(argv=None) -> None:
         print(f"checks: FAILED — did not find exactly the due tickets: {bad}")
     else:
         print("checks: ok — due query, dry run, sweep and full scan each found exactly the due tickets")
-
-
-def _fmt(seconds: float) -> str:
-    if seconds >= 1e-1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-4:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 if __name__ == "__main__":
