@@ -237,6 +237,26 @@ def test_the_command_center_may_look_at_a_desk(new_page, desk):
     assert action_buttons(page) == ["督办", "挂账", "作废"]  # 签收 and 退单 are the department's
 
 
+def test_a_late_answer_for_the_previous_department_is_not_drawn(new_page, desk):
+    page = new_page(**DESKTOP)
+    login(page, desk.command["username"], next_path="/desk/")
+    wait_ready(page)
+    held = []
+    page.route("**/desk/queues.json?department=sanitation", lambda route: held.append(route))
+    page.select_option("#dept-filter", "sanitation")
+    for _ in range(100):  # the sanitation request is out and held before the next change
+        if held:
+            break
+        page.wait_for_timeout(20)
+    page.select_option("#dept-filter", "chengguan")
+    expect(tab(page, "pending").locator(".count")).to_have_text("0")
+    assert len(held) == 1  # chengguan's answer came first
+    with page.expect_response("**/desk/queues.json?department=sanitation"):
+        held[0].continue_()
+    page.wait_for_timeout(100)
+    expect(tab(page, "pending").locator(".count")).to_have_text("0")
+
+
 def test_an_inspector_may_not_open_the_desk(new_page, live_server, desk):
     inspector = live_server.create_user("xy_wang", "inspector", zone="xiangyi")
     page = new_page(**DESKTOP)

@@ -92,14 +92,18 @@
       markDrawn();
     }
 
+    let seq = 0;  // answers arriving out of order (a quick change of department): only the newest is drawn
+
     async function load() {
+      const mine = ++seq;
       try {
         const answer = await api.get(url(), { withDate: true });
+        if (mine !== seq) return;
         data = answer.data;
         fetchedAt = answer.date;
         draw();
       } catch (err) {
-        toast(describeError(err), 'error');
+        if (mine === seq) toast(describeError(err), 'error');
       }
     }
 
