@@ -3,8 +3,8 @@
 from geo.crs import SUPPORTED_CRS, to_wgs84
 from geo.distance import haversine_m
 from geo.index import Location, ZoneIndex
+from geo.problems import Problem
 from geo.zones import (
-    Problem,
     Zone,
     ZoneConfigError,
     load_zones,

@@ -28,6 +28,7 @@ from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
 from geo.distance import area_m2
+from geo.problems import Problem
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +49,6 @@ class Zone:
     parent: str | None
     properties: dict = field(compare=False, repr=False)
     geometry: object = field(compare=False, repr=False)  # shapely Polygon or MultiPolygon
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a config file: which file, which key, why."""
-
-    file: str
-    key: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.reason}"
 
 
 class ZoneConfigError(ValueError):

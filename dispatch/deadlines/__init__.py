@@ -1,7 +1,7 @@
 """Working-time calendar (工作时/工作日) and deadline arithmetic: pure functions of passed-in time."""
 
 from dispatch.deadlines.calendar import WorkCalendar, YearOverride
-from dispatch.deadlines.config import CalendarConfigError, ConfigProblem, calendar_from_dict, load_calendar
+from dispatch.deadlines.config import CalendarConfigError, calendar_from_dict, load_calendar
 from dispatch.deadlines.limits import (
     Limit,
     Unit,
@@ -15,7 +15,6 @@ from dispatch.deadlines.limits import (
 
 __all__ = [
     "CalendarConfigError",
-    "ConfigProblem",
     "Limit",
     "Unit",
     "WorkCalendar",

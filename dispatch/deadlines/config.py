@@ -1,7 +1,7 @@
 """Read and validate the street's calendar config (config/calendar.toml) into a WorkCalendar.
 
-Validation collects every problem before failing, each as ``(file, key, reason)``, so the street's
-IT person can fix the whole file in one go.
+Validation collects every problem before failing, each a ``geo.problems.Problem`` (file, key, reason;
+the key empty for the whole file), so the street's IT person can fix the whole file in one go.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from os import PathLike
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from dispatch.deadlines.calendar import WorkCalendar, YearOverride, load_zone
+from geo.problems import Problem
 
 _TOP_LEVEL_KEYS = ("timezone", "working_hours", "years")
 _YEAR_KEYS = ("holidays", "workdays")
@@ -23,21 +24,10 @@ _YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 
 
-class ConfigProblem(NamedTuple):
-    """One thing wrong with a config file: which file, which key, and why."""
-
-    file: str
-    key: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key or '(file)'}: {self.reason}"
-
-
 class CalendarConfigError(ValueError):
     """The calendar config is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[ConfigProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("invalid calendar config:\n" + "\n".join(f"  {p}" for p in self.problems))
 
@@ -52,21 +42,21 @@ def load_calendar(path: str | PathLike[str]) -> WorkCalendar:
         with Path(path).open("rb") as handle:
             data = tomllib.load(handle)
     except OSError as exc:
-        raise CalendarConfigError([ConfigProblem(source, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
+        raise CalendarConfigError([Problem(source, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CalendarConfigError([ConfigProblem(source, "", f"not valid TOML: {exc}")]) from exc
+        raise CalendarConfigError([Problem(source, "", f"not valid TOML: {exc}")]) from exc
     return calendar_from_dict(data, source=source)
 
 
 def calendar_from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> WorkCalendar:
     """Validate already-parsed config ``data`` (named ``source`` in problems) into a WorkCalendar."""
-    problems: list[ConfigProblem] = []
+    problems: list[Problem] = []
 
     def report(key: str, reason: str) -> None:
-        problems.append(ConfigProblem(source, key, reason))
+        problems.append(Problem(source, key, reason))
 
     if not isinstance(data, Mapping):
-        raise CalendarConfigError([ConfigProblem(source, "", "expected a table of settings")])
+        raise CalendarConfigError([Problem(source, "", "expected a table of settings")])
     for key in data:
         if key not in _TOP_LEVEL_KEYS:
             report(str(key), f"unknown key; expected one of {', '.join(_TOP_LEVEL_KEYS)}")

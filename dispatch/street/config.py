@@ -13,7 +13,8 @@ from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, IntakeFile, RoutingFile)
 from geo.index import ZoneIndex
-from geo.zones import Problem, Zone, validate_feature_collection
+from geo.problems import Problem
+from geo.zones import Zone, validate_feature_collection
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def load_config(directory: str | Path) -> StreetConfig:
     try:
         calendar = load_calendar(directory / "calendar.toml")
     except CalendarConfigError as exc:
-        problems.extend(Problem(*_problem_fields(p)) for p in exc.problems)
+        problems.extend(p._replace(file=Path(p.file).name) for p in exc.problems)  # calendar.toml, not a path
     _cross_check(departments_raw, categories_raw, routing_raw, zones, zones_geojson, problems)
     if escalation:
         _check_escalation(escalation, problems)
@@ -203,9 +204,3 @@ def load_config(directory: str | Path) -> StreetConfig:
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=ZoneIndex(zones, tolerance_m=intake.zone_tolerance_m), zones_geojson=zones_geojson,
     )
-
-
-def _problem_fields(problem) -> tuple[str, str, str]:
-    """A calendar problem as (file name, key, reason), named like the other files' problems."""
-    file, key, reason = problem if isinstance(problem, tuple) else (problem.file, problem.key, problem.reason)
-    return Path(file).name, key, reason

@@ -9,7 +9,8 @@ from sqlmodel import Session, col, func, select
 from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, Department, Zone
 from dispatch.tickets.models import Ticket
-from geo.zones import Problem, to_feature_collection
+from geo.problems import Problem
+from geo.zones import to_feature_collection
 
 log = logging.getLogger(__name__)
 

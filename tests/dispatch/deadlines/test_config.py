@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.deadlines.config import CalendarConfigError, ConfigProblem, calendar_from_dict, load_calendar
+from dispatch.deadlines.config import CalendarConfigError, calendar_from_dict, load_calendar
+from geo.problems import Problem
 
 SHIPPED = Path(__file__).resolve().parents[3] / "config" / "calendar.toml"
 SOURCE = "calendar.toml"
@@ -154,7 +155,7 @@ def test_all_problems_are_reported_together():
 
 
 def test_error_message_lists_every_problem():
-    error = CalendarConfigError([ConfigProblem("c.toml", "timezone", "bad"), ConfigProblem("c.toml", "years", "worse")])
+    error = CalendarConfigError([Problem("c.toml", "timezone", "bad"), Problem("c.toml", "years", "worse")])
     assert isinstance(error, ValueError)
     assert "c.toml: timezone: bad" in str(error)
     assert "c.toml: years: worse" in str(error)

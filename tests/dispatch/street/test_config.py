@@ -163,3 +163,17 @@ def test_calendar_problems_are_named_like_the_other_files(config_dir):
     problems = problems_of(config_dir)
     assert [(f, k) for f, k, _ in problems] == [("calendar.toml", "timezone")]
     assert "Asia/Shanghia" in problems[0][2]
+
+
+def test_every_file_reports_one_kind_of_problem(config_dir):
+    # zones, TOML files and the calendar alike: check-config and the reload answer read file, key, reason
+    from geo.problems import Problem
+
+    edit(config_dir, "calendar.toml", 'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghia"')
+    (config_dir / "zones.geojson").write_text("{", encoding="utf-8")
+    edit(config_dir, "intake.toml", "=", "= =")
+    with pytest.raises(ConfigError) as info:
+        load_config(config_dir)
+    files = {p.file for p in info.value.problems}
+    assert {"calendar.toml", "zones.geojson", "intake.toml"} <= files
+    assert all(type(p) is Problem for p in info.value.problems)
