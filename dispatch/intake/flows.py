@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from dispatch.errors import ApiError
+from dispatch.intake import attributes as attribute_checks
 from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
@@ -56,12 +57,23 @@ def _check_limits(config: StreetConfig, event: EventCreate) -> None:
         raise _refuse("description", f"at most {config.intake.description_max_chars} characters")
 
 
+def _answers(category, given: dict | None) -> dict:
+    """The category's questions answered in a JSON report; 422 naming every bad or missing answer."""
+    values, problems = attribute_checks.check_json(category, given)
+    if problems:
+        details = [{"field": f"attributes.{code}", "problem": problem} for code, problem in problems]
+        raise ApiError(422, "validation_error", "; ".join(f"{d['field']}: {d['problem']}" for d in details),
+                       details=details)
+    return values
+
+
 def report_event(*, session: Session, config: StreetConfig, reporter: User, event: EventCreate, now: datetime,
                  idempotency_key: str | None = None, source: str = "api", media_url: str | None = None,
                  attributes: dict | None = None) -> IntakeResult:
     """Create the ticket for a report (or return the one this Idempotency-Key already made).
 
     `event.location` is None only for an Open311 address-only report: no zone, no dedup, pending_dispatch.
+    `attributes`: answers already checked (Open311's form); None checks `event.attributes` (JSON).
     """
     if idempotency_key:
         existing = ticket_service.get_by_idempotency_key(session=session, reporter_id=reporter.id,
@@ -70,6 +82,8 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
             return IntakeResult(existing, created=False)
     category = resolve_category(config, event.category)
     _check_limits(config, event)
+    if attributes is None:
+        attributes = _answers(category, event.attributes)
     # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
     # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
     ticket = Ticket(
@@ -77,7 +91,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
                                           tz=config.calendar.timezone),
         status=Status.pending_dispatch, category=category.slug,
         description=event.description, address=event.address, source=source, media_url=media_url,
-        attributes=attributes or {}, reporter_id=reporter.id, idempotency_key=idempotency_key,
+        attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
         occurred_at=event.occurred_at, created_at=now, updated_at=now, **_placement(config, event.location))
     duplicate = None
     dup_cfg = config.intake.duplicates

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Literal
+from typing import Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
+                      field_validator)
 
 from geo.crs import SUPPORTED_CRS
 
 Crs = Literal[SUPPORTED_CRS]  # type: ignore[valid-type]
+# an answer to a category's question: checked against its datatype by dispatch/intake/attributes.py
+AttributeAnswer = Union[StrictBool, StrictInt, StrictFloat, StrictStr, list[StrictStr], None]
 
 
 class Location(BaseModel):
@@ -29,6 +32,10 @@ class EventCreate(BaseModel):
     description: str = Field(min_length=1, max_length=100_000, pattern=r"\S", description="what the inspector saw (limit in config/intake.toml, 4,000 by default)")
     address: str | None = Field(None, max_length=500)
     occurred_at: AwareDatetime | None = Field(None, description="ISO-8601 with offset")
+    attributes: dict[str, AttributeAnswer] | None = Field(
+        None, max_length=50,
+        description="answers to the category's questions (补充信息; `attributes` of GET /api/v1/categories), "
+                    "by attribute code: a number, a string, or a list of keys for a multivaluelist")
 
     @field_validator("occurred_at")
     @classmethod

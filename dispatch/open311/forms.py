@@ -9,20 +9,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from dispatch.intake import attributes
 from dispatch.intake.models import EventCreate, Location
 from dispatch.open311.errors import bad_request, not_found
 from dispatch.street.config import StreetConfig
-from dispatch.street.schemas import AttributeConfig, CategoryConfig
+from dispatch.street.schemas import CategoryConfig
 
-NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
-STRING_MAX = 500  # an attribute of datatype string: one line
 ADDRESS_MAX = 500
 MEDIA_URL_MAX = 2048
 
@@ -94,7 +92,7 @@ def _location(form: MultiDict, problems: list[str]) -> Location | None:
         return None
     parsed = {}
     for name, raw, bound in (("lat", lat, 90), ("long", lng, 180)):
-        value = float(raw) if NUMBER.match(raw.strip()) else math.nan
+        value = float(raw) if attributes.NUMBER.match(raw.strip()) else math.nan
         if math.isfinite(value) and abs(value) <= bound:
             parsed[name] = value
         else:
@@ -118,53 +116,11 @@ def parse_attributes(form: MultiDict, category: CategoryConfig, problems: list[s
             given.setdefault(match.group(1), []).extend(v for v in form.getlist(key) if v != "")
         elif key.startswith("attribute"):
             problems.append(f"{key}: expected attribute[code]=value")
-    defined = {a.code: a for a in category.attributes}
-    for code in given:
-        if code not in defined:
-            problems.append(f"attribute[{code}]: service {category.code} has no such attribute"
-                            + ("" if defined else " (it has no attributes)"))
-    values = {}
-    for attribute in category.attributes:
-        raw = given.get(attribute.code) or []
-        if not raw:
-            if attribute.required:
-                problems.append(f"attribute[{attribute.code}] ({attribute.description}) is required")
-            continue
-        try:
-            values[attribute.code] = _value(attribute, raw)
-        except ValueError as exc:
-            problems.append(f"attribute[{attribute.code}]: {exc}")
+    values, found = attributes.check_form(category, given)
+    descriptions = {a.code: a.description for a in category.attributes}
+    for code, problem in found:
+        if problem.startswith(attributes.REQUIRED):
+            problems.append(f"attribute[{code}] ({descriptions[code]}) is required")
+        else:
+            problems.append(f"attribute[{code}]: {problem}")
     return values
-
-
-def _value(attribute: AttributeConfig, raw: list[str]):
-    """One attribute's value in its datatype; ValueError with the reason."""
-    if attribute.datatype == "multivaluelist":
-        keys = {v.key for v in attribute.values}
-        unknown = [v for v in raw if v not in keys]
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)} not among {', '.join(sorted(keys))}")
-        return list(dict.fromkeys(raw))
-    if len(raw) > 1:
-        raise ValueError("give one value")
-    value = raw[0]
-    if attribute.datatype == "number":
-        number = float(value) if NUMBER.match(value.strip()) else math.nan
-        if not math.isfinite(number):
-            raise ValueError("must be a number")
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if attribute.datatype == "datetime":
-        try:
-            return datetime.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            raise ValueError("must be an ISO 8601 date-time, e.g. 2026-11-28T10:00:00+08:00") from None
-    if attribute.datatype == "singlevaluelist":
-        keys = [v.key for v in attribute.values]
-        if value not in keys:
-            raise ValueError(f"must be one of {', '.join(keys)}")
-        return value
-    if attribute.datatype == "string" and ("\n" in value or "\r" in value or len(value) > STRING_MAX):
-        raise ValueError(f"one line of at most {STRING_MAX} characters")
-    if len(value) > 4000:  # text
-        raise ValueError("at most 4,000 characters")
-    return value

@@ -83,13 +83,20 @@ def service(category: CategoryConfig) -> dict:
     }
 
 
+def _with_range(attribute) -> str:
+    """The datatype description, with the range a number answer must fall in (the spec has no field for it)."""
+    bounds = [f"{word}{int(b) if float(b).is_integer() else b}" for word, b in
+              (("最小 ", attribute.minimum), ("最大 ", attribute.maximum)) if b is not None]
+    return "；".join(filter(None, [attribute.datatype_description, "，".join(bounds)]))
+
+
 def service_definition(category: CategoryConfig) -> dict:
     """GET services/<code>: the category's attributes, in the order they are asked (order from 1)."""
     return {
         "service_code": category.code,
         "attributes": [
             {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
-             "datatype_description": a.datatype_description or None, "order": i, "description": a.description,
+             "datatype_description": _with_range(a) or None, "order": i, "description": a.description,
              **({"values": [{"key": v.key, "name": v.name} for v in a.values]} if a.values else {})}
             for i, a in enumerate(category.attributes, start=1)
         ],

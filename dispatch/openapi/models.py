@@ -37,6 +37,24 @@ class Health(BaseModel):
     database: bool
 
 
+class AttributeChoice(BaseModel):
+    key: str
+    name: str
+
+
+class AttributePublic(BaseModel):
+    """A question the category asks on report (补充信息); answer it in POST /api/v1/events `attributes`."""
+
+    code: str
+    description: str = Field(description="the question, in Chinese")
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    required: bool
+    datatype_description: str
+    values: list[AttributeChoice] = Field(description="the choices of a singlevaluelist/multivaluelist")
+    minimum: float | None = Field(description="number: the smallest answer taken")
+    maximum: float | None = Field(description="number: the largest answer taken")
+
+
 class CategoryPublic(BaseModel):
     code: str
     slug: str
@@ -47,6 +65,7 @@ class CategoryPublic(BaseModel):
     urgent: bool
     after_photo_required: bool
     keywords: list[str]
+    attributes: list[AttributePublic] = Field(description="questions asked on report, in order")
 
 
 class CategoriesPublic(BaseModel):

@@ -50,9 +50,15 @@ class AttributeConfig(_Strict):
     required: bool = False
     datatype_description: str = ""
     values: list[AttributeValue] = []
+    minimum: float | None = Field(None, allow_inf_nan=False)  # number attributes: the smallest answer taken
+    maximum: float | None = Field(None, allow_inf_nan=False)  # number attributes: the largest answer taken
 
     @model_validator(mode="after")
     def _values_match_datatype(self):
+        if (self.minimum is not None or self.maximum is not None) and self.datatype != "number":
+            raise ValueError(f"only number attributes take minimum/maximum, not {self.datatype}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is above maximum")
         is_list = self.datatype.endswith("valuelist")
         if is_list and not self.values:
             raise ValueError(f"a {self.datatype} attribute needs values")

@@ -63,7 +63,8 @@ def list_departments():
 def category_public(cat) -> dict:
     return {"code": cat.code, "slug": cat.slug, "name": cat.name, "group": cat.group,
             "response_limit": cat.response, "resolve_limit": cat.resolve, "urgent": cat.urgent,
-            "after_photo_required": cat.after_photo_required, "keywords": list(cat.keywords)}
+            "after_photo_required": cat.after_photo_required, "keywords": list(cat.keywords),
+            "attributes": [a.model_dump(exclude_none=False) for a in cat.attributes]}
 
 
 @bp.post("/admin/reload-config")

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +53,14 @@ class PhotoPublic(BaseModel):
     url: str
 
 
+class AnswerPublic(BaseModel):
+    """One answered question of the category (补充信息), in words for a page: 居住户数 → 6."""
+
+    code: str
+    question: str
+    text: str = Field(description="the answer as shown: list keys become their names, joined with 、")
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str
@@ -66,6 +73,10 @@ class TicketPublic(BaseModel):
     department_name: str | None
     description: str
     address: str | None
+    attributes: dict[str, Any] = Field(default_factory=dict, description="answers to the category's questions "
+                                       "(补充信息), by attribute code")
+    answers: list[AnswerPublic] = Field(default_factory=list, description="the same answers in words, in the "
+                                        "order the category asks them")
     location: Point | None
     original_location: OriginalPoint | None
     locate_how: str

@@ -10,7 +10,7 @@ from dispatch.street.config import StreetConfig
 from dispatch.tickets import deadlines as ticket_deadlines
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import DeadlineChange, Photo, Ticket
-from dispatch.tickets.schemas import (DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
+from dispatch.tickets.schemas import (AnswerPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
                                       TicketPublic, TimelineEntryPublic)
 
 _MET = {"response": "accepted_at", "resolve": "resolved_at"}
@@ -34,6 +34,22 @@ def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime)
                           remaining_minutes=None if remaining is None else round(remaining, 1))
 
 
+def _in_words(question, value) -> str:
+    """An answer as a page shows it: a list key by its name, several joined with 、, 12.0 as 12."""
+    names = {v.key: v.name for v in question.values} if question else {}
+    values = value if isinstance(value, list) else [value]
+    return "、".join(names.get(v, v) if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
+                    for v in values)
+
+
+def _answers(category, attributes: dict) -> list[AnswerPublic]:
+    """The answered questions in the category's order (a question since removed from config: by its code)."""
+    questions = {a.code: a for a in category.attributes} if category else {}
+    order = [code for code in questions if code in attributes] + [c for c in attributes if c not in questions]
+    return [AnswerPublic(code=code, question=questions[code].description if code in questions else code,
+                         text=_in_words(questions.get(code), attributes[code])) for code in order]
+
+
 def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, session: Session | None = None,
                   detail: bool = False) -> dict:
     """The ticket as the API shows it; `detail` adds timeline, deadline history and photos."""
@@ -43,7 +59,8 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         id=ticket.id, number=ticket.number, status=ticket.status, category=ticket.category,
         category_name=category.name if category else ticket.category, zone=ticket.zone, cell=ticket.cell,
         department=ticket.department, department_name=department.name if department else None,
-        description=ticket.description, address=ticket.address,
+        description=ticket.description, address=ticket.address, attributes=ticket.attributes or {},
+        answers=_answers(category, ticket.attributes or {}),
         location=Point(lng=ticket.lng, lat=ticket.lat) if ticket.lng is not None else None,
         original_location=(OriginalPoint(lng=ticket.original_lng, lat=ticket.original_lat, crs=ticket.original_crs)
                            if ticket.original_lng is not None else None),

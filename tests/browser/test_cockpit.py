@@ -84,7 +84,8 @@ class Street:
 
     def report(self, category: str, at: tuple[float, float], description: str = "现场发现问题，请处理") -> dict:
         return self.server.api("POST", "/api/v1/events", self.command, expect=201, json={
-            "category": category, "location": {"lng": at[0], "lat": at[1]}, "description": description})["ticket"]
+            "category": category, "location": {"lng": at[0], "lat": at[1]}, "description": description,
+            **({"attributes": {"households": 4}} if category == "group_rental" else {})})["ticket"]
 
     def act(self, ticket: dict, user: dict, action: str, **body) -> dict:
         return self.server.api("POST", f"/api/v1/tickets/{ticket['id']}/actions", user, expect=200,

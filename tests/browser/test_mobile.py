@@ -69,6 +69,34 @@ def test_report_with_gps_shows_the_zone_before_sending_and_routes_it(phone, live
     shot(phone, "m-report-sent")
 
 
+def test_a_category_with_its_own_question_asks_it_before_sending(phone, live_server, inspector):
+    # 群租 asks 居住户数 (required, 1–99, config/categories.toml); 暴露垃圾 asks nothing.
+    phone.click("#categories .cat[data-slug=exposed_garbage]")
+    expect(phone.locator("#category-questions")).to_be_hidden()
+    phone.click("#category-change")
+    fill_report(phone, slug="group_rental", description="一套房住了六户", photo=False)
+    question = phone.locator("#category-questions .question")
+    expect(question).to_have_count(1)
+    expect(question.locator("label")).to_have_text("居住户数 *")
+    phone.click("#submit-btn")
+    expect(phone.locator("#report-error")).to_have_text("请填写“居住户数”")
+    phone.fill("#q-households", "0")
+    phone.click("#submit-btn")
+    expect(phone.locator("#report-error")).to_have_text("“居住户数”不能小于 1")
+    assert my_tickets(live_server, inspector) == []
+    phone.fill("#q-households", "6")
+    shot(phone, "m-report-question")
+    phone.click("#submit-btn")
+    expect(phone.locator("#last-report")).to_contain_text("上报成功")
+    [ticket] = my_tickets(live_server, inspector)
+    assert ticket["attributes"] == {"households": 6}
+    expect(phone.locator("#category-questions")).to_be_hidden()  # the next report starts clean
+    phone.click(".tabs [data-tab=mine]")
+    phone.locator("#mine-list .ticket").first.click()
+    expect(phone.locator("#detail .fields")).to_contain_text("居住户数")
+    expect(phone.locator("#detail .field", has_text="居住户数").locator("dd")).to_have_text("6")
+
+
 def test_a_tap_on_the_map_sets_the_location(new_page, live_server, inspector):
     page = new_page(viewport={"width": 375, "height": 812})  # no GPS permission: the map is the way
     login(page, inspector["username"])

@@ -21,12 +21,18 @@ def offset(lng: float, lat: float, east_m: float = 0.0, north_m: float = 0.0) ->
     return (lng + east_m / (M_PER_DEGREE * math.cos(math.radians(lat))), lat + north_m / M_PER_DEGREE)
 
 
+# Valid answers for the categories that ask a required question (config/categories.toml attributes).
+REQUIRED_ANSWERS = {"group_rental": {"households": 3}, "L0003": {"households": 3}}
+
+
 def event(category: str = "exposed_garbage", at: tuple[float, float] = INTERIOR["xiangyi"], crs: str | None = None,
           description: str = "路边有一堆垃圾", **extra) -> dict:
-    """A valid POST /api/v1/events body."""
+    """A valid POST /api/v1/events body (required questions answered unless `attributes` is given)."""
     location = {"lng": at[0], "lat": at[1]}
     if crs is not None:
         location["crs"] = crs
+    if category in REQUIRED_ANSWERS:
+        extra.setdefault("attributes", REQUIRED_ANSWERS[category])
     return {"category": category, "location": location, "description": description, **extra}
 
 

@@ -86,6 +86,7 @@
     box.appendChild(el('dl', { className: 'fields' },
       field('类别', t.category_name), field('片区', zoneLabel(t.zone)),
       el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd')),
+      (t.answers || []).map((a) => field(a.question, a.text)),
       field('地址', t.address), field('描述', t.description),
       field('响应时限', t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
       field('处置时限', t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),

@@ -1,5 +1,5 @@
-/* /m/: the 上报 form — YC.m.report: category, location (GPS or a tap on the zone map), zone, photo,
- * description; a submitted report goes into the offline queue first, then is sent.
+/* /m/: the 上报 form — YC.m.report: category (and its own questions, m_questions.js), location (GPS or a
+ * tap on the zone map), zone, photo, description; a submitted report goes into the offline queue first, then is sent.
  * All user-written text reaches the page through textContent (YC.el), never as HTML.
  */
 (function () {
@@ -54,6 +54,7 @@
       b.setAttribute('aria-pressed', String(b.dataset.slug === category.slug));
     });
     $('category-picked').textContent = category.name;
+    M.questions.render($('category-questions'), category);
     $('categories').hidden = true; // folded away once chosen, so location and photo come into view
     $('category-change').hidden = false;
   }
@@ -225,6 +226,8 @@
     if (!state.location) return { error: '请定位或在地图上点选位置' };
     if (!description) return { error: '请填写描述' };
     if (description.length > DESCRIPTION_MAX) return { error: `描述最多 ${DESCRIPTION_MAX} 字` };
+    const { answers, error } = M.questions.collect($('category-questions'), state.category);
+    if (error) return { error };
     const address = $('address').value.trim();
     const { lng, lat, crs } = state.location;
     const item = {
@@ -241,6 +244,7 @@
       attempts: 0,
     };
     if (address) item.body.address = address;
+    if (Object.keys(answers).length) item.body.attributes = answers;
     return { item };
   }
 
@@ -250,6 +254,7 @@
     clearPhoto();
     state.category = null;
     $('category-picked').textContent = '';
+    M.questions.render($('category-questions'), null);
     document.querySelectorAll('#categories .cat').forEach((b) => b.setAttribute('aria-pressed', 'false'));
     showCategories();
   }
@@ -323,6 +328,7 @@
   function restoreForm(item) {
     const category = state.categories.find((c) => c.slug === item.body.category);
     if (category) pickCategory(category);
+    M.questions.fill($('category-questions'), item.body.attributes);
     $('description').value = item.body.description;
     $('address').value = item.body.address || '';
     if (item.photo) {

@@ -86,6 +86,14 @@ BREAKAGES = [
     pytest.param(lambda d: edit(d, "routing.toml", 'department = "river_office"',
                                 'department = "river_office"\nhours = ["22:00", "6:00"]'),
                  ("routing.toml", "rule.6.hours", "'6:00' is not HH:MM"), id="bad-hours"),
+    # bounds on a question whose answer is not a number (楼层 is a string)
+    pytest.param(lambda d: edit(d, "categories.toml", 'datatype_description = "如 3楼、3-4楼之间"',
+                                'datatype_description = "如 3楼、3-4楼之间"\nminimum = 1'),
+                 ("categories.toml", "category.9.attributes.0", "only number attributes take minimum/maximum"),
+                 id="bounds-on-a-string"),
+    # households: at least 100 and at most 99
+    pytest.param(lambda d: edit(d, "categories.toml", "minimum = 1\n", "minimum = 100\n"),
+                 ("categories.toml", "category.11.attributes.0", "minimum is above maximum"), id="bounds-crossed"),
 ]
 
 
