@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from dispatch import db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
+    from dispatch.tickets import holders as ticket_holders
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(settings.from_environment(test_config))
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         street_service.seed(session=db.session(), config=street_config)
+        ticket_holders.backfill(session=db.session())  # once, for tickets dispatched before the table existed
     _register_blueprints(app)
     web.init_app(app)  # sign-in, pages (/m/ …), HTML error page, session-cookie policy
 

@@ -66,6 +66,8 @@ def operations(config: StreetConfig) -> list[Operation]:
                       _flag("overdue", "only tickets past a deadline"),
                       _flag("supervised", "only tickets under 督办"),
                       _flag("mine", "only my reports"),
+                      _flag("held", "match departments by every dispatch round, not only the current one: a "
+                                    "department also gets the tickets it held before (退单, 自行处置; read only)"),
                       Param("min_escalation_level", "query", {"type": "integer", "minimum": 0, "maximum": 9}),
                       Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}),
                       Param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}),

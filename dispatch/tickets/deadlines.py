@@ -8,6 +8,7 @@ from sqlmodel import Session
 from dispatch.deadlines.limits import Limit, deadline_after, remaining
 from dispatch.escalation.ladder import next_level
 from dispatch.street.config import StreetConfig
+from dispatch.tickets import holders
 from dispatch.tickets.models import DeadlineChange, Ticket
 
 KINDS = ("response", "resolve")
@@ -43,10 +44,12 @@ def move_deadline(session: Session, ticket: Ticket, kind: str, new_at: datetime 
 
 def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now: datetime,
                  actor_id: int | None) -> None:
-    """On dispatch: both deadlines from the category's limits, counted from `now`."""
+    """On dispatch: a new round, recorded for the ticket's (new) department, and both deadlines from the
+    category's limits, counted from `now`."""
     category = config.categories[ticket.category]
     ticket.dispatched_at = now
     ticket.dispatch_round += 1
+    holders.record(session=session, ticket=ticket, now=now)
     ticket.escalation_level = -1  # a new department, a new ladder (督办 flags stay)
     for kind, limit in (("response", category.response_limit), ("resolve", category.resolve_limit)):
         setattr(ticket, f"{kind}_limit", str(limit))

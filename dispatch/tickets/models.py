@@ -1,4 +1,4 @@
-"""Ticket tables: the ticket, its timeline (留痕), photos, deadline history, extensions, numbering."""
+"""Ticket tables: the ticket, its timeline (留痕), dispatch rounds, photos, deadline history, extensions, numbering."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -100,6 +100,23 @@ class TimelineEntry(SQLModel, table=True):
     to_status: str | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
     data: dict = json_field()
+
+
+class TicketDepartment(SQLModel, table=True):
+    """One dispatch round (派遣) of a ticket: the department it went to, kept after the ticket leaves it.
+
+    Written at every dispatch; a department may read (never act on) any ticket it held in a round.
+    The index (department, ticket_id) answers "which tickets did this department hold" without
+    reading any timeline.
+    """
+
+    __tablename__ = "ticket_departments"
+    __table_args__ = (Index("ix_ticket_departments_department_ticket", "department", "ticket_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    department: str = Field(foreign_key="departments.code", max_length=64)
+    round: int  # the ticket's dispatch_round this dispatch started
+    dispatched_at: datetime = utc_field(nullable=False)
 
 
 class Photo(SQLModel, table=True):

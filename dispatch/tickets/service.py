@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, or_, select
 
+from dispatch.tickets import holders
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketCounter, TimelineEntry
 from dispatch.users.models import Role, User
 from geo.distance import haversine_m
@@ -74,15 +75,38 @@ def can_see(user: User, ticket: Ticket) -> bool:
     return ticket.reporter_id == user.id or (user.zone is not None and ticket.zone == user.zone)
 
 
+def can_read(*, session: Session, user: User, ticket: Ticket) -> bool:
+    """`can_see`, and for a department also a ticket it held in an earlier dispatch round (to read, not act on)."""
+    if can_see(user, ticket):
+        return True
+    return (user.role == Role.department and user.department is not None
+            and holders.held(session=session, ticket_id=ticket.id, department=user.department))
+
+
+def _held_by(departments: list[str]):
+    """Tickets any of `departments` holds now or held in an earlier dispatch round."""
+    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)))
+
+
 def query(*, session: Session, user: User, filters: dict, limit: int, offset: int) -> tuple[list[Ticket], int]:
-    """Tickets this user may see, filtered, newest first, with the total count."""
+    """Tickets this user may see, filtered, newest first, with the total count.
+
+    With `held` a department is matched by every dispatch round, not only the current one: a
+    department user also gets the tickets it held before, and the `department` filter those
+    departments held.
+    """
     conditions = []
+    held = bool(filters.get("held"))
     visible = visibility_clause(user)
+    if held and user.role == Role.department:
+        visible = _held_by([user.department])
     if visible is not None:
         conditions.append(visible)
     for name in ("status", "zone", "department", "category"):
         values = filters.get(name)
-        if values:
+        if values and name == "department" and held:
+            conditions.append(_held_by(values))
+        elif values:
             conditions.append(col(getattr(Ticket, name)).in_(values))
     if filters.get("created_from"):
         conditions.append(Ticket.created_at >= filters["created_from"])

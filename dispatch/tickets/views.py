@@ -86,6 +86,8 @@ def filters_from_request() -> dict:
         filters["supervised"] = True
     if _flag_arg("mine"):
         filters["reporter_id"] = require_user().id
+    if _flag_arg("held"):
+        filters["held"] = True
     if request.args.get("min_escalation_level") is not None:
         filters["min_escalation_level"] = _int_arg("min_escalation_level", 0, 0, 9)
     return filters
@@ -105,10 +107,10 @@ def list_tickets():
 
 
 def visible_ticket(ticket_id: int) -> Ticket:
-    """The ticket if the caller may see it; 404 otherwise (not revealing that it exists)."""
+    """The ticket if the caller may read it (a department also one it held before); 404 otherwise."""
     user = require_user()
     ticket = ticket_service.get(session=db.session(), ticket_id=ticket_id) if ticket_id <= MAX_TICKET_ID else None
-    if ticket is None or not ticket_service.can_see(user, ticket):
+    if ticket is None or not ticket_service.can_read(session=db.session(), user=user, ticket=ticket):
         raise ApiError(404, "not_found", f"no ticket {ticket_id}")
     return ticket
 

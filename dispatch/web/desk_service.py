@@ -6,7 +6,8 @@ Queues (tabs), for a department (the command center may look at any department):
   warning      即将超期  a running deadline reached its 预警 (level 0 recorded, or ≥ 80 % of the window
                          gone by the configured fraction) and nothing is overdue yet
   overdue      已超期    past a running deadline now (the same test as ``?overdue=1`` and the stats)
-  returned     已退回    tickets this department returned (退单) in the last RETURNED_DAYS days
+  returned     已退回    tickets this department returned (退单) in the last RETURNED_DAYS days (it may still
+                         open them, read only: a former holder)
   suspended    挂账      suspended tickets (command center and admins only: they alone may 恢复 or 作废 them)
 
 The state of a ticket's deadlines (``deadline_state``) is shared with the cockpit's map colours.
@@ -21,6 +22,7 @@ from sqlmodel import Session, col, func, select
 from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import flows as ticket_flows
+from dispatch.tickets import holders as ticket_holders
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import ExtensionRequest, Status, Ticket, TimelineEntry
 from dispatch.tickets.serialize import ticket_public
@@ -77,9 +79,9 @@ def deadline_state(ticket: Ticket, *, now: datetime, config: StreetConfig) -> st
 
 
 def visible_ticket(*, session: Session, ticket_id: int, user: User) -> Ticket | None:
-    """The ticket if it exists and `user` may see it, else None."""
+    """The ticket if it exists and `user` may read it (a department also one it held before), else None."""
     ticket = ticket_service.get(session=session, ticket_id=ticket_id)
-    if ticket is None or not ticket_service.can_see(user, ticket):
+    if ticket is None or not ticket_service.can_read(session=session, user=user, ticket=ticket):
         return None
     return ticket
 
@@ -200,8 +202,9 @@ def _zone_name(config: StreetConfig, code: str | None) -> str | None:
 
 
 def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig, now: datetime,
-                  user: User) -> dict:
+                  user: User, held: set[int]) -> dict:
     body = _row(ticket, config=config, now=now, user=user)
+    body["visible"] = body["visible"] or ticket.id in held  # a former holder opens it, read only
     returned_by = (entry.data or {}).get("returned_by")
     department = config.departments.get(returned_by) if returned_by else None
     body["returned"] = {"at": entry.at.isoformat(), "reason": entry.note, "by": entry.actor_name,
@@ -228,7 +231,10 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
     for name, label in labels.items():
         items = found[name]
         if name == "returned":
-            rows = [_returned_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+            held = (ticket_holders.held_among(session=session, department=user.department,
+                                              ticket_ids=[t.id for t, _ in items[:MAX_ROWS]])
+                    if user.role == Role.department else set())
+            rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items[:MAX_ROWS]]
         elif name == "suspended":
             rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
         else:
@@ -244,8 +250,61 @@ def departments_public(*, config: StreetConfig) -> list[dict]:
     return [{"code": d.code, "name": d.name} for d in config.departments.values()]
 
 
+# --- a former holder: read only, and told plainly where the ticket went -----------------------------
+
+_RELEASED_BY = {"return": "returned_by", "self_resolve": "relieved_department"}  # action → data key of the department
+
+
+def _local(at: datetime, config: StreetConfig) -> str:
+    """An instant as Shanghai wall-clock time, as the pages show it ("11/25 10:20")."""
+    return at.astimezone(config.calendar.timezone).strftime("%m/%d %H:%M")
+
+
+def _where_now(ticket: Ticket, config: StreetConfig) -> str:
+    """Where the ticket stands now, seen from a department that no longer holds it."""
+    dept = config.departments.get(ticket.department) if ticket.department else None
+    name = dept.name if dept else None
+    if ticket.status in (Status.dispatched, Status.in_progress) and name:
+        return f"现由{name}承办"
+    return {
+        Status.pending_dispatch: "现待城运中心重新派遣",
+        Status.resolved: f"现已由{name}处置完成，待核查" if name else "现待核查",
+        Status.closed: f"已由{name}处置并结案" if name else "现已核查结案",
+        Status.cancelled: "现已由城运中心作废",
+        Status.suspended: "现由城运中心挂账",
+    }.get(ticket.status, "")
+
+
+def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, user: User) -> dict | None:
+    """For a department reading a ticket it held before (not now): how it left, and a notice saying so.
+
+    The department's latest 退单, or the 自行处置 that relieved it, ended its latest round (the only
+    ways a department loses a ticket); without one the notice still says the ticket is no longer its.
+    """
+    if user.role != Role.department or ticket.department == user.department:
+        return None
+    releases = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket.id,
+                                                        col(TimelineEntry.action).in_(list(_RELEASED_BY)))
+                            .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
+    left = next((e for e in releases if (e.data or {}).get(_RELEASED_BY[e.action]) == user.department), None)
+    if left is None:
+        how = "本工单已不由本部门承办"
+    elif left.action == "return":
+        how = f"本部门已于 {_local(left.at, config)} 退单" + (f"（原因：{left.note}）" if left.note else "")
+    else:
+        how = f"网格巡查员{left.actor_name}已于 {_local(left.at, config)} 自行处置，本部门不再承办"
+    where = _where_now(ticket, config)
+    return {
+        "department": user.department,
+        "left": None if left is None else {"action": left.action, "at": left.at.isoformat(), "by": left.actor_name,
+                                           "note": left.note},
+        "notice": f"{how}{'，' + where if where else ''}。本部门可查看工单和处置留痕，不能再办理。",
+    }
+
+
 def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now: datetime, user: User) -> dict:
-    """The desk's ticket JSON: the ticket in detail with its deadline state, and the actions `user` may take now."""
+    """The desk's ticket JSON: the ticket in detail with its deadline state, the actions `user` may take now,
+    and for a department that held it before, `former_holder` (read only: no actions)."""
     extension = pending_extension(session=session, ticket_id=ticket.id)
     body = ticket_public(ticket, config=config, now=now, session=session, detail=True)
     body["state"] = deadline_state(ticket, now=now, config=config)
@@ -259,4 +318,5 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
             "id": extension.id, "amount": extension.amount, "reason": extension.reason,
             "requested_at": extension.requested_at.isoformat()},
         "departments": departments_public(config=config),
+        "former_holder": former_holder(ticket, session=session, config=config, user=user),
     }

@@ -142,7 +142,7 @@ def test_queues_are_tabs_with_counts(page, desk):
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("建筑垃圾属城管执法范围")
     expect(rows(page).first).to_contain_text("待派遣")
-    assert rows(page).first.locator("a").count() == 0  # no longer ours to open
+    expect(rows(page).first.locator("a")).to_have_text(desk.returned["number"])  # ours to read, no longer to act on
     shot(page, "desk-returned")
 
 
@@ -206,6 +206,37 @@ def test_return_needs_a_reason_and_lands_in_the_returned_tab(page, desk):
     expect(tab(page, "returned").locator(".count")).to_have_text("2")
     expect(rows(page).first).to_contain_text("非本部门职责")
     assert desk.get(desk.evil)["status"] == "pending_dispatch"
+
+
+def test_a_returned_ticket_opens_from_its_row_to_read_only(page, desk):
+    # 城运中心 has since given it to 城管: the row says so, and the page shows the record, not the buttons
+    city = desk.server.create_user("cg_zhao", "department", department="chengguan")
+    desk.server.api("POST", f"/api/v1/tickets/{desk.returned['id']}/actions", desk.command, expect=200,
+                    json={"action": "dispatch", "department": "chengguan"})
+    desk.server.api("POST", f"/api/v1/tickets/{desk.returned['id']}/actions", city, expect=200,
+                    json={"action": "accept"})
+    page.reload()
+    wait_ready(page)
+    tab(page, "returned").click()
+    row = rows(page).first
+    expect(row).to_contain_text("城管执法中队")
+    with page.expect_navigation():
+        row.locator("a").click()
+    wait_ready(page)
+    assert page.url.endswith(f"/desk/tickets/{desk.returned['id']}")
+    expect(page.locator("[data-testid=ticket-number]")).to_have_text(desk.returned["number"])
+    expect(page.locator("[data-testid=former-holder-notice]")).to_have_text(
+        "本部门已于 11/25 10:20 退单（原因：建筑垃圾属城管执法范围），现由城管执法中队承办。"
+        "本部门可查看工单和处置留痕，不能再办理。")
+    assert action_buttons(page) == []
+    assert page.locator("#ticket-actions form").count() == 0
+    expect(page.locator("[data-testid=no-actions]")).to_have_count(0)
+    timeline = page.locator("#ticket-timeline")
+    expect(timeline.locator("li[data-action=return]")).to_contain_text("李师傅（处置部门）")
+    expect(timeline.locator("li[data-action=return]")).to_contain_text("建筑垃圾属城管执法范围")
+    expect(page.locator("#ticket-info")).to_contain_text("城管执法中队")
+    page.wait_for_timeout(200)  # the map's first paint
+    shot(page, "desk-ticket-former-holder")
 
 
 def test_request_extension_then_wait_for_the_command_center(page, desk):

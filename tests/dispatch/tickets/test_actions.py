@@ -41,8 +41,9 @@ def test_return_needs_a_reason_then_redispatch_starts_fresh_deadlines(street, cl
     assert returned["deadlines"]["response"]["due_at"] is None and returned["deadlines"]["resolve"]["due_at"] is None
     assert returned["timeline"][-1]["note"] == "属城管职责"
     assert returned["timeline"][-1]["data"] == {"returned_by": "sanitation"}
-    # the department that returned it no longer sees it
-    assert street.client.get(f"/api/v1/tickets/{tid}", headers=street.sanitation).status_code == 404
+    # the department that returned it keeps reading its record (留痕), but may no longer act on it
+    assert get(street, tid, street.sanitation)["timeline"][-1]["data"] == {"returned_by": "sanitation"}
+    act(street, street.sanitation, tid, "return", expect=403, reason="再退一次")
 
     clock.set(local(2026, 11, 25, 11, 15))
     redispatched = act(street, street.command, tid, "dispatch", department="chengguan")["ticket"]
@@ -55,7 +56,7 @@ def test_return_needs_a_reason_then_redispatch_starts_fresh_deadlines(street, cl
         ("response", "2026-11-25 11:00", None, "return"), ("resolve", "2026-11-25 15:00", None, "return"),
         ("response", None, "2026-11-25 13:15", "dispatch"), ("resolve", None, "2026-11-25 16:15", "dispatch"),
     ]
-    # the new department signs for it; the old one cannot even see it
+    # the new department signs for it
     assert street.client.get(f"/api/v1/tickets/{tid}", headers=street.chengguan).status_code == 200
     act(street, street.chengguan, tid, "accept")
 
@@ -524,7 +525,9 @@ def test_self_resolve_takes_a_dispatched_ticket_off_the_departments_books(street
     ticket = get(street, tid)
     assert not ticket["deadlines"]["response"]["overdue"] and not ticket["deadlines"]["resolve"]["overdue"]
     assert ticket["deadlines"]["response"]["met_at"] is None  # sanitation never signed for it
-    assert street.client.get(f"/api/v1/tickets/{tid}", headers=street.sanitation).status_code == 404
+    # sanitation may still read it (it held it), not act on it
+    assert get(street, tid, street.sanitation)["department"] is None
+    act(street, street.sanitation, tid, "accept", expect=403)
     # a failed 核查 goes to the command center, not back to a department that never had the work
     failed = act(street, street.inspector2, tid, "verify", passed=False, note="还有残留")["ticket"]
     assert (failed["status"], failed["department"], failed["rework_count"]) == ("pending_dispatch", None, 1)

@@ -269,7 +269,8 @@ def test_returned_queue_lists_what_this_department_returned(client, users, clock
     assert numbers(returned) == [ticket["number"]]
     row = returned["tickets"][0]
     assert row["returned"]["reason"] == "不是垃圾，是建材：属城管" and row["returned"]["department"] == "sanitation"
-    assert row["status"] == "pending_dispatch" and row["visible"] is False  # no longer theirs to open
+    # no longer theirs to act on, but theirs to open and read (a former holder)
+    assert row["status"] == "pending_dispatch" and row["visible"] is True
     assert queues(client, users["chengguan"])["returned"]["count"] == 0
     assert numbers(queues(client, users["command"], "department=sanitation")["returned"]) == [ticket["number"]]
 
