@@ -238,6 +238,12 @@
         text: '挂账中' + (t.suspended_at ? '（' + fmtTime(t.suspended_at, true) + ' 起）' : '') + '，时限暂停计时'
           + (entry && entry.note ? '。原因：' + entry.note : '') }));
     }
+    if (data.former_holder) {
+      // held before (退单, or relieved by 自行处置): the record to read, nothing to do
+      node.appendChild(el('p', { className: 'notice', dataset: { testid: 'former-holder-notice' },
+        text: data.former_holder.notice }));
+      if (!data.actions.length) return;
+    }
     if (!data.actions.length) {
       node.appendChild(el('p', { className: 'muted', dataset: { testid: 'no-actions' },
         text: '当前状态（' + (STATUS_LABELS[t.status] || t.status) + '）下您没有可执行的操作' }));
