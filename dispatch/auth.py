@@ -1,5 +1,9 @@
 """Who is asking: a Bearer API token (or a signed-in session), and role checks.
 
+A browser session lives on the server (dispatch.users.web_sessions): the signed cookie carries only
+the session's random secret under SESSION_KEY, and each request finds its row; an unknown, revoked or
+expired session is nobody signed in. `start_session` (sign-in) and `end_session` (sign-out) manage it.
+
 CSRF rule: a request authenticated by the session cookie with an unsafe method (POST, PUT, PATCH,
 DELETE) must carry `X-CSRF-Token` equal to the session's token (an HTML form may send it as the
 hidden field `csrf_token` instead), else 403 `csrf`. Bearer-token clients send no cookie-borne
@@ -11,13 +15,15 @@ import hmac
 import secrets
 from functools import wraps
 
-from flask import g, request, session as web_session
+from flask import current_app, g, request, session as web_session
 
-from dispatch import db
+from dispatch import clock, db
 from dispatch.errors import ApiError
 from dispatch.users import service as user_service
+from dispatch.users import web_sessions
 from dispatch.users.models import User
 
+SESSION_KEY = "sid"  # the cookie's session secret; the database keeps its sha256
 CSRF_SESSION_KEY = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -40,16 +46,51 @@ def _load_user() -> User | None:
         if user is None:
             raise ApiError(401, "unauthorized", "invalid or revoked token")
         return user
-    user_id = web_session.get("user_id")
-    if user_id is not None:
-        user = user_service.get(session=db.session(), user_id=user_id)
-        if user and user.active:
-            if request.method not in SAFE_METHODS and not csrf_matches(_sent_csrf_token()):
-                raise ApiError(403, "csrf", f"signed-in browser requests that change data need the "
-                                            f"{CSRF_HEADER} header (from <meta name=\"csrf-token\">)")
-            g.via_session = True
-            return user
-    return None
+    user = _session_user()
+    if user is not None:
+        if request.method not in SAFE_METHODS and not csrf_matches(_sent_csrf_token()):
+            raise ApiError(403, "csrf", f"signed-in browser requests that change data need the "
+                                        f"{CSRF_HEADER} header (from <meta name=\"csrf-token\">)")
+        g.via_session = True
+    return user
+
+
+def _session_user() -> User | None:
+    """The active user of this browser's open server-side session, or None.
+
+    A due note of the session's use commits the request's database session: the guards look the user
+    up before the view runs, so that commit carries nothing of the view's.
+    """
+    secret = web_session.get(SESSION_KEY)
+    if not secret:
+        return None
+    row = web_sessions.use(session=db.session(), secret=str(secret), now=clock.now(),
+                           lifetime=current_app.permanent_session_lifetime)
+    user = user_service.get(session=db.session(), user_id=row.user_id) if row else None
+    return user if user and user.active else None
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser: a new server-side session, a fresh cookie, a new CSRF token.
+
+    A session the browser held before is revoked and nothing of the old cookie survives (no
+    session fixation).
+    """
+    end_session()
+    web_session.permanent = True
+    web_session[SESSION_KEY] = web_sessions.start(
+        session=db.session(), user_id=user.id, now=clock.now(), lifetime=current_app.permanent_session_lifetime,
+        user_agent=request.user_agent.string, remote_addr=request.remote_addr or "")
+    csrf_token()
+
+
+def end_session() -> None:
+    """Sign out: revoke this browser's server-side session (a copy of its cookie dies too), clear the cookie."""
+    secret = web_session.get(SESSION_KEY)
+    if secret:
+        web_sessions.revoke(session=db.session(), secret=str(secret), now=clock.now())
+    web_session.clear()
+    g.pop("user", None)
 
 
 def _sent_csrf_token() -> str | None:

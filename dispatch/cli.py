@@ -35,8 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     tok = users.add_parser("token", help="issue a new API token (the old one stops working)")
     tok.add_argument("username")
     users.add_parser("list", help="list users")
-    for verb, text in (("disable", "stop a user: token and sign-in refused (nothing is deleted)"),
-                       ("enable", "let a disabled user work again")):
+    for verb, text in (("disable", "stop a user: token and sign-in refused, sessions ended (nothing is deleted)"),
+                       ("enable", "let a disabled user work again"),
+                       ("sessions", "list a user's open browser sessions: started, last seen, address, browser"),
+                       ("logout", "end all of a user's browser sessions (the API token keeps working)")):
         users.add_parser(verb, help=text).add_argument("username")
 
     sub.add_parser("check-config", help="validate config/ and print every problem")
@@ -119,34 +121,41 @@ def serve(app, args) -> int:
 def users_command(app, args) -> int:
     from dispatch import db
     from dispatch.types import utc_now
-    from dispatch.users import service
+    from dispatch.users import service, web_sessions
 
     with app.app_context():
-        session, cfg = db.session(), app.extensions["street_config"]
+        session, cfg, now = db.session(), app.extensions["street_config"], utc_now()
         try:
             if args.users_command == "add":
                 if args.password is not None:
                     service.check_password_rules(args.password)  # before creating: no half-made user
                 user, token = service.create(session=session, username=args.username, role=args.role,
-                                             now=utc_now(), department=args.department, zone=args.zone,
+                                             now=now, department=args.department, zone=args.zone,
                                              display_name=args.name, departments=set(cfg.departments),
                                              zones={z.code for z in cfg.zones})
                 if args.password:
-                    service.set_password(session=session, user=user, password=args.password)
+                    service.set_password(session=session, user=user, password=args.password, now=now)
                 print(f"created user {user.username} (id {user.id}, role {user.role})")
                 print(f"API token (shown once, store it now): {token}")
             elif args.users_command == "passwd":
                 user = _user(session, args.username)
                 password = args.password or _ask_password()
-                service.set_password(session=session, user=user, password=password)
-                print(f"password set for {user.username}")
+                service.set_password(session=session, user=user, password=password, now=now)
+                print(f"password set for {user.username}; their browser sessions are ended")
             elif args.users_command == "token":
                 user = _user(session, args.username)
                 print(f"new API token for {user.username} (shown once): {service.rotate_token(session=session, user=user)}")
             elif args.users_command in ("disable", "enable"):
                 user = _user(session, args.username)
-                service.set_active(session=session, user=user, active=args.users_command == "enable")
+                service.set_active(session=session, user=user, now=now, active=args.users_command == "enable")
                 print(f"{user.username} {'enabled' if user.active else 'disabled'}")
+            elif args.users_command == "sessions":
+                _print_sessions(web_sessions.list_open(session=session, user_id=_user(session, args.username).id,
+                                                       now=now), cfg.calendar.timezone)
+            elif args.users_command == "logout":
+                user = _user(session, args.username)
+                ended = web_sessions.revoke_all(session=session, user_id=user.id, now=now)
+                print(f"{ended} session(s) of {user.username} ended")
             elif args.users_command == "list":
                 for u in service.list_all(session=session):
                     print(f"{u.id:>4} {u.username:<20} {u.role:<10} {u.department or '-':<18} {u.zone or '-'}"
@@ -164,6 +173,18 @@ def _user(session, username):
     if user is None:
         raise service.UserError(f"no user {username!r}")
     return user
+
+
+def _print_sessions(rows, tz) -> None:
+    """One line per open session: started, last seen (local time), address, browser."""
+    def local(at):
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    if not rows:
+        print("no open sessions")
+    for row in rows:
+        print(f"started {local(row.created_at)}  last seen {local(row.last_seen_at)}  "
+              f"{row.remote_addr or '-':<15}  {row.user_agent or '-'}")
 
 
 def _ask_password() -> str:

@@ -135,6 +135,17 @@ def postgres_url():
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def both_backends_url(request, tmp_path):
+    """The file-based SQLite database, and PostgreSQL when TEST_DATABASE_URL is set.
+
+    A test module runs every test on both with `def database_url(both_backends_url): return both_backends_url`.
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
 @pytest.fixture
 def pg_app(tmp_path, clock, config_dir, postgres_url):
     """Like `app`, on PostgreSQL in a fresh schema (see `postgres_url`); skipped without it."""

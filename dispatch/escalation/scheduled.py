@@ -1,4 +1,5 @@
-"""Scheduled jobs (APScheduler 3.x): the escalation sweep and the outbox delivery.
+"""Scheduled jobs (APScheduler 3.x): the escalation sweep and the outbox delivery, and the scheduler
+that runs them with the other domains' jobs (the browser session cleanup of dispatch.users.scheduled).
 
 Run ONE scheduler per deployment: in the `python run.py` server process (waitress, one process), or
 as `python run.py scheduler` next to a multi-worker gunicorn started with `--no-scheduler` — never
@@ -24,6 +25,7 @@ from dispatch import db
 from dispatch.escalation import outbox
 from dispatch.escalation import sweep as escalation_sweep
 from dispatch.types import utc_now
+from dispatch.users import scheduled as user_jobs
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,16 @@ def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
                       misfire_grace_time=max(1, int(deliver_seconds)), **common)
 
 
+def add_all_jobs(scheduler: BaseScheduler, app: Flask) -> None:
+    """Every job of the deployment: the sweep, the delivery, the browser session cleanup."""
+    add_jobs(scheduler, app)
+    user_jobs.add_jobs(scheduler, app)
+
+
 def start_scheduler(app: Flask) -> BackgroundScheduler:
     """Start the jobs in a background thread of this process; the caller shuts it down."""
     scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
-    add_jobs(scheduler, app)
+    add_all_jobs(scheduler, app)
     scheduler.start()
     log.info("scheduler started: sweep every %ss, delivery every %ss",
              app.extensions["street_config"].escalation.sweep_interval_seconds,
@@ -91,7 +99,7 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
 def run_blocking(app: Flask) -> None:
     """Run the jobs in the foreground (`python run.py scheduler`) until Ctrl-C or SIGTERM."""
     scheduler = BlockingScheduler(timezone=UTC)
-    add_jobs(scheduler, app)
+    add_all_jobs(scheduler, app)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda _signum, _frame: scheduler.shutdown(wait=False))
     log.info("scheduler running in the foreground; Ctrl-C to stop")

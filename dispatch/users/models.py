@@ -40,3 +40,22 @@ class UserPublic(BaseModel):
     role: str
     department: str | None
     zone: str | None
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser (登录会话): the cookie carries a random secret, this row only its sha256.
+
+    Open while `revoked_at` is empty and `expires_at` is ahead; sign-out, a new password, disabling
+    the user and `users logout` set `revoked_at`, so a copy of the cookie stops working at once.
+    """
+
+    __tablename__ = "web_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    secret_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = utc_field(nullable=False)
+    last_seen_at: datetime = utc_field(nullable=False)
+    expires_at: datetime = utc_field(nullable=False, index=True)
+    revoked_at: datetime | None = utc_field()
+    user_agent: str = Field(default="", max_length=256)
+    remote_addr: str = Field(default="", max_length=64)

@@ -1,4 +1,4 @@
-"""User records: create, find by token or password, rotate credentials."""
+"""User records: create, find by token or password, rotate credentials (which ends their browser sessions)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dispatch.users import web_sessions
 from dispatch.users.models import Role, User
 
 
@@ -85,13 +86,15 @@ def check_password_rules(password: str) -> None:
         raise UserError("a password needs at least 8 characters")
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Store a scrypt hash of the password (werkzeug's KDF)."""
+def set_password(*, session: Session, user: User, password: str, now: datetime) -> None:
+    """Store a scrypt hash of the password (werkzeug's KDF) and end the user's browser sessions."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password, method="scrypt")
     user.failed_logins, user.locked_until = 0, None  # an admin setting a password also lifts a lockout
     session.add(user)
-    session.commit()
+    # whoever signed in with the old password (or holds a copy of such a cookie) is out: revoke_all
+    # commits the new hash and the revocation together
+    web_sessions.revoke_all(session=session, user_id=user.id, now=now)
 
 
 MAX_FAILED_LOGINS = 5
@@ -123,11 +126,17 @@ def check_password(*, session: Session, username: str, password: str, now: datet
     return None
 
 
-def set_active(*, session: Session, user: User, active: bool) -> None:
-    """Disable (or re-enable) a user: a disabled user's token and session are refused at once."""
+def set_active(*, session: Session, user: User, active: bool, now: datetime) -> None:
+    """Disable (or re-enable) a user: a disabled user's token and sessions are refused at once.
+
+    Disabling also ends the browser sessions, so enabling the user again does not bring them back.
+    """
     user.active = active
     session.add(user)
-    session.commit()
+    if active:
+        session.commit()
+    else:
+        web_sessions.revoke_all(session=session, user_id=user.id, now=now)  # commits the flag with it
 
 
 def list_all(*, session: Session) -> list[User]:

@@ -6,7 +6,7 @@ import logging
 from flask import Blueprint, redirect, render_template, request, session
 
 from dispatch import clock, db
-from dispatch.auth import csrf_token
+from dispatch.auth import SESSION_KEY, end_session, start_session
 from dispatch.users import service as user_service
 from dispatch.web.guard import STALE_FORM, form_csrf_ok, home_for, render_error_page, safe_next, signed_in_user
 
@@ -45,18 +45,15 @@ def login():
     if user is None:
         log.info("sign-in failed for %r from %s", username, request.remote_addr)
         return render_template("login.html", next=target or "", error=LOGIN_FAILED, username=username), 401
-    session.clear()  # no state (or token) from before sign-in survives: no session fixation
-    session.permanent = True
-    session["user_id"] = user.id
-    csrf_token()  # a new token for the new session
+    start_session(user)  # a new server-side session and CSRF token; nothing from before survives
     log.info("user %s signed in", user.username)
     return redirect(target or home_for(user))
 
 
 @bp.post("/logout")
 def logout():
-    """End the session (the form carries the CSRF token) and go back to the sign-in page."""
-    if not form_csrf_ok() and session.get("user_id") is not None:
+    """End the session on the server (the form carries the CSRF token) and go back to the sign-in page."""
+    if not form_csrf_ok() and session.get(SESSION_KEY) is not None:
         return render_error_page(400, message=STALE_FORM)
-    session.clear()
+    end_session()
     return redirect("/login")

@@ -79,7 +79,7 @@ class LiveServer:
             user, token = service.create(session=db.session(), username=username, role=role, now=utc_now(),
                                          department=department, zone=zone, display_name=display_name,
                                          departments=set(cfg.departments), zones={z.code for z in cfg.zones})
-            service.set_password(session=db.session(), user=user, password=password)
+            service.set_password(session=db.session(), user=user, password=password, now=utc_now())
             info = {"id": user.id, "username": username, "password": password, "token": token,
                     "headers": {"Authorization": f"Bearer {token}"}}
         self.users[username] = info

@@ -297,3 +297,58 @@ def test_backup_snapshots_the_database_and_the_photos(env, api, capsys, tmp_path
     assert (target / "photos" / digest[:2] / digest).read_bytes() == png
     assert "photos: 1 new file(s)" in out
     assert "photos: 0 new file(s)" in run(capsys, "backup", "--to", str(target))[1]  # photos copied once
+
+
+# --- browser sessions ------------------------------------------------------------------------------------
+
+def signed_in_browser(api, username: str, password: str, agent: str = "Mozilla/5.0 test"):
+    """A browser (test client) signed in as `username` through the sign-in page."""
+    client = api()
+    client.environ_base["HTTP_USER_AGENT"] = agent
+    client.get("/login")
+    with client.session_transaction() as session:
+        csrf = session["csrf_token"]
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def is_signed_in(browser) -> bool:
+    return browser.get("/api/v1/tickets?mine=1").status_code == 200
+
+
+@pytest.mark.parametrize("argv", [
+    ["users", "passwd", "wang", "--password", "a-new-password"],  # the old password leaked: everyone is out
+    ["users", "disable", "wang"],                                  # stays out after `users enable` too
+])
+def test_a_new_password_or_disabling_ends_the_users_browser_sessions(env, api, capsys, argv):
+    run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi", "--password", "first-password")
+    run(capsys, "users", "add", "li", "--role", "inspector", "--zone", "xiangyi", "--password", "li-password")
+    phone, desktop = signed_in_browser(api, "wang", "first-password"), signed_in_browser(api, "wang", "first-password")
+    colleague = signed_in_browser(api, "li", "li-password")
+    assert run(capsys, *argv)[0] == 0
+    run(capsys, "users", "enable", "wang")
+    assert not is_signed_in(phone) and not is_signed_in(desktop)
+    assert is_signed_in(colleague)  # another user's session is untouched
+
+
+def test_users_sessions_lists_open_sessions_and_users_logout_ends_them(env, api, capsys):
+    # A phone was lost while signed in: the admin sees where wang is signed in and ends it all.
+    token = token_in(run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi",
+                         "--password", "first-password")[1])
+    phone = signed_in_browser(api, "wang", "first-password", agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)")
+    desktop = signed_in_browser(api, "wang", "first-password", agent="Mozilla/5.0 (Windows NT 10.0)")
+    code, out, _ = run(capsys, "users", "sessions", "wang")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 2
+    assert "(Windows NT 10.0)" in lines[0] and "(iPhone; CPU iPhone OS 17_0)" in lines[1]  # last seen first
+    assert all(re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d  last seen \d{4}-\d\d-\d\d \d\d:\d\d  127\.0\.0\.1 ",
+                         line) for line in lines), lines
+    assert run(capsys, "users", "logout", "wang")[:2] == (0, "2 session(s) of wang ended\n")
+    assert not is_signed_in(phone) and not is_signed_in(desktop)
+    assert api().get("/api/v1/tickets", headers=bearer(token)).status_code == 200  # the API token is not a session
+    assert run(capsys, "users", "sessions", "wang")[1] == "no open sessions\n"
+    assert run(capsys, "users", "logout", "wang")[1] == "0 session(s) of wang ended\n"
+    for command in ("sessions", "logout"):
+        code, _, err = run(capsys, "users", command, "nobody")
+        assert code == 1 and "no user 'nobody'" in err

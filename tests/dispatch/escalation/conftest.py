@@ -17,14 +17,6 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def both_backends_url(request, tmp_path):
-    """The file-based SQLite database, and PostgreSQL when TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
-
-
 @pytest.fixture
 def report(client, inspector, clock):
     """report(category=..., at=..., lng=..., lat=...) -> the new ticket as the API returns it."""

@@ -11,21 +11,23 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from dispatch.escalation import outbox, scheduled
 from dispatch.escalation.models import Escalation, OutboxMessage
 from dispatch.tickets.models import TimelineEntry
+from dispatch.users import scheduled as user_jobs
 
 from .conftest import sh
 
 REPORTED = sh(2026, 11, 25, 10, 0)
 
 
-def test_start_scheduler_registers_both_jobs_with_their_options(app):
+def test_start_scheduler_registers_every_job_with_its_options(app):
     scheduler = scheduled.start_scheduler(app)
     try:
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation_sweep", "outbox_delivery"}
-        # (job, function, interval from config/escalation.toml)
+        assert set(jobs) == {"escalation_sweep", "outbox_delivery", "web_session_purge"}
+        # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours)
         for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
-                                   (jobs["outbox_delivery"], scheduled.deliver_job, 30)]:
+                                   (jobs["outbox_delivery"], scheduled.deliver_job, 30),
+                                   (jobs["web_session_purge"], user_jobs.purge_sessions_job, 6 * 3600)]:
             assert job.func is func and job.args == (app,)
             assert job.trigger.interval == timedelta(seconds=seconds)
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, seconds)
@@ -85,15 +87,15 @@ def test_deliver_job_posts_to_the_app_webhook_url(app, report, clock, rows, monk
     assert rows(OutboxMessage)[0].channel == "webhook"
 
 
-@pytest.mark.parametrize("job, target, message", [
-    (scheduled.sweep_job, "sweep", "escalation sweep job failed"),
-    (scheduled.deliver_job, "deliver_due", "outbox delivery job failed"),
+@pytest.mark.parametrize("job, module, target, message", [
+    (scheduled.sweep_job, scheduled.escalation_sweep, "sweep", "escalation sweep job failed"),
+    (scheduled.deliver_job, scheduled.outbox, "deliver_due", "outbox delivery job failed"),
+    (user_jobs.purge_sessions_job, user_jobs.web_sessions, "purge", "browser session cleanup failed"),
 ])
-def test_jobs_log_their_errors_instead_of_raising(app, monkeypatch, caplog, job, target, message):
+def test_jobs_log_their_errors_instead_of_raising(app, monkeypatch, caplog, job, module, target, message):
     def broken(**_kwargs):
         raise RuntimeError("database went away")
 
-    module = scheduled.escalation_sweep if target == "sweep" else scheduled.outbox
     monkeypatch.setattr(module, target, broken)
     with caplog.at_level(logging.ERROR):
         job(app)  # does not raise
@@ -112,7 +114,7 @@ def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     monkeypatch.setattr(scheduled, "BlockingScheduler", FakeBlocking)
     monkeypatch.setattr(scheduled.signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
     scheduled.run_blocking(app)  # returns after Ctrl-C
-    assert seen["jobs"] == ["escalation_sweep", "outbox_delivery"]
+    assert seen["jobs"] == ["escalation_sweep", "outbox_delivery", "web_session_purge"]
     assert scheduled.signal.SIGTERM in handlers
 
 

@@ -10,7 +10,7 @@ EVENT = {"category": "exposed_garbage", "location": {"lng": 121.4288, "lat": 31.
 
 
 @pytest.fixture
-def user_with_password(app, make_user):
+def user_with_password(app, make_user, clock):
     """user_with_password(username, role, **kw) -> Bearer headers; the user can also sign in with PASSWORD."""
     from dispatch import db
     from dispatch.users import service
@@ -20,7 +20,7 @@ def user_with_password(app, make_user):
         with app.app_context():
             stored = db.session().get(type(user), user.id)
             stored.display_name = display_name or username
-            service.set_password(session=db.session(), user=stored, password=PASSWORD)
+            service.set_password(session=db.session(), user=stored, password=PASSWORD, now=clock())
         return headers
 
     return make
@@ -61,7 +61,7 @@ def test_sign_in_starts_a_fresh_session_and_lands_on_the_role_page(client, user_
     assert response.status_code == 302 and response.headers["Location"] == "/m/"
     with client.session_transaction() as session:
         assert "planted" not in session  # …is gone (no session fixation)
-        assert session["user_id"] and session["csrf_token"] != token_before
+        assert session["sid"] and session["csrf_token"] != token_before
     assert client.get("/m/").status_code == 200
 
 
@@ -79,7 +79,7 @@ def test_sign_in_failures_say_the_same_thing_and_sign_nobody_in(client, user_wit
     assert response.status_code == 401
     assert "用户名或密码错误" in response.get_data(as_text=True)
     with client.session_transaction() as session:
-        assert "user_id" not in session
+        assert "sid" not in session
 
 
 def test_sign_in_without_the_form_token_is_refused(client, user_with_password):
@@ -89,7 +89,7 @@ def test_sign_in_without_the_form_token_is_refused(client, user_with_password):
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
     with client.session_transaction() as session:
-        assert "user_id" not in session
+        assert "sid" not in session
 
 
 def test_logout_needs_the_form_token_then_ends_the_session(inspector_client):
