@@ -54,6 +54,7 @@
       infoRow('类别', t.category_name),
       infoRow('片区', t.zone_name || '片区外'),
       infoRow('处置部门', t.department_name || '未派遣'),
+      ...(t.answers || []).map((a) => infoRow(a.question, a.text)),
       infoRow('地址', t.address),
       infoRow('上报时间', fmtTime(t.created_at)),
       infoRow('返工次数', String(t.rework_count)),
