@@ -9,21 +9,12 @@ from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
 from dispatch.street.public import ConfigReloaded, LocateQuery, ZoneLocation
-from dispatch.tickets.models import Status
+from dispatch.tickets.filters import TicketsQuery, described_codes
 from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
-from dispatch.tickets.views import MAX_LIMIT
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
-
-
-def _csv(name: str, values, what: str) -> Param:
-    return Param(name, "query", {"type": "string"}, f"{what}, comma-separated: {', '.join(sorted(values))}")
-
-
-def _flag(name: str, what: str) -> Param:
-    return Param(name, "query", {"type": "string", "enum": ["1", "true", "0", "false"]}, what)
 
 
 def _zone_codes(config: StreetConfig) -> dict:
@@ -55,23 +46,7 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "(same category within 50 m / 24 h → status duplicate, duplicate_of set), "
                               "routed and numbered."),
         Operation("GET", "/api/v1/tickets", "Tickets you may see, newest first", "tickets",
-                  params=(
-                      _csv("status", [s.value for s in Status], "statuses"),
-                      _csv("zone", [z.code for z in config.zones], "zone codes"),
-                      _csv("department", config.departments, "department codes"),
-                      _csv("category", config.categories, "category slugs"),
-                      Param("created_from", "query", {"type": "string", "format": "date-time"},
-                            "reported at or after (ISO 8601; without offset: Asia/Shanghai)"),
-                      Param("created_to", "query", {"type": "string", "format": "date-time"}, "reported before"),
-                      _flag("overdue", "only tickets past a deadline"),
-                      _flag("supervised", "only tickets under 督办"),
-                      _flag("mine", "only my reports"),
-                      _flag("held", "match departments by every dispatch round, not only the current one: a "
-                                    "department also gets the tickets it held before (退单, 自行处置; read only)"),
-                      Param("min_escalation_level", "query", {"type": "integer", "minimum": 0, "maximum": 9}),
-                      Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}),
-                      Param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}),
-                  ),
+                  params=query_params(TicketsQuery, **described_codes(config)),
                   responses={200: TicketsPage}, errors=(400, 403)),
         Operation("GET", "/api/v1/tickets/{ticket_id}", "One ticket with its timeline (留痕), deadlines, photos",
                   "tickets", params=(TICKET_ID,), responses={200: TicketEnvelope}, errors=(403, 404)),

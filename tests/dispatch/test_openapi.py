@@ -77,6 +77,30 @@ def test_stats_and_locate_document_their_parameters_and_downloads(client):
     assert set(photo) == {"200", "401", "404"}
 
 
+def test_ticket_list_parameters_come_from_the_model_that_validates_them(client):
+    """Every filter of TicketsQuery is documented with the model's schema; comma lists name the street's codes."""
+    from dispatch.tickets.filters import TicketsQuery
+
+    params = {p["name"]: p for p in client.get("/api/v1/openapi.json").get_json()[
+        "paths"]["/api/v1/tickets"]["get"]["parameters"]}
+    assert list(params) == [field.alias or name for name, field in TicketsQuery.model_fields.items()]
+    assert set(params) >= {"status", "zone", "department", "category", "created_from", "created_to", "overdue",
+                           "supervised", "mine", "held", "min_escalation_level", "limit", "offset"}
+    assert all(p["description"] and not p["required"] for p in params.values())
+    # the comma lists: the allowed values, from the street's config, in the description
+    assert params["zone"]["description"] == "zone codes, comma-separated: jiaoxi, xiangyi, zhongyuan"
+    assert "station_zhongyuan" in params["department"]["description"]
+    assert "exposed_garbage" in params["category"]["description"]
+    assert "pending_dispatch" in params["status"]["description"]
+    # the bounds and defaults the view enforces, and the yes/no spellings it takes
+    assert params["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+    assert params["offset"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}
+    assert params["min_escalation_level"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 9}
+    assert params["created_from"]["schema"] == {"type": "string", "format": "date-time"}
+    for flag in ("overdue", "supervised", "mine", "held"):
+        assert params[flag]["schema"] == {"type": "string", "enum": ["1", "true", "0", "false"]}
+
+
 def test_stats_figures_model_names_every_figure():
     """The response model lists exactly the figures the formulas compute (else they would be dropped)."""
     from dispatch.stats import service

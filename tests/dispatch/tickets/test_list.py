@@ -121,3 +121,81 @@ def test_an_unencoded_plus_in_an_offset_is_understood(client, command, inspector
     encoded = client.get("/api/v1/tickets?created_from=2026-11-25T09:00:00%2B08:00", headers=command)
     assert plain.status_code == encoded.status_code == 200
     assert plain.get_json()["count"] == encoded.get_json()["count"] == 1
+
+
+@pytest.fixture
+def later(app, client, command, tickets, clock):
+    """The fixture's tickets a month on, the escalation sweep run: the four dispatched tickets are long past
+    their deadlines (escalated to the top level, which puts them under 督办); the two waiting for dispatch
+    have none, but the command center put other_jx_27 under 督办 by hand."""
+    from dispatch import db
+    from dispatch.escalation.sweep import sweep
+
+    response = client.post(f"/api/v1/tickets/{tickets['other_jx_27']}/actions", json={"action": "supervise"},
+                           headers=command)
+    assert response.status_code == 200, response.get_json()
+    clock.set(datetime(2026, 12, 28, 2, 0, tzinfo=UTC))
+    with app.app_context():
+        sweep(session=db.session(), config=app.extensions["street_config"], now=clock())
+    return tickets
+
+
+DISPATCHED = ["stairwell_zy_26", "garbage_zy_26", "vending_jx_25", "garbage_xy_25"]
+EVERYTHING = ["outside_27", "other_jx_27", *DISPATCHED]
+
+
+@pytest.mark.parametrize("who, query, expected", [
+    # past a deadline: only tickets that have deadlines running
+    ("command", "overdue=1", DISPATCHED),
+    ("command", "overdue=true&zone=zhongyuan", ["stairwell_zy_26", "garbage_zy_26"]),
+    # 0 / false filter nothing (they do not mean "not overdue")
+    ("command", "overdue=0", EVERYTHING),
+    ("command", "supervised=false", EVERYTHING),
+    ("command", "supervised=1", ["other_jx_27", *DISPATCHED]),
+    # escalated at least this far: 0 is the warning (预警); a ticket never escalated has no level
+    ("command", "min_escalation_level=0", DISPATCHED),
+    ("command", "min_escalation_level=1&zone=jiaoxi", ["vending_jx_25"]),
+    # my reports: the inspector reported them all, the command center none
+    ("inspector", "mine=1", EVERYTHING),
+    ("command", "mine=true", []),
+])
+def test_yes_no_and_escalation_filters(client, command, inspector, later, who, query, expected):
+    body = list_tickets(client, {"command": command, "inspector": inspector}[who], query)
+    assert names(body, later) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    # a blank parameter is absent, as on every GET route: its default applies
+    ("status=&limit=&overdue=&min_escalation_level=", EVERYTHING),
+    # spaces around a value, and empty items of a comma list, are ignored
+    ("status=%20pending_dispatch,,", ["outside_27", "other_jx_27"]),
+    ("limit=%202%20", ["outside_27", "other_jx_27"]),
+    # a number in full-width digits (a Chinese input method's) reads as the number
+    ("limit=%EF%BC%92", ["outside_27", "other_jx_27"]),
+])
+def test_lenient_spellings(client, command, tickets, query, expected):
+    assert names(list_tickets(client, command, query), tickets) == expected
+
+
+@pytest.mark.parametrize("query, message", [
+    # a code the street does not have: the comma list's name and every unknown value
+    ("status=open", "status: unknown value(s) open"),
+    ("zone=putuo,zhongyuan,nowhere", "zone: unknown value(s) putuo, nowhere"),
+    ("department=fire_brigade", "department: unknown value(s) fire_brigade"),
+    ("category=ufo_sighting", "category: unknown value(s) ufo_sighting"),
+    # numbers: not a whole number, or out of its range
+    ("limit=5.0", "limit must be an integer"),
+    ("limit=501", "limit must be between 1 and 500"),
+    ("offset=-1", "offset must be between 0 and 1000000000"),
+    ("min_escalation_level=ten", "min_escalation_level must be an integer"),
+    ("min_escalation_level=10", "min_escalation_level must be between 0 and 9"),
+    # date-times: not ISO 8601, or naive at the start of the calendar (no UTC form)
+    ("created_to=2026-11-26T25:00", "created_to must be an ISO-8601 date-time"),
+    ("created_from=0001-01-01T00:00:00", "created_from must be an ISO-8601 date-time"),
+    # yes/no
+    ("overdue=yes", "overdue must be 1, true, 0 or false"),
+])
+def test_refusals_say_which_filter_and_why(client, command, query, message):
+    response = client.get(f"/api/v1/tickets?{query}", headers=command)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {"code": "invalid_filter", "message": message}

@@ -1,0 +1,155 @@
+"""The query string of GET /api/v1/tickets: one model validates it and documents it (OpenAPI).
+
+`TicketsQuery` checks what needs no config: numbers, yes/no flags, date-times, comma lists split.
+`service_filters` then checks the comma lists against the street's config (statuses, zone, department
+and category codes) and gives the filters `ticket_service.query` takes. Every refusal is
+400 `invalid_filter`.
+
+>>> from dispatch.query import validate
+>>> query = validate(TicketsQuery, {"status": "dispatched, in_progress", "overdue": "1", "limit": "20"})
+>>> query.status, query.overdue, query.limit, query.offset
+(('dispatched', 'in_progress'), True, 20, 0)
+>>> validate(TicketsQuery, {"supervised": "yes"})
+Traceback (most recent call last):
+dispatch.errors.ApiError: supervised must be 1, true, 0 or false
+>>> validate(TicketsQuery, {"limit": "501"})
+Traceback (most recent call last):
+dispatch.errors.ApiError: limit must be between 1 and 500
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+from dispatch.errors import ApiError
+from dispatch.query import QueryModel, Refusal, restore_plus
+from dispatch.tickets.models import Status
+
+if TYPE_CHECKING:
+    from dispatch.street.config import StreetConfig
+
+MAX_LIMIT = 500
+FLAG_VALUES = ("1", "true", "0", "false")
+
+
+def _refused(message: str, out_of_range: str | None = None) -> Refusal:
+    return Refusal("invalid_filter", message, out_of_range)
+
+
+def _not_a_date_time(name: str) -> str:
+    return f"{name} must be an ISO-8601 date-time"
+
+
+def _comma_list(raw):
+    """"a, b," → ("a", "b"): each value stripped, empty ones dropped."""
+    return tuple(value.strip() for value in raw.split(",") if value.strip()) if isinstance(raw, str) else raw
+
+
+def _yes_no(raw):
+    if raw in ("1", "true"):
+        return True
+    if raw in ("0", "false"):
+        return False
+    raise ValueError(f"not one of {', '.join(FLAG_VALUES)}")
+
+
+def _whole_number(raw):
+    """int() of the text, as Python reads it ("+5", "５" too); a ValueError for anything else ("5.0")."""
+    return int(raw) if isinstance(raw, str) else raw
+
+
+def _date_time(raw):
+    """An ISO-8601 date-time, its unencoded "+" put back; naive stays naive (local time, see service_filters)."""
+    return datetime.fromisoformat(restore_plus(raw)) if isinstance(raw, str) else raw
+
+
+def _codes(what: str):
+    return Annotated[tuple[str, ...] | None, BeforeValidator(_comma_list), WithJsonSchema({"type": "string"}),
+                     Field(description=f"{what}, comma-separated")]
+
+
+def _flag(name: str, what: str):
+    return Annotated[bool | None, BeforeValidator(_yes_no), WithJsonSchema({"type": "string", "enum": [*FLAG_VALUES]}),
+                     _refused(f"{name} must be 1, true, 0 or false"), Field(description=what)]
+
+
+def _number(name: str, lo: int, hi: int, what: str, *, optional: bool = False):
+    return Annotated[int | None if optional else int, Field(ge=lo, le=hi), BeforeValidator(_whole_number),
+                     _refused(f"{name} must be an integer", f"{name} must be between {lo} and {hi}"),
+                     Field(description=what)]
+
+
+def _instant(name: str, what: str):
+    return Annotated[datetime | None, BeforeValidator(_date_time), _refused(_not_a_date_time(name)),
+                     Field(description=what)]
+
+
+class TicketsQuery(QueryModel):
+    """?status=&zone=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
+
+    Filters combine with AND; a yes/no filter given 0 or false filters nothing.
+    """
+
+    status: _codes("statuses") = None
+    zone: _codes("zone codes") = None
+    department: _codes("department codes") = None
+    category: _codes("category slugs") = None
+    created_from: _instant("created_from", "reported at or after (ISO 8601; without offset: Asia/Shanghai)") = None
+    created_to: _instant("created_to", "reported before (ISO 8601; without offset: Asia/Shanghai)") = None
+    overdue: _flag("overdue", "1 or true: only tickets past a deadline not met") = None
+    supervised: _flag("supervised", "1 or true: only tickets under 督办") = None
+    mine: _flag("mine", "1 or true: only the tickets I reported") = None
+    held: _flag("held", "1 or true: match departments by every dispatch round, not only the current one: a "
+                        "department also gets the tickets it held before (退单, 自行处置; read only)") = None
+    min_escalation_level: _number("min_escalation_level", 0, 9, "escalated at least this far: 0 (预警), then the overdue "
+                                  "levels of config/escalation.toml; a ticket never escalated has none",
+                                  optional=True) = None
+    limit: _number("limit", 1, MAX_LIMIT, "at most this many tickets (a page)") = 50
+    offset: _number("offset", 0, 10**9, "skip this many (the next page: offset + limit)") = 0
+
+
+def allowed_codes(config: StreetConfig) -> dict[str, list[str]]:
+    """What each comma list may hold: the statuses, and the street's zone, department and category codes."""
+    return {"status": [s.value for s in Status], "zone": [z.code for z in config.zones],
+            "department": list(config.departments), "category": list(config.categories)}
+
+
+def described_codes(config: StreetConfig) -> dict[str, dict]:
+    """`query_params` overrides: each comma list's description ends with the values it may hold."""
+    return {name: {"description": f"{TicketsQuery.model_fields[name].description}: {', '.join(sorted(values))}"}
+            for name, values in allowed_codes(config).items()}
+
+
+def _utc(name: str, value: datetime | None, tz: tzinfo) -> datetime | None:
+    """`value` in UTC, naive read as local time `tz`; 400 at the ends of the calendar (year 1 / 9999)."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(UTC)
+    except OverflowError:
+        raise ApiError(400, "invalid_filter", _not_a_date_time(name)) from None
+
+
+def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, now: datetime) -> dict:
+    """The filters of `ticket_service.query`; 400 invalid_filter for a code the street does not have."""
+    filters = {}
+    for name, allowed in allowed_codes(config).items():
+        filters[name] = list(getattr(query, name) or ())  # empty: no filter
+        unknown = [value for value in filters[name] if value not in allowed]
+        if unknown:
+            raise ApiError(400, "invalid_filter", f"{name}: unknown value(s) {', '.join(unknown)}")
+    for name in ("created_from", "created_to"):
+        filters[name] = _utc(name, getattr(query, name), config.calendar.timezone)
+    if query.overdue:
+        filters["overdue_at"] = now
+    if query.supervised:
+        filters["supervised"] = True
+    if query.mine:
+        filters["reporter_id"] = user_id
+    if query.held:
+        filters["held"] = True
+    if query.min_escalation_level is not None:
+        filters["min_escalation_level"] = query.min_escalation_level
+    return filters
