@@ -227,8 +227,10 @@ def sweep_command(app, args) -> int:
 
 
 def scheduler_command(app, args) -> int:
+    """The scheduler alone, in the foreground; SIGHUP re-reads config/ (and the jobs' intervals) as serve does."""
     from dispatch.escalation.scheduled import run_blocking
 
+    _reload_on_sighup(app)
     run_blocking(app)
     return 0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -24,6 +24,7 @@ from flask import Flask
 from dispatch import db
 from dispatch.escalation import outbox
 from dispatch.escalation import sweep as escalation_sweep
+from dispatch.street import service as street_service
 from dispatch.types import utc_now
 from dispatch.users import scheduled as user_jobs
 
@@ -79,10 +80,30 @@ def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
                       misfire_grace_time=max(1, int(deliver_seconds)), **common)
 
 
+def retime(scheduler: BaseScheduler, config) -> list[str]:
+    """Give the sweep and delivery jobs the intervals of `config` (after a reload); the ids re-timed."""
+    wanted = {SWEEP_JOB_ID: config.escalation.sweep_interval_seconds,
+              DELIVER_JOB_ID: config.escalation.delivery.interval_seconds}
+    changed = []
+    for job_id, seconds in wanted.items():
+        job = scheduler.get_job(job_id)
+        if job is None or job.trigger.interval == timedelta(seconds=seconds):
+            continue
+        scheduler.reschedule_job(job_id, trigger="interval", seconds=seconds)
+        scheduler.modify_job(job_id, misfire_grace_time=max(1, int(seconds)))
+        log.info("%s now runs every %ss (config reloaded)", job.name, seconds)
+        changed.append(job_id)
+    return changed
+
+
 def add_all_jobs(scheduler: BaseScheduler, app: Flask) -> None:
-    """Every job of the deployment: the sweep, the delivery, the browser session cleanup."""
+    """Every job of the deployment: the sweep, the delivery, the browser session cleanup.
+
+    A later config reload (SIGHUP, POST /api/v1/admin/reload-config) re-times the sweep and delivery.
+    """
     add_jobs(scheduler, app)
     user_jobs.add_jobs(scheduler, app)
+    street_service.on_reload(app, lambda config: retime(scheduler, config))
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:

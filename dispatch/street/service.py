@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask
 from sqlmodel import Session, col, func, select
@@ -53,6 +54,14 @@ def seed(*, session: Session, config: StreetConfig) -> None:
              len(config.categories), len(config.zones))
 
 
+RELOAD_LISTENERS = "config_reload_listeners"
+
+
+def on_reload(app: Flask, listener: Callable[[StreetConfig], None]) -> None:
+    """Call `listener(new_config)` after each successful `reload` of this app (e.g. the scheduler re-times)."""
+    app.extensions.setdefault(RELOAD_LISTENERS, []).append(listener)
+
+
 def reload(app: Flask) -> StreetConfig:
     """Read config/ again and swap it in; on ConfigError the running config stays as it was."""
     from dispatch import db
@@ -62,4 +71,9 @@ def reload(app: Flask) -> StreetConfig:
         seed(session=db.session(), config=config)
     app.extensions["street_config"] = config  # one reference swap: requests see the old or the new
     log.info("config reloaded from %s", config.directory)
+    for listener in app.extensions.get(RELOAD_LISTENERS, []):
+        try:
+            listener(config)
+        except Exception:  # the new config is in use; a listener's failure must not undo or hide that
+            log.exception("after the config reload, %r failed", listener)
     return config

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -49,6 +50,63 @@ def test_intervals_come_from_config(app, config_dir):
     intervals = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
     assert intervals == {"escalation_sweep": timedelta(seconds=120), "outbox_delivery": timedelta(seconds=15)}
     other.extensions["db_engine"].dispose()
+
+
+def _set_intervals(config_dir, sweep: int, deliver: int) -> None:
+    path = config_dir / "escalation.toml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^sweep_interval_seconds = \d+", f"sweep_interval_seconds = {sweep}", text)
+    text = re.sub(r"(?m)^interval_seconds = \d+", f"interval_seconds = {deliver}", text)
+    path.write_text(text, encoding="utf-8")
+
+
+def _timing(scheduler) -> dict:
+    return {job.id: (job.trigger.interval.total_seconds(), job.misfire_grace_time) for job in scheduler.get_jobs()
+            if job.id != "web_session_purge"}
+
+
+def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
+    # The street's IT person slows the sweep to 5 minutes and reloads (SIGHUP or the admin API): the
+    # scheduler already running follows without a restart; a broken config changes nothing.
+    from dispatch import create_app
+    from dispatch.street import service as street_service
+    from dispatch.street.config import ConfigError
+
+    other = create_app({**app.config, "CONFIG_DIR": str(config_dir)})
+    scheduler = BackgroundScheduler()
+    scheduled.add_all_jobs(scheduler, other)
+    scheduler.start(paused=True)
+    try:
+        assert _timing(scheduler) == {"escalation_sweep": (60, 60), "outbox_delivery": (30, 30)}
+        _set_intervals(config_dir, sweep=300, deliver=45)
+        street_service.reload(other)
+        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "outbox_delivery": (45, 45)}
+        (config_dir / "escalation.toml").write_text("sweep_interval_seconds = 5\n[[level]]\n", encoding="utf-8")
+        with pytest.raises(ConfigError):
+            street_service.reload(other)
+        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "outbox_delivery": (45, 45)}
+    finally:
+        scheduler.shutdown(wait=False)
+        other.extensions["db_engine"].dispose()
+
+
+def test_the_scheduler_process_reloads_config_on_sighup(cli_env, config_dir, monkeypatch):
+    # `python run.py scheduler` runs alone next to gunicorn: kill -HUP must reach it too.
+    from dispatch import cli
+
+    handlers, seen = {}, {}
+
+    class FakeBlocking(scheduled.BlockingScheduler):
+        def start(self, *args, **kwargs):  # the jobs stay pending: nothing runs, nothing blocks
+            _set_intervals(config_dir, sweep=600, deliver=60)
+            handlers[scheduled.signal.SIGHUP](scheduled.signal.SIGHUP, None)  # what kill -HUP does
+            seen["timing"] = _timing(self)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(scheduled, "BlockingScheduler", FakeBlocking)
+    monkeypatch.setattr(scheduled.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
+    assert cli.main(["scheduler"]) == 0
+    assert seen["timing"] == {"escalation_sweep": (600, 600), "outbox_delivery": (60, 60)}
 
 
 def test_adding_the_jobs_twice_replaces_them(app):
