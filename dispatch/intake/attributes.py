@@ -124,6 +124,8 @@ def _number(attribute: AttributeConfig, text: str) -> int | float:
     number = float(text) if NUMBER.match(text.strip()) else math.nan
     if not math.isfinite(number):
         raise ValueError("must be a number")
+    if attribute.integer and not number.is_integer():
+        raise ValueError("must be a whole number")
     if attribute.minimum is not None and number < attribute.minimum:
         raise ValueError(f"must be at least {_plain(attribute.minimum)}")
     if attribute.maximum is not None and number > attribute.maximum:

@@ -85,8 +85,9 @@ def service(category: CategoryConfig) -> dict:
 
 def _with_range(attribute) -> str:
     """The datatype description, with the range a number answer must fall in (the spec has no field for it)."""
-    bounds = [f"{word}{int(b) if float(b).is_integer() else b}" for word, b in
-              (("最小 ", attribute.minimum), ("最大 ", attribute.maximum)) if b is not None]
+    bounds = (["整数"] if attribute.integer else []) + [
+        f"{word}{int(b) if float(b).is_integer() else b}" for word, b in
+        (("最小 ", attribute.minimum), ("最大 ", attribute.maximum)) if b is not None]
     return "；".join(filter(None, [attribute.datatype_description, "，".join(bounds)]))
 
 

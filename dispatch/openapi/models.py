@@ -53,6 +53,7 @@ class AttributePublic(BaseModel):
     values: list[AttributeChoice] = Field(description="the choices of a singlevaluelist/multivaluelist")
     minimum: float | None = Field(description="number: the smallest answer taken")
     maximum: float | None = Field(description="number: the largest answer taken")
+    integer: bool = Field(description="number: whole numbers only")
 
 
 class CategoryPublic(BaseModel):

@@ -52,11 +52,12 @@ class AttributeConfig(_Strict):
     values: list[AttributeValue] = []
     minimum: float | None = Field(None, allow_inf_nan=False)  # number attributes: the smallest answer taken
     maximum: float | None = Field(None, allow_inf_nan=False)  # number attributes: the largest answer taken
+    integer: bool = False  # number attributes: only whole numbers (a count: 居住户数)
 
     @model_validator(mode="after")
     def _values_match_datatype(self):
-        if (self.minimum is not None or self.maximum is not None) and self.datatype != "number":
-            raise ValueError(f"only number attributes take minimum/maximum, not {self.datatype}")
+        if (self.minimum is not None or self.maximum is not None or self.integer) and self.datatype != "number":
+            raise ValueError(f"only number attributes take minimum/maximum/integer, not {self.datatype}")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is above maximum")
         is_list = self.datatype.endswith("valuelist")

@@ -13,7 +13,8 @@
     const id = 'q-' + a.code;
     const common = { attrs: { id, name: a.code }, dataset: { question: a.code } };
     if (a.datatype === 'number') {
-      const attrs = Object.assign({ type: 'number', inputmode: 'decimal', step: 'any' }, common.attrs);
+      const attrs = Object.assign({ type: 'number', inputmode: a.integer ? 'numeric' : 'decimal',
+        step: a.integer ? '1' : 'any' }, common.attrs);
       if (a.minimum != null) attrs.min = String(a.minimum);
       if (a.maximum != null) attrs.max = String(a.maximum);
       return el('input', { attrs, dataset: common.dataset });
@@ -72,6 +73,7 @@
       }
       if (a.datatype === 'number') {
         if (!Number.isFinite(value)) return { error: `“${a.description}”须为数字` };
+        if (a.integer && !Number.isInteger(value)) return { error: `“${a.description}”须为整数` };
         if (a.minimum != null && value < a.minimum) return { error: `“${a.description}”不能小于 ${a.minimum}` };
         if (a.maximum != null && value > a.maximum) return { error: `“${a.description}”不能大于 ${a.maximum}` };
       }

@@ -17,7 +17,7 @@ def test_the_category_list_carries_its_questions(client):
     (households,) = by_slug["group_rental"]["attributes"]
     assert (households["code"], households["description"], households["datatype"], households["required"]) == \
         ("households", "居住户数", "number", True)
-    assert (households["minimum"], households["maximum"]) == (1, 99)
+    assert (households["minimum"], households["maximum"], households["integer"]) == (1, 99, True)
     assert by_slug["exposed_garbage"]["attributes"] == []
 
 
@@ -52,6 +52,7 @@ def test_optional_questions_may_be_left_out_or_null(client, inspector):
     ("group_rental", {"households": -5}, "attributes.households", "must be at least 1"),
     ("group_rental", {"households": 100}, "attributes.households", "must be at most 99"),
     ("illegal_construction", {"area_m2": -3}, "attributes.area_m2", "must be at least 0"),
+    ("group_rental", {"households": 6.5}, "attributes.households", "must be a whole number"),  # a count
     # the wrong JSON type: a number question takes a JSON number, not text nor a boolean
     ("group_rental", {"households": "5"}, "attributes.households", "must be a JSON number"),
     ("group_rental", {"households": True}, "attributes.households", "must be a JSON number"),

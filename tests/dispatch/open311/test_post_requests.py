@@ -160,6 +160,7 @@ def test_invalid_report_is_400(client, api_key, fmt, change, fragment):
     ("L0003", {"attribute[households]": ["2", "3"]}, "attribute[households]: give one value"),
     ("L0003", {"attribute[households]": "-5"}, "attribute[households]: must be at least 1"),  # config minimum
     ("L0003", {"attribute[households]": "100"}, "attribute[households]: must be at most 99"),
+    ("L0003", {"attribute[households]": "2.5"}, "attribute[households]: must be a whole number"),
     ("06001", {"attribute[area_m2]": "-12"}, "attribute[area_m2]: must be at least 0"),
     ("L0001", {"attribute[floor]": "3楼\n4楼"}, "attribute[floor]: one line"),
 ])
