@@ -288,6 +288,20 @@ def test_a_late_answer_for_the_previous_department_is_not_drawn(new_page, desk):
     expect(tab(page, "pending").locator(".count")).to_have_text("0")
 
 
+def test_the_ticket_page_shows_the_answers_to_the_categorys_questions(new_page, live_server, desk):
+    # 群租 goes to the housing office with 居住户数 answered: the desk shows the question and the answer.
+    housing = live_server.create_user("fg_zhou", "department", department="housing")
+    ticket = live_server.api("POST", "/api/v1/events", desk.command, expect=201, json={
+        "category": "group_rental", "location": {"lng": XIANGYI[0][0], "lat": XIANGYI[0][1]},
+        "description": "一套房住了六户", "attributes": {"households": 6}})["ticket"]
+    assert ticket["department"] == "housing"
+    page = new_page(**DESKTOP)
+    login(page, housing["username"])
+    open_ticket(page, ticket)
+    row = page.locator(".kv", has=page.locator(".k", has_text="居住户数"))
+    expect(row.locator(".v")).to_have_text("6")
+
+
 def test_an_inspector_may_not_open_the_desk(new_page, live_server, desk):
     inspector = live_server.create_user("xy_wang", "inspector", zone="xiangyi")
     page = new_page(**DESKTOP)
