@@ -302,6 +302,24 @@ def test_the_ticket_page_shows_the_answers_to_the_categorys_questions(new_page, 
     expect(row.locator(".v")).to_have_text("6")
 
 
+@pytest.mark.parametrize(("occurred_at", "shown"), [
+    ("2026-11-25T08:15:00+08:00", "2026/11/25 08:15（晚于发现时间送达，如离线上报）"),  # sent from the outbox later
+    ("2026-11-26T10:30:00+08:00", "上报手机的时钟可能不准"),  # "seen" a day after the server got it
+    ("2026-11-25T10:28:00+08:00", None),  # sent at once: 上报时间 says it all
+])
+def test_the_ticket_page_shows_when_it_was_seen_if_that_tells_something(page, live_server, desk, occurred_at, shown):
+    ticket = live_server.api("POST", "/api/v1/events", desk.command, expect=201, json={
+        "category": "exposed_garbage", "location": {"lng": XIANGYI[1][0], "lat": XIANGYI[1][1] + 0.002},
+        "description": "离线时发现的垃圾", "occurred_at": occurred_at})["ticket"]
+    open_ticket(page, ticket)
+    expect(page.locator(".kv", has=page.locator(".k", has_text="上报时间"))).to_be_visible()
+    row = page.locator(".kv", has=page.locator(".k", has_text="发现时间"))
+    if shown is None:
+        expect(row).to_have_count(0)
+    else:
+        expect(row.locator(".v")).to_contain_text(shown)
+
+
 def test_an_inspector_may_not_open_the_desk(new_page, live_server, desk):
     inspector = live_server.create_user("xy_wang", "inspector", zone="xiangyi")
     page = new_page(**DESKTOP)

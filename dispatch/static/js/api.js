@@ -189,6 +189,18 @@
     return (short ? shortDateTime : dateTime).format(d);
   }
 
+  const SEEN_APART_MS = 5 * 60 * 1000;
+
+  /** 发现时间 when it tells something besides 上报时间 (null otherwise): a report made offline and sent
+   * later, or a phone whose clock runs ahead (seen "after" the server received it). The deadlines count
+   * from the server's receipt either way. */
+  function seenNote(t) {
+    if (!t.occurred_at) return null;
+    const gap = new Date(t.created_at).getTime() - new Date(t.occurred_at).getTime();
+    if (!Number.isFinite(gap) || Math.abs(gap) < SEEN_APART_MS) return null;
+    return fmtTime(t.occurred_at) + (gap > 0 ? '（晚于发现时间送达，如离线上报）' : '（晚于上报时间：上报手机的时钟可能不准）');
+  }
+
   /** A random v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
@@ -248,7 +260,7 @@
   if (!logoutForms.length) clearOfflineCopies();
 
   window.YC = {
-    api, ApiError, NetworkError, describeError, csrfToken, el, clear, clip, toast, fmtTime, uuid,
+    api, ApiError, NetworkError, describeError, csrfToken, el, clear, clip, toast, fmtTime, seenNote, uuid,
     STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, timelineNote, verifyPhotoIds, clearOfflineCopies,
   };
 }());

@@ -6,7 +6,7 @@
   'use strict';
 
   const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
-    timelineNote, verifyPhotoIds } = window.YC;
+    timelineNote, verifyPhotoIds, seenNote } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
   const KIND_LABELS = { response: '签收时限', resolve: '处置时限' };
 
@@ -57,6 +57,7 @@
       ...(t.answers || []).map((a) => infoRow(a.question, a.text)),
       infoRow('地址', t.address),
       infoRow('上报时间', fmtTime(t.created_at)),
+      ...(seenNote(t) ? [infoRow('发现时间', seenNote(t))] : []),
       infoRow('返工次数', String(t.rework_count)),
       el('div', { className: 'kv' }, el('span', { className: 'k', text: '描述' }),
         el('p', { className: 'v description', text: t.description, dataset: { testid: 'description' } })),

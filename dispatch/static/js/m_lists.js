@@ -5,7 +5,7 @@
   'use strict';
 
   const { api, ApiError, describeError, el, clear, toast, fmtTime, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
-    timelineNote, verifyPhotoIds } = window.YC;
+    timelineNote, verifyPhotoIds, seenNote } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
   const { outbox, flushOutbox } = M.queue;
@@ -90,7 +90,8 @@
       field('地址', t.address), field('描述', t.description),
       field('响应时限', t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
       field('处置时限', t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
-      field('上报时间', fmtTime(t.created_at))));
+      field('上报时间', fmtTime(t.created_at)),
+      seenNote(t) ? field('发现时间', seenNote(t)) : null));
     if (t.photos && t.photos.length) {
       const checked = verifyPhotoIds(t.timeline);
       const photoLabel = (p) => (p.stage !== 'after' ? '处置前' : checked.has(p.id) ? '核查' : '处置后');
