@@ -8,8 +8,12 @@ from flask import Flask, jsonify
 log = logging.getLogger(__name__)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: settings, street config, database, blueprints, errors. Nothing runs at import."""
+def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Flask:
+    """Build the application: settings, street config, database, blueprints, errors. Nothing runs at import.
+
+    A database behind this version's schema is upgraded only with `migrate` (`python run.py` and
+    `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
+    """
     from dispatch import db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
@@ -23,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default config has the key, set to None
         app.config["MAX_CONTENT_LENGTH"] = street_config.intake.photo_max_bytes + 1024 * 1024
     errors.init_app(app)
-    db.init_app(app)
+    db.init_app(app, migrate=migrate)
     with app.app_context():
         street_service.seed(session=db.session(), config=street_config)
         ticket_holders.backfill(session=db.session())  # once, for tickets dispatched before the table existed

@@ -1,4 +1,4 @@
-"""Command line: serve (default), users, check-config, sweep, scheduler, init-db."""
+"""Command line: serve (default), users, check-config, sweep, scheduler, init-db, db, backup."""
 from __future__ import annotations
 
 import argparse
@@ -42,7 +42,14 @@ def _parser() -> argparse.ArgumentParser:
         users.add_parser(verb, help=text).add_argument("username")
 
     sub.add_parser("check-config", help="validate config/ and print every problem")
-    sub.add_parser("init-db", help="create the schema and seed reference data, then exit")
+    sub.add_parser("init-db", help="create or upgrade the schema and seed reference data, then exit")
+    db = sub.add_parser("db", help="schema migrations").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create the schema, or apply the revisions it lacks (back up first)")
+    db.add_parser("current", help="print the database's revision and whether it is this version's")
+    db.add_parser("history", help="list this version's revisions, oldest first")
+    revision = db.add_parser("revision", help="write a new revision script from the models' changes (developers)")
+    revision.add_argument("-m", "--message", required=True)
+    revision.add_argument("--empty", action="store_true", help="no autogenerate: an empty script to fill in")
     sweep = sub.add_parser("sweep", help="run one escalation pass")
     sweep.add_argument("--now", help="ISO-8601 instant to sweep as of (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="show what would escalate, change nothing")
@@ -59,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python run.py`."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter; dispatch.migrations logs each revision
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "serve")  # `python run.py --port 8080` serves
@@ -71,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     from dispatch.street.config import ConfigError
 
     try:
-        app = create_app()
+        if command in ("db", "backup"):  # these work on a database whatever its schema
+            return {"db": db_command, "backup": backup_command}[command](args)
+        app = create_app(migrate=command in ("serve", "init-db"))  # gunicorn workers never migrate
     except (ConfigError, SchemaError) as exc:
         print(exc, file=sys.stderr)
         return 1
     handlers = {"serve": serve, "users": users_command, "init-db": lambda app, args: 0,
-                "sweep": sweep_command, "scheduler": scheduler_command, "backup": backup_command}
+                "sweep": sweep_command, "scheduler": scheduler_command}
     return handlers[command](app, args)
 
 
@@ -252,20 +262,69 @@ def _reload_on_sighup(app) -> None:
         signal.signal(signal.SIGHUP, handler)
 
 
-def backup_command(app, args) -> int:
-    """Snapshot the database (SQLite online backup) and copy new photos; PostgreSQL: use pg_dump."""
+def _settings() -> dict:
+    """DATABASE_URL and VAR_DIR as the app would see them, for commands that run without the app."""
+    from dispatch.settings import from_environment
+
+    return from_environment({"SECRET_KEY": "unused"})
+
+
+def backup_command(args) -> int:
+    """Snapshot the database (SQLite online backup) and copy new photos; PostgreSQL: use pg_dump.
+
+    Runs without the app, so a database an upgrade is waiting for can be backed up first.
+    """
     from pathlib import Path
 
     from dispatch import backup
+    from dispatch.db import make_engine
     from dispatch.types import utc_now
 
-    target = Path(args.to) if args.to else Path(app.config["VAR_DIR"]) / "backups"
+    settings = _settings()
+    target = Path(args.to) if args.to else Path(settings["VAR_DIR"]) / "backups"
+    engine = make_engine(settings["DATABASE_URL"])
     try:
-        made = backup.snapshot(app.extensions["db_engine"], var_dir=Path(app.config["VAR_DIR"]), target=target,
-                               now=utc_now())
+        made = backup.snapshot(engine, var_dir=Path(settings["VAR_DIR"]), target=target, now=utc_now())
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        engine.dispose()
     print(f"database: {made.database}")
     print(f"photos: {made.photos_copied} new file(s) in {made.photos}")
+    return 0
+
+
+def db_command(args) -> int:
+    """`db upgrade|current|history|revision`: the schema's revisions (see README, Database)."""
+    from dispatch import migrations
+    from dispatch.db import create_schema, make_engine
+
+    if args.db_command == "history":
+        for script in reversed(list(migrations.scripts().walk_revisions())):
+            print(f"{script.revision}  {script.doc}")
+        return 0
+    if args.db_command == "revision":
+        print(f"wrote {migrations.new_revision(args.message, autogenerate=not args.empty)}")
+        print("review it (types, data to carry over, both SQLite and PostgreSQL), then commit it with the model change")
+        return 0
+    settings = _settings()
+    engine = make_engine(settings["DATABASE_URL"])
+    try:
+        if args.db_command == "upgrade":
+            create_schema(engine, migrate=True)
+        with engine.connect() as conn:
+            revision = migrations.current(conn)
+    finally:
+        engine.dispose()
+    head = migrations.head()
+    if revision == head:
+        state = "head, up to date"
+    elif revision is None:
+        state = f"no revision: empty or made before migrations; head is {head}"
+    elif migrations.is_known(revision):
+        state = f"behind: head is {head}, run python run.py db upgrade"
+    else:
+        state = f"unknown to this version (a newer one upgraded it); head is {head}"
+    print(f"{revision or '-'} ({state})")
     return 0

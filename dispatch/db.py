@@ -5,9 +5,11 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, inspect, text
+from sqlalchemy import MetaData, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
+
+from dispatch import migrations
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +35,52 @@ def make_engine(url: str) -> Engine:
 
 
 class SchemaError(RuntimeError):
-    """The database was made by an older version: columns this version needs are missing."""
+    """The database's schema is not this version's: older (columns or revisions missing) or newer."""
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet, then check existing tables have every column."""
+def create_schema(engine: Engine, *, migrate: bool = False) -> None:
+    """Bring the database to this version's schema, or raise SchemaError saying what to do.
+
+    Empty: create every table and stamp the newest revision. Made before migrations (tables but no
+    alembic_version): it needs the baseline's columns, then is migrated like one behind. Behind: the
+    revisions are applied when `migrate` (`python run.py`, `init-db`, `db upgrade`), else refused, so
+    that gunicorn workers never race to alter it. Ahead (a revision this version does not ship): refused.
+    """
     import dispatch.models  # noqa: F401  (registers every table on the metadata)
 
-    SQLModel.metadata.create_all(engine)
+    with engine.connect() as conn:
+        revision = migrations.current(conn)
+        ours = set(inspect(conn).get_table_names()) & set(SQLModel.metadata.tables)
+    if revision is None and not ours:
+        SQLModel.metadata.create_all(engine)
+        migrations.stamp(engine, "head")
+        log.info("created the schema at revision %s", migrations.head())
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if revision is None:
+        check_columns(engine, migrations.baseline())  # the baseline creates the tables it lacks
+    elif not migrations.is_known(revision):
+        raise SchemaError(f"the database at {where} is at revision {revision!r}, which this version does not "
+                          "know: a newer version upgraded it. Run that version (or restore a backup); "
+                          "nothing was changed.")
+    if revision != migrations.head():
+        if not migrate:
+            raise SchemaError(f"the database at {where} is at revision {revision or 'none (made before migrations)'}"
+                              f", this version needs {migrations.head()}: back it up (python run.py backup) and "
+                              "run `python run.py db upgrade` (`python run.py` and `init-db` upgrade by themselves).")
+        log.info("upgrading the database at %s from revision %s", where, revision or "none (made before migrations)")
+        migrations.upgrade(engine)
     check_columns(engine)
 
 
-def check_columns(engine: Engine) -> None:
-    """SchemaError naming each missing column (create_all never alters a table that exists)."""
+def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> None:
+    """SchemaError naming each column of `metadata` missing from a table the database has."""
     inspector = inspect(engine)
     missing = []
-    for table in SQLModel.metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+    for table in metadata.sorted_tables:
+        if inspector.has_table(table.name):
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
     if missing:
         raise SchemaError(
             f"the database at {engine.url.render_as_string(hide_password=True)} was made by an older version; "
@@ -75,11 +105,11 @@ def ping() -> bool:
         return conn.execute(text("SELECT 1")).scalar() == 1
 
 
-def init_app(app: Flask) -> None:
-    """Create the engine and schema; close the request session at teardown."""
+def init_app(app: Flask, *, migrate: bool = False) -> None:
+    """Create the engine, bring the schema up to date (see create_schema); close the request session at teardown."""
     eng = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = eng
-    create_schema(eng)
+    create_schema(eng, migrate=migrate)
 
     @app.teardown_appcontext
     def _close(_exc):

@@ -1,0 +1,195 @@
+"""Schema migrations at start-up and `python run.py db …`: a street's database outlives every release."""
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from dispatch import create_app, migrations
+from dispatch.cli import main
+from dispatch.db import SchemaError, make_engine
+from tests.conftest import DEFAULT_NOW, Clock
+from tests.dispatch.helpers import report, ticket_of
+
+EXTRA_REVISION = '''"""test: a column a later release adds"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tickets") as batch_op:
+        batch_op.add_column(sa.Column("priority", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tickets") as batch_op:
+        batch_op.drop_column("priority")
+'''
+
+
+def start(url, tmp_path, config_dir, *, migrate=False):
+    """The app as `python run.py` (migrate=True) or a gunicorn worker (False) starts it."""
+    return create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "CONFIG_DIR": str(config_dir),
+                       "VAR_DIR": str(tmp_path / "var"), "CLOCK": Clock(DEFAULT_NOW), "SCHEDULER_ENABLED": False},
+                      migrate=migrate)
+
+
+def revision_of(url) -> str | None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        revision = migrations.current(conn)
+    engine.dispose()
+    return revision
+
+
+def execute(url, *statements) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def a_ticket(app) -> tuple[dict, dict]:
+    """Report one ticket; returns it and the reporter's headers."""
+    from dispatch import db
+    from dispatch.users import service
+
+    with app.app_context():
+        _, token = service.create(session=db.session(), username="i", role="inspector", now=DEFAULT_NOW)
+    headers = {"Authorization": f"Bearer {token}"}
+    return ticket_of(report(app.test_client(), headers)), headers
+
+
+@pytest.fixture
+def next_release(tmp_path, monkeypatch):
+    """This version's scripts plus a revision 0002 that adds tickets.priority, as the next release ships them."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrations.HERE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "0002_priority.py").write_text(EXTRA_REVISION, encoding="utf-8")
+    monkeypatch.setattr(migrations, "HERE", folder)
+    migrations.scripts.cache_clear()
+    yield
+    migrations.scripts.cache_clear()
+
+
+def test_the_migrations_build_exactly_the_models_schema(both_backends_url):
+    """Upgrading an empty database through every revision gives the schema the models declare.
+
+    This is the guard against a model change without its migration: change a model and forget
+    `python run.py db revision`, and this test lists the differences (SQLite, and PostgreSQL when
+    TEST_DATABASE_URL is set).
+    """
+    import dispatch.models  # noqa: F401
+
+    engine = make_engine(both_backends_url)
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+        assert migrations.current(conn) == migrations.head()
+    engine.dispose()
+    assert differences == []
+
+
+def test_an_empty_database_is_created_and_stamped_at_the_newest_revision(tmp_path, config_dir, database_url):
+    # The first start (also each test's fresh database) creates the tables at once and records the revision.
+    start(database_url, tmp_path, config_dir).extensions["db_engine"].dispose()
+    assert revision_of(database_url) == migrations.head()
+
+
+def test_a_database_made_before_migrations_is_taken_over_with_its_tickets(tmp_path, config_dir, database_url):
+    # A street's database from the release before migrations (no alembic_version, and older still:
+    # no web_sessions or ticket_departments) keeps its tickets and gets the missing tables.
+    app = start(database_url, tmp_path, config_dir)
+    ticket, headers = a_ticket(app)
+    app.extensions["db_engine"].dispose()
+    execute(database_url, "DROP TABLE alembic_version", "DROP TABLE web_sessions", "DROP TABLE ticket_departments")
+
+    with pytest.raises(SchemaError, match=r"made before migrations.*python run.py db upgrade"):
+        start(database_url, tmp_path, config_dir)  # a gunicorn worker does not migrate
+    app = start(database_url, tmp_path, config_dir, migrate=True)
+    assert revision_of(database_url) == migrations.head()
+    assert {"web_sessions", "ticket_departments"} <= set(sa.inspect(app.extensions["db_engine"]).get_table_names())
+    answer = app.test_client().get(f"/api/v1/tickets/{ticket['id']}", headers=headers)
+    assert (answer.status_code, answer.get_json()["ticket"]["number"]) == (200, ticket["number"])
+    app.extensions["db_engine"].dispose()
+
+
+def test_a_database_made_before_migrations_without_the_baseline_columns_is_refused(tmp_path, config_dir,
+                                                                                    database_url):
+    # Older than the baseline: start-up names what is missing instead of stamping a schema it does not have.
+    start(database_url, tmp_path, config_dir).extensions["db_engine"].dispose()
+    execute(database_url, "DROP TABLE alembic_version", "ALTER TABLE tickets DROP COLUMN dispatch_round")
+    with pytest.raises(SchemaError, match=r"missing column\(s\): tickets\.dispatch_round"):
+        start(database_url, tmp_path, config_dir, migrate=True)
+    assert revision_of(database_url) is None
+
+
+def test_a_database_behind_is_upgraded_by_run_py_and_refused_by_workers(both_backends_url, tmp_path, config_dir,
+                                                                          next_release, caplog):
+    # The next release adds a column: `python run.py` applies it (logged) and the tickets stay;
+    # a gunicorn worker refuses to start and says which command upgrades.
+    url = both_backends_url
+    app = start(url, tmp_path, config_dir)  # created from the models (no priority) and stamped 0002 …
+    ticket, headers = a_ticket(app)
+    app.extensions["db_engine"].dispose()
+    execute(url, "UPDATE alembic_version SET version_num = '0001'")  # … which is what 0001 left, with a ticket
+
+    with pytest.raises(SchemaError, match=r"at revision 0001, this version needs 0002.*python run\.py db upgrade"):
+        start(url, tmp_path, config_dir)
+    with caplog.at_level(logging.INFO, logger="dispatch.migrations"):
+        app = start(url, tmp_path, config_dir, migrate=True)
+    assert "schema upgraded to 0002: test: a column a later release adds" in caplog.text
+    assert revision_of(url) == "0002"
+    with app.extensions["db_engine"].connect() as conn:
+        assert conn.execute(sa.text("SELECT priority FROM tickets")).scalars().all() == [0]
+    assert app.test_client().get(f"/api/v1/tickets/{ticket['id']}", headers=headers).status_code == 200
+    app.extensions["db_engine"].dispose()
+
+
+def test_init_db_and_db_upgrade_upgrade_a_database_behind(tmp_path, config_dir, database_url, next_release,
+                                                          monkeypatch, capsys):
+    # What the README tells a street's IT person to type, after `python run.py backup`.
+    monkeypatch.setenv("DISPATCH_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("DISPATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SECRET_KEY", "t")
+    for command in (["init-db"], ["db", "upgrade"]):
+        url = f"sqlite:///{tmp_path / (command[-1] + '.sqlite3')}"
+        monkeypatch.setenv("DATABASE_URL", url)
+        assert main(["init-db"]) == 0  # a new database: created from the models (no priority), stamped 0002
+        execute(url, "UPDATE alembic_version SET version_num = '0001'")  # as 0001 left it
+        assert main(["db", "current"]) == 0
+        assert "0001 (behind: head is 0002" in capsys.readouterr().out
+        assert main(["backup", "--to", str(tmp_path / "backups")]) == 0  # works on a database waiting for upgrade
+        assert main(command) == 0
+        assert main(["db", "current"]) == 0
+        assert capsys.readouterr().out.endswith("0002 (head, up to date)\n")
+        engine = make_engine(url)
+        assert "priority" in {c["name"] for c in sa.inspect(engine).get_columns("tickets")}
+        engine.dispose()
+
+
+def test_a_database_ahead_of_this_version_is_refused_and_left_alone(tmp_path, config_dir, database_url, capsys,
+                                                                    monkeypatch):
+    # After a newer release upgraded it, the older code must not start on it, nor "fix" it.
+    start(database_url, tmp_path, config_dir).extensions["db_engine"].dispose()
+    execute(database_url, "UPDATE alembic_version SET version_num = 'zzzz'")
+    for migrate in (False, True):
+        with pytest.raises(SchemaError, match=r"revision 'zzzz', which this version does not know"):
+            start(database_url, tmp_path, config_dir, migrate=migrate)
+    assert revision_of(database_url) == "zzzz"
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["db", "upgrade"]) == 1
+    assert "does not know" in capsys.readouterr().err
+    assert revision_of(database_url) == "zzzz"
