@@ -29,8 +29,12 @@ def log_revision(*, ctx, step, heads, run_args):
     log.info("schema %s %s: %s", verb, step.up_revision_id, step.up_revision.doc)
 
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True,
-                  render_item=render_item, compare_type=True, on_version_apply=log_revision)
-with context.begin_transaction():
-    context.run_migrations()
+def run_migrations() -> None:
+    context.configure(connection=context.config.attributes["connection"], target_metadata=SQLModel.metadata,
+                      render_as_batch=True, render_item=render_item, compare_type=True, on_version_apply=log_revision)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if hasattr(context, "config"):  # run by Alembic; a plain import (the doctest walk of dispatch/) does nothing
+    run_migrations()
