@@ -89,6 +89,12 @@ def test_a_check_refused_before_the_photo_uploads_nothing(new_page, live_server,
     command = live_server.create_user("zhang_cmd", "command")
     live_server.api("POST", f"/api/v1/tickets/{ticket['id']}/actions", command, expect=200,
                     json={"action": "verify", "passed": True})  # the command center was faster
+    # the list reloads (刷新, the tab, another 核查): the open form keeps the photo taken, though the
+    # ticket has left the list
+    with page.expect_response(lambda r: "/api/v1/tickets?status=resolved" in r.url):
+        page.click("#verify-refresh")
+    expect(page.locator("#verify-scope")).to_contain_text("已处置待核查 0 条")
+    expect(card.locator(".photo-preview")).to_be_visible()
     card.get_by_role("button", name="通过", exact=True).click()
     expect(card.locator(".form-error")).to_contain_text("当前状态为「已结案」")
     assert photos(live_server, checker, ticket["id"]) == ["after"]  # only the department's: no stray photo

@@ -150,20 +150,30 @@
     return out;
   }
 
+  let verifySeq = 0; // loads overlap (start-up, the tab, after a 核查): only the newest answer is drawn
+
   async function loadVerify() {
+    const seq = ++verifySeq;
     const q = new URLSearchParams({ status: 'resolved', limit: '100' });
     if (me.zone) q.set('zone', me.zone);
     const res = await api.get('/api/v1/tickets?' + q);
     const mine = await pool(res.data, 6, selfResolvedByMe);
+    if (seq !== verifySeq) return res;
     const tickets = res.data.filter((t, i) => !mine[i]);
     const count = res.count - (res.data.length - tickets.length);
     $('verify-scope').textContent = me.zone ? `${me.zoneName || me.zone} · 已处置待核查 ${count} 条` : `已处置待核查 ${count} 条`;
     const badge = $('verify-count');
     badge.textContent = String(count);
     badge.hidden = count === 0;
-    const list = clear($('verify-list'));
-    tickets.forEach((t) => list.appendChild(verifyCard(t)));
-    $('verify-empty').hidden = tickets.length > 0;
+    // A card whose 核查 form is open keeps its photo and note: it stays as it is, even when its ticket
+    // left the list (closed by someone else — sending then says so, and nothing is lost unseen).
+    const list = $('verify-list');
+    const open = new Map(Array.from(list.querySelectorAll('.verify-item.checking:not([data-result])'))
+      .map((card) => [card.dataset.id, card]));
+    clear(list);
+    tickets.forEach((t) => list.appendChild(open.get(String(t.id)) || verifyCard(t)));
+    open.forEach((card, id) => { if (!tickets.some((t) => String(t.id) === id)) list.appendChild(card); });
+    $('verify-empty').hidden = list.children.length > 0;
     return res;
   }
 
@@ -250,7 +260,7 @@
       el('p', { className: 'meta', text: `处置完成：${fmtTime(t.resolved_at, true)}` }),
       el('div', { className: 'actions' },
         el('button', { className: 'btn', attrs: { type: 'button' }, text: '现场核查',
-          on: { click: () => { panel.hidden = !panel.hidden; } } }),
+          on: { click: () => { panel.hidden = !panel.hidden; card.classList.toggle('checking', !panel.hidden); } } }),
         el('button', { className: 'btn-link', attrs: { type: 'button' }, text: '详情', on: { click: () => openDetail(t) } })),
       panel);
     return card;
