@@ -11,8 +11,19 @@ shapely, no Flask.
 True
 >>> str(Problem("calendar.toml", "", "cannot read the file"))  # no key: the whole file
 'calendar.toml: (file): cannot read the file'
+
+Every loader refuses a file with one exception type, `ConfigProblemsError` (or a subclass naming
+what it reads), carrying all the problems found:
+
+>>> error = ConfigProblemsError([problem])
+>>> error.problems == [problem], isinstance(error, ValueError)
+(True, True)
+>>> print(error)
+invalid configuration:
+  zones.geojson: features[0].properties.code: missing
 """
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -25,3 +36,14 @@ class Problem(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.file}: {self.key or '(file)'}: {self.reason}"
+
+
+class ConfigProblemsError(ValueError):
+    """Config that cannot be used; ``.problems`` lists every Problem found, one per line of the message."""
+
+    heading = "invalid configuration"  # the message's first line; "{count}" is the number of problems
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{self.heading.format(count=len(self.problems))}:\n{lines}")

@@ -28,7 +28,7 @@ from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
 from geo.distance import area_m2
-from geo.problems import Problem
+from geo.problems import ConfigProblemsError, Problem
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +51,10 @@ class Zone:
     geometry: object = field(compare=False, repr=False)  # shapely Polygon or MultiPolygon
 
 
-class ZoneConfigError(ValueError):
+class ZoneConfigError(ConfigProblemsError):
     """A zones file that cannot be used; ``.problems`` lists everything wrong with it."""
 
-    def __init__(self, problems):
-        self.problems = list(problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in zone configuration:\n{lines}")
+    heading = "{count} problem(s) in zone configuration"
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch.deadlines.calendar import WorkCalendar, YearOverride, load_zone
-from geo.problems import Problem
+from geo.problems import ConfigProblemsError, Problem
 
 _TOP_LEVEL_KEYS = ("timezone", "working_hours", "years")
 _YEAR_KEYS = ("holidays", "workdays")
@@ -24,12 +24,10 @@ _YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 
 
-class CalendarConfigError(ValueError):
+class CalendarConfigError(ConfigProblemsError):
     """The calendar config is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("invalid calendar config:\n" + "\n".join(f"  {p}" for p in self.problems))
+    heading = "invalid calendar config"
 
 
 Report = Callable[[str, str], None]

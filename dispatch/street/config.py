@@ -13,7 +13,7 @@ from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, IntakeFile, RoutingFile)
 from geo.index import ZoneIndex
-from geo.problems import Problem
+from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, validate_feature_collection
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,8 @@ log = logging.getLogger(__name__)
 STATION = "@station"
 
 
-class ConfigError(ValueError):
+class ConfigError(ConfigProblemsError):
     """The config/ folder has problems; `.problems` lists each with file, key and reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 @dataclass(frozen=True)
