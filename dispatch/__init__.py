@@ -31,6 +31,11 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     with app.app_context():
         street_service.seed(session=db.session(), config=street_config)
         ticket_holders.backfill(session=db.session())  # once, for tickets dispatched before the table existed
+    street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
+
+    @app.before_request
+    def _follow_config_reloads():
+        street_service.follow(app)
     _register_blueprints(app)
     web.init_app(app)  # sign-in, pages (/m/ …), HTML error page, session-cookie policy
 

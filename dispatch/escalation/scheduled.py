@@ -43,6 +43,7 @@ def _now(app: Flask) -> datetime:
 def sweep_job(app: Flask) -> None:
     """One escalation pass in its own app context and session; errors are logged, not raised."""
     try:
+        street_service.follow(app)  # a reload in a web worker reaches this process (and re-times the jobs)
         with app.app_context():
             escalation_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=_now(app))
     except Exception:
@@ -52,6 +53,7 @@ def sweep_job(app: Flask) -> None:
 def deliver_job(app: Flask) -> None:
     """One outbox delivery pass in its own app context and session; errors are logged, not raised."""
     try:
+        street_service.follow(app)
         with app.app_context():
             outbox.deliver_due(session=db.session(), config=app.extensions["street_config"], now=_now(app),
                                webhook_url=app.config.get("WEBHOOK_URL") or None)

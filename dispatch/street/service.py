@@ -1,14 +1,22 @@
 """Seed the reference tables from the validated config (upsert; nothing is deleted); reload config/."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import socket
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import ConfigError, StreetConfig, load_config
-from dispatch.street.models import Category, Department, Zone
+from dispatch.street.models import Category, ConfigState, Department, Zone
+from dispatch.types import utc_now
 from dispatch.tickets.models import Ticket
 from geo.problems import Problem
 from geo.zones import to_feature_collection
@@ -62,18 +70,91 @@ def on_reload(app: Flask, listener: Callable[[StreetConfig], None]) -> None:
     app.extensions.setdefault(RELOAD_LISTENERS, []).append(listener)
 
 
-def reload(app: Flask) -> StreetConfig:
-    """Read config/ again and swap it in; on ConfigError the running config stays as it was."""
+def reload(app: Flask, *, publish: bool = True) -> StreetConfig:
+    """Read config/ again and swap it in; on ConfigError the running config stays as it was.
+
+    `publish` (a reload asked for here: admin API, SIGHUP) raises the deployment's generation, so the
+    other processes follow (`follow`); a process following one does not publish again.
+    """
     from dispatch import db
 
     config = load_config(app.config["CONFIG_DIR"])
     with app.app_context():
         seed(session=db.session(), config=config)
     app.extensions["street_config"] = config  # one reference swap: requests see the old or the new
-    log.info("config reloaded from %s", config.directory)
+    if publish:
+        app.extensions[GENERATION] = _publish(app, digest=config_digest(config.directory))
+    log.info("config reloaded from %s (generation %s)", config.directory, app.extensions.get(GENERATION))
     for listener in app.extensions.get(RELOAD_LISTENERS, []):
         try:
             listener(config)
         except Exception:  # the new config is in use; a listener's failure must not undo or hide that
             log.exception("after the config reload, %r failed", listener)
     return config
+
+
+# --- every process of a deployment follows a reload ------------------------------------------------------
+# gunicorn workers and `python run.py scheduler` are separate processes: a reload asked of one of them
+# raises `config_state.generation`; each process compares it with its own at most every
+# CONFIG_FOLLOW_SECONDS (before a request, before a scheduled job) and re-reads config/ when behind.
+
+GENERATION = "config_generation"
+_FOLLOW = "config_follow"
+
+
+def config_digest(directory: str | Path) -> str:
+    """sha256 over the config folder's files (names and bytes): which config a process read."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(directory).iterdir() if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def current_generation(engine: Engine) -> int:
+    """The deployment's config generation (0 before the first reload)."""
+    with engine.connect() as conn:
+        return conn.execute(select(ConfigState.generation).where(ConfigState.id == 1)).scalar() or 0
+
+
+def _publish(app: Flask, *, digest: str) -> int:
+    """Raise the generation by one (atomically: two reloads at once both count); the new generation."""
+    values = {"digest": digest, "reloaded_at": app.config.get("CLOCK", utc_now)(),
+              "reloaded_by": f"{socket.gethostname()}:{os.getpid()}"[:200]}
+    engine = app.extensions["db_engine"]
+    with engine.begin() as conn:
+        bumped = conn.execute(update(ConfigState).where(ConfigState.id == 1)
+                              .values(generation=ConfigState.generation + 1, **values))
+        if bumped.rowcount == 0:
+            conn.execute(insert(ConfigState).values(id=1, generation=1, **values))
+    return current_generation(engine)
+
+
+def start_following(app: Flask) -> None:
+    """At start: this process has the config of the deployment's current generation."""
+    app.extensions[GENERATION] = current_generation(app.extensions["db_engine"])
+    app.extensions[_FOLLOW] = {"checked": time.monotonic(), "lock": threading.Lock()}
+
+
+def follow(app: Flask) -> bool:
+    """Re-read config/ when another process reloaded since (cheap: one indexed read, at most every
+    CONFIG_FOLLOW_SECONDS); True when this call reloaded. A broken config/ here is logged, once per generation."""
+    state = app.extensions.get(_FOLLOW)
+    if state is None or time.monotonic() - state["checked"] < app.config.get("CONFIG_FOLLOW_SECONDS", 5):
+        return False
+    if not state["lock"].acquire(blocking=False):
+        return False  # another thread of this process is checking
+    try:
+        state["checked"] = time.monotonic()
+        newest = current_generation(app.extensions["db_engine"])
+        if newest <= app.extensions.get(GENERATION, 0):
+            return False
+        app.extensions[GENERATION] = newest  # also on failure: retry at the next generation, not every few seconds
+        try:
+            reload(app, publish=False)
+        except ConfigError as exc:
+            log.error("another process reloaded the config (generation %d), but config/ here is broken; "
+                      "keeping the running config: %s", newest, exc)
+            return False
+        return True
+    finally:
+        state["lock"].release()

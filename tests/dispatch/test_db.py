@@ -16,12 +16,13 @@ from dispatch.db import SchemaError, make_engine
 from tests.conftest import DEFAULT_NOW, Clock
 from tests.dispatch.helpers import report, ticket_of
 
+NEXT = "0999"  # the revision the next release ships, on top of this version's newest (`migrations.head()`)
 EXTRA_REVISION = '''"""test: a column a later release adds"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -73,13 +74,16 @@ def a_ticket(app) -> tuple[dict, dict]:
 
 @pytest.fixture
 def next_release(tmp_path, monkeypatch):
-    """This version's scripts plus a revision 0002 that adds tickets.priority, as the next release ships them."""
+    """This version's scripts plus a revision that adds tickets.priority, as the next release ships them;
+    yields this version's newest revision (where a database of this version stands)."""
+    current_head = migrations.head()
     folder = tmp_path / "migrations"
     shutil.copytree(migrations.HERE, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_priority.py").write_text(EXTRA_REVISION, encoding="utf-8")
+    (folder / "versions" / f"{NEXT}_priority.py").write_text(EXTRA_REVISION.replace("{head}", current_head),
+                                                             encoding="utf-8")
     monkeypatch.setattr(migrations, "HERE", folder)
     migrations.scripts.cache_clear()
-    yield
+    yield current_head
     migrations.scripts.cache_clear()
 
 
@@ -114,13 +118,14 @@ def test_a_database_made_before_migrations_is_taken_over_with_its_tickets(tmp_pa
     app = start(database_url, tmp_path, config_dir)
     ticket, headers = a_ticket(app)
     app.extensions["db_engine"].dispose()
-    execute(database_url, "DROP TABLE alembic_version", "DROP TABLE web_sessions", "DROP TABLE ticket_departments")
+    execute(database_url, "DROP TABLE alembic_version", "DROP TABLE web_sessions", "DROP TABLE ticket_departments",
+            "DROP TABLE config_state")
 
     with pytest.raises(SchemaError, match=r"made before migrations.*python run.py db upgrade"):
         start(database_url, tmp_path, config_dir)  # a gunicorn worker does not migrate
     app = start(database_url, tmp_path, config_dir, migrate=True)
     assert revision_of(database_url) == migrations.head()
-    assert {"web_sessions", "ticket_departments"} <= set(sa.inspect(app.extensions["db_engine"]).get_table_names())
+    assert {"web_sessions", "ticket_departments", "config_state"} <= set(sa.inspect(app.extensions["db_engine"]).get_table_names())
     answer = app.test_client().get(f"/api/v1/tickets/{ticket['id']}", headers=headers)
     assert (answer.status_code, answer.get_json()["ticket"]["number"]) == (200, ticket["number"])
     app.extensions["db_engine"].dispose()
@@ -140,18 +145,18 @@ def test_a_database_behind_is_upgraded_by_run_py_and_refused_by_workers(both_bac
                                                                           next_release, caplog):
     # The next release adds a column: `python run.py` applies it (logged) and the tickets stay;
     # a gunicorn worker refuses to start and says which command upgrades.
-    url = both_backends_url
-    app = start(url, tmp_path, config_dir)  # created from the models (no priority) and stamped 0002 …
+    url, this_version = both_backends_url, next_release
+    app = start(url, tmp_path, config_dir)  # created from the models (no priority) and stamped at the next …
     ticket, headers = a_ticket(app)
     app.extensions["db_engine"].dispose()
-    execute(url, "UPDATE alembic_version SET version_num = '0001'")  # … which is what 0001 left, with a ticket
+    execute(url, f"UPDATE alembic_version SET version_num = '{this_version}'")  # … as this version left it
 
-    with pytest.raises(SchemaError, match=r"at revision 0001, this version needs 0002.*python run\.py db upgrade"):
+    with pytest.raises(SchemaError, match=rf"at revision {this_version}, this version needs {NEXT}.*python run\.py db upgrade"):
         start(url, tmp_path, config_dir)
     with caplog.at_level(logging.INFO, logger="dispatch.migrations"):
         app = start(url, tmp_path, config_dir, migrate=True)
-    assert "schema upgraded to 0002: test: a column a later release adds" in caplog.text
-    assert revision_of(url) == "0002"
+    assert f"schema upgraded to {NEXT}: test: a column a later release adds" in caplog.text
+    assert revision_of(url) == NEXT
     with app.extensions["db_engine"].connect() as conn:
         assert conn.execute(sa.text("SELECT priority FROM tickets")).scalars().all() == [0]
     assert app.test_client().get(f"/api/v1/tickets/{ticket['id']}", headers=headers).status_code == 200
@@ -167,14 +172,14 @@ def test_init_db_and_db_upgrade_upgrade_a_database_behind(tmp_path, config_dir, 
     for command in (["init-db"], ["db", "upgrade"]):
         url = f"sqlite:///{tmp_path / (command[-1] + '.sqlite3')}"
         monkeypatch.setenv("DATABASE_URL", url)
-        assert main(["init-db"]) == 0  # a new database: created from the models (no priority), stamped 0002
-        execute(url, "UPDATE alembic_version SET version_num = '0001'")  # as 0001 left it
+        assert main(["init-db"]) == 0  # a new database: created from the models (no priority), stamped NEXT
+        execute(url, f"UPDATE alembic_version SET version_num = '{next_release}'")  # as this version left it
         assert main(["db", "current"]) == 0
-        assert "0001 (behind: head is 0002" in capsys.readouterr().out
+        assert f"{next_release} (behind: head is {NEXT}" in capsys.readouterr().out
         assert main(["backup", "--to", str(tmp_path / "backups")]) == 0  # works on a database waiting for upgrade
         assert main(command) == 0
         assert main(["db", "current"]) == 0
-        assert capsys.readouterr().out.endswith("0002 (head, up to date)\n")
+        assert capsys.readouterr().out.endswith(f"{NEXT} (head, up to date)\n")
         engine = make_engine(url)
         assert "priority" in {c["name"] for c in sa.inspect(engine).get_columns("tickets")}
         engine.dispose()
