@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -73,17 +74,20 @@ def _error(model: type[QueryModel], error: dict) -> ApiError:
     return ApiError(400, "invalid_parameter", f"{name}: {error['msg']}" if name else error["msg"])
 
 
-def validate(model: type[Q], args: dict) -> Q:
-    """`args` (a query string as a dict) as `model`; an ApiError (400) naming the first bad parameter."""
+def validate(model: type[Q], args: dict, *, context: dict[str, Any] | None = None) -> Q:
+    """`args` (a query string as a dict) as `model`; an ApiError (400) naming the first bad parameter.
+
+    `context` reaches the validators that ask for it (e.g. the street's time zone).
+    """
     try:
-        return model.model_validate(args)
+        return model.model_validate(args, context=context)
     except ValidationError as exc:
         raise _error(model, exc.errors(include_url=False)[0]) from None
 
 
-def parse_query(model: type[Q]) -> Q:
+def parse_query(model: type[Q], *, context: dict[str, Any] | None = None) -> Q:
     """The request's query string as `model` (the first value of a repeated parameter)."""
-    return validate(model, request.args.to_dict())
+    return validate(model, request.args.to_dict(), context=context)
 
 
 _UNENCODED_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
@@ -98,3 +102,62 @@ def restore_plus(raw: str) -> str:
     '2026-11-25 10:00'
     """
     return _UNENCODED_PLUS.sub(r"\1+\2", raw)
+
+
+class NoTimeZone(ValueError):
+    """A date-time without a UTC offset where one is required."""
+
+
+class YearOutOfRange(ValueError):
+    """A date or date-time outside the years allowed."""
+
+
+def parse_date_time(raw: str, tz: tzinfo, *, end_of_day: bool = False, naive: bool = True,
+                    years: tuple[int, int] | None = None) -> datetime:
+    """An ISO-8601 date or date-time of a query string as an aware UTC datetime; a ValueError saying why not.
+
+    The unencoded "+" of an offset is put back (`restore_plus`). A date alone is a local day in `tz`:
+    its start, or with `end_of_day` the start of the next day (the end of a half-open period). A
+    date-time without offset is local time in `tz`, or refused with `naive=False` (NoTimeZone).
+    `years` bounds the year as written (YearOutOfRange).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> shanghai = ZoneInfo("Asia/Shanghai")
+    >>> parse_date_time("2026-11-25T10:00:00 08:00", shanghai).isoformat()
+    '2026-11-25T02:00:00+00:00'
+    >>> parse_date_time("2026-11-25T10:00", shanghai).isoformat()  # naive: Shanghai time
+    '2026-11-25T02:00:00+00:00'
+    >>> [parse_date_time("2026-11-25", shanghai, end_of_day=end).isoformat() for end in (False, True)]
+    ['2026-11-24T16:00:00+00:00', '2026-11-25T16:00:00+00:00']
+    >>> parse_date_time("2026-11-25T10:00", shanghai, naive=False)
+    Traceback (most recent call last):
+    dispatch.query.NoTimeZone: no UTC offset
+    >>> parse_date_time("2026-11-25", shanghai, naive=False).isoformat()  # a day is always local
+    '2026-11-24T16:00:00+00:00'
+    >>> parse_date_time("1999-12-31", shanghai, years=(2000, 2100))
+    Traceback (most recent call last):
+    dispatch.query.YearOutOfRange: year must be between 2000 and 2100
+    >>> parse_date_time("0001-01-01", shanghai)  # local midnight of year 1 has no UTC form
+    Traceback (most recent call last):
+    ValueError: outside the calendar
+    >>> parse_date_time("2026-11-26T25:00", shanghai)
+    Traceback (most recent call last):
+    ValueError: hour must be in 0..23
+    """
+    text = restore_plus(raw)
+    try:
+        day, value = date.fromisoformat(text), None
+    except ValueError:
+        day, value = None, datetime.fromisoformat(text)  # neither a date nor a date-time: its ValueError
+    if years is not None and not years[0] <= (day or value).year <= years[1]:
+        raise YearOutOfRange(f"year must be between {years[0]} and {years[1]}")
+    try:
+        if day is not None:
+            value = datetime.combine(day + timedelta(days=1) if end_of_day else day, time(0), tzinfo=tz)
+        elif value.tzinfo is None:
+            if not naive:
+                raise NoTimeZone("no UTC offset")
+            value = value.replace(tzinfo=tz)
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("outside the calendar") from None

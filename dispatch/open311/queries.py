@@ -5,12 +5,13 @@ Every problem found is reported at once, as a 400 error list. An empty parameter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from werkzeug.datastructures import MultiDict
 
 from dispatch.open311 import mapping
 from dispatch.open311.errors import bad_request
+from dispatch.query import NoTimeZone, parse_date_time
 from dispatch.street.config import StreetConfig
 
 WINDOW = timedelta(days=90)  # the default window, and the widest allowed
@@ -83,14 +84,9 @@ def _instant(args: MultiDict, name: str, tz: tzinfo, problems: list[str]) -> dat
     if raw is None:
         return None
     try:
-        if len(raw) == 10:
-            value = datetime.combine(date.fromisoformat(raw), datetime.min.time(), tzinfo=tz)
-        else:
-            value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            problems.append(f"{name} must include a time zone (Z or ±hh:mm), e.g. 2026-11-01T00:00:00+08:00")
-            return None
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError):
+        return parse_date_time(raw, tz, naive=False)
+    except NoTimeZone:
+        problems.append(f"{name} must include a time zone (Z or ±hh:mm), e.g. 2026-11-01T00:00:00+08:00")
+    except ValueError:
         problems.append(f"{name} must be a W3C date-time, e.g. 2026-11-01T00:00:00+08:00")
-        return None
+    return None

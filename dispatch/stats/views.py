@@ -1,15 +1,14 @@
 """GET /api/v1/stats (评价, JSON / xlsx / csv) and GET /api/v1/stats/trend over HTTP."""
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify
 
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
 from dispatch.errors import ApiError
-from dispatch.query import parse_query, restore_plus
+from dispatch.query import YearOutOfRange, parse_date_time, parse_query
 from dispatch.stats import export
 from dispatch.stats import service as stats_service
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
@@ -19,7 +18,6 @@ bp = Blueprint("stats", __name__, url_prefix="/api/v1")
 
 DEFAULT_PERIOD = timedelta(days=30)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # outside this, a bound is a typo (and would overflow)
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _invalid(message: str) -> ApiError:
@@ -27,26 +25,16 @@ def _invalid(message: str) -> ApiError:
 
 
 def _period_bound(name: str, raw: str | None, *, end_of_day: bool) -> datetime | None:
-    """`YYYY-MM-DD` (a local day: its start, or for `to` its end) or an ISO-8601 date-time."""
+    """`YYYY-MM-DD` (a local day: its start, or for `to` its end) or an ISO-8601 date-time, in UTC."""
     if not raw:
         return None
-    raw = restore_plus(raw)
     tz = current_app.extensions["street_config"].calendar.timezone
     try:
-        if _DATE_ONLY.match(raw):
-            day = date.fromisoformat(raw)
-            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-                raise _invalid(f"{name}: year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
-            value = datetime.combine(day + timedelta(days=1) if end_of_day else day, time(0), tzinfo=tz)
-        else:
-            value = datetime.fromisoformat(raw)
-            if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise _invalid(f"{name}: year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=tz)  # naive: local (Asia/Shanghai) time
+        return parse_date_time(raw, tz, end_of_day=end_of_day, years=(EARLIEST_YEAR, LATEST_YEAR))
+    except YearOutOfRange as exc:
+        raise _invalid(f"{name}: {exc}") from None
     except ValueError:
         raise _invalid(f"{name} must be a date YYYY-MM-DD or an ISO-8601 date-time") from None
-    return value
 
 
 def period(query: StatsQuery, now: datetime) -> tuple[datetime, datetime]:

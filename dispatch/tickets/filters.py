@@ -1,9 +1,9 @@
 """The query string of GET /api/v1/tickets: one model validates it and documents it (OpenAPI).
 
-`TicketsQuery` checks what needs no config: numbers, yes/no flags, date-times, comma lists split.
-`service_filters` then checks the comma lists against the street's config (statuses, zone, department
-and category codes) and gives the filters `ticket_service.query` takes. Every refusal is
-400 `invalid_filter`.
+`TicketsQuery` checks numbers, yes/no flags and date-times (in UTC; one without offset is local time
+in the street's time zone, given as validation context) and splits the comma lists. `service_filters`
+then checks the comma lists against the street's config (statuses, zone, department and category
+codes) and gives the filters `ticket_service.query` takes. Every refusal is 400 `invalid_filter`.
 
 >>> from dispatch.query import validate
 >>> query = validate(TicketsQuery, {"status": "dispatched, in_progress", "overdue": "1", "limit": "20"})
@@ -15,16 +15,19 @@ dispatch.errors.ApiError: supervised must be 1, true, 0 or false
 >>> validate(TicketsQuery, {"limit": "501"})
 Traceback (most recent call last):
 dispatch.errors.ApiError: limit must be between 1 and 500
+>>> from zoneinfo import ZoneInfo
+>>> validate(TicketsQuery, {"created_from": "2026-11-26"}, context={"timezone": ZoneInfo("Asia/Shanghai")}).created_from
+datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc)
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from dispatch.errors import ApiError
-from dispatch.query import QueryModel, Refusal, restore_plus
+from dispatch.query import QueryModel, Refusal, parse_date_time
 from dispatch.tickets.models import Status
 
 if TYPE_CHECKING:
@@ -36,10 +39,6 @@ FLAG_VALUES = ("1", "true", "0", "false")
 
 def _refused(message: str, out_of_range: str | None = None) -> Refusal:
     return Refusal("invalid_filter", message, out_of_range)
-
-
-def _not_a_date_time(name: str) -> str:
-    return f"{name} must be an ISO-8601 date-time"
 
 
 def _comma_list(raw):
@@ -60,9 +59,9 @@ def _whole_number(raw):
     return int(raw) if isinstance(raw, str) else raw
 
 
-def _date_time(raw):
-    """An ISO-8601 date-time, its unencoded "+" put back; naive stays naive (local time, see service_filters)."""
-    return datetime.fromisoformat(restore_plus(raw)) if isinstance(raw, str) else raw
+def _date_time(raw, info: ValidationInfo):
+    """An ISO-8601 date-time in UTC (`parse_date_time`), naive read in the context's "timezone"."""
+    return parse_date_time(raw, info.context["timezone"]) if isinstance(raw, str) else raw
 
 
 def _codes(what: str):
@@ -82,8 +81,8 @@ def _number(name: str, lo: int, hi: int, what: str, *, optional: bool = False):
 
 
 def _instant(name: str, what: str):
-    return Annotated[datetime | None, BeforeValidator(_date_time), _refused(_not_a_date_time(name)),
-                     Field(description=what)]
+    return Annotated[datetime | None, BeforeValidator(_date_time),
+                     _refused(f"{name} must be an ISO-8601 date-time"), Field(description=what)]
 
 
 class TicketsQuery(QueryModel):
@@ -122,16 +121,6 @@ def described_codes(config: StreetConfig) -> dict[str, dict]:
             for name, values in allowed_codes(config).items()}
 
 
-def _utc(name: str, value: datetime | None, tz: tzinfo) -> datetime | None:
-    """`value` in UTC, naive read as local time `tz`; 400 at the ends of the calendar (year 1 / 9999)."""
-    if value is None:
-        return None
-    try:
-        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(UTC)
-    except OverflowError:
-        raise ApiError(400, "invalid_filter", _not_a_date_time(name)) from None
-
-
 def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, now: datetime) -> dict:
     """The filters of `ticket_service.query`; 400 invalid_filter for a code the street does not have."""
     filters = {}
@@ -140,8 +129,7 @@ def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, 
         unknown = [value for value in filters[name] if value not in allowed]
         if unknown:
             raise ApiError(400, "invalid_filter", f"{name}: unknown value(s) {', '.join(unknown)}")
-    for name in ("created_from", "created_to"):
-        filters[name] = _utc(name, getattr(query, name), config.calendar.timezone)
+    filters["created_from"], filters["created_to"] = query.created_from, query.created_to
     if query.overdue:
         filters["overdue_at"] = now
     if query.supervised:

@@ -21,8 +21,8 @@ MAX_TICKET_ID = 2**31 - 1  # ids are INTEGER columns; a larger id in the URL can
 def list_tickets():
     """Tickets the caller may see, filtered and paged as `TicketsQuery` says (dispatch/tickets/filters.py)."""
     user = require_user()
-    query = parse_query(TicketsQuery)
     config, now = current_app.extensions["street_config"], clock.now()
+    query = parse_query(TicketsQuery, context={"timezone": config.calendar.timezone})
     filters = service_filters(query, config=config, user_id=user.id, now=now)
     rows, total = ticket_service.query(session=db.session(), user=user, filters=filters,
                                        limit=query.limit, offset=query.offset)

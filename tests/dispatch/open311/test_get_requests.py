@@ -146,6 +146,9 @@ def test_default_window_is_the_last_90_days_newest_first(client, clock, api_key)
     window = client.get(f"{BASE}/requests.json?start_date=2026-11-25T00:00:00%2B08:00"
                         "&end_date=2026-12-31T00:00:00Z").get_json()
     assert [r["service_request_id"] for r in window] == [old]
+    unencoded = client.get(f"{BASE}/requests.json?start_date=2026-11-25T00:00:00+08:00"  # "+" arrives as a space
+                           "&end_date=2026-12-31T00:00:00Z").get_json()
+    assert unencoded == window
     only_start = client.get(f"{BASE}/requests.json?start_date=2026-11-25").get_json()  # a date: local midnight
     assert [r["service_request_id"] for r in only_start] == [middle, old]  # 90 days from the start
 

@@ -43,6 +43,7 @@ def test_default_period_is_the_last_30_days(client, clock, command, dataset):
 
 @pytest.mark.parametrize(("query", "reported"), [
     ("from=2026-11-16&to=2026-11-17", 2),                                    # two local days: A and B
+    ("from=20261116&to=20261117", 2),                                        # compact ISO dates are days too
     ("from=2026-11-16T00:00:00%2B08:00&to=2026-11-18T00:00:00%2B08:00", 2),  # the same, with offsets
     ("from=2026-11-16T00:00:00+08:00&to=2026-11-18", 2),                     # "+" not encoded: read as a space
     ("from=2026-11-16 00:00&to=2026-11-17 09:00", 1),                        # a space instead of the T
