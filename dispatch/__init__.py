@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     A database behind this version's schema is upgraded only with `migrate` (`python run.py` and
     `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
     """
-    from dispatch import db, errors, settings, web
+    from dispatch import compression, db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
     from dispatch.tickets import holders as ticket_holders
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
         street_service.follow(app)
     _register_blueprints(app)
     web.init_app(app)  # sign-in, pages (/m/ …), HTML error page, session-cookie policy
+    compression.init_app(app)  # gzip for JSON/HTML answers the client accepts it for
 
     @app.get("/healthz")
     def healthz():

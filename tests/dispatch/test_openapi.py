@@ -164,6 +164,9 @@ def pg_command(pg_app):
 # schema on purpose (which must be refused with a documented 4xx, never a 5xx).
 BOUNDED = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 schema = schemathesis.pytest.from_fixture("api_schema")
+# schemathesis's WSGI transport asks for gzip (as requests does) but hands the checks the encoded bytes:
+# ask for plain bodies (tests/dispatch/test_compression.py covers gzip)
+PLAIN = {"Accept-Encoding": "identity"}
 pg_schema = schemathesis.pytest.from_fixture("pg_api_schema")
 
 
@@ -171,7 +174,7 @@ pg_schema = schemathesis.pytest.from_fixture("pg_api_schema")
 @BOUNDED
 def test_api_keeps_to_its_document(case, command):
     """No 5xx, only documented statuses and media types, bodies that match their schema (as 城运中心)."""
-    case.call_and_validate(headers=command, checks=CHECKS)
+    case.call_and_validate(headers={**command, **PLAIN}, checks=CHECKS)
 
 
 @pytest.mark.postgres
@@ -179,7 +182,7 @@ def test_api_keeps_to_its_document(case, command):
 @BOUNDED
 def test_api_keeps_to_its_document_on_postgresql(case, pg_command):
     """The same on PostgreSQL, which refuses what SQLite lets through (NUL in text, ids past 32 bits)."""
-    case.call_and_validate(headers=pg_command, checks=CHECKS)
+    case.call_and_validate(headers={**pg_command, **PLAIN}, checks=CHECKS)
 
 
 def test_answers_with_data_keep_to_the_document(app, client, api_schema, command, inspector):
@@ -214,5 +217,5 @@ def test_answers_with_data_keep_to_the_document(app, client, api_schema, command
     ]
     for path, params, path_parameters, status in cases:
         case = api_schema[path]["GET"].Case(query=params, path_parameters=path_parameters)
-        response = case.call_and_validate(headers=command, checks=CHECKS)
+        response = case.call_and_validate(headers={**command, **PLAIN}, checks=CHECKS)
         assert response.status_code == status, (path, params, response.text[:300])

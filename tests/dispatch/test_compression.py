@@ -1,0 +1,52 @@
+"""gzip for the app's JSON/HTML answers: smaller on the wire, the same body once decoded, 304s unharmed."""
+from __future__ import annotations
+
+import gzip
+import io
+
+from tests.dispatch.tickets.test_transitions import PNG
+from tests.dispatch.web.test_cockpit_feed import local, report, users  # noqa: F401 (fixture)
+
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+
+
+def test_the_zones_come_gzipped_to_a_client_that_accepts_it(client):
+    plain = client.get("/api/v1/zones")
+    packed = client.get("/api/v1/zones", headers=GZIP)
+    assert "Content-Encoding" not in plain.headers  # a client that did not ask gets plain bytes
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 2
+
+
+def test_small_answers_and_errors_stay_plain(client):
+    assert "Content-Encoding" not in client.get("/healthz", headers=GZIP).headers  # a few bytes
+    missing = client.get("/api/v1/tickets/999", headers={**GZIP, "Authorization": "Bearer nobody"})
+    assert missing.status_code == 401 and "Content-Encoding" not in missing.headers
+    assert missing.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_gzipped_feed_still_answers_304_when_nothing_changed(client, users, clock):
+    # The cockpit polls every few seconds: gzip makes the ETag weak, and a weak If-None-Match still matches.
+    for _ in range(20):
+        report(client, users)
+    clock.set(local(2026, 11, 25, 10, 1))
+    first = client.get("/cockpit/feed.json", headers={**users["command"], **GZIP})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = client.get("/cockpit/feed.json", headers={**users["command"], **GZIP, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_photos_and_static_files_are_sent_as_they_are(client, users):
+    ticket = report(client, users)
+    photo = PNG
+    client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=users["command"],
+                data={"stage": "before", "photo": (io.BytesIO(photo), "a.png")})
+    detail = client.get(f"/api/v1/tickets/{ticket['id']}", headers=users["command"]).get_json()["ticket"]
+    got = client.get(detail["photos"][0]["url"], headers={**users["command"], **GZIP})
+    assert got.status_code == 200 and "Content-Encoding" not in got.headers and got.data == photo
+    static = client.get("/static/js/api.js", headers=GZIP)
+    assert static.status_code == 200 and "Content-Encoding" not in static.headers
