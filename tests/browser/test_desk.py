@@ -154,6 +154,9 @@ def test_accept_then_resolve_with_an_after_photo(page, desk):
     expect(page.locator("#ticket-map canvas").first).to_be_visible()
     expect(page.locator("#ticket-photos [data-stage=before] img.thumb")).to_have_count(1)
     expect(page.locator("#ticket-photos [data-stage=after]")).to_contain_text("无")
+    # the limits in words, not the API's units (1 WH / 4 WH)
+    expect(page.locator(".deadline[data-kind=response] .k")).to_have_text("签收时限（1 工作时）")
+    expect(page.locator(".deadline[data-kind=resolve] .k")).to_have_text("处置时限（4 工作时）")
     expect(page.locator(".deadline[data-kind=response]")).to_contain_text("剩余 10分(工作时)")
     # dispatched 09:40: 4 WH to 处置 → 14:40 (lunch excluded); at 10:30 that is 90 + 100 minutes
     expect(page.locator(".deadline[data-kind=resolve]")).to_contain_text("剩余 3小时10分(工作时)")
@@ -249,7 +252,7 @@ def test_request_extension_then_wait_for_the_command_center(page, desk):
     expect(form.locator(".form-error")).to_have_text("请填写延期理由")
     form.locator("textarea[name=reason]").fill("需物业配合开门")
     form.locator("button[type=submit]").click()
-    expect(page.locator("[data-testid=pending-extension]")).to_contain_text("延长 2 WH")
+    expect(page.locator("[data-testid=pending-extension]")).to_contain_text("延长 2 工作时")  # not "2 WH"
     assert action_buttons(page) == ["退单", "处置完成"]  # one request at a time
     timeline = desk.get(desk.working)["timeline"]
     assert (timeline[-1]["action"], timeline[-1]["note"]) == ("request_extension", "需物业配合开门")

@@ -12,6 +12,13 @@
 
   const { el, fmtTime, STATUS_LABELS } = window.YC;
   const STATE_LABELS = { normal: '', warning: '即将超期', overdue: '已超期' };
+  const LIMIT_UNITS = { WH: '工作时', WD: '工作日', NH: '小时', NM: '分钟' };
+
+  /** A time limit of the API in words: "4 WH" → "4 工作时", "30 NM" → "30 分钟" (as Open311 words it). */
+  function limitText(limit) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(WH|WD|NH|NM)\s*$/i.exec(limit || '');
+    return m ? m[1] + ' ' + LIMIT_UNITS[m[2].toUpperCase()] : String(limit || '');
+  }
 
   function markDrawn() {
     document.body.dataset.version = String(Number(document.body.dataset.version || 0) + 1);
@@ -48,5 +55,5 @@
     return el('span', { className: 'chip status status-' + status, text: STATUS_LABELS[status] || status });
   }
 
-  window.YC.desk = { markDrawn, deadlineCell, stateBadge, statusBadge };
+  window.YC.desk = { markDrawn, deadlineCell, stateBadge, statusBadge, limitText };
 }());

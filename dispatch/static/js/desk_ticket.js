@@ -7,7 +7,7 @@
 
   const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
     timelineNote, verifyPhotoIds, seenNote } = window.YC;
-  const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
+  const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = window.YC.desk;
   const KIND_LABELS = { response: '签收时限', resolve: '处置时限' };
 
   let zonesPromise = null;
@@ -70,7 +70,7 @@
     ['response', 'resolve'].forEach((kind) => {
       const d = t.deadlines[kind] || {};
       node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
-        el('span', { className: 'k', text: KIND_LABELS[kind] + (d.limit ? '（' + d.limit + '）' : '') }),
+        el('span', { className: 'k', text: KIND_LABELS[kind] + (d.limit ? '（' + limitText(d.limit) + '）' : '') }),
         el('span', { className: 'due', text: d.due_at ? '截止 ' + fmtTime(d.due_at, true) : '未开始' }),
         deadlineCell(t, kind)));
     });
@@ -232,7 +232,7 @@
     if (data.pending_extension) {
       const p = data.pending_extension;
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
-        text: '延期申请待城运中心审批：延长 ' + p.amount + '，理由：' + p.reason }));
+        text: '延期申请待城运中心审批：延长 ' + limitText(p.amount) + '，理由：' + p.reason }));
     }
     if (t.status === 'suspended') {
       const entry = (t.timeline || []).filter((e) => e.action === 'suspend').pop();
