@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -38,7 +39,34 @@ class SchemaError(RuntimeError):
     """The database's schema is not this version's: older (columns or revisions missing) or newer."""
 
 
+SCHEMA_LOCK = 0x59430001  # PostgreSQL advisory lock: one process at a time creates or upgrades the schema
+
+
+@contextmanager
+def _schema_lock(engine: Engine):
+    """On PostgreSQL, hold a session advisory lock while the schema is checked, created or upgraded, so
+    gunicorn workers starting together on an empty database queue instead of racing to create it.
+    SQLite (the embedded, single-process default) needs none."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+            conn.commit()
+
+
 def create_schema(engine: Engine, *, migrate: bool = False) -> None:
+    """Bring the database to this version's schema (one process at a time), or raise SchemaError."""
+    with _schema_lock(engine):
+        _create_schema(engine, migrate=migrate)
+
+
+def _create_schema(engine: Engine, *, migrate: bool) -> None:
     """Bring the database to this version's schema, or raise SchemaError saying what to do.
 
     Empty: create every table and stamp the newest revision. Made before migrations (tables but no

@@ -198,3 +198,38 @@ def test_a_database_ahead_of_this_version_is_refused_and_left_alone(tmp_path, co
     assert main(["db", "upgrade"]) == 1
     assert "does not know" in capsys.readouterr().err
     assert revision_of(database_url) == "zzzz"
+
+
+@pytest.mark.postgres
+def test_workers_starting_together_on_an_empty_postgresql_database_take_turns(postgres_url):
+    # gunicorn -w 4 on a new database: while one process holds the schema lock, another waits for it
+    # instead of racing to create the same tables; then it finds them made and stamped.
+    import threading
+
+    from dispatch.db import SCHEMA_LOCK, create_schema
+
+    holder = make_engine(postgres_url)
+    worker = make_engine(postgres_url)
+    with holder.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        conn.commit()
+        errors = []
+        second = threading.Thread(target=lambda: _record(errors, create_schema, worker))
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive(), "the second process did not wait for the schema lock"
+        assert revision_of(postgres_url) is None  # nothing created while the first one holds it
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+        conn.commit()
+    second.join(timeout=30)
+    assert not second.is_alive() and errors == []
+    assert revision_of(postgres_url) == migrations.head()
+    holder.dispose()
+    worker.dispose()
+
+
+def _record(errors: list, fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception as exc:  # reported by the test's assertion
+        errors.append(exc)
