@@ -97,6 +97,22 @@ def test_a_category_with_its_own_question_asks_it_before_sending(phone, live_ser
     expect(phone.locator("#detail .field", has_text="居住户数").locator("dd")).to_have_text("6")
 
 
+def test_a_number_the_phone_cannot_read_is_refused_not_dropped(phone, live_server, inspector):
+    # 私搭乱建 asks 面积(平方米), optional. A range like "10-20" leaves a number field's value empty
+    # (validity.badInput): the page must say so rather than send the report without the answer.
+    fill_report(phone, slug="illegal_construction", description="屋顶加建一间", photo=False)
+    phone.focus("#q-area_m2")
+    phone.keyboard.type("10-20")
+    phone.click("#submit-btn")
+    expect(phone.locator("#report-error")).to_have_text("“面积(平方米)”须为数字")
+    assert my_tickets(live_server, inspector) == []
+    phone.fill("#q-area_m2", "12.5")
+    phone.click("#submit-btn")
+    expect(phone.locator("#last-report")).to_contain_text("上报成功")
+    [ticket] = my_tickets(live_server, inspector)
+    assert ticket["attributes"] == {"area_m2": 12.5}
+
+
 def test_a_tap_on_the_map_sets_the_location(new_page, live_server, inspector):
     page = new_page(viewport={"width": 375, "height": 812})  # no GPS permission: the map is the way
     login(page, inspector["username"])

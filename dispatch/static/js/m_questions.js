@@ -55,6 +55,8 @@
       const keys = Array.from(field.querySelectorAll('input:checked')).map((c) => c.value);
       return keys.length ? keys : null;
     }
+    // A number field the browser cannot read ("10-20", "1e") has an empty value: refuse it, never drop it.
+    if (a.datatype === 'number' && field.validity && field.validity.badInput) return NaN;
     const raw = field.value.trim();
     if (!raw) return null;
     if (a.datatype === 'number') return Number(raw);
