@@ -39,9 +39,6 @@ def upload_photo(ticket_id: int):
     ticket = visible_ticket(ticket_id)
     if not photos.can_upload(user, ticket):
         raise ApiError(403, "forbidden", "you may not add photos to this ticket")
-    if ticket.status in photos.ENDED:
-        raise ApiError(409, "ticket_ended", f"the ticket is {ticket.status}: its record takes no more photos",
-                       status=ticket.status)
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with a `photo` file")
     upload = request.files.get("photo")
@@ -49,9 +46,13 @@ def upload_photo(ticket_id: int):
         raise ApiError(422, "validation_error", "photo: a file field named `photo` is required")
     config = current_app.extensions["street_config"]
     max_bytes = config.intake.photo_max_bytes
+    stage = request.form.get("stage", "before")
+    if not photos.takes_photo(ticket, user=user, stage=stage):
+        raise ApiError(409, "ticket_ended", f"the ticket is {ticket.status}: its record takes no more photos",
+                       status=ticket.status)
     data = upload.stream.read(max_bytes + 1)
     photo = photos.store(session=db.session(), ticket=ticket, user=user, data=data,
-                         stage=request.form.get("stage", "before"), var_dir=current_app.config["VAR_DIR"],
+                         stage=stage, var_dir=current_app.config["VAR_DIR"],
                          max_bytes=max_bytes, now=clock.now())
     body = _detail(ticket)
     body["photo"] = next(p for p in body["ticket"]["photos"] if p["id"] == photo.id)

@@ -19,6 +19,14 @@ STAGES = ("before", "after")
 ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # a finished record takes no more photos
 
 
+def takes_photo(ticket: Ticket, *, user: User, stage: str) -> bool:
+    """Whether the ticket's record still takes this photo: an ended ticket does not, except that a
+    duplicate report takes its own reporter's 处置前 photo (the evidence of the report, sent after it)."""
+    if ticket.status not in ENDED:
+        return True
+    return ticket.status == Status.duplicate and stage == "before" and user.id == ticket.reporter_id
+
+
 def sniff(data: bytes) -> str | None:
     """The image type from its magic bytes, or None.
 
@@ -112,13 +120,28 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    photo = Photo(ticket_id=ticket.id, sha256=digest, stage=stage, content_type=content_type, size=len(data),
+    photo = _add(session=session, ticket=ticket, user=user, stage=stage, digest=digest, content_type=content_type,
+                 size=len(data), now=now, note="处置前照片" if stage == "before" else "处置后照片")
+    if ticket.status == Status.duplicate and ticket.duplicate_of is not None:
+        original = session.get(Ticket, ticket.duplicate_of)
+        if original is not None and original.status not in ENDED:  # the department handling it sees it too
+            _add(session=session, ticket=original, user=user, stage="before", digest=digest,
+                 content_type=content_type, size=len(data), now=now,
+                 note=f"处置前照片（来自重复上报 {ticket.number}）", source=ticket.id)
+    session.commit()
+    return photo
+
+
+def _add(*, session: Session, ticket: Ticket, user: User, stage: str, digest: str, content_type: str, size: int,
+         now: datetime, note: str, source: int | None = None) -> Photo:
+    """One photo row (the file is shared by sha256) and its line in the ticket's timeline (留痕)."""
+    photo = Photo(ticket_id=ticket.id, sha256=digest, stage=stage, content_type=content_type, size=size,
                   uploaded_by=user.id, uploaded_at=now)
     session.add(photo)
     session.flush()
+    data = {"photo": photo.id, "stage": stage, "sha256": digest}
+    if source is not None:
+        data["from_ticket"] = source
     ticket_service.record(session=session, ticket=ticket, action="photo", now=now, actor=user,
-                          from_status=ticket.status, to_status=ticket.status,
-                          note="处置前照片" if stage == "before" else "处置后照片",
-                          data={"photo": photo.id, "stage": stage, "sha256": digest})
-    session.commit()
+                          from_status=ticket.status, to_status=ticket.status, note=note, data=data)
     return photo

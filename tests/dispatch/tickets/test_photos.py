@@ -246,6 +246,37 @@ def test_a_finished_record_takes_no_more_photos(street, status):
     assert len(get(street, ticket["id"])["photos"]) == before
 
 
+def test_a_duplicate_reports_photo_is_kept_and_reaches_the_open_original(street):
+    # Two inspectors report the same pile; the second report becomes a duplicate before its photo goes up
+    # (the phone sends the report, then the photo). The photo is its reporter's evidence: kept on the
+    # duplicate, and a copy joins the original, which sanitation is handling.
+    dup = ticket_in(street, "duplicate")
+    assert dup["status"] == "duplicate"
+    original_id = dup["duplicate_of"]
+    reporter = street.inspector  # ticket_in reports as this inspector
+    upload(street, reporter, dup["id"], stage="before", expect=201)
+    assert [p["stage"] for p in get(street, dup["id"])["photos"]] == ["before"]
+    original = get(street, original_id, street.sanitation)
+    assert [p["stage"] for p in original["photos"]] == ["before"]
+    assert original["timeline"][-1]["note"] == f"处置前照片（来自重复上报 {dup['number']}）"
+    shown = street.client.get(original["photos"][0]["url"], headers=street.sanitation)
+    assert shown.status_code == 200 and shown.data == PNG
+    # only its own reporter, and only the report's photo: the record is otherwise ended
+    upload(street, reporter, dup["id"], stage="after", expect=409)
+    upload(street, street.inspector2, dup["id"], stage="before", expect=409)
+    upload(street, street.command, dup["id"], stage="before", expect=409)
+
+
+def test_a_duplicate_of_a_closed_ticket_keeps_its_photo_to_itself(street):
+    dup = ticket_in(street, "duplicate")
+    original_id = dup["duplicate_of"]
+    act_path = f"/api/v1/tickets/{original_id}/actions"
+    assert street.client.post(act_path, headers=street.command,
+                              json={"action": "cancel", "reason": "误报"}).status_code == 200
+    upload(street, street.inspector, dup["id"], stage="before", expect=201)
+    assert get(street, original_id)["photos"] == []  # an ended record takes no more photos
+
+
 @pytest.mark.parametrize("data, why", [
     (JPEG[:40], "a JPEG cut off before its end marker (interrupted upload)"),
     (PNG[:-6], "a PNG without its IEND chunk"),
