@@ -51,8 +51,9 @@ def check_json(category: CategoryConfig, given: dict | None) -> tuple[dict, list
             as_text[code] = _json_as_text(attribute, value)
         except ValueError as exc:
             problems.append((code, str(exc)))
-    values, more = _check(category, {code: raw for code, raw in as_text.items()
-                                     if code not in {p[0] for p in problems}})
+    refused = {code for code, _ in problems}  # answered, wrongly: not "required" on top
+    values, more = _check(category, {code: raw for code, raw in as_text.items() if code not in refused},
+                          answered=refused)
     return values, problems + more
 
 
@@ -71,7 +72,8 @@ def _json_as_text(attribute: AttributeConfig, value) -> list[str]:
     return [value] if value.strip() else []
 
 
-def _check(category: CategoryConfig, given: dict[str, list[str]]) -> tuple[dict, list[Problem]]:
+def _check(category: CategoryConfig, given: dict[str, list[str]],
+           answered: set[str] = frozenset()) -> tuple[dict, list[Problem]]:
     defined = {a.code: a for a in category.attributes}
     problems: list[Problem] = [
         (code, f"{category.code} ({category.name}) has no such attribute" + ("" if defined else "; it asks none"))
@@ -80,7 +82,7 @@ def _check(category: CategoryConfig, given: dict[str, list[str]]) -> tuple[dict,
     for attribute in category.attributes:
         raw = given.get(attribute.code) or []
         if not raw:
-            if attribute.required:
+            if attribute.required and attribute.code not in answered:
                 problems.append((attribute.code, f"{REQUIRED} ({attribute.description})"))
             continue
         try:

@@ -80,6 +80,13 @@ def test_answers_must_be_an_object_of_plain_values(client, inspector):
         assert response.get_json()["error"]["code"] == "validation_error"
 
 
+def test_a_required_question_answered_with_the_wrong_type_is_one_problem(client, inspector):
+    response = report(client, inspector, event(category="group_rental", attributes={"households": True}),
+                      expect=422)
+    assert response.get_json()["error"]["details"] == [{"field": "attributes.households",
+                                                        "problem": "must be a JSON number"}]
+
+
 def test_every_bad_answer_is_listed_at_once(client, inspector):
     response = report(client, inspector, event(category="group_rental", attributes={"households": 0, "x": 1}),
                       expect=422)
