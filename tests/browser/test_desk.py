@@ -266,6 +266,10 @@ def test_the_command_center_may_look_at_a_desk(new_page, desk):
     expect(tab(page, "pending").locator(".count")).to_have_text("3")
     page.select_option("#dept-filter", "chengguan")
     expect(tab(page, "pending").locator(".count")).to_have_text("0")
+    page.reload()  # the choice is in the URL: a reload keeps it
+    wait_ready(page)
+    expect(page.locator("#dept-filter")).to_have_value("chengguan")
+    expect(tab(page, "pending").locator(".count")).to_have_text("0")
     open_ticket(page, desk.late)
     expect(page.locator(".deadline[data-kind=response]")).to_contain_text("已超期")
     assert action_buttons(page) == ["督办", "挂账", "作废"]  # 签收 and 退单 are the department's

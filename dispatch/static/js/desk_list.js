@@ -107,7 +107,16 @@
       }
     }
 
-    if (deptSelect) deptSelect.addEventListener('change', load);
+    if (deptSelect) {
+      // the command center's choice of department lives in the URL (?department=), so a reload keeps it
+      const asked = new URLSearchParams(location.search).get('department');
+      if (asked && Array.from(deptSelect.options).some((o) => o.value === asked)) deptSelect.value = asked;
+      deptSelect.addEventListener('change', () => {
+        const query = deptSelect.value ? '?department=' + encodeURIComponent(deptSelect.value) : '';
+        history.replaceState(null, '', location.pathname + query + location.hash);
+        load();
+      });
+    }
     load();
     setInterval(() => { if (!document.hidden) load(); }, LIST_POLL_MS);
   }
