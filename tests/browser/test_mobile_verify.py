@@ -137,6 +137,7 @@ def test_api_errors_are_shown_in_chinese(phone):
           validation: E(422, 'validation_error', 'stage must be one of before, after'),
           photo: E(422, 'after_photo_required', 'this category needs an `after` photo first'),
           csrf: E(403, 'csrf', 'missing or wrong X-CSRF-Token header'),
+          too_long: E(422, 'validation_error', 'days: Input should be less than or equal to 250'),
           unknown: E(418, 'teapot', '服务器自己的说明'),
           offline: YC.describeError(new YC.NetworkError()),
         };
@@ -149,6 +150,7 @@ def test_api_errors_are_shown_in_chinese(phone):
         "validation": "填写的内容有误，请检查后重试",
         "photo": "请先上传处置后照片",
         "csrf": "页面已过期，请刷新页面后重试",
+        "too_long": "一次最多延期 250 个工作日",  # the bound itself, not only "something is wrong"
         "unknown": "服务器自己的说明",
         "offline": "网络不可用，请检查网络后重试",
     }

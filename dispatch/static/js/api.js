@@ -108,6 +108,9 @@
     [/needs a `note`/i, '请填写说明'],
     [/needs `department`/i, '请选择处置部门'],
     [/needs exactly one of `hours`/i, '请填写延长的工作时或工作日'],
+    [/^days: Input should be less than or equal to (\d+)/, (m) => `一次最多延期 ${m[1]} 个工作日`],
+    [/^hours: Input should be less than or equal to (\d+)/, (m) => `一次最多延期 ${m[1]} 个工作时`],
+    [/^(days|hours): Input should be greater than 0/, () => '延期时长须大于 0'],
   ];
 
   /** A message for the user, in Chinese: a known error code (or server message) becomes Chinese text;
@@ -116,7 +119,7 @@
     if (err instanceof NetworkError) return '网络不可用，请检查网络后重试';
     if (err instanceof ApiError) {
       const hit = MESSAGE_TEXT.find(([pattern]) => pattern.test(err.message || ''));
-      if (hit) return hit[1];
+      if (hit) return typeof hit[1] === 'function' ? hit[1]((err.message || '').match(hit[0])) : hit[1];
       const status = err.body && err.body.error && err.body.error.status;
       if (err.code === 'illegal_transition' && STATUS_LABELS[status]) {
         return '工单当前状态（' + STATUS_LABELS[status] + '）不允许此操作，请刷新后查看';
