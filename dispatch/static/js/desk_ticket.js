@@ -149,7 +149,7 @@
       const note = el('textarea', { attrs: { name: 'note', rows: 2, maxlength: 2000, placeholder: '处置说明（可选）' } });
       form.append(
         el('div', { className: 'field' }, el('span', { text: '处置后照片' + (data.after_photo_required ? '（必传）' : '（可选）') }),
-          el('div', { className: 'file-row' }, el('label', { className: 'btn file-pick' }, '📷 选择照片', photo), picked, preview)),
+          el('div', { className: 'file-row' }, el('label', { className: 'btn file-pick' }, '选择照片', photo), picked, preview)),
         field('处置说明', note));
       read = () => {
         const file = photo.files && photo.files[0];
