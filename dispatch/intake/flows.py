@@ -95,10 +95,11 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         occurred_at=event.occurred_at, created_at=now, updated_at=now, **_placement(config, event.location))
     duplicate = None
     dup_cfg = config.intake.duplicates
-    if dup_cfg.enabled and ticket.lng is not None:
+    radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
+    if dup_cfg.enabled and radius_m > 0 and ticket.lng is not None:
         duplicate = ticket_service.find_duplicate(
             session=session, category=category.slug, lng=ticket.lng, lat=ticket.lat, now=now,
-            radius_m=dup_cfg.radius_m, window=timedelta(hours=dup_cfg.window_hours))
+            radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
     session.add(ticket)
     try:
         session.flush()  # the INSERT: a concurrent request with the same Idempotency-Key fails here

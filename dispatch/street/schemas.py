@@ -85,6 +85,9 @@ class CategoryConfig(_Strict):
     # false: reports of this category concern homes (群租, 居改非…) and are left out of the public,
     # key-less Open311 GET requests (they stay visible under the role rules, with an api_key)
     public: bool = True
+    # how near an open report of this category makes a new one its duplicate; None: intake.toml's radius.
+    # 0: never merged by distance (群租, 居改非: the flats of one building are metres apart)
+    duplicate_radius_m: float | None = Field(None, ge=0, allow_inf_nan=False)
 
     _check_limits = field_validator("response", "resolve")(_limit)
 

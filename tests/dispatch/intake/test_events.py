@@ -195,6 +195,19 @@ def test_third_report_links_to_the_original_not_to_the_duplicate(client, inspect
     assert second["duplicate_of"] == first["id"] and third["duplicate_of"] == first["id"]
 
 
+@pytest.mark.parametrize(("category", "merged"), [
+    ("group_rental", False),               # duplicate_radius_m = 0: two flats of one building, two cases
+    ("residential_to_commercial", False),  # 居改非: the same
+    ("exposed_garbage", True),             # intake.toml's 50 m: the same pile
+])
+def test_a_category_may_never_merge_reports_by_distance(client, inspector, category, merged):
+    first = ticket_of(report(client, inspector, category=category))
+    lng, lat = first["location"]["lng"], first["location"]["lat"]
+    second = ticket_of(report(client, inspector, category=category, at=offset(lng, lat, east_m=8)))
+    assert (second["duplicate_of"] == first["id"]) is merged
+    assert (second["status"] == "duplicate") is merged
+
+
 # --- Idempotency-Key ----------------------------------------------------------------------------------------
 
 def test_same_key_same_user_returns_the_same_ticket(client, inspector, command):
