@@ -52,7 +52,12 @@ def _compress_static(response: Response) -> Response:
         return response
     response.close()  # the file the original answer opened
     response.direct_passthrough = False
-    response.set_data(_gzipped_file(path, stat.st_mtime_ns, stat.st_size))
+    return _gzipped(response, _gzipped_file(path, stat.st_mtime_ns, stat.st_size))
+
+
+def _gzipped(response: Response, body: bytes) -> Response:
+    """`response` carrying the gzipped `body`; a strong ETag turns weak (same content, other bytes)."""
+    response.set_data(body)
     response.headers["Content-Encoding"] = "gzip"
     etag, weak = response.get_etag()
     if etag and not weak:
@@ -67,18 +72,14 @@ def compress(response: Response) -> Response:
     if response.mimetype not in COMPRESSIBLE:
         return response
     response.vary.add("Accept-Encoding")
-    if (response.direct_passthrough or response.is_streamed or not 200 <= response.status_code < 300 or response.status_code == 204
-            or "Content-Encoding" in response.headers or request.method == "HEAD" or not _wants_gzip()):
+    if (response.direct_passthrough or response.is_streamed or not 200 <= response.status_code < 300
+            or response.status_code == 204 or "Content-Encoding" in response.headers or request.method == "HEAD"
+            or not _wants_gzip()):
         return response
     data = response.get_data()
     if len(data) < MIN_SIZE:
         return response
-    response.set_data(gzip.compress(data, compresslevel=LEVEL, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
-    etag, weak = response.get_etag()
-    if etag and not weak:
-        response.set_etag(etag, weak=True)
-    return response
+    return _gzipped(response, gzip.compress(data, compresslevel=LEVEL, mtime=0))
 
 
 def init_app(app: Flask) -> None:
