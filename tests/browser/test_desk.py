@@ -234,6 +234,8 @@ def test_a_returned_ticket_opens_from_its_row_to_read_only(page, desk):
     assert action_buttons(page) == []
     assert page.locator("#ticket-actions form").count() == 0
     expect(page.locator("[data-testid=no-actions]")).to_have_count(0)
+    # the time limits shown are 城管's round, and the page says whose
+    expect(page.locator("[data-testid=deadlines-of]")).to_have_text("以下为现承办部门（城管执法中队）的时限")
     timeline = page.locator("#ticket-timeline")
     expect(timeline.locator("li[data-action=return]")).to_contain_text("李师傅（处置部门）")
     expect(timeline.locator("li[data-action=return]")).to_contain_text("建筑垃圾属城管执法范围")

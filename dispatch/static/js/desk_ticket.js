@@ -64,9 +64,13 @@
     );
   }
 
-  function drawDeadlines(node, t) {
+  function drawDeadlines(node, t, formerHolder) {
     clear(node);
     node.appendChild(el('h2', { text: '时限' }));
+    if (formerHolder) {  // the clocks of the round it is in now, not of this department's round
+      node.appendChild(el('p', { className: 'muted', dataset: { testid: 'deadlines-of' },
+        text: t.department_name ? '以下为现承办部门（' + t.department_name + '）的时限' : '本部门已不再承办，以下为工单当前的时限' }));
+    }
     ['response', 'resolve'].forEach((kind) => {
       const d = t.deadlines[kind] || {};
       node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
@@ -321,7 +325,7 @@
         t.supervised ? el('span', { className: 'chip state state-supervised', text: '督办' }) : null].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
-      drawDeadlines(parts.deadlines, t);
+      drawDeadlines(parts.deadlines, t, !!data.former_holder);
       drawActions(parts.actions, data, run);
       drawPhotos(parts.photos, t);
       drawTimeline(parts.timeline, t);
