@@ -113,6 +113,16 @@ def test_a_number_the_phone_cannot_read_is_refused_not_dropped(phone, live_serve
     assert ticket["attributes"] == {"area_m2": 12.5}
 
 
+def test_a_file_that_is_not_a_photo_is_refused_at_once(phone):
+    # "选择照片" can reach any file on some phones: no broken preview, no report sent with it.
+    phone.set_input_files("#photo", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    expect(phone.locator("#toast")).to_contain_text("照片格式不支持")
+    expect(phone.locator("#photo-preview")).to_be_hidden()
+    expect(phone.locator("#photo-clear")).to_be_hidden()
+    phone.set_input_files("#photo", files=[PHOTO])  # a real photo is still taken after that
+    expect(phone.locator("#photo-preview")).to_be_visible()
+
+
 def test_a_tap_on_the_map_sets_the_location(new_page, live_server, inspector):
     page = new_page(viewport={"width": 375, "height": 812})  # no GPS permission: the map is the way
     login(page, inspector["username"])

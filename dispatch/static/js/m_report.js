@@ -14,6 +14,7 @@
   const DESCRIPTION_MAX = Number(body.dataset.descriptionMax) || 4000;
   const PHOTO_MAX = Number(body.dataset.photoMax) || 10 * 1024 * 1024;
   const DOWNSCALE_OVER = 1.5 * 1024 * 1024; // camera photos above this are re-encoded at 1920 px
+  const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp']; // what the server takes
 
   const state = {
     categories: [],
@@ -195,7 +196,12 @@
   async function onPhotoChosen() {
     const file = $('photo').files[0];
     if (!file) return;
-    const photo = await preparePhoto(file);
+    const photo = await preparePhoto(file);  // a large photo comes back as JPEG, whatever it was
+    if (!PHOTO_TYPES.includes(photo.type)) {
+      toast('照片格式不支持（仅 JPEG / PNG / WebP）', 'error');
+      clearPhoto();
+      return;
+    }
     if (photo.size > PHOTO_MAX) {
       toast(`照片过大（上限 ${Math.round(PHOTO_MAX / 1048576)} MB）`, 'error');
       clearPhoto();
