@@ -52,6 +52,7 @@ def test_optional_questions_may_be_left_out_or_null(client, inspector):
     ("group_rental", {"households": -5}, "attributes.households", "must be at least 1"),
     ("group_rental", {"households": 100}, "attributes.households", "must be at most 99"),
     ("illegal_construction", {"area_m2": -3}, "attributes.area_m2", "must be at least 0"),
+    ("illegal_construction", {"area_m2": 1e308}, "attributes.area_m2", "must be at most 100000"),
     ("group_rental", {"households": 6.5}, "attributes.households", "must be a whole number"),  # a count
     # the wrong JSON type: a number question takes a JSON number, not text nor a boolean
     ("group_rental", {"households": "5"}, "attributes.households", "must be a JSON number"),

@@ -75,7 +75,7 @@ def test_service_definition_states_a_numbers_bounds(client):
     (attr,) = client.get(f"{BASE}/services/L0003.json").get_json()["attributes"]
     assert attr["datatype_description"] == "同一套房内居住的户数(人数难以核实时按户计)；整数，最小 1，最大 99"
     (area,) = client.get(f"{BASE}/services/06001.json").get_json()["attributes"]
-    assert area["datatype_description"] == "估算的搭建面积，单位平方米；最小 0"
+    assert area["datatype_description"] == "估算的搭建面积，单位平方米；最小 0，最大 100000"
 
 
 def test_service_definition_xml(client):
