@@ -112,6 +112,10 @@ class YearOutOfRange(ValueError):
     """A date or date-time outside the years allowed."""
 
 
+class OutsideCalendar(ValueError):
+    """A valid date-time with no UTC form (local midnight of year 1, 9999-12-31 late at +14:00)."""
+
+
 def parse_date_time(raw: str, tz: tzinfo, *, end_of_day: bool = False, naive: bool = True,
                     years: tuple[int, int] | None = None) -> datetime:
     """An ISO-8601 date or date-time of a query string as an aware UTC datetime; a ValueError saying why not.
@@ -139,7 +143,7 @@ def parse_date_time(raw: str, tz: tzinfo, *, end_of_day: bool = False, naive: bo
     dispatch.query.YearOutOfRange: year must be between 2000 and 2100
     >>> parse_date_time("0001-01-01", shanghai)  # local midnight of year 1 has no UTC form
     Traceback (most recent call last):
-    ValueError: outside the calendar
+    dispatch.query.OutsideCalendar: outside the calendar
     >>> parse_date_time("2026-11-26T25:00", shanghai)
     Traceback (most recent call last):
     ValueError: hour must be in 0..23
@@ -160,4 +164,4 @@ def parse_date_time(raw: str, tz: tzinfo, *, end_of_day: bool = False, naive: bo
             value = value.replace(tzinfo=tz)
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("outside the calendar") from None
+        raise OutsideCalendar("outside the calendar") from None

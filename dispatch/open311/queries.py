@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from dispatch.open311 import mapping
 from dispatch.open311.errors import bad_request
-from dispatch.query import NoTimeZone, parse_date_time
+from dispatch.query import NoTimeZone, OutsideCalendar, parse_date_time
 from dispatch.street.config import StreetConfig
 
 WINDOW = timedelta(days=90)  # the default window, and the widest allowed
@@ -87,6 +87,8 @@ def _instant(args: MultiDict, name: str, tz: tzinfo, problems: list[str]) -> dat
         return parse_date_time(raw, tz, naive=False)
     except NoTimeZone:
         problems.append(f"{name} must include a time zone (Z or ±hh:mm), e.g. 2026-11-01T00:00:00+08:00")
+    except OutsideCalendar:
+        problems.append(f"{name} out of range")  # as for a window that runs off the calendar
     except ValueError:
         problems.append(f"{name} must be a W3C date-time, e.g. 2026-11-01T00:00:00+08:00")
     return None
