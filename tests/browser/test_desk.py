@@ -313,7 +313,8 @@ def test_the_ticket_page_shows_the_answers_to_the_categorys_questions(new_page, 
 
 @pytest.mark.parametrize(("occurred_at", "shown"), [
     ("2026-11-25T08:15:00+08:00", "2026/11/25 08:15（晚于发现时间送达，如离线上报）"),  # sent from the outbox later
-    ("2026-11-26T10:30:00+08:00", "上报手机的时钟可能不准"),  # "seen" a day after the server got it
+    ("2026-11-26T10:30:00+08:00", "晚于上报时间：上报手机的时钟可能不准"),  # "seen" a day after the server got it
+    ("1970-01-01T08:00:00+08:00", "早于上报时间过久：上报手机的时钟可能不准"),  # a phone clock reset to 1970
     ("2026-11-25T10:28:00+08:00", None),  # sent at once: 上报时间 says it all
 ])
 def test_the_ticket_page_shows_when_it_was_seen_if_that_tells_something(page, live_server, desk, occurred_at, shown):

@@ -193,6 +193,7 @@
   }
 
   const SEEN_APART_MS = 5 * 60 * 1000;
+  const OFFLINE_AT_MOST_MS = 7 * 24 * 3600 * 1000; // a phone's outbox holds a report for days, not years
 
   /** 发现时间 when it tells something besides 上报时间 (null otherwise): a report made offline and sent
    * later, or a phone whose clock runs ahead (seen "after" the server received it). The deadlines count
@@ -201,7 +202,9 @@
     if (!t.occurred_at) return null;
     const gap = new Date(t.created_at).getTime() - new Date(t.occurred_at).getTime();
     if (!Number.isFinite(gap) || Math.abs(gap) < SEEN_APART_MS) return null;
-    return fmtTime(t.occurred_at) + (gap > 0 ? '（晚于发现时间送达，如离线上报）' : '（晚于上报时间：上报手机的时钟可能不准）');
+    if (gap < 0) return fmtTime(t.occurred_at) + '（晚于上报时间：上报手机的时钟可能不准）';
+    if (gap > OFFLINE_AT_MOST_MS) return fmtTime(t.occurred_at) + '（早于上报时间过久：上报手机的时钟可能不准）';
+    return fmtTime(t.occurred_at) + '（晚于发现时间送达，如离线上报）';
   }
 
   /** A random v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
