@@ -34,8 +34,9 @@ sys.path.insert(0, str(HERE))
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-from sweep_bench import (NOW, _fmt, analyze_tables, backend_name, capture_statements, departments,  # noqa: E402
-                         query_plan, schedule, temporary_database, zone_points)
+from sweep_bench import (NOW, _fmt, add_database_arguments, analyze_tables, backend_name,  # noqa: E402
+                         capture_statements, departments, parse_sizes, query_plan, schedule, temporary_database,
+                         zone_points)
 
 from dispatch import create_app  # noqa: E402
 from dispatch.street.config import StreetConfig  # noqa: E402
@@ -206,12 +207,9 @@ def main(argv=None) -> None:
     parser.add_argument("--n", type=int, default=200, help="timed reports per size (default 200)")
     parser.add_argument("--per-day", type=float, default=100.0,
                         help="history rate, tickets per day: a bigger table is a longer history (default 100)")
-    parser.add_argument("--database-url", help="PostgreSQL URL to build in (a temporary schema); default SQLite")
-    parser.add_argument("--no-analyze", action="store_true",
-                        help="PostgreSQL: skip ANALYZE after the bulk load (shows the plan before autovacuum)")
-    parser.add_argument("--seed", type=int, default=1)
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
 
     with contextlib.ExitStack() as stack:
         tables = []

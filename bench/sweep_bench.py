@@ -324,6 +324,19 @@ def measure(tables: list[Table], *, repeats: int, scan_repeats: int) -> None:
                     table.run(name)
 
 
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--database-url, --no-analyze and --seed: what every table-building benchmark takes."""
+    parser.add_argument("--database-url", help="PostgreSQL URL to build in (a temporary schema); default SQLite")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL: skip ANALYZE after the bulk load (shows the plan before autovacuum)")
+    parser.add_argument("--seed", type=int, default=1)
+
+
+def parse_sizes(text: str) -> list[int]:
+    """--sizes "1000,10_000" as integers, the first being the baseline."""
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000",
@@ -331,12 +344,9 @@ def main(argv=None) -> None:
     parser.add_argument("--due", type=int, default=50, help="tickets with levels due, at every size (default 50)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per operation, best kept (default 5)")
     parser.add_argument("--scan-repeats", type=int, default=2, help="timed runs of the full scan (default 2)")
-    parser.add_argument("--database-url", help="PostgreSQL URL to build in (a temporary schema); default SQLite")
-    parser.add_argument("--no-analyze", action="store_true",
-                        help="PostgreSQL: skip ANALYZE after the bulk load (shows the plan before autovacuum)")
-    parser.add_argument("--seed", type=int, default=1)
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
 
     config = load_config(ROOT / "config")
     with contextlib.ExitStack() as stack:

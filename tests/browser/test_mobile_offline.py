@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from dispatch.web.mobile import shell_version
 from tests.browser.conftest import login, wait_ready
-from tests.browser.test_mobile import PHONE, fill_report, my_tickets
+from tests.browser.test_mobile import PHONE, fill_report, inspector, my_tickets  # noqa: F401 (fixture)
 
 SW_READY = "navigator.serviceWorker.ready.then(() => true)"
 CACHED_URLS = """async () => {
@@ -20,11 +20,6 @@ CACHED_URLS = """async () => {
   }
   return urls;
 }"""
-
-
-@pytest.fixture
-def inspector(live_server):
-    return live_server.create_user("xy_wang", "inspector", zone="xiangyi", display_name="王巡查")
 
 
 @pytest.fixture

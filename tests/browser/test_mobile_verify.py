@@ -10,14 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, login, png_bytes, shot, wait_ready
-from tests.browser.test_mobile import PHONE, PHOTO, fill_report, resolved_ticket
+from tests.browser.test_mobile import PHONE, PHOTO, fill_report, inspector, resolved_ticket  # noqa: F401 (fixture)
 
 XIANGYI = {"lng": 121.4288, "lat": 31.2551}
-
-
-@pytest.fixture
-def inspector(live_server):
-    return live_server.create_user("xy_wang", "inspector", zone="xiangyi", display_name="王巡查")
 
 
 @pytest.fixture

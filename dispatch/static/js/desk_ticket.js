@@ -48,6 +48,7 @@
 
   function drawInfo(node, data) {
     const t = data.ticket;
+    const seen = seenNote(t);
     clear(node);
     node.append(
       el('h2', { text: '工单信息' }),
@@ -57,7 +58,7 @@
       ...(t.answers || []).map((a) => infoRow(a.question, a.text)),
       infoRow('地址', t.address),
       infoRow('上报时间', fmtTime(t.created_at)),
-      ...(seenNote(t) ? [infoRow('发现时间', seenNote(t))] : []),
+      ...(seen ? [infoRow('发现时间', seen)] : []),
       infoRow('返工次数', String(t.rework_count)),
       el('div', { className: 'kv' }, el('span', { className: 'k', text: '描述' }),
         el('p', { className: 'v description', text: t.description, dataset: { testid: 'description' } })),

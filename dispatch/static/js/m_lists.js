@@ -81,6 +81,7 @@
     }
     clear(box);
     box.dataset.number = t.number;
+    const seen = seenNote(t);
     const field = (label, value) => el('div', { className: 'field' }, el('dt', { text: label }), el('dd', { text: value || '—' }));
     box.appendChild(el('div', { className: 'row' }, el('h2', { text: t.number }), statusChip(t.status)));
     box.appendChild(el('dl', { className: 'fields' },
@@ -91,7 +92,7 @@
       field('响应时限', t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
       field('处置时限', t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
       field('上报时间', fmtTime(t.created_at)),
-      seenNote(t) ? field('发现时间', seenNote(t)) : null));
+      seen ? field('发现时间', seen) : null));
     if (t.photos && t.photos.length) {
       const checked = verifyPhotoIds(t.timeline);
       const photoLabel = (p) => (p.stage !== 'after' ? '处置前' : checked.has(p.id) ? '核查' : '处置后');
