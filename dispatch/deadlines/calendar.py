@@ -7,6 +7,12 @@ real instants (UTC), so a DST zone would still count real elapsed time.
 
 A working period is half-open, ``[start, end)``: 12:00 is not inside 08:30–12:00. That matters in
 exactly one place, a zero-length advance (see :meth:`WorkCalendar.add_working_minutes`).
+
+Where a year's days come from (:meth:`WorkCalendar.source`), first found wins: the street's own
+``[years.YYYY]`` in config/calendar.toml ("config"), else the chinesecalendar package, which ships
+the State Council's schedules up to 2026 ("chinesecalendar"), else the provisional calendar
+computed from the 放假办法 ("provisional", 预计: statutory holidays and weekends off, no 调休; see
+:mod:`dispatch.deadlines.holidays`).
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
+
+from dispatch.deadlines import holidays
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +41,8 @@ DEFAULT_WORKING_HOURS: tuple[tuple[time, time], ...] = (
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 _DAY_CACHE_SIZE = 20_000  # days of working periods kept per calendar (about 55 years)
+
+Source = Literal["config", "chinesecalendar", "provisional"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,16 @@ def load_zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown timezone {name!r}") from exc
 
 
+def _require_date(d: date, name: str) -> None:
+    if isinstance(d, datetime):
+        raise TypeError(f"{name} takes a date; convert an instant to the calendar's timezone first")
+
+
+def _days_of(year: int) -> list[date]:
+    first = date(year, 1, 1)
+    return [first + timedelta(days=i) for i in range((date(year, 12, 31) - first).days + 1)]
+
+
 def _check_periods(periods: tuple[tuple[time, time], ...]) -> None:
     if not periods:
         raise ValueError("working_hours must have at least one period")
@@ -78,7 +99,7 @@ def _check_periods(periods: tuple[tuple[time, time], ...]) -> None:
 
 
 class WorkCalendar:
-    """Statutory workdays (chinesecalendar + local per-year overrides) and working hours.
+    """Statutory workdays (local per-year overrides, chinesecalendar, the provisional calendar) and working hours.
 
     >>> cal = WorkCalendar()
     >>> cal.minutes_per_workday
@@ -109,9 +130,10 @@ class WorkCalendar:
                 raise ValueError(f"{min(both).isoformat()} is both a holiday and a workday")
         self._years = MappingProxyType(overrides)
         self._package_years: dict[int, bool] = {}
-        self._fallback_years: set[int] = set()
+        self._provisional_years: set[int] = set()
         self._lock = threading.Lock()
         self._day_cache: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._days_off: dict[int, frozenset[date]] = {}
 
     def __repr__(self) -> str:
         hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self._periods)
@@ -148,17 +170,26 @@ class WorkCalendar:
         return total
 
     @property
-    def fallback_years(self) -> frozenset[int]:
-        """Years for which is_workday has fallen back to Mon–Fri (no data anywhere)."""
+    def provisional_years(self) -> frozenset[int]:
+        """Years whose days is_workday has taken from the provisional calendar (no official schedule)."""
         with self._lock:
-            return frozenset(self._fallback_years)
+            return frozenset(self._provisional_years)
+
+    @property
+    def fallback_years(self) -> frozenset[int]:
+        """The former name of :attr:`provisional_years`."""
+        return self.provisional_years
 
     # --- days ---------------------------------------------------------------------------------
 
     def is_workday(self, d: date) -> bool:
-        """True if ``d`` is a statutory workday (override, else chinesecalendar, else Mon–Fri)."""
-        if isinstance(d, datetime):
-            raise TypeError("is_workday takes a date; convert an instant to the calendar's timezone first")
+        """True if ``d`` is a statutory workday (override, else chinesecalendar, else provisional)."""
+        _require_date(d, "is_workday")
+        if self.source(d.year) == "provisional":
+            self._note_provisional(d.year)
+        return self._is_workday(d)
+
+    def _is_workday(self, d: date) -> bool:
         override = self._years.get(d.year)
         if override is not None:
             return d in override.workdays or (d.weekday() < 5 and d not in override.holidays)
@@ -167,15 +198,55 @@ class WorkCalendar:
                 return chinese_calendar.is_workday(d)
             except NotImplementedError:  # pragma: no cover - the probe said the year is known
                 pass
-        self._note_fallback(d.year)
-        return d.weekday() < 5
+        return d.weekday() < 5 and d not in holidays.provisional_holidays(d.year)
+
+    def source(self, year: int) -> Source:
+        """Where the days of ``year`` come from: "config", "chinesecalendar" or "provisional" (预计)."""
+        if year in self._years:
+            return "config"
+        if self._package_knows(year):
+            return "chinesecalendar"
+        return "provisional"
+
+    def is_provisional(self, d: date) -> bool:
+        """True if ``d`` is counted by the provisional calendar: its year has no official schedule yet."""
+        _require_date(d, "is_provisional")
+        return self.source(d.year) == "provisional"
+
+    def spans_provisional(self, start: datetime, end: datetime) -> bool:
+        """True if a local day from ``start``'s to ``end``'s (either order) is in a provisional year.
+
+        A deadline counted across such a day is provisional (预计): the year's 调休 may still move it.
+        """
+        first = self._local_date(require_aware(start, "start")).year
+        last = self._local_date(require_aware(end, "end")).year
+        return any(self.source(year) == "provisional" for year in range(min(first, last), max(first, last) + 1))
+
+    def days_off(self, year: int) -> frozenset[date]:
+        """Every day of ``year`` that is not a workday (weekends, holidays), by this calendar's source.
+
+        Two calendars' ``days_off`` of a year differ exactly where a deadline counted over that year
+        could differ (see :meth:`changed_days`). Cached per year; logs nothing.
+        """
+        found = self._days_off.get(year)
+        if found is None:
+            found = self._days_off[year] = frozenset(d for d in _days_of(year) if not self._is_workday(d))
+        return found
+
+    def workdays(self, year: int) -> frozenset[date]:
+        """Every workday of ``year`` (including 调休 make-up weekend days)."""
+        return frozenset(_days_of(year)) - self.days_off(year)
+
+    def changed_days(self, other: WorkCalendar, year: int) -> frozenset[date]:
+        """The days of ``year`` that are a workday in one calendar and a day off in the other."""
+        return self.days_off(year) ^ other.days_off(year)
 
     def has_data(self, year: int) -> bool:
-        """True if the year has holiday data: a local override or chinesecalendar's own."""
+        """True if the year has an official schedule: a local override or chinesecalendar's own."""
         return year in self._years or self._package_knows(year)
 
     def missing_years(self, years: Iterable[int]) -> list[int]:
-        """The given years that have no holiday data, sorted (for the cockpit banner)."""
+        """The given years without an official schedule (counted provisionally), sorted (cockpit banner)."""
         return sorted({year for year in years if not self.has_data(year)})
 
     def _package_knows(self, year: int) -> bool:
@@ -191,13 +262,15 @@ class WorkCalendar:
             self._package_years[year] = known
         return known
 
-    def _note_fallback(self, year: int) -> None:
+    def _note_provisional(self, year: int) -> None:
         with self._lock:
-            if year in self._fallback_years:
+            if year in self._provisional_years:
                 return
-            self._fallback_years.add(year)
+            self._provisional_years.add(year)
         logger.warning(
-            "no holiday data for %d: counting Mon-Fri as workdays; add [years.%d] to the calendar config",
+            "no official holiday schedule for %d: counting it provisionally (预计) with the statutory holidays "
+            "of the 放假办法 and weekends off, without 调休; add [years.%d] from the State Council's notice "
+            "to the calendar config",
             year,
             year,
         )

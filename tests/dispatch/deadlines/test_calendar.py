@@ -1,4 +1,4 @@
-"""WorkCalendar: workdays from chinesecalendar + overrides, and working-time arithmetic."""
+"""WorkCalendar: workdays from overrides, chinesecalendar or the provisional calendar, and working-time arithmetic."""
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
@@ -119,7 +119,7 @@ def test_working_minutes_between(cal, start, end, expected):
         at(2026, 3, 16, 12, 30),  # inside lunch
         at(2026, 3, 13, 19, 0),  # Friday evening
         at(2026, 9, 30, 10, 0),  # before National Day
-        at(2026, 12, 30, 15, 0),  # across the year end into 2027 (fallback)
+        at(2026, 12, 30, 15, 0),  # across the year end into 2027 (provisional)
     ],
 )
 @pytest.mark.parametrize("minutes", [0.25, 45, 210, 480, 1000, 20 * 480])
@@ -160,11 +160,19 @@ def test_is_workday_2026(cal, day, expected):
 @pytest.mark.parametrize(
     ("years", "day", "expected"),
     [
-        (None, date(2027, 1, 1), True),  # no data: Friday, so a workday by the Mon-Fri fallback
-        (None, date(2027, 1, 2), False),  # no data: Saturday
-        (None, date(2027, 2, 6), False),  # no data: Saturday
+        (None, date(2027, 1, 1), False),  # provisional: 元旦, a Friday off
+        (None, date(2027, 1, 2), False),  # provisional: Saturday
+        (None, date(2027, 2, 5), False),  # provisional: 除夕, a Friday off
+        (None, date(2027, 2, 6), False),  # provisional: 初一, a Saturday (no 补休)
+        (None, date(2027, 2, 8), False),  # provisional: 初三, a Monday off
+        (None, date(2027, 2, 9), True),  # provisional: the Tuesday after (no 调休 predicted)
+        (None, date(2027, 2, 20), False),  # provisional: a Saturday stays off (no make-up day predicted)
+        (None, date(2027, 6, 9), False),  # provisional: 端午, a Wednesday
+        (None, date(2027, 9, 15), False),  # provisional: 中秋, a Wednesday
+        (None, date(2027, 10, 4), True),  # provisional: 国庆 is Oct 1-3 only; Monday Oct 4 works
         (override_2027_new_year(), date(2027, 1, 1), False),  # override: New Year's Day off
         (override_2027_new_year(), date(2027, 2, 6), True),  # override: a make-up Saturday
+        (override_2027_new_year(), date(2027, 2, 8), True),  # override wins: not listed, a workday
         (override_2027_new_year(), date(2027, 1, 4), True),  # override: an ordinary Monday
         (override_2027_new_year(), date(2027, 1, 2), False),  # override: an ordinary Saturday
     ],
@@ -180,15 +188,88 @@ def test_override_is_authoritative_for_a_known_year():
     assert cal.is_workday(date(2026, 10, 10)) is False
 
 
-def test_year_end_without_2027_data_falls_back_and_warns_once(cal, caplog):
+def test_year_end_without_2027_data_is_provisional_and_warns_once(cal, caplog):
     caplog.set_level(logging.WARNING, logger=LOGGER)
-    # Thu 2026-12-31 17:00 + 1 WD: 30 min on the 31st, then Fri 2027-01-01 (Mon-Fri fallback)
-    assert cal.add_working_minutes(at(2026, 12, 31, 17, 0), 480) == at(2027, 1, 1, 17, 0)
+    # Thu 2026-12-31 17:00 + 1 WD: 30 min on the 31st, 元旦 Fri 2027-01-01 off, weekend, then Monday
+    assert cal.add_working_minutes(at(2026, 12, 31, 17, 0), 480) == at(2027, 1, 4, 17, 0)
     assert cal.add_working_minutes(at(2027, 1, 4, 9, 0), 480) == at(2027, 1, 5, 9, 0)
     warnings = [r for r in caplog.records if r.name == LOGGER and "2027" in r.getMessage()]
     assert len(warnings) == 1
     assert warnings[0].levelno == logging.WARNING
-    assert cal.fallback_years == {2027}
+    assert "provisional" in warnings[0].getMessage() and "[years.2027]" in warnings[0].getMessage()
+    assert cal.provisional_years == {2027}
+    assert cal.fallback_years == {2027}  # the former name
+
+
+def test_20_working_days_into_the_new_year_skip_new_years_day(cal):
+    # reported Sunday 2026-12-20 10:00: the clock starts Monday 08:30; 9 WD in 2026, 元旦 2027 is off,
+    # then 11 WD more (Mon-Fri only, no 调休 predicted) end Monday 2027-01-18 17:30
+    start = at(2026, 12, 20, 10, 0)
+    deadline = cal.add_working_minutes(start, 20 * 480)
+    assert deadline == at(2027, 1, 18, 17, 30)
+    assert cal.spans_provisional(start, deadline) is True
+    assert cal.spans_provisional(start, at(2026, 12, 31, 17, 30)) is False
+
+
+def test_config_year_wins_over_the_provisional_calendar():
+    # the street's [years.2027] lists only 元旦 and a make-up Saturday: 春节 days it leaves out are workdays
+    cal = WorkCalendar(years=override_2027_new_year())
+    assert cal.source(2027) == "config"
+    assert cal.is_provisional(date(2027, 2, 8)) is False
+    assert cal.add_working_minutes(at(2027, 2, 4, 17, 0), 480) == at(2027, 2, 5, 17, 0)  # 除夕 worked
+    assert cal.provisional_years == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("years", "year", "expected"),
+    [
+        (None, 2026, "chinesecalendar"),  # the package's official schedule
+        (None, 2004, "chinesecalendar"),  # ... back to 2004
+        (None, 2003, "provisional"),  # before the package: computed
+        (None, 2027, "provisional"),  # after it: computed, until the street adds [years.2027]
+        (override_2027_new_year(), 2027, "config"),  # the street's own table
+        ({2026: YearOverride(holidays=frozenset({date(2026, 1, 1)}))}, 2026, "config"),  # wins over the package
+    ],
+)
+def test_source_of_a_year(years, year, expected):
+    cal = WorkCalendar(years=years)
+    assert cal.source(year) == expected
+    assert cal.is_provisional(date(year, 3, 1)) is (expected == "provisional")
+
+
+def test_days_off_of_a_provisional_year():
+    off = WorkCalendar().days_off(2027)
+    weekends = {d for d in WorkCalendar().workdays(2027) | off if d.weekday() >= 5}
+    holidays_on_weekdays = {date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 8), date(2027, 4, 5),
+                            date(2027, 6, 9), date(2027, 9, 15), date(2027, 10, 1)}
+    assert off == weekends | holidays_on_weekdays
+    assert len(off) + len(WorkCalendar().workdays(2027)) == 365
+
+
+def test_days_off_of_a_package_year_keep_its_make_up_days():
+    cal = WorkCalendar()
+    assert {date(2026, 10, 1), date(2026, 10, 7), date(2026, 2, 23)} <= cal.days_off(2026)
+    assert {date(2026, 1, 4), date(2026, 2, 14), date(2026, 10, 10)} <= cal.workdays(2026)  # 调休
+    assert cal.days_off(2026) is cal.days_off(2026)  # cached
+
+
+def test_changed_days_between_two_calendars_of_a_year():
+    # what a later "the calendar data of 2027 changed" finds: the provisional days vs the street's table
+    provisional, configured = WorkCalendar(), WorkCalendar(years=override_2027_new_year())
+    assert provisional.changed_days(configured, 2027) == {
+        date(2027, 2, 5), date(2027, 2, 8), date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15),
+        date(2027, 10, 1),  # provisional holidays on weekdays the table does not list
+        date(2027, 2, 6),  # the table's make-up Saturday
+    }
+    assert configured.changed_days(provisional, 2027) == provisional.changed_days(configured, 2027)
+    assert provisional.changed_days(configured, 2026) == frozenset()
+
+
+def test_days_off_logs_nothing(cal, caplog):
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    cal.days_off(2030)
+    assert not caplog.records
+    assert cal.provisional_years == frozenset()
 
 
 def test_year_end_with_2027_override_skips_new_year(caplog):
@@ -200,7 +281,7 @@ def test_year_end_with_2027_override_skips_new_year(caplog):
     assert cal.fallback_years == frozenset()
 
 
-@pytest.mark.parametrize("year", [2027, 2030, 2100, 2003])
+@pytest.mark.parametrize("year", [2027, 2030, 2100, 2101, 2003, 1900])
 def test_never_crashes_on_a_year_without_data(cal, year):
     start = at(year - 1, 12, 30, 9, 0)
     deadline = cal.add_working_minutes(start, 5 * 480)
@@ -269,6 +350,7 @@ def test_naive_datetimes_are_rejected(cal, call):
         call(cal)
 
 
-def test_is_workday_wants_a_date_not_an_instant(cal):
+@pytest.mark.parametrize("method", ["is_workday", "is_provisional"])
+def test_days_are_dates_not_instants(cal, method):
     with pytest.raises(TypeError):
-        cal.is_workday(at(2026, 3, 16, 9, 0))
+        getattr(cal, method)(at(2026, 3, 16, 9, 0))
