@@ -7,6 +7,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dispatch.street.schemas import EvaluationFile
+
 GROUP_HEADERS = {"department": "部门", "zone": "片区", "category": "类别", None: "范围"}
 TOTAL_LABEL = "合计"
 
@@ -67,8 +69,15 @@ def to_csv(report: dict) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(report: dict) -> bytes:
-    """The report as an xlsx workbook: sheet 评价 (header, groups, 合计) and sheet 说明 (period)."""
+def composite_formula(evaluation: EvaluationFile) -> str:
+    """综合指标's formula with the street's weights, in words, e.g. for the 说明 sheet."""
+    w, s = evaluation.weights, evaluation.supervision
+    return (f"按期结案率×{w.on_time_close_rate:g} + 结案率×{w.close_rate:g} + (1−返工率)×{w.no_rework_rate:g}"
+            f" + 督办分({s.points:g}分，每件督办扣{s.penalty:g}分，扣完为止)")
+
+
+def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
+    """The report as an xlsx workbook: sheet 评价 (header, groups, 合计) and sheet 说明 (period, formulas)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "评价"
@@ -92,7 +101,7 @@ def to_xlsx(report: dict) -> bytes:
     for line in (("统计期间(起)", report["from"]), ("统计期间(止, 不含)", report["to"]),
                  ("生成时间", report["generated_at"]),
                  ("口径", "按上报时间统计；应结案数 = 处置时限已过或已结案的案件，剔除挂账、作废和重复上报"),
-                 ("综合指标", "按期结案率×50 + 结案率×30 + (1−返工率)×10 + 督办分(10分，每件督办扣2分)"),
+                 ("综合指标", composite_formula(evaluation)),
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20

@@ -84,7 +84,8 @@ class StatsFigures(BaseModel):
     on_time_handle_rate: float | None = Field(description="按期处置率 = 按期处置数 / 应处置数")
     rework_rate: float | None = Field(description="返工率 = 返工数 / 应结案数")
     extension_rate: float | None = Field(description="延期率 = 延期数 / 应处置数")
-    supervision_points: float = Field(description="督办分: the 督办 part of the composite (0–10)")
+    supervision_points: float = Field(description="督办分: the 督办 part of the composite, 0 to supervision.points "
+                                                  "(config/evaluation.toml; 10 as shipped)")
     composite: float | None = Field(description="综合指标 (0–100); null when nothing fell due")
     avg_handling_hours: float | None = Field(description="平均处置时长: mean working hours dispatch → resolution")
 

@@ -37,8 +37,10 @@ Definitions (one ticket counts at most once in each figure)
     延期数 extended           due_to_handle tickets with ``extension_count > 0`` (approved 延期).
     延期率 extension_rate     = 延期数 / 应处置数
     督办数 supervised         tickets reported in the period flagged 督办 (duplicates excluded).
-    督办分 supervision_points  SUPERVISION_POINTS − SUPERVISION_PENALTY × 督办数, floored at 0.
-    综合指标 composite        按期结案率·50 + 结案率·30 + (1 − 返工率)·10 + 督办分 (max 10): 0–100.
+    督办分 supervision_points  supervision.points − supervision.penalty × 督办数, floored at 0
+                             (10 − 2 × 督办数 as shipped).
+    综合指标 composite        按期结案率·w1 + 结案率·w2 + (1 − 返工率)·w3 + 督办分: 0–100; the weights
+                             w1..w3 (50, 30, 10 as shipped) and the 督办 points make 100.
     平均处置时长 avg_handling_hours  mean WORKING hours from ``dispatched_at`` to ``resolved_at``
                              over the 处置数 tickets (calendar ``working_minutes_between``: only
                              08:30–12:00 and 13:00–17:30 of statutory workdays count). A 挂账 pause
@@ -47,9 +49,12 @@ Definitions (one ticket counts at most once in each figure)
     A rate whose denominator is 0 is ``None`` (not 0): "nothing was due" is not "0 %". The
     composite uses only the rates that are defined, rescaled to 100 (the weights of the defined
     terms plus the 督办 points make 100 %). All three rates share the 应结案数 denominator, so in
-    practice the composite is either complete or — when 应结案数 < COMPOSITE_MIN_DUE (1) —
+    practice the composite is either complete or — when 应结案数 < min_due_to_close (1) —
     ``None``: a group with nothing due would otherwise score on 督办 points alone, and an idle
     department would rank 100 above the ones that worked.
+
+    The weights, the 督办 points and penalty and min_due_to_close are the street's local scheme, in
+    config/evaluation.toml (``StreetConfig.evaluation``), passed to the formulas as ``evaluation``.
 
 Snapshot figures (the state at ``now`` over ALL tickets, not only those of the period)
     open              status pending_dispatch, dispatched, in_progress, resolved or suspended.
@@ -75,19 +80,10 @@ from sqlmodel import Session
 
 from dispatch.deadlines.calendar import WorkCalendar, require_aware
 from dispatch.street.config import StreetConfig
+from dispatch.street.schemas import EvaluationFile
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
 
 GROUPINGS = ("department", "zone", "category")
-
-# 综合指标 — one local scheme (DOMAIN.md "Evaluation"). Weights of the rate terms, in points:
-COMPOSITE_WEIGHTS = {
-    "on_time_close_rate": 50.0,  # 按期结案率 · 50
-    "close_rate": 30.0,          # 结案率 · 30
-    "no_rework_rate": 10.0,      # (1 − 返工率) · 10
-}
-SUPERVISION_POINTS = 10.0   # 督办: full points for a group with no supervised (督办) ticket …
-SUPERVISION_PENALTY = 2.0   # … minus this per supervised ticket, floored at 0
-COMPOSITE_MIN_DUE = 1       # fewer 应结案 than this: no composite (None), nothing to evaluate
 
 UNASSIGNED_NAMES = {"department": "未派遣", "zone": "片区外", "category": "未分类"}
 
@@ -133,38 +129,40 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def supervision_points(supervised: int) -> float:
+def supervision_points(supervised: int, *, evaluation: EvaluationFile) -> float:
     """The 督办 part of the composite: full points minus the penalty per supervised ticket, >= 0."""
-    return max(0.0, SUPERVISION_POINTS - SUPERVISION_PENALTY * supervised)
+    return max(0.0, evaluation.supervision.points - evaluation.supervision.penalty * supervised)
 
 
 def composite(*, close_rate: float | None, on_time_close_rate: float | None, rework_rate: float | None,
-              supervised: int, due_to_close: int) -> float | None:
+              supervised: int, due_to_close: int, evaluation: EvaluationFile) -> float | None:
     """综合指标 (0–100) over the defined terms, rescaled to 100; None when too little fell due."""
-    if due_to_close < COMPOSITE_MIN_DUE:
+    if due_to_close < evaluation.min_due_to_close:
         return None
-    values = {"on_time_close_rate": on_time_close_rate, "close_rate": close_rate,
-              "no_rework_rate": None if rework_rate is None else 1.0 - rework_rate}
-    defined = {name: value for name, value in values.items() if value is not None}
+    weights = evaluation.weights
+    terms = {"on_time_close_rate": (on_time_close_rate, weights.on_time_close_rate),
+             "close_rate": (close_rate, weights.close_rate),
+             "no_rework_rate": (None if rework_rate is None else 1.0 - rework_rate, weights.no_rework_rate)}
+    defined = [(value, weight) for value, weight in terms.values() if value is not None]
     if not defined:
         return None
-    earned = sum(COMPOSITE_WEIGHTS[name] * value for name, value in defined.items()) + supervision_points(supervised)
-    possible = sum(COMPOSITE_WEIGHTS[name] for name in defined) + SUPERVISION_POINTS
-    return 100.0 * earned / possible
+    earned = sum(weight * value for value, weight in defined) + supervision_points(supervised, evaluation=evaluation)
+    possible = sum(weight for _, weight in defined) + evaluation.supervision.points
+    return 100.0 * earned / possible if possible else None
 
 
-def figures(tally: _Tally) -> dict:
+def figures(tally: _Tally, *, evaluation: EvaluationFile) -> dict:
     """Counts, rates, composite and average handling time of one group, JSON-ready."""
     counts = tally.counts
     rates = {name: rate(counts[num], counts[den]) for name, (num, den) in RATES.items()}
     score = composite(close_rate=rates["close_rate"], on_time_close_rate=rates["on_time_close_rate"],
                       rework_rate=rates["rework_rate"], supervised=counts["supervised"],
-                      due_to_close=counts["due_to_close"])
+                      due_to_close=counts["due_to_close"], evaluation=evaluation)
     hours = tally.handling_minutes / 60 / tally.handling_tickets if tally.handling_tickets else None
     return {
         **counts,
         **{name: None if value is None else round(value, 4) for name, value in rates.items()},
-        "supervision_points": supervision_points(counts["supervised"]),
+        "supervision_points": supervision_points(counts["supervised"], evaluation=evaluation),
         "composite": None if score is None else round(score, 2),
         "avg_handling_hours": None if hours is None else round(hours, 2),
     }
@@ -347,12 +345,15 @@ def summary(*, session: Session, config: StreetConfig, now: datetime, start: dat
         restricted = {"department": department, "zone": zone}.get(group_by)
         keys = [restricted] if restricted else list(names)
         keys += sorted((k for k in tallies if k is not None and k not in keys), key=str)
-        groups = [{"key": key, "name": names.get(key, key), **figures(tallies.get(key) or _Tally())}
+        evaluation = config.evaluation
+        groups = [{"key": key, "name": names.get(key, key),
+                   **figures(tallies.get(key) or _Tally(), evaluation=evaluation)}
                   for key in keys]
         if group_by == "department":
             groups.sort(key=lambda g: (g["composite"] is None, -(g["composite"] or 0.0)))  # stable: config order
         if None in tallies:
-            groups.append({"key": None, "name": UNASSIGNED_NAMES[group_by], **figures(tallies[None])})
+            groups.append({"key": None, "name": UNASSIGNED_NAMES[group_by],
+                           **figures(tallies[None], evaluation=evaluation)})
     tz = config.calendar.timezone
     return {
         "from": start.astimezone(tz).isoformat(),
@@ -360,7 +361,7 @@ def summary(*, session: Session, config: StreetConfig, now: datetime, start: dat
         "group_by": group_by,
         "department": department,
         "zone": zone,
-        "totals": figures(totals),
+        "totals": figures(totals, evaluation=config.evaluation),
         "groups": groups,
         "generated_at": now.astimezone(tz).isoformat(),
     }

@@ -90,8 +90,10 @@ def get_stats():
     tz = config.calendar.timezone
     last_day = (end - timedelta(microseconds=1)).astimezone(tz)
     filename = f"yichuan-stats-{start.astimezone(tz):%Y%m%d}-{last_day:%Y%m%d}.{fmt}"
-    body, content_type = ((export.to_xlsx(report), export.XLSX_MIMETYPE) if fmt == "xlsx"
-                          else (export.to_csv(report), export.CSV_MIMETYPE))
+    if fmt == "xlsx":  # its 说明 sheet states the 综合指标 formula with the street's weights
+        body, content_type = export.to_xlsx(report, evaluation=config.evaluation), export.XLSX_MIMETYPE
+    else:
+        body, content_type = export.to_csv(report), export.CSV_MIMETYPE
     return Response(body, content_type=content_type,  # as is: `mimetype=` would add a second charset
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

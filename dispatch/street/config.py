@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, IntakeFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, validate_feature_collection
@@ -39,6 +39,7 @@ class StreetConfig:
     zones: list[Zone]
     zone_index: ZoneIndex
     zones_geojson: dict = field(repr=False, default_factory=dict)
+    evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
 
     def category_by_code(self, code: str) -> CategoryConfig | None:
         """The category with this GB/T code, or None."""
@@ -49,12 +50,17 @@ class StreetConfig:
         return next((z for z in self.zones if z.code == code), None) if code else None
 
 
-def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem]):
-    """(validated model or None, parsed TOML or {}): the raw data still serves the cross-checks."""
+def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem], *, optional: bool = False):
+    """(validated model or None, parsed TOML or {}): the raw data still serves the cross-checks.
+
+    An ``optional`` file that is missing gives the model's defaults.
+    """
     name = path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if optional:
+            return model(), {}
         problems.append(Problem(name, "(file)", "file is missing"))
         return None, {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -170,6 +176,18 @@ def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> No
             problems.append(Problem("escalation.toml", f"level.{i}.at_fraction", "only level 0 is a fraction"))
 
 
+def _check_evaluation(evaluation: EvaluationFile, problems: list[Problem]) -> None:
+    """The 综合指标 points must make 100, and the rates must weigh something."""
+    w, points = evaluation.weights, evaluation.supervision.points
+    if abs(evaluation.total_points - 100.0) > 1e-9:
+        problems.append(Problem("evaluation.toml", "weights", (
+            f"the weights ({w.on_time_close_rate:g} + {w.close_rate:g} + {w.no_rework_rate:g}) and "
+            f"supervision.points ({points:g}) add up to {evaluation.total_points:g}; they must make 100")))
+    elif w.on_time_close_rate + w.close_rate + w.no_rework_rate <= 0:
+        problems.append(Problem("evaluation.toml", "weights",
+                                "every weight is 0: the composite would be the 督办 points alone; weigh at least one rate"))
+
+
 def load_config(directory: str | Path) -> StreetConfig:
     """Read every file of config/, raising ConfigError naming all problems found."""
     directory = Path(directory)
@@ -181,6 +199,7 @@ def load_config(directory: str | Path) -> StreetConfig:
     routing, routing_raw = _read_toml(directory / "routing.toml", RoutingFile, problems)
     intake, _ = _read_toml(directory / "intake.toml", IntakeFile, problems)
     escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
+    evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, zones_geojson = _read_zones(directory / "zones.geojson", tolerance_m2, problems)
     calendar = None
@@ -191,6 +210,8 @@ def load_config(directory: str | Path) -> StreetConfig:
     _cross_check(departments_raw, categories_raw, routing_raw, zones, zones_geojson, problems)
     if escalation:
         _check_escalation(escalation, problems)
+    if evaluation is not None:
+        _check_evaluation(evaluation, problems)
     if problems:
         raise ConfigError(problems)
     return StreetConfig(
@@ -199,4 +220,5 @@ def load_config(directory: str | Path) -> StreetConfig:
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=ZoneIndex(zones, tolerance_m=intake.zone_tolerance_m), zones_geojson=zones_geojson,
+        evaluation=evaluation,
     )

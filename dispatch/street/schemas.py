@@ -188,3 +188,36 @@ class EscalationFile(_Strict):
     sweep_interval_seconds: float = Field(60, ge=1, le=3600)
     level: list[EscalationLevel] = Field(min_length=1)
     delivery: DeliveryConfig = DeliveryConfig()
+
+
+def _points(default: float, description: str):
+    return Field(default, ge=0, le=100, allow_inf_nan=False, strict=True, description=description)
+
+
+class CompositeWeights(_Strict):
+    """Points of each rate term of 综合指标 (config/evaluation.toml [weights])."""
+
+    on_time_close_rate: float = _points(50.0, "按期结案率 × this")
+    close_rate: float = _points(30.0, "结案率 × this")
+    no_rework_rate: float = _points(10.0, "(1 − 返工率) × this")
+
+
+class SupervisionConfig(_Strict):
+    """督办分: full points for a group without a 督办 ticket, minus a penalty per 督办 ticket, down to 0."""
+
+    points: float = _points(10.0, "督办分 without any 督办 ticket")
+    penalty: float = _points(2.0, "taken off per 督办 ticket")
+
+
+class EvaluationFile(_Strict):
+    """config/evaluation.toml: the local scheme of 综合指标 (the sum of 100 is checked beside the file's shape)."""
+
+    min_due_to_close: int = Field(1, ge=1, strict=True)
+    weights: CompositeWeights = CompositeWeights()
+    supervision: SupervisionConfig = SupervisionConfig()
+
+    @property
+    def total_points(self) -> float:
+        """The three weights plus the full 督办 points (100 in a valid file)."""
+        w = self.weights
+        return w.on_time_close_rate + w.close_rate + w.no_rework_rate + self.supervision.points

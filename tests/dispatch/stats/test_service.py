@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dispatch.stats import service
+from dispatch.street.schemas import EvaluationFile
 from tests.conftest import DEFAULT_NOW
 from tests.dispatch.stats.conftest import sh
 
 START, END = sh(11, 1), sh(11, 30)
+SHIPPED = EvaluationFile()  # the scheme config/evaluation.toml ships: 50/30/10 + 督办 10, 2 a ticket
 
 
 def summarize(app, group_by=None, department=None, zone=None, start=START, end=END, now=DEFAULT_NOW):
@@ -44,7 +46,7 @@ def test_rate(numerator, denominator, expected):
     (9, 0.0),   # … never negative
 ])
 def test_supervision_points(supervised, points):
-    assert service.supervision_points(supervised) == points
+    assert service.supervision_points(supervised, evaluation=SHIPPED) == points
 
 
 @pytest.mark.parametrize(("rates", "supervised", "due", "expected"), [
@@ -57,7 +59,8 @@ def test_supervision_points(supervised, points):
 def test_composite(rates, supervised, due, expected):
     close_rate, on_time_close_rate, rework_rate = rates
     score = service.composite(close_rate=close_rate, on_time_close_rate=on_time_close_rate,
-                              rework_rate=rework_rate, supervised=supervised, due_to_close=due)
+                              rework_rate=rework_rate, supervised=supervised, due_to_close=due,
+                              evaluation=SHIPPED)
     assert score == (None if expected is None else pytest.approx(expected, abs=1e-4))
 
 
