@@ -5,6 +5,12 @@ Each feature is one area: ``properties.code`` (unique), ``name``, optional ``sta
 collects every problem in the file, each naming the file, the key and the reason, so a street's IT
 person can fix a new boundaries file in one pass.
 
+Coordinates are WGS-84 longitude/latitude (RFC 7946). A file that declares another coordinate system
+in a ``crs`` member (the 2008 GeoJSON spec's) is refused; CRS84, EPSG:4326 and CGCS2000's geographic
+EPSG:4490 (centimetres from WGS-84, as 天地图 uses) are accepted. Coordinates copied from 高德/腾讯
+(GCJ-02) or 百度 (BD-09) maps declare nothing; :func:`shift_problems` finds them by comparing a new
+file's zones with the previous ones.
+
 >>> data = {"type": "FeatureCollection", "features": [{"type": "Feature",
 ...     "properties": {"code": "a", "name": "A"},
 ...     "geometry": {"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.01, 31.0],
@@ -27,7 +33,8 @@ from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
-from geo.distance import area_m2
+from geo.crs import bd09_to_wgs84, gcj02_to_wgs84
+from geo.distance import area_m2, haversine_m
 from geo.problems import ConfigProblemsError, Problem
 
 logger = logging.getLogger(__name__)
@@ -36,6 +43,18 @@ DEFAULT_LEVEL = "zone"
 # China's bounding box for the swapped-coordinates heuristic (lon 73.66–135.05, lat 3.86–53.55).
 _CHINA_LNG = (73.66, 135.05)
 _CHINA_LAT = (3.86, 53.55)
+
+# The coordinate systems a zones file may declare: WGS-84 longitude/latitude, and CGCS2000's (same to cm).
+_ACCEPTED_EPSG = {4326: "WGS-84", 4490: "CGCS2000"}
+_EPSG_CODE = re.compile(r"EPSG(?::+|/+)(?:[\d.]*(?::+|/+))?(\d+)$", re.IGNORECASE)
+_CRS84 = re.compile(r"(?:^|[:/])CRS:?84$", re.IGNORECASE)
+_WGS84_NAMES = {"wgs84", "wgs 84", "wgs-84", "wgs_84", "cgcs2000"}
+
+# A new zones file whose zones moved at least SHIFT_MIN_M from the previous ones, and which a conversion
+# from a Chinese map system to WGS-84 brings back within SHIFT_MATCH_M of them, is in that system.
+SHIFT_MIN_M = 150.0
+SHIFT_MATCH_M = 50.0
+_MAP_SYSTEMS = (("GCJ-02", "高德/腾讯", gcj02_to_wgs84), ("BD-09", "百度", bd09_to_wgs84))
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,14 @@ def validate_feature_collection(
     if not isinstance(raw_features, list):
         report("features", "expected a list of features")
         return [], problems
+    declared = [("crs", data)] + [(f"features[{i}].crs", f) for i, f in enumerate(raw_features) if isinstance(f, dict)]
+    for key, member in declared:
+        if member.get("crs") is not None:
+            reason = _crs_refusal(member["crs"])
+            if reason:
+                report(key, reason)
+    if problems:
+        return [], problems  # in another system every position would be "wrong": say only why
 
     features = [_read_feature(i, f, report) for i, f in enumerate(raw_features)]
     features = [f for f in features if f is not None]
@@ -105,6 +132,82 @@ def validate_feature_collection(
 
     zones = [_to_zone(f) for f in features if f.ok and f.geometry is not None]
     return zones, sorted(problems, key=_feature_order)  # stable: file-level first, then by feature
+
+
+def _crs_name(crs) -> str | None:
+    """The name a GeoJSON 2008 ``crs`` member gives (named or EPSG-typed), or None if it gives none."""
+    if isinstance(crs, str):
+        return crs
+    if not isinstance(crs, dict) or not isinstance(crs.get("properties"), dict):
+        return None
+    props = crs["properties"]
+    if crs.get("type") == "name" and isinstance(props.get("name"), str):
+        return props["name"]
+    if str(crs.get("type")).upper() == "EPSG" and isinstance(props.get("code"), (int, str)):
+        return f"EPSG:{props['code']}"
+    return None
+
+
+def _crs_refusal(crs) -> str | None:
+    """Why a declared ``crs`` is refused, or None when it is WGS-84 longitude/latitude.
+
+    >>> _crs_refusal({"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}) is None
+    True
+    >>> _crs_refusal({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4326"}}) is None
+    True
+    >>> _crs_refusal({"type": "name", "properties": {"name": "EPSG:3857"}}).split(";")[0]
+    "declares the coordinate system 'EPSG:3857'"
+    """
+    name = _crs_name(crs)
+    if name is not None:
+        text = name.strip()
+        epsg = _EPSG_CODE.search(text)
+        if (_CRS84.search(text) or text.lower() in _WGS84_NAMES
+                or (epsg is not None and int(epsg.group(1)) in _ACCEPTED_EPSG)):
+            return None
+    shown = repr(name) if name is not None else json.dumps(crs, ensure_ascii=False)[:120]
+    return (f"declares the coordinate system {shown}; zones.geojson must be WGS-84 longitude/latitude "
+            "(RFC 7946, CRS84 / EPSG:4326): convert the file to WGS-84 and remove the crs member")
+
+
+def _centre(zones) -> tuple[float, float]:
+    """The area-weighted mean of the zones' centroids (lon, lat): where the zones lie as a whole."""
+    geoms = np.array([getattr(z, "geometry", z) for z in zones], dtype=object)
+    weights = np.array([area_m2(g) for g in geoms])
+    points = shapely.get_coordinates(shapely.centroid(geoms))
+    if weights.sum() <= 0:
+        weights = np.ones(len(geoms))
+    lng, lat = (points * weights[:, None]).sum(axis=0) / weights.sum()
+    return float(lng), float(lat)
+
+
+def _distance_words(metres: float) -> str:
+    return f"~{metres / 1000:.1f} km" if metres >= 1000 else f"~{round(metres, -1):.0f} m"
+
+
+def shift_problems(zones, previous, *, source: str) -> list[Problem]:
+    """A problem if ``zones`` lie where ``previous`` would in GCJ-02 (高德/腾讯) or BD-09 (百度) coordinates.
+
+    Both are Zones or shapely geometries, as read (lon, lat). The zones as a whole (area-weighted centre) must have moved at least SHIFT_MIN_M, and converting
+    that centre from the map system to WGS-84 must bring it within SHIFT_MATCH_M of the previous
+    centre. Redrawn boundaries move the centre too, but not by a map system's offset to within metres.
+    Empty lists: nothing to compare, no problem.
+    """
+    zones, previous = list(zones), list(previous)
+    if not zones or not previous:
+        return []
+    new_lng, new_lat = _centre(zones)
+    old_lng, old_lat = _centre(previous)
+    moved = haversine_m(new_lng, new_lat, old_lng, old_lat)
+    if moved < SHIFT_MIN_M:
+        return []
+    for system, maps, to_wgs84 in _MAP_SYSTEMS:
+        back = to_wgs84(new_lng, new_lat)
+        if haversine_m(*back, old_lng, old_lat) <= SHIFT_MATCH_M:
+            return [Problem(source, "features", (
+                f"the zones lie {_distance_words(moved)} from the current ones, as {system} ({maps}) "
+                f"coordinates would; convert them to WGS-84 first"))]
+    return []
 
 
 def _feature_order(problem: Problem) -> int:
