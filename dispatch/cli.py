@@ -115,7 +115,7 @@ def serve(app, args) -> int:
 
     scheduler = None
     if app.config["SCHEDULER_ENABLED"] and not args.no_scheduler:
-        from dispatch.escalation.scheduled import start_scheduler
+        from dispatch.scheduler import start_scheduler
 
         scheduler = start_scheduler(app)
     _reload_on_sighup(app)
@@ -238,7 +238,7 @@ def sweep_command(app, args) -> int:
 
 def scheduler_command(app, args) -> int:
     """The scheduler alone, in the foreground; SIGHUP re-reads config/ (and the jobs' intervals) as serve does."""
-    from dispatch.escalation.scheduled import run_blocking
+    from dispatch.scheduler import run_blocking
 
     _reload_on_sighup(app)
     run_blocking(app)

@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, func, select
 
+from dispatch import clock
 from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, ConfigState, Department, Zone
-from dispatch.types import utc_now
 from dispatch.tickets.models import Ticket
 from geo.problems import Problem
 from geo.zones import to_feature_collection
@@ -118,7 +118,7 @@ def current_generation(engine: Engine) -> int:
 
 def _publish(app: Flask, *, digest: str) -> int:
     """Raise the generation by one (atomically: two reloads at once both count); the new generation."""
-    values = {"digest": digest, "reloaded_at": app.config.get("CLOCK", utc_now)(),
+    values = {"digest": digest, "reloaded_at": clock.now(app),
               "reloaded_by": f"{socket.gethostname()}:{os.getpid()}"[:200]}
     engine = app.extensions["db_engine"]
     with engine.begin() as conn:

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import signal
 from datetime import timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from dispatch import scheduler as dispatch_scheduler
 from dispatch.escalation import outbox, scheduled
 from dispatch.escalation.models import Escalation, OutboxMessage
 from dispatch.tickets.models import TimelineEntry
@@ -20,7 +22,7 @@ REPORTED = sh(2026, 11, 25, 10, 0)
 
 
 def test_start_scheduler_registers_every_job_with_its_options(app):
-    scheduler = scheduled.start_scheduler(app)
+    scheduler = dispatch_scheduler.start_scheduler(app)
     try:
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
@@ -46,7 +48,7 @@ def test_intervals_come_from_config(app, config_dir):
     (config_dir / "escalation.toml").write_text(text, encoding="utf-8")
     other = create_app({**app.config, "CONFIG_DIR": str(config_dir)})
     scheduler = BackgroundScheduler()
-    scheduled.add_jobs(scheduler, other)
+    dispatch_scheduler.add_jobs(scheduler, other, scheduled.jobs(other.extensions["street_config"]))
     intervals = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
     assert intervals == {"escalation_sweep": timedelta(seconds=120), "outbox_delivery": timedelta(seconds=15)}
     other.extensions["db_engine"].dispose()
@@ -74,7 +76,7 @@ def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
 
     other = create_app({**app.config, "CONFIG_DIR": str(config_dir)})
     scheduler = BackgroundScheduler()
-    scheduled.add_all_jobs(scheduler, other)
+    dispatch_scheduler.add_all_jobs(scheduler, other)
     scheduler.start(paused=True)
     try:
         assert _timing(scheduler) == {"escalation_sweep": (60, 60), "outbox_delivery": (30, 30)}
@@ -96,23 +98,24 @@ def test_the_scheduler_process_reloads_config_on_sighup(cli_env, config_dir, mon
 
     handlers, seen = {}, {}
 
-    class FakeBlocking(scheduled.BlockingScheduler):
+    class FakeBlocking(dispatch_scheduler.BlockingScheduler):
         def start(self, *args, **kwargs):  # the jobs stay pending: nothing runs, nothing blocks
             _set_intervals(config_dir, sweep=600, deliver=60)
-            handlers[scheduled.signal.SIGHUP](scheduled.signal.SIGHUP, None)  # what kill -HUP does
+            handlers[signal.SIGHUP](signal.SIGHUP, None)  # what kill -HUP does
             seen["timing"] = _timing(self)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(scheduled, "BlockingScheduler", FakeBlocking)
-    monkeypatch.setattr(scheduled.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
+    monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
     assert cli.main(["scheduler"]) == 0
     assert seen["timing"] == {"escalation_sweep": (600, 600), "outbox_delivery": (60, 60)}
 
 
 def test_adding_the_jobs_twice_replaces_them(app):
     scheduler = BackgroundScheduler()
-    scheduled.add_jobs(scheduler, app)
-    scheduled.add_jobs(scheduler, app)  # replace_existing=True: no ConflictingIdError
+    escalation_jobs = scheduled.jobs(app.extensions["street_config"])
+    dispatch_scheduler.add_jobs(scheduler, app, escalation_jobs)
+    dispatch_scheduler.add_jobs(scheduler, app, escalation_jobs)  # replace_existing=True: no ConflictingIdError
     scheduler.start(paused=True)
     try:
         assert sorted(job.id for job in scheduler.get_jobs()) == ["escalation_sweep", "outbox_delivery"]
@@ -163,17 +166,17 @@ def test_jobs_log_their_errors_instead_of_raising(app, monkeypatch, caplog, job,
 def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     seen = {}
 
-    class FakeBlocking(scheduled.BlockingScheduler):
+    class FakeBlocking(dispatch_scheduler.BlockingScheduler):
         def start(self, *args, **kwargs):
             seen["jobs"] = sorted(job.id for job in self.get_jobs())
             raise KeyboardInterrupt
 
     handlers = {}
-    monkeypatch.setattr(scheduled, "BlockingScheduler", FakeBlocking)
-    monkeypatch.setattr(scheduled.signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
-    scheduled.run_blocking(app)  # returns after Ctrl-C
+    monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
+    dispatch_scheduler.run_blocking(app)  # returns after Ctrl-C
     assert seen["jobs"] == ["escalation_sweep", "outbox_delivery", "web_session_purge"]
-    assert scheduled.signal.SIGTERM in handlers
+    assert signal.SIGTERM in handlers
 
 
 @pytest.fixture

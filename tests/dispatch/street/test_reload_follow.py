@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from dispatch import scheduler as dispatch_scheduler
 from dispatch.escalation import scheduled
 from tests.conftest import make_test_app
 from tests.dispatch.helpers import INTERIOR, report, ticket_of
@@ -62,7 +63,7 @@ def test_a_process_checks_no_more_often_than_configured(client, admin, inspector
 def test_the_scheduler_process_follows_and_retimes_its_jobs(client, admin, config_dir, worker):
     # `python run.py scheduler` beside gunicorn: a reload asked of a web worker re-times the sweep there.
     scheduler = BackgroundScheduler()
-    scheduled.add_all_jobs(scheduler, worker)
+    dispatch_scheduler.add_all_jobs(scheduler, worker)
     path = config_dir / "escalation.toml"
     path.write_text(path.read_text(encoding="utf-8").replace("sweep_interval_seconds = 60",
                                                              "sweep_interval_seconds = 300"), encoding="utf-8")
