@@ -1,4 +1,4 @@
-"""python run.py [serve|users|check-config|init-db|sweep|scheduler] — see README."""
+"""python run.py [serve|users|check-config|init-db|db|sweep|scheduler|backup] — the command tree of dispatch.cli; see README."""
 import sys
 
 from dispatch.cli import main

@@ -9,12 +9,12 @@ log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Flask:
-    """Build the application: settings, street config, database, blueprints, errors. Nothing runs at import.
+    """Build the application: settings, street config, database, blueprints, errors, CLI. Nothing runs at import.
 
     A database behind this version's schema is upgraded only with `migrate` (`python run.py` and
     `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
     """
-    from dispatch import compression, db, errors, settings, web
+    from dispatch import cli, compression, db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
     from dispatch.tickets import holders as ticket_holders
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     _register_blueprints(app)
     web.init_app(app)  # sign-in, pages (/m/ …), HTML error page, session-cookie policy
     compression.init_app(app)  # gzip for JSON/HTML answers the client accepts it for
+    cli.init_app(app)  # the domains' commands on `flask --app dispatch …`, as on `python run.py …`
 
     @app.get("/healthz")
     def healthz():

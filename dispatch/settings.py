@@ -1,6 +1,12 @@
-"""Settings from the environment, with defaults for the embedded setup; bad values fail fast."""
+"""Settings from the environment, with defaults for the embedded setup; bad values fail fast.
+
+The only module that reads environment variables: the app's config (`from_environment`) and what the
+command line needs before or without an app (`serve_address`, `log_level`, `config_dir`, `var_dir`,
+`database_url`). An empty variable counts as unset.
+"""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -13,9 +19,14 @@ class SettingsError(ValueError):
     """A setting has a value the system cannot run with."""
 
 
+def _env(name: str) -> str | None:
+    """The variable's value, None when unset or empty."""
+    return os.environ.get(name) or None
+
+
 def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = _env(name)
+    if value is None:
         return default
     if value.lower() in ("1", "true", "yes", "on"):
         return True
@@ -24,36 +35,69 @@ def _flag(name: str, default: bool) -> bool:
     raise SettingsError(f"{name}={value!r}: expected true/false")
 
 
+def var_dir() -> Path:
+    """DISPATCH_VAR_DIR: database, photos, generated secret (default var/)."""
+    return Path(_env("DISPATCH_VAR_DIR") or ROOT / "var")
+
+
+def config_dir() -> str:
+    """DISPATCH_CONFIG_DIR: the street's config folder (default config/)."""
+    return _env("DISPATCH_CONFIG_DIR") or str(ROOT / "config")
+
+
+def database_url(var: Path | None = None) -> str:
+    """DATABASE_URL, else SQLite under `var` (default: `var_dir()`)."""
+    return _env("DATABASE_URL") or f"sqlite:///{(var or var_dir()) / 'dispatch.sqlite3'}"
+
+
+def serve_address() -> tuple[str, int]:
+    """HOST and PORT for `python run.py serve` (default 127.0.0.1:5000)."""
+    port = _env("PORT") or "5000"
+    if not port.isdigit() or int(port) > 65535:
+        raise SettingsError(f"PORT={port!r}: expected a port number (0-65535)")
+    return _env("HOST") or "127.0.0.1", int(port)
+
+
+def log_level() -> str:
+    """LOG_LEVEL for the command line's logging (default INFO)."""
+    level = (_env("LOG_LEVEL") or "INFO").upper()
+    if level not in logging.getLevelNamesMapping():
+        raise SettingsError(f"LOG_LEVEL={level!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
 def from_environment(overrides: dict | None = None) -> dict:
     """Flask config keys from the environment (DATABASE_URL, DISPATCH_*, SECRET_KEY), then `overrides`."""
     overrides = overrides or {}
-    var_dir = Path(overrides.get("VAR_DIR") or os.environ.get("DISPATCH_VAR_DIR", ROOT / "var"))
-    env = os.environ.get("DISPATCH_ENV", "development")
+    var = Path(overrides.get("VAR_DIR") or var_dir())
+    env = _env("DISPATCH_ENV") or "development"
     if env not in ("development", "production"):
         raise SettingsError(f"DISPATCH_ENV={env!r}: expected development or production")
-    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY", "")
+    secret = overrides.get("SECRET_KEY") or _env("SECRET_KEY")
     if not secret:
         if env == "production":
             raise SettingsError("SECRET_KEY must be set when DISPATCH_ENV=production")
-        secret = _dev_secret(var_dir)
+        secret = _dev_secret(var)
     return {**{
         "ENV_NAME": env,
         "SECRET_KEY": secret,
-        "VAR_DIR": str(var_dir),
-        "CONFIG_DIR": os.environ.get("DISPATCH_CONFIG_DIR", str(ROOT / "config")),
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'dispatch.sqlite3'}",
+        "VAR_DIR": str(var),
+        "CONFIG_DIR": config_dir(),
+        "DATABASE_URL": database_url(var),
         "SCHEDULER_ENABLED": _flag("DISPATCH_SCHEDULER", True),  # serve runs the scheduler in-process
-        "WEBHOOK_URL": os.environ.get("DISPATCH_WEBHOOK_URL"),
+        "WEBHOOK_URL": _env("DISPATCH_WEBHOOK_URL"),  # overrides config/escalation.toml
+        # TLS ends at a proxy, so the app cannot see it itself: the session cookie gets `Secure` always
+        "SESSION_COOKIE_SECURE": _flag("DISPATCH_COOKIE_SECURE", False),
     }, **overrides}
 
 
-def _dev_secret(var_dir: Path) -> str:
+def _dev_secret(var: Path) -> str:
     """A per-installation random secret kept under var/, so sessions survive restarts."""
-    path = var_dir / "secret_key"
+    path = var / "secret_key"
     try:
         return path.read_text().strip() or DEV_SECRET
     except FileNotFoundError:
-        var_dir.mkdir(parents=True, exist_ok=True)
+        var.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(32)
         path.write_text(value)
         return value

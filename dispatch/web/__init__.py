@@ -6,7 +6,6 @@ context (`current_user`, `csrf_token()`, `role_label()`) and security headers.
 """
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import Flask, current_app, request, send_from_directory
@@ -36,9 +35,7 @@ def init_app(app: Flask) -> None:
     from dispatch.web.mobile import bp as mobile_bp
 
     # Flask's defaults exist (SAMESITE None, lifetime 31 days), so set ours unless a test or deployment did.
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    if os.environ.get("DISPATCH_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"):
-        app.config["SESSION_COOKIE_SECURE"] = True  # TLS ends at a proxy: the app cannot see it itself
+    app.config["SESSION_COOKIE_HTTPONLY"] = True  # SESSION_COOKIE_SECURE: settings (DISPATCH_COOKIE_SECURE)
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     if app.config.get("PERMANENT_SESSION_LIFETIME") == timedelta(days=31):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)

@@ -251,15 +251,14 @@ def test_init_db_creates_the_schema(env, capsys):
     ([], {"PORT": "8088", "HOST": "127.0.0.2"}, ("127.0.0.2", 8088, False)),  # PORT / HOST from the environment
 ])
 def test_serve_takes_host_and_port(env, monkeypatch, argv, environ, expected):
-    from dispatch import cli
+    from dispatch import cli, commands
 
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     seen = {}
-    monkeypatch.setattr(cli, "serve", lambda app, args: seen.update(args=args) or 0)
+    monkeypatch.setattr(commands, "serve", lambda app, **options: seen.update(options))
     assert cli.main(argv) == 0
-    args = seen["args"]
-    assert (args.host, args.port, args.no_scheduler) == expected
+    assert (seen["host"], seen["port"], seen["no_scheduler"]) == expected
 
 
 def test_users_disable_stops_the_token_at_once_and_enable_restores_it(env, api, capsys):
@@ -352,3 +351,37 @@ def test_users_sessions_lists_open_sessions_and_users_logout_ends_them(env, api,
     for command in ("sessions", "logout"):
         code, _, err = run(capsys, "users", command, "nobody")
         assert code == 1 and "no user 'nobody'" in err
+
+
+# --- the same commands on `flask --app dispatch …`, and the environment read by dispatch.settings -----------
+
+def test_flask_runs_the_same_commands_on_the_app_it_made(env, capsys):
+    # `flask --app dispatch users list` works on the app Flask made, with the same output and exit codes.
+    from dispatch import create_app
+
+    run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi")
+    app = create_app({"TESTING": True})
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["users", "list"])
+    assert listed.exit_code == 0 and "wang" in listed.stdout and "xiangyi" in listed.stdout
+    refused = runner.invoke(args=["users", "token", "nobody"])
+    assert refused.exit_code == 1 and "no user 'nobody'" in refused.stderr
+    assert {"serve", "users", "check-config", "init-db", "db", "sweep", "scheduler", "backup"} <= set(app.cli.commands)
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("PORT", "http", "PORT='http': expected a port number"),            # not a number
+    ("PORT", "70000", "PORT='70000': expected a port number"),          # beyond the last port
+    ("LOG_LEVEL", "loud", "LOG_LEVEL='LOUD': expected DEBUG, INFO"),    # not a logging level
+    ("DISPATCH_SCHEDULER", "maybe", "DISPATCH_SCHEDULER='maybe': expected true/false"),
+    ("DISPATCH_COOKIE_SECURE", "sometimes", "DISPATCH_COOKIE_SECURE='sometimes': expected true/false"),
+])
+def test_a_bad_environment_value_stops_with_its_name(env, monkeypatch, capsys, name, value, message):
+    # Fails fast with a message naming the variable, not a traceback; nothing is served.
+    from dispatch import commands
+
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(commands, "serve", lambda app, **options: pytest.fail("served"))
+    code, _, err = run(capsys)
+    assert code == 1 and message in err
