@@ -17,7 +17,6 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     from dispatch import cli, compression, db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
-    from dispatch.tickets import holders as ticket_holders
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(settings.from_environment(test_config))
@@ -30,7 +29,6 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     db.init_app(app, migrate=migrate)
     with app.app_context():
         street_service.seed(session=db.session(), config=street_config)
-        ticket_holders.backfill(session=db.session())  # once, for tickets dispatched before the table existed
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
 
     @app.before_request

@@ -3,12 +3,11 @@
 A department loses a ticket by 退单 (return) or when an inspector's 自行处置 relieves it; the timeline
 (留痕) keeps what it did, and ``ticket_departments`` answers "did this department ever hold it" with
 an index lookup instead of reading timelines. Rows are written at each dispatch; a database made
-before the table existed is filled once at start from the timeline's dispatch entries (`backfill`).
+before the table existed was filled once from the timeline's dispatch entries (migration 0003).
 """
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -44,32 +43,3 @@ def held_among(*, session: Session, department: str, ticket_ids: list[int]) -> s
         return set()
     return set(session.exec(select(TicketDepartment.ticket_id).where(
         TicketDepartment.department == department, col(TicketDepartment.ticket_id).in_(ticket_ids))).all())
-
-
-def backfill(*, session: Session) -> int:
-    """Rows for a database whose tickets were dispatched before this table existed; returns how many.
-
-    Runs at start and does nothing once the table has a row (every dispatch since writes one) or when
-    no ticket was ever dispatched. Otherwise the timeline's `dispatch` entries, in order, give each
-    ticket's rounds and departments: one pass over them, once.
-    """
-    if session.exec(select(TicketDepartment.id).limit(1)).first() is not None:
-        return 0
-    if session.exec(select(Ticket.id).where(Ticket.dispatch_round > 0).limit(1)).first() is None:
-        return 0
-    entries = session.exec(select(TimelineEntry.ticket_id, TimelineEntry.at, TimelineEntry.data)
-                           .where(TimelineEntry.action == "dispatch")
-                           .order_by(col(TimelineEntry.ticket_id), col(TimelineEntry.at), col(TimelineEntry.id)))
-    rounds: dict[int, int] = defaultdict(int)
-    added = 0
-    for ticket_id, at, data in entries:
-        rounds[ticket_id] += 1
-        department = (data or {}).get("department")
-        if department:
-            session.add(TicketDepartment(ticket_id=ticket_id, department=department, round=rounds[ticket_id],
-                                         dispatched_at=at))
-            added += 1
-    session.commit()
-    log.info("ticket_departments: %d dispatch round(s) of %d ticket(s) filled in from the timeline",
-             added, len(rounds))
-    return added

@@ -131,6 +131,40 @@ def test_a_database_made_before_migrations_is_taken_over_with_its_tickets(tmp_pa
     app.extensions["db_engine"].dispose()
 
 
+def test_ticket_departments_is_filled_once_by_its_migration_and_never_at_start(tmp_path, config_dir,
+                                                                              both_backends_url):
+    # A database of the version before revision 0003 whose tickets were dispatched before the table existed:
+    # the upgrade fills it from the timeline; a start-up reads no timeline for it, even when it is empty again.
+    database_url = both_backends_url
+    def holders():
+        engine = make_engine(database_url)
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT ticket_id, department, round FROM ticket_departments")).all()
+        engine.dispose()
+        return [tuple(row) for row in found]
+
+    app = start(database_url, tmp_path, config_dir)
+    ticket, _ = a_ticket(app)
+    app.extensions["db_engine"].dispose()
+    execute(database_url, "DELETE FROM ticket_departments", "UPDATE alembic_version SET version_num = '0002'")
+    start(database_url, tmp_path, config_dir, migrate=True).extensions["db_engine"].dispose()
+    assert holders() == [(ticket["id"], ticket["department"], 1)]
+
+    execute(database_url, "DELETE FROM ticket_departments")
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", seen)
+    try:
+        start(database_url, tmp_path, config_dir, migrate=True).extensions["db_engine"].dispose()
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", seen)
+    assert statements and not [s for s in statements if "FROM timeline" in s]  # its columns are checked, not read
+    assert holders() == []
+
+
 def test_a_database_made_before_migrations_without_the_baseline_columns_is_refused(tmp_path, config_dir,
                                                                                     database_url):
     # Older than the baseline: start-up names what is missing instead of stamping a schema it does not have.

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
+from dispatch import migrations
 from dispatch.tickets import holders
 from dispatch.tickets.models import TicketDepartment
 from tests.dispatch.helpers import list_tickets
@@ -157,6 +158,12 @@ def test_each_dispatch_round_is_recorded_with_its_department(app, street):
     assert [tuple(r) for r in rounds] == [(1, "sanitation"), (2, "chengguan")]
 
 
+def backfill(engine) -> int:
+    """Migration 0003's fill of ticket_departments from the timeline, on `engine`; how many rows it added."""
+    with engine.begin() as conn:
+        return migrations.scripts().get_revision("0003").module.fill(conn)
+
+
 def test_a_database_made_before_the_table_is_filled_from_the_timeline_once(app, street):
     gone = returned_then_redispatched(street)
     relieved = self_resolved(street)
@@ -168,19 +175,18 @@ def test_a_database_made_before_the_table_is_filled_from_the_timeline_once(app, 
         session.commit()
     assert list_tickets(street.client, street.sanitation, "held=1")["count"] == 0
     with Session(engine) as session:
-        assert holders.backfill(session=session) == len(before) == 3
+        assert backfill(engine) == len(before) == 3
         after = session.exec(select(TicketDepartment.ticket_id, TicketDepartment.department, TicketDepartment.round,
                                     TicketDepartment.dispatched_at).order_by(col(TicketDepartment.id))).all()
         assert sorted(map(tuple, after)) == sorted(map(tuple, before))
-        assert holders.backfill(session=session) == 0  # once: rows exist now
+        assert backfill(engine) == 0  # once: rows exist now
     assert ids(list_tickets(street.client, street.sanitation, "held=1")) == [relieved, gone]
     assert get(street, gone, street.sanitation)["department"] == "chengguan"
 
 
 def test_backfill_of_a_database_with_nothing_dispatched_does_nothing(app, street):
     new_report(street, "other")  # waits for the command center: never dispatched
-    with Session(app.extensions["db_engine"]) as session:
-        assert holders.backfill(session=session) == 0
+    assert backfill(app.extensions["db_engine"]) == 0
 
 
 def test_the_held_lookup_is_an_index_search(app, street):
