@@ -2,7 +2,8 @@
 
 `init_app(app)` sets the session-cookie policy, registers the page blueprints, `/favicon.ico`, the Chinese HTML
 error page (`HTML_ERROR_HANDLER`, used by dispatch.errors for browser page requests), the template
-context (`current_user`, `csrf_token()`, `role_label()`) and security headers.
+context (`current_user`, `csrf_token()`, `role_label()`, `page_labels()` — the Chinese names of the API's codes,
+rendered into every page by base.html, see web.labels) and security headers.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     from dispatch.web.auth_views import bp as auth_bp
     from dispatch.web.cockpit import bp as cockpit_bp
     from dispatch.web.desk import bp as desk_bp
+    from dispatch.web.labels import page_labels
     from dispatch.web.mobile import bp as mobile_bp
 
     # Flask's defaults exist (SAMESITE None, lifetime 31 days), so set ours unless a test or deployment did.
@@ -56,7 +58,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {"current_user": signed_in_user(), "csrf_token": csrf_token, "role_label": role_label,
-                "department_name": _department_name, "zone_name": _zone_name}
+                "department_name": _department_name, "zone_name": _zone_name, "page_labels": page_labels}
 
     @app.after_request
     def _security_headers(response):

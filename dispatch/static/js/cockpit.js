@@ -8,10 +8,10 @@
 (function () {
   'use strict';
 
-  const { api, el, clear, clip, toast, fmtTime, describeError, STATUS_LABELS } = window.YC;
+  const YC = window.YC;
+  const { api, el, clear, clip, toast, fmtTime, fmtClock, describeError, labelOf } = YC;
   const POLL_MS = 3000;
   const COLORS = { normal: '#38a3ff', warning: '#ffc53d', overdue: '#ff4d4f', supervised: '#ff2d55' };
-  const STATE_LABELS = { normal: '正常', warning: '预警', overdue: '超期', supervised: '督办' };
   const TEXT = '#cfe3ff';
   const AXIS = '#5b7aa3';
   const GRID_LINE = 'rgba(91,122,163,.25)';
@@ -62,10 +62,8 @@
     document.getElementById('zone-name').textContent = name ? '· ' + name.name + '（再次点击取消筛选）' : '';
   }
 
-  const clockFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit',
-    day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   /** The server's time (the clock every figure is computed at), ticking between polls. */
-  function tick() { document.getElementById('clock').textContent = clockFmt.format(new Date(Date.now() + state.skew)); }
+  function tick() { document.getElementById('clock').textContent = fmtClock(new Date(Date.now() + state.skew)); }
 
   function drawBanner(feed) {
     const banner = document.getElementById('banner');
@@ -189,7 +187,7 @@
         el('span', { className: 'num', text: t.number }),
         el('span', { className: 'cat', text: t.category_name }),
         el('span', { className: 'dept', text: t.department_name || '未派遣' }),
-        el('span', { className: 'status', text: STATUS_LABELS[t.status] || t.status })));
+        el('span', { className: 'status', text: labelOf('statuses', t.status) })));
     });
   }
 
@@ -215,27 +213,24 @@
     const tooltip = Object.assign(tooltipStyle(), {
       trigger: 'item',
       formatter: (p) => (p.componentType === 'series'
-        ? '<b>' + esc(p.data.name) + '</b><br>' + esc(p.data.category) + '<br>' + esc(STATUS_LABELS[p.data.status] || p.data.status)
-          + ' · ' + esc(STATE_LABELS[p.data.state])
+        ? '<b>' + esc(p.data.name) + '</b><br>' + esc(p.data.category) + '<br>' + esc(labelOf('statuses', p.data.status))
+          + ' · ' + esc(labelOf('ticket_states', p.data.state))
         : esc(p.name)),
     });
     c.setOption({
       animation: false,
       tooltip,
-      geo: {
-        map: 'yichuan', roam: true, top: 20, bottom: 20, left: 20, right: 20, selectedMode: false,
+      geo: YC.zoneMap.geo('dark', {
+        top: 20, bottom: 20, left: 20, right: 20,
         tooltip: { show: true, formatter: (p) => esc(p.name) + '<br>' + (zoneCode(p.name) === feed.zone ? '点击取消筛选' : '点击筛选此片区') },
-        label: { show: true, color: TEXT, fontSize: 20, fontWeight: 'bold' },
-        itemStyle: { areaColor: '#10305a', borderColor: '#3fa7ff', borderWidth: 1.5, shadowColor: 'rgba(63,167,255,.45)', shadowBlur: 12 },
-        emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#1d5a9c' } },
         regions,
-      },
+      }),
       series: [
-        { name: '正常', type: 'scatter', coordinateSystem: 'geo', symbolSize: 10, itemStyle: { color: COLORS.normal }, data: byState('normal'), zlevel: 1 },
-        { name: '预警', type: 'scatter', coordinateSystem: 'geo', symbolSize: 13, itemStyle: { color: COLORS.warning }, data: byState('warning'), zlevel: 1 },
-        { name: '超期', type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, rippleEffect: { scale: 3, brushType: 'stroke' },
+        { name: labelOf('ticket_states', 'normal'), type: 'scatter', coordinateSystem: 'geo', symbolSize: 10, itemStyle: { color: COLORS.normal }, data: byState('normal'), zlevel: 1 },
+        { name: labelOf('ticket_states', 'warning'), type: 'scatter', coordinateSystem: 'geo', symbolSize: 13, itemStyle: { color: COLORS.warning }, data: byState('warning'), zlevel: 1 },
+        { name: labelOf('ticket_states', 'overdue'), type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, rippleEffect: { scale: 3, brushType: 'stroke' },
           itemStyle: { color: COLORS.overdue }, data: byState('overdue'), zlevel: 1 },
-        { name: '督办', type: 'effectScatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, rippleEffect: { scale: 2.5 },
+        { name: labelOf('ticket_states', 'supervised'), type: 'effectScatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, rippleEffect: { scale: 2.5 },
           label: { show: true, formatter: '督', color: '#fff', fontSize: 12, fontWeight: 'bold', offset: [0, -3] },
           itemStyle: { color: COLORS.supervised }, data: byState('supervised'), zlevel: 1 },
       ],
@@ -359,7 +354,7 @@
     } catch (err) {
       document.getElementById('live').classList.add('down');
       document.getElementById('live').textContent = '● 连接中断';
-      if (err instanceof window.YC.ApiError && err.status === 401) location.href = '/login?next=/cockpit/';
+      if (err instanceof YC.ApiError && err.status === 401) location.href = '/login?next=/cockpit/';
       return;
     }
     if (seq !== state.seq) return; // a newer request (e.g. another zone) is on its way
@@ -380,7 +375,7 @@
     tick();
     setInterval(tick, 1000);
     try {
-      window.echarts.registerMap('yichuan', await api.get('/api/v1/zones'));
+      await YC.zoneMap.load();
     } catch (err) {
       toast('片区边界加载失败：' + describeError(err), 'error');
     }

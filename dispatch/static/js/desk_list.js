@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, clip, STATUS_LABELS } = window.YC;
+  const { api, el, clear, toast, fmtTime, describeError, clip, labelOf } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
   const LIST_POLL_MS = 15000;
 
@@ -49,7 +49,7 @@
         const s = t.suspended || {};
         cells.push(el('td', { text: fmtTime(s.at, true) }));
         cells.push(el('td', { className: 'desc', text: s.reason || '—' }));
-        cells.push(el('td', { text: (STATUS_LABELS[s.from] || s.from || '—') + (t.department_name ? ' · ' + t.department_name : '') }));
+        cells.push(el('td', { text: (labelOf('statuses', s.from) || '—') + (t.department_name ? ' · ' + t.department_name : '') }));
         cells.push(el('td', {}, t.visible
           ? el('a', { className: 'btn btn-small', text: '恢复 / 作废', attrs: { href: '/desk/tickets/' + t.id } }) : null));
       } else {
@@ -57,7 +57,7 @@
         cells.push(el('td', {}, deadlineCell(t, 'response')));
         cells.push(el('td', {}, deadlineCell(t, 'resolve')));
         cells.push(el('td', {}, statusBadge(t.status), ' ', stateBadge(t.state),
-          t.supervised ? el('span', { className: 'chip state state-supervised', text: '督办' }) : null));
+          t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null));
       }
       return el('tr', { dataset: { id: t.id, state: t.state || '' } }, cells);
     }

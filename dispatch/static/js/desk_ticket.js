@@ -5,34 +5,19 @@
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
-    timelineNote, verifyPhotoIds, seenNote } = window.YC;
-  const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = window.YC.desk;
-  const KIND_LABELS = { response: '签收时限', resolve: '处置时限' };
-
-  let zonesPromise = null;
-  function zones() {
-    if (!zonesPromise) {
-      zonesPromise = api.get('/api/v1/zones').then((fc) => {
-        window.echarts.registerMap('yichuan', fc);
-        return fc;
-      });
-    }
-    return zonesPromise;
-  }
+  const YC = window.YC;
+  const { api, el, clear, toast, fmtTime, describeError, labelOf, timelineNote, verifyPhotoIds, seenNote } = YC;
+  const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
     const chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
     const point = ticket.location ? [ticket.location.lng, ticket.location.lat] : null;
     chart.setOption({
       animation: false,
-      geo: {
-        map: 'yichuan', roam: true, top: 10, bottom: 10,
-        label: { show: true, color: '#33475b', fontSize: 13 },
-        itemStyle: { areaColor: '#eef4fb', borderColor: '#5b8bd0', borderWidth: 1.5 },
-        emphasis: { label: { color: '#1d3b5e' }, itemStyle: { areaColor: '#dbe8f7' } },
+      geo: YC.zoneMap.geo('light', {
+        top: 10, bottom: 10,
         regions: ticket.zone_name ? [{ name: ticket.zone_name, itemStyle: { areaColor: '#d6e6fa' } }] : [],
-      },
+      }),
       series: [{
         type: 'scatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 34,
         itemStyle: { color: '#e5484d' }, data: point ? [{ name: ticket.number, value: point }] : [],
@@ -75,7 +60,7 @@
     ['response', 'resolve'].forEach((kind) => {
       const d = t.deadlines[kind] || {};
       node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
-        el('span', { className: 'k', text: KIND_LABELS[kind] + (d.limit ? '（' + limitText(d.limit) + '）' : '') }),
+        el('span', { className: 'k', text: labelOf('deadline_kinds', kind) + (d.limit ? '（' + limitText(d.limit) + '）' : '') }),
         el('span', { className: 'due', text: d.due_at ? '截止 ' + fmtTime(d.due_at, true) : '未开始' }),
         deadlineCell(t, kind)));
     });
@@ -105,14 +90,14 @@
     const list = el('ol', { className: 'timeline' });
     (t.timeline || []).forEach((e) => {
       const moved = e.from_status && e.to_status && e.from_status !== e.to_status
-        ? (STATUS_LABELS[e.from_status] || e.from_status) + ' → ' + (STATUS_LABELS[e.to_status] || e.to_status) : '';
-      let label = ACTION_LABELS[e.action] || e.action;
-      if (e.action === 'verify' && e.data) label += e.data.passed ? '（通过）' : '（不通过）';
+        ? labelOf('statuses', e.from_status) + ' → ' + labelOf('statuses', e.to_status) : '';
+      let what = labelOf('actions', e.action);
+      if (e.action === 'verify' && e.data) what += e.data.passed ? '（通过）' : '（不通过）';
       list.appendChild(el('li', { dataset: { action: e.action } },
         el('span', { className: 'at', text: fmtTime(e.at) }),
-        el('span', { className: 'what', text: label }),
-        el('span', { className: 'who', text: e.actor_role === 'system' ? '系统'
-          : e.actor + '（' + (ROLE_LABELS[e.actor_role] || e.actor_role) + '）' }),
+        el('span', { className: 'what', text: what }),
+        el('span', { className: 'who', text: e.actor_role === 'system' ? labelOf('roles', 'system')
+          : e.actor + '（' + labelOf('roles', e.actor_role) + '）' }),
         moved ? el('span', { className: 'moved', text: moved }) : null,
         timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null));
     });
@@ -253,7 +238,7 @@
     }
     if (!data.actions.length) {
       node.appendChild(el('p', { className: 'muted', dataset: { testid: 'no-actions' },
-        text: '当前状态（' + (STATUS_LABELS[t.status] || t.status) + '）下您没有可执行的操作' }));
+        text: '当前状态（' + labelOf('statuses', t.status) + '）下您没有可执行的操作' }));
       return;
     }
     const buttons = el('div', { className: 'action-buttons' });
@@ -309,7 +294,7 @@
         location.href = '/desk/#returned'; // no longer this department's ticket: back to the list
         return;
       }
-      toast((ACTION_LABELS[payload.json.action] || '操作') + '成功', 'ok');
+      toast((YC.labels.actions[payload.json.action] || '操作') + '成功', 'ok');
       await load();
     }
 
@@ -323,7 +308,7 @@
       }
       const t = data.ticket;
       clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state),
-        t.supervised ? el('span', { className: 'chip state state-supervised', text: '督办' }) : null].filter(Boolean));
+        t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
       drawDeadlines(parts.deadlines, t, !!data.former_holder);
@@ -331,7 +316,7 @@
       drawPhotos(parts.photos, t);
       drawTimeline(parts.timeline, t);
       try {
-        await zones();
+        await YC.zoneMap.load();
         drawMap(parts.map, t);
       } catch (err) {
         parts.map.textContent = '地图加载失败';

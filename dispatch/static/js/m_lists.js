@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  const { api, ApiError, describeError, el, clear, toast, fmtTime, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS,
+  const { api, ApiError, describeError, el, clear, toast, fmtTime, labelOf, labels,
     timelineNote, verifyPhotoIds, seenNote } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
@@ -14,13 +14,21 @@
   /* ---------- 我的上报 and the ticket detail ---------- */
 
   function statusChip(status) {
-    return el('span', { className: 'chip status-' + status, text: STATUS_LABELS[status] || status });
+    return el('span', { className: 'chip status-' + status, text: labelOf('statuses', status) });
+  }
+
+  /** Who took a timeline step: 系统, or the person with their role, e.g. 王巡查（网格巡查员）. */
+  function actorText(e) {
+    const who = !e.actor || e.actor === 'system' ? labelOf('roles', 'system') : e.actor;
+    const role = e.actor_role && e.actor_role !== 'system' ? labels.roles[e.actor_role] : null;
+    return who + (role ? '（' + role + '）' : '');
   }
 
   function deadlineText(t) {
     const d = t.deadlines && t.deadlines.resolve;
-    if (!d || !d.due_at) return '处置时限：—';
-    return `处置时限：${fmtTime(d.due_at, true)}${d.overdue ? '（已超期）' : ''}`;
+    const kind = labelOf('deadline_kinds', 'resolve');
+    if (!d || !d.due_at) return `${kind}：—`;
+    return `${kind}：${fmtTime(d.due_at, true)}${d.overdue ? '（已超期）' : ''}`;
   }
 
   /* A duplicate (重复) report is merged into the ticket `duplicate_of` (an id): its number, when the
@@ -44,7 +52,7 @@
       node.classList.add('merged');
       if (t.duplicate_of) mergedLabel(t.duplicate_of).then((text) => { node.textContent = text; });
     } else {
-      node.textContent = t.department_name || (t.status === 'pending_dispatch' ? '待派遣' : '—');
+      node.textContent = t.department_name || (t.status === 'pending_dispatch' ? labelOf('statuses', t.status) : '—');
     }
     return node;
   }
@@ -89,8 +97,8 @@
       el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd')),
       (t.answers || []).map((a) => field(a.question, a.text)),
       field('地址', t.address), field('描述', t.description),
-      field('响应时限', t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
-      field('处置时限', t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
+      field(labelOf('deadline_kinds', 'response'), t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
+      field(labelOf('deadline_kinds', 'resolve'), t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
       field('上报时间', fmtTime(t.created_at)),
       seen ? field('发现时间', seen) : null));
     if (t.photos && t.photos.length) {
@@ -103,10 +111,10 @@
     }
     box.appendChild(el('h3', { text: '处理过程' }));
     box.appendChild(el('ol', { className: 'timeline' }, (t.timeline || []).map((e) => el('li', {},
-      el('div', { className: 'row' }, el('strong', { text: ACTION_LABELS[e.action] || e.action }),
+      el('div', { className: 'row' }, el('strong', { text: labelOf('actions', e.action) }),
         el('span', { className: 'meta', text: fmtTime(e.at) })),
-      el('p', { className: 'meta', text: `${!e.actor || e.actor === 'system' ? '系统' : e.actor}${e.actor_role && ROLE_LABELS[e.actor_role] ? '（' + ROLE_LABELS[e.actor_role] + '）' : ''}`
-        + (e.to_status && e.to_status !== e.from_status ? ` → ${STATUS_LABELS[e.to_status] || e.to_status}` : '') }),
+      el('p', { className: 'meta', text: actorText(e)
+        + (e.to_status && e.to_status !== e.from_status ? ` → ${labelOf('statuses', e.to_status)}` : '') }),
       timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null))));
   }
 
@@ -200,7 +208,7 @@
     async function precheck() {
       const now = (await api.get(`/api/v1/tickets/${t.id}`)).ticket;
       if (now.status !== 'resolved') {
-        return { message: `${t.number} 当前状态为「${STATUS_LABELS[now.status] || now.status}」，不在待核查状态，请刷新列表` };
+        return { message: `${t.number} 当前状态为「${labelOf('statuses', now.status)}」，不在待核查状态，请刷新列表` };
       }
       if (me.role === 'inspector' && selfResolver(now) === me.id) {
         return { message: '您自行处置的事件须由其他巡查员或城运中心核查' };

@@ -5,7 +5,8 @@
 (function () {
   'use strict';
 
-  const { api, describeError, el, clear, toast, uuid } = window.YC;
+  const YC = window.YC;
+  const { api, describeError, el, clear, toast, uuid } = YC;
   const M = window.YC.m;
   const { me, $ } = M;
   const { outbox, exclusive, retryable, sendItem } = M.queue;
@@ -66,20 +67,12 @@
   }
 
   async function loadZones() {
-    const fc = await api.get('/api/v1/zones');
-    state.zones = { type: 'FeatureCollection', features: fc.features.filter((f) => !f.properties.parent) };
+    state.zones = await YC.zoneMap.load();
     if (!window.echarts) return;
-    echarts.registerMap('yichuan', state.zones);
     const chart = echarts.init($('map'), null, { renderer: 'canvas' });
     chart.setOption({
       animation: false,
-      geo: {
-        map: 'yichuan', roam: true, aspectScale: Math.cos(31.26 * Math.PI / 180), selectedMode: false,
-        label: { show: true, fontSize: 11, color: '#24324a' },
-        itemStyle: { areaColor: '#e6eef9', borderColor: '#3f6fb0', borderWidth: 1 },
-        emphasis: { disabled: true },
-        tooltip: { show: false },
-      },
+      geo: YC.zoneMap.geo('light', { label: { fontSize: 11 }, emphasis: { disabled: true }, tooltip: { show: false } }),
       series: [{
         type: 'scatter', coordinateSystem: 'geo', data: [], symbol: 'pin', symbolSize: 26, z: 10,
         itemStyle: { color: '#d4380d' }, silent: true,

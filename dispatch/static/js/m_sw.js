@@ -8,7 +8,7 @@
  *   GET /api/v1/zones, /api/v1/categories  stale-while-revalidate (the report form works offline)
  *   anything else (other /api/ calls, every POST)  not touched: never cached. Reports made offline
  *     wait in the page's IndexedDB queue (m_queue.js), the only offline store of reports.
- * Signing out deletes the caches (api.js: every cache named yc-m-…).
+ * Signing out deletes the caches (session.js: every cache named yc-m-…).
  */
 'use strict';
 

@@ -1,0 +1,42 @@
+/* 宜川路街道网格化管理 — YC.labels: the Chinese names of the API's codes, owned by the server.
+ *
+ * The server renders them into every page (base.html, from dispatch/web/labels.py) as
+ * <script type="application/json" id="yc-labels">; this file only reads that block. No script keeps a
+ * copy of its own: a name changed in Python changes on every page.
+ *   YC.labels.statuses        pending_dispatch → 待派遣 …
+ *   YC.labels.actions         accept → 签收, report → 上报 … (the transition table's labels, and timeline steps)
+ *   YC.labels.roles           inspector → 网格巡查员 … system → 系统
+ *   YC.labels.deadline_kinds  response → 签收时限, resolve → 处置时限
+ *   YC.labels.limit_units     WH → 工作时, WD → 工作日, NH → 小时, NM → 分钟
+ *   YC.labels.ticket_states   normal / warning / overdue / supervised → 正常 / 预警 / 超期 / 督办 (cockpit map)
+ *   YC.labels.desk_queues     the desk's tabs: pending → 待签收, warning → 即将超期 …
+ * YC.labelOf(group, code) is the name, or the code itself when the server names no such code.
+ */
+(function () {
+  'use strict';
+
+  const YC = window.YC = window.YC || {};
+  const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues'];
+
+  function read() {
+    const node = document.getElementById('yc-labels');
+    try {
+      return node ? JSON.parse(node.textContent) : {};
+    } catch (err) {
+      return {};
+    }
+  }
+
+  const found = read();
+  const labels = {};
+  GROUPS.forEach((group) => { labels[group] = Object.freeze(Object.assign({}, found[group])); });
+
+  /** The Chinese name of `code` in `group` (e.g. labelOf('statuses', 'closed') → 已结案), else the code. */
+  function labelOf(group, code) {
+    const names = labels[group] || {};
+    return Object.prototype.hasOwnProperty.call(names, code) ? names[code] : code;
+  }
+
+  YC.labels = Object.freeze(labels);
+  YC.labelOf = labelOf;
+}());

@@ -1,0 +1,33 @@
+/* 宜川路街道网格化管理 — how a ticket's timeline (留痕) is shown: YC.timelineNote, YC.verifyPhotoIds.
+ * Loaded by the pages that show a timeline (/m/, the desk's ticket page), after the shared scripts.
+ *
+ * Photos in the timeline. The API records every upload as action "photo" with the note
+ * 处置前照片 / 处置后照片 and data {photo, stage}. An "after" photo taken on a 核查 — by an inspector,
+ * or by the command center while the ticket waits for its check — is shown as 核查照片. An inspector's
+ * after photo on a ticket not yet resolved belongs to a 自行处置 and stays 处置后照片.
+ * This is display only: the API's timeline note is unchanged.
+ */
+(function () {
+  'use strict';
+
+  const YC = window.YC = window.YC || {};
+  const SELF_RESOLVE_FROM = new Set(['pending_dispatch', 'dispatched']); // the statuses 自行处置 starts from
+
+  function isVerifyPhoto(e) {
+    if (!e || e.action !== 'photo' || !e.data || e.data.stage !== 'after') return false;
+    if (e.actor_role === 'inspector') return !SELF_RESOLVE_FROM.has(e.from_status);
+    return (e.actor_role === 'command' || e.actor_role === 'admin') && e.from_status === 'resolved';
+  }
+
+  /** The note to show for a timeline entry (核查照片 for a 核查 photo, else the entry's own note). */
+  function timelineNote(e) {
+    return isVerifyPhoto(e) ? '核查照片' : e.note;
+  }
+
+  /** The ids of a ticket's photos taken on a 核查 (from its timeline). */
+  function verifyPhotoIds(timeline) {
+    return new Set((timeline || []).filter(isVerifyPhoto).map((e) => e.data.photo));
+  }
+
+  Object.assign(YC, { timelineNote, verifyPhotoIds });
+}());

@@ -1,0 +1,58 @@
+"""The Chinese names the pages show for the API's codes: statuses, actions, roles, deadline kinds, ….
+
+One dict, ``page_labels()``, taken from where Python defines each name (the transition table's action
+labels, the roles of ``guard``, the desk's queue names) or defined here when no other Python module names
+it. ``base.html`` renders it into every page as ``<script type="application/json" id="yc-labels">`` (a
+data block: the strict Content-Security-Policy allows it, and /m/'s offline copy of the page carries it);
+``static/js/labels.js`` reads it as ``YC.labels``. No page script keeps its own copy.
+
+>>> labels = page_labels()
+>>> labels["statuses"]["in_progress"], labels["actions"]["accept"], labels["roles"]["inspector"]
+('处置中', '签收', '网格巡查员')
+>>> labels["deadline_kinds"]["response"], labels["limit_units"]["WH"], labels["desk_queues"]["warning"]
+('签收时限', '工作时', '即将超期')
+"""
+from __future__ import annotations
+
+from dispatch.tickets.models import Status
+from dispatch.tickets.transitions import TRANSITIONS
+from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES
+from dispatch.web.guard import ROLE_LABELS
+
+STATUS_LABELS = {
+    Status.pending_dispatch: "待派遣",
+    Status.dispatched: "已派遣",
+    Status.in_progress: "处置中",
+    Status.resolved: "已处置待核查",
+    Status.closed: "已结案",
+    Status.cancelled: "已作废",
+    Status.suspended: "挂账",
+    Status.duplicate: "重复",
+}
+# Timeline (留痕) steps that are no action of the transition table (those take the table's own label).
+TIMELINE_ACTION_LABELS = {
+    "report": "上报",
+    "await_dispatch": "待城运中心派遣",
+    "photo": "照片",
+    "link_duplicate": "重复合并",
+    "duplicate_reported": "重复上报",
+    "escalate": "超期升级",
+}
+DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
+LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
+# A ticket's state on the cockpit's map (desk_service.deadline_state, or 督办 when supervised).
+TICKET_STATE_LABELS = {"normal": "正常", "warning": "预警", "overdue": "超期", "supervised": "督办"}
+SYSTEM_ACTOR = "系统"
+
+
+def page_labels() -> dict[str, dict[str, str]]:
+    """Every code → Chinese name the pages need, grouped by what the code is (plain str keys, JSON-ready)."""
+    return {
+        "statuses": {str(code): name for code, name in STATUS_LABELS.items()},
+        "actions": {**TIMELINE_ACTION_LABELS, **{action: move.label for action, move in TRANSITIONS.items()}},
+        "roles": {**{str(role): name for role, name in ROLE_LABELS.items()}, "system": SYSTEM_ACTOR},
+        "deadline_kinds": dict(DEADLINE_KIND_LABELS),
+        "limit_units": dict(LIMIT_UNIT_LABELS),
+        "ticket_states": dict(TICKET_STATE_LABELS),
+        "desk_queues": {**QUEUES, **COMMAND_QUEUES},
+    }
