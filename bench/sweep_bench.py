@@ -41,8 +41,9 @@ from geo_bench import _fmt  # noqa: E402  (one time format for every benchmark t
 
 from dispatch import db  # noqa: E402
 from dispatch.deadlines.limits import deadline_after  # noqa: E402
-from dispatch.escalation.ladder import next_level  # noqa: E402
-from dispatch.escalation.models import Escalation, OutboxMessage  # noqa: E402
+from dispatch.tickets.ladder import next_level  # noqa: E402
+from dispatch.escalation.models import OutboxMessage  # noqa: E402
+from dispatch.tickets.models import Escalation  # noqa: E402
 from dispatch.escalation.sweep import due_ticket_ids, sweep  # noqa: E402
 from dispatch.routing import service as routing_service  # noqa: E402
 from dispatch.street import service as street_service  # noqa: E402

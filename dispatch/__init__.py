@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     from dispatch import cli, compression, db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
+    from dispatch.tickets import service as ticket_service
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(settings.from_environment(test_config))
@@ -28,7 +29,8 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     errors.init_app(app)
     db.init_app(app, migrate=migrate)
     with app.app_context():
-        street_service.seed(session=db.session(), config=street_config)
+        street_service.add_guard(app, ticket_service.config_in_use)  # no category/department tickets still use is dropped
+        street_service.seed(session=db.session(), config=street_config, guards=app.extensions[street_service.GUARDS])
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
 
     @app.before_request

@@ -26,7 +26,6 @@ ordinary scheduler jitter from marking on-time records as late.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, update
@@ -35,30 +34,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.escalation.models import OutboxMessage
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
+from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.deadlines import KINDS, schedule_next
-from dispatch.tickets.models import Status, Ticket
+from dispatch.tickets.clock import KIND_LABELS, KINDS, NEVER_ESCALATE, Due
+from dispatch.tickets.models import Escalation, Ticket
 
 log = logging.getLogger(__name__)
 
-# Statuses that never escalate: 挂账 stops the clock; the others ended the ticket's life.
-NEVER_ESCALATE = (Status.suspended.value, Status.closed.value, Status.cancelled.value, Status.duplicate.value)
 LATE_AFTER_INTERVALS = 2
-KIND_LABELS = {"response": "响应", "resolve": "处置"}
 _NUMERALS = "零一二三四五六七八九"
 _CLAIM_TRIES = 3
-
-
-@dataclass(frozen=True)
-class Due:
-    """One level of one deadline whose time has come."""
-
-    kind: str
-    level: int
-    due_at: datetime
 
 
 def level_note(kind: str, level: EscalationLevel) -> str:
@@ -78,9 +66,9 @@ def due_ticket_ids(*, session: Session, now: datetime) -> list[int]:
     """Ids of the tickets with a level due by `now` on either deadline (two indexed range queries)."""
     ids: dict[int, None] = {}
     for kind in KINDS:
-        next_at = col(getattr(Ticket, f"{kind}_next_at"))
-        rows = session.exec(select(Ticket.id).where(next_at <= now, col(Ticket.status).not_in(NEVER_ESCALATE))
-                            .order_by(next_at, col(Ticket.id))).all()
+        _, next_at = clock.schedule_columns(kind)
+        rows = session.exec(select(Ticket.id).where(clock.due_clause(kind, now))
+                            .order_by(col(next_at), col(Ticket.id))).all()
         ids.update(dict.fromkeys(rows))
     return list(ids)
 
@@ -112,34 +100,10 @@ def _load(session: Session, ticket_id: int) -> Ticket | None:
                         .execution_options(populate_existing=True)).first()
 
 
-def _plan(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> tuple[list[Due], int | None,
-                                                                                      datetime | None]:
-    """The levels of one deadline due by `now`, in order, and the schedule after them.
-
-    Uses `schedule_next(..., reached=level)` level by level; the ticket is left unchanged (not
-    dirty), since the schedule is written by the conditional UPDATE in `_claim`.
-    """
-    level_attr, at_attr = f"{kind}_next_level", f"{kind}_next_at"
-    original = getattr(ticket, level_attr), getattr(ticket, at_attr)
-    start = ticket.dispatched_at or ticket.created_at  # the warning's window opens at dispatch
-    due: list[Due] = []
-    level, at = original
-    try:
-        while level is not None and at is not None and at <= now:
-            due.append(Due(kind, level, at))
-            schedule_next(ticket, kind, config=config, start=start, reached=level)
-            level, at = getattr(ticket, level_attr), getattr(ticket, at_attr)
-    finally:
-        set_committed_value(ticket, level_attr, original[0])
-        set_committed_value(ticket, at_attr, original[1])
-    return due, level, at
-
-
 def _claim(session: Session, ticket: Ticket, kind: str, *, new_level: int | None, new_at: datetime | None) -> bool:
     """Advance one deadline's schedule only if no one else has since the ticket was read."""
-    level_col = getattr(Ticket, f"{kind}_next_level")
-    at_col = getattr(Ticket, f"{kind}_next_at")
-    old_level, old_at = getattr(ticket, f"{kind}_next_level"), getattr(ticket, f"{kind}_next_at")
+    level_col, at_col = clock.schedule_columns(kind)
+    old_level, old_at = clock.next_step(ticket, kind)
     stmt = (update(Ticket)
             .where(Ticket.id == ticket.id, level_col == old_level, at_col == old_at,
                    col(Ticket.status).not_in(NEVER_ESCALATE))
@@ -147,8 +111,8 @@ def _claim(session: Session, ticket: Ticket, kind: str, *, new_level: int | None
             .execution_options(synchronize_session=False))
     if session.execute(stmt).rowcount != 1:
         return False
-    set_committed_value(ticket, f"{kind}_next_level", new_level)
-    set_committed_value(ticket, f"{kind}_next_at", new_at)
+    set_committed_value(ticket, level_col.key, new_level)
+    set_committed_value(ticket, at_col.key, new_at)
     return True
 
 
@@ -161,7 +125,7 @@ def _escalate_ticket(session: Session, config: StreetConfig, levels: dict[int, E
             ticket = _load(session, ticket_id)
             if ticket is None or ticket.status in NEVER_ESCALATE:
                 return results
-            due, new_level, new_at = _plan(ticket, kind, config=config, now=now)
+            due, new_level, new_at = clock.plan(ticket, kind, config=config, now=now)
             if not due:
                 break
             if _claim(session, ticket, kind, new_level=new_level, new_at=new_at):
@@ -217,7 +181,7 @@ def _record(session: Session, config: StreetConfig, ticket: Ticket, level: Escal
         set_committed_value(ticket, "supervised", True)
     payload = {"ticket_id": ticket.id, "number": ticket.number, "category": ticket.category, "zone": ticket.zone,
                "department": ticket.department, "deadline": item.kind,
-               "deadline_at": _iso(getattr(ticket, f"{item.kind}_deadline")), "level": item.level,
+               "deadline_at": _iso(clock.due(ticket, item.kind)), "level": item.level,
                "level_name": level.name, "note": level_note(item.kind, level), "colour": level.colour,
                "due_at": item.due_at.isoformat(), "caught_up": caught_up, "escalation_id": escalation_id}
     for recipient in recipients(level, ticket=ticket, config=config):
@@ -255,7 +219,7 @@ def _preview(session: Session, config: StreetConfig, ticket_id: int, *, now: dat
                                 .where(Escalation.ticket_id == ticket_id)).all())
     results = []
     for kind in KINDS:
-        due, _, _ = _plan(ticket, kind, config=config, now=now)
+        due, _, _ = clock.plan(ticket, kind, config=config, now=now)
         for item in due:
             if (item.kind, item.level) in recorded or item.level not in levels:
                 continue

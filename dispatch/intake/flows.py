@@ -13,7 +13,8 @@ from dispatch.intake import attributes as attribute_checks
 from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import clock as ticket_clock
+from dispatch.tickets import transitions
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Status, Ticket
 from dispatch.users.models import User
@@ -89,7 +90,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     ticket = Ticket(
         number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now,
                                           tz=config.calendar.timezone),
-        status=Status.pending_dispatch, category=category.slug,
+        status=transitions.REPORTED, category=category.slug,
         description=event.description, address=event.address, source=source, media_url=media_url,
         attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
         occurred_at=event.occurred_at, created_at=now, updated_at=now, **_placement(config, event.location))
@@ -150,7 +151,7 @@ def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc
 
 
 def _link_duplicate(session: Session, ticket: Ticket, original: Ticket, *, now: datetime, reporter: User) -> None:
-    ticket.status = Status.duplicate
+    transitions.apply(ticket, "link_duplicate")
     ticket.duplicate_of = original.id
     ticket_service.record(session=session, ticket=ticket, action="link_duplicate", now=now, actor=None,
                           from_status=Status.pending_dispatch, to_status=Status.duplicate,
@@ -172,9 +173,9 @@ def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datet
                               from_status=Status.pending_dispatch, to_status=Status.pending_dispatch,
                               note=_AWAIT_NOTES[reason], data={"reason": reason})
         return
-    ticket.status = Status.dispatched
+    transitions.apply(ticket, "auto_dispatch")
     ticket.department = department
-    ticket_deadlines.start_clocks(session, ticket, config=config, now=now, actor_id=None)
+    ticket_clock.start_clocks(session, ticket, config=config, now=now, actor_id=None)
     ticket_service.record(session=session, ticket=ticket, action="dispatch", now=now, actor=None,
                           from_status=Status.pending_dispatch, to_status=Status.dispatched,
                           note=f"自动派遣至 {config.departments[department].name}",

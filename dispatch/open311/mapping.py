@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from dispatch.deadlines.limits import Limit
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import CategoryConfig
+from dispatch.tickets import clock as ticket_clock
 from dispatch.tickets.models import Status, Ticket
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -114,8 +115,9 @@ def service_notice(ticket: Ticket, *, config: StreetConfig, original: str | None
         return STATUS_NOTES[Status(ticket.status)]
     department = config.departments.get(ticket.department) if ticket.department else None
     notice = f"已派遣至{department.name}" if department else "已派遣"
-    if ticket.resolve_limit:
-        notice += f"，处置时限 {limit_text(ticket.resolve_limit)}"
+    resolve_limit = ticket_clock.limit_text(ticket, "resolve")
+    if resolve_limit:
+        notice += f"，处置时限 {limit_text(resolve_limit)}"
     return notice
 
 
@@ -161,7 +163,7 @@ def service_request(ticket: Ticket, *, config: StreetConfig, zipcode: str, origi
         "service_notice": service_notice(ticket, config=config, original=original),
         "requested_datetime": w3c(ticket.created_at, tz),
         "updated_datetime": w3c(updated or ticket.updated_at, tz),
-        "expected_datetime": w3c(ticket.resolve_deadline, tz),
+        "expected_datetime": w3c(ticket_clock.due(ticket, "resolve"), tz),
         "address": ticket.address or None,
         "address_id": None,
         "zipcode": zipcode if ticket.zone is not None else None,

@@ -1,7 +1,7 @@
 """Ticket lookups for GET requests, by number or id, window and filters, limited to what the reader may read.
 
 `readable` is that limit as one SQL condition: the role visibility of /api/v1
-(`tickets.service.visibility_clause`) for the holder of an api_key, the public categories without one.
+(`tickets.visibility.clause`) for the holder of an api_key, the public categories without one.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, col, false, or_, select
 
 from dispatch.tickets.models import Ticket
-from dispatch.tickets.service import visibility_clause
+from dispatch.tickets import visibility
 from dispatch.users.models import User
 
 NUMBER = re.compile(r"^[A-Z]{1,6}-\d{8}-\d{4,}$")  # YC-20261128-0007
@@ -36,7 +36,7 @@ def readable(*, user: User | None, public_categories: list[str]):
     public categories (a category missing from config is not public).
     """
     if user is not None:
-        return visibility_clause(user)
+        return visibility.clause(user)
     return col(Ticket.category).in_(public_categories) if public_categories else false()
 
 

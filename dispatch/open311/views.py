@@ -25,7 +25,7 @@ from dispatch.open311 import forms, mapping, queries
 from dispatch.open311 import service as open311_service
 from dispatch.open311.errors import Open311Error, bad_request, forbidden, not_found
 from dispatch.open311.xmldoc import to_xml
-from dispatch.tickets import service as ticket_service
+from dispatch.tickets import visibility
 from dispatch.tickets.models import Ticket
 from dispatch.users import service as user_service
 from dispatch.users.models import Role, User
@@ -223,8 +223,8 @@ def get_request(request_id: str, fmt: str):
 
 
 def _visible(tickets: list[Ticket], reader: User | None) -> list[Ticket]:
-    """A key holder's tickets checked once more with `can_see` (the row-level twin of visibility_clause)."""
-    return tickets if reader is None else [t for t in tickets if ticket_service.can_see(reader, t)]
+    """A key holder's tickets checked once more with `can_see` (the row-level twin of visibility.clause)."""
+    return tickets if reader is None else [t for t in tickets if visibility.can_see(reader, t)]
 
 
 def _read_answer(tickets: list[Ticket], reader: User | None):

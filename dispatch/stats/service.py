@@ -58,8 +58,9 @@ Definitions (one ticket counts at most once in each figure)
 
 Snapshot figures (the state at ``now`` over ALL tickets, not only those of the period)
     open              status pending_dispatch, dispatched, in_progress, resolved or suspended.
-    overdue           dispatched past its response deadline (not signed for), or dispatched /
-                      in_progress past its resolve deadline (same test as ``?overdue=1``).
+    overdue           a running deadline is past (``tickets.clock.late_clause``: dispatched past its
+                      response deadline, or dispatched / in_progress past its resolve deadline; the
+                      same test as ``?overdue=1``, the desk and the cockpit).
     pending_dispatch  status pending_dispatch (waiting for the command center).
     reported_today    reported on the local (Asia/Shanghai) day of ``now``, duplicates excluded.
     closed_today      status closed with ``closed_at`` on the local day of ``now``.
@@ -81,6 +82,7 @@ from sqlmodel import Session
 from dispatch.deadlines.calendar import WorkCalendar, require_aware
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EvaluationFile
+from dispatch.tickets import clock as ticket_clock
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
 
 GROUPINGS = ("department", "zone", "category")
@@ -88,6 +90,7 @@ GROUPINGS = ("department", "zone", "category")
 UNASSIGNED_NAMES = {"department": "未派遣", "zone": "片区外", "category": "未分类"}
 
 MAX_TREND_DAYS = 366
+DEFAULT_PERIOD = timedelta(days=30)  # a period not given: the last 30 days up to now (API and cockpit)
 
 # Integer counts of one group, in the order they are shown.
 COUNTS = ("reported", "duplicates", "due_to_close", "closed", "closed_on_time", "due_to_handle", "handled",
@@ -179,9 +182,8 @@ def _conditions(now: datetime) -> dict:
     """The SQL test of each period figure, for one ticket row."""
     t = Ticket
     is_case = t.status.notin_(_NOT_A_CASE)
-    deadline_passed = and_(t.resolve_deadline.is_not(None), t.resolve_deadline < now)
-    on_time = and_(t.resolved_at.is_not(None),
-                   or_(t.resolve_deadline.is_(None), t.resolved_at <= t.resolve_deadline))
+    deadline_passed = ticket_clock.passed_clause("resolve", now)
+    on_time = ticket_clock.met_on_time_clause("resolve")
     due_to_close = and_(is_case, or_(t.status == Status.closed, deadline_passed))
     closed = and_(due_to_close, t.status == Status.closed)
     due_to_handle = and_(is_case, t.dispatched_at.is_not(None),
@@ -241,8 +243,7 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     is_open = t.status.in_(OPEN_STATUSES)
     snapshot = {
         "open": is_open,
-        "overdue": or_(and_(t.status == Status.dispatched, t.response_deadline < now),
-                       and_(t.status.in_((Status.dispatched, Status.in_progress)), t.resolve_deadline < now)),
+        "overdue": ticket_clock.late_clause(now),
         "pending_dispatch": t.status == Status.pending_dispatch,
         "reported_today": and_(t.status != Status.duplicate, t.created_at >= day_start, t.created_at < day_end),
         "closed_today": and_(t.status == Status.closed, t.closed_at >= day_start, t.closed_at < day_end),

@@ -16,7 +16,6 @@ from dispatch.users.models import Role, User
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
 
-DEFAULT_PERIOD = timedelta(days=30)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # outside this, a bound is a typo (and would overflow)
 
 
@@ -42,9 +41,9 @@ def period(query: StatsQuery, now: datetime) -> tuple[datetime, datetime]:
     start = _period_bound("from", query.from_, end_of_day=False)
     end = _period_bound("to", query.to, end_of_day=True)
     if end is None:
-        end = now if start is None or start < now else start + DEFAULT_PERIOD
+        end = now if start is None or start < now else start + stats_service.DEFAULT_PERIOD
     if start is None:
-        start = end - DEFAULT_PERIOD
+        start = end - stats_service.DEFAULT_PERIOD
     if end <= start:
         raise _invalid("to must be after from")
     return start, end

@@ -12,42 +12,40 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Engine, insert, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from dispatch import clock
 from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, ConfigState, Department, Zone
-from dispatch.tickets.models import Ticket
 from geo.problems import Problem
 from geo.zones import to_feature_collection
 
 log = logging.getLogger(__name__)
 
 
-def check_in_use(*, session: Session, config: StreetConfig) -> None:
-    """Refuse a config that drops a category or department tickets still use (ConfigError).
+GUARDS = "config_guards"
+Guard = Callable[..., list[Problem]]  # guard(session=, config=) -> problems; e.g. tickets still using a category
 
-    Zone codes may change (the district's real boundaries replace the placeholders): tickets keep
-    the zone they were reported in, and a warning is logged.
+
+def add_guard(app: Flask, guard: Guard) -> None:
+    """Have `guard` check every config this app seeds (at start and at each reload) before it is used.
+
+    The domains that refer to the street's data (tickets use categories and departments) register here,
+    so the street package needs none of them.
     """
-    problems = []
-    for column, known, file, what in ((Ticket.category, config.categories, "categories.toml", "category"),
-                                      (Ticket.department, config.departments, "departments.toml", "department")):
-        used = session.exec(select(column, func.count()).where(col(column).is_not(None)).group_by(column)).all()
-        problems += [Problem(file, what, f"{code!r} is used by {count} ticket(s) and cannot be removed")
-                     for code, count in used if code not in known]
+    app.extensions.setdefault(GUARDS, []).append(guard)
+
+
+def check(*, session: Session, config: StreetConfig, guards: list[Guard]) -> None:
+    """ConfigError with every problem the guards find in `config` (nothing when all agree)."""
+    problems = [problem for guard in guards for problem in guard(session=session, config=config)]
     if problems:
         raise ConfigError(problems)
-    zone_codes = {z.code for z in config.zones}
-    for code, count in session.exec(select(Ticket.zone, func.count()).where(col(Ticket.zone).is_not(None))
-                                    .group_by(Ticket.zone)).all():
-        if code not in zone_codes:
-            log.warning("zone %r is no longer configured; its %d ticket(s) keep it", code, count)
 
 
-def seed(*, session: Session, config: StreetConfig) -> None:
-    """Insert or update departments, categories and zones from config/ (after `check_in_use`)."""
-    check_in_use(session=session, config=config)
+def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) -> None:
+    """Insert or update departments, categories and zones from config/, once the guards accept it."""
+    check(session=session, config=config, guards=list(guards))
     for dept in config.departments.values():
         session.merge(Department(code=dept.code, name=dept.name, kind=dept.kind))
     for cat in config.categories.values():
@@ -80,7 +78,7 @@ def reload(app: Flask, *, publish: bool = True) -> StreetConfig:
 
     config = load_config(app.config["CONFIG_DIR"])
     with app.app_context():
-        seed(session=db.session(), config=config)
+        seed(session=db.session(), config=config, guards=app.extensions.get(GUARDS, []))
     app.extensions["street_config"] = config  # one reference swap: requests see the old or the new
     if publish:
         app.extensions[GENERATION] = _publish(app, digest=config_digest(config.directory))

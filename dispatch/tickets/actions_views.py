@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from dispatch import clock, db
 from dispatch.auth import require_user
 from dispatch.errors import ApiError
-from dispatch.tickets import flows, photos
+from dispatch.tickets import flows, photos, visibility
 from dispatch.tickets.models import Photo
 from dispatch.tickets.schemas import ActionRequest
 from dispatch.tickets.serialize import ticket_public
@@ -37,7 +37,7 @@ def upload_photo(ticket_id: int):
     """multipart/form-data: `photo` (JPEG/PNG/WebP) and `stage` (before|after)."""
     user = require_user()
     ticket = visible_ticket(ticket_id)
-    if not photos.can_upload(user, ticket):
+    if not visibility.can_upload(user, ticket):
         raise ApiError(403, "forbidden", "you may not add photos to this ticket")
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with a `photo` file")

@@ -6,19 +6,18 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from dispatch.deadlines.limits import Limit, deadline_after, resume_deadline
+from dispatch.deadlines.limits import Limit
 from dispatch.errors import ApiError
-from dispatch.escalation.models import Escalation
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
+from dispatch.tickets import transitions
 from dispatch.tickets.models import ExtensionRequest, Photo, Status, Ticket, TimelineEntry
 from dispatch.tickets.schemas import ActionRequest
-from dispatch.tickets.transitions import SAME, TRANSITIONS
+from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
 log = logging.getLogger(__name__)
-KINDS = ticket_deadlines.KINDS
 
 
 def _require(value, message: str):
@@ -52,14 +51,13 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
                        status=ticket.status, version=ticket.version)
     expected = ticket.version
     before = ticket.status
-    note, extra = _APPLY[action](session, config, ticket, actor, request, now)
+    note, extra, *outcome = _APPLY[action](session, config, ticket, actor, request, now)
     if not ticket_service.claim(session=session, ticket=ticket, expected_version=expected):
         session.rollback()
         current = ticket_service.get(session=session, ticket_id=ticket.id)
         raise ApiError(409, "version_conflict", "another action on this ticket won; reload and retry",
                        status=current.status if current else None)
-    if move.target is not SAME and action not in ("verify",):
-        ticket.status = move.target
+    transitions.apply(ticket, action, *outcome)
     ticket.updated_at = now
     ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
                           to_status=ticket.status, note=note, data=extra)
@@ -73,25 +71,13 @@ def _text(request: ActionRequest) -> str | None:
     return request.reason or request.note
 
 
-def _reached(session: Session, ticket: Ticket, kind: str) -> int | None:
-    """The highest escalation level this deadline reached in the current dispatch round."""
-    return session.exec(select(func.max(Escalation.level)).where(
-        Escalation.ticket_id == ticket.id, Escalation.deadline == kind,
-        Escalation.round == ticket.dispatch_round)).one()
-
-
-def _reschedule(session, config, ticket: Ticket, kind: str, start: datetime | None = None) -> None:
-    ticket_deadlines.schedule_next(ticket, kind, config=config, start=start or ticket.dispatched_at,
-                                   reached=_reached(session, ticket, kind))
-
-
 def _dispatch(session, config, ticket, actor, request, now):
     code = _require(request.department, "dispatch needs `department`")
     if code not in config.departments:
         raise ApiError(422, "unknown_department", f"unknown department {code!r}")
     ticket.department = code
     ticket.accepted_at = None
-    ticket_deadlines.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
+    clock.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
     data = {"department": code}
     # 返工 and 延期 are counted per dispatch: the new department is not charged with an earlier
     # holder's (the timeline keeps them, and this entry says what was carried before)
@@ -104,7 +90,7 @@ def _dispatch(session, config, ticket, actor, request, now):
 
 def _accept(session, config, ticket, actor, request, now):
     ticket.accepted_at = now
-    ticket_deadlines.clear_schedule(ticket, "response")
+    clock.clear_schedule(ticket, "response")
     return request.note, {}
 
 
@@ -116,8 +102,7 @@ def _release(session, ticket: Ticket, *, reason: str, why: str, now: datetime, a
     _stop_clocks(session, ticket, now, why)
     department = ticket.department
     if department is not None:
-        for kind in KINDS:
-            ticket_deadlines.move_deadline(session, ticket, kind, None, reason=reason, now=now, actor_id=actor.id)
+        clock.end_deadlines(session, ticket, reason=reason, now=now, actor_id=actor.id)
         ticket.department = ticket.dispatched_at = ticket.accepted_at = None
         ticket.escalation_level = -1
     return department
@@ -155,8 +140,7 @@ def _require_after_photo(session, config, ticket: Ticket, *, always: bool = Fals
 
 def _stop_clocks(session, ticket: Ticket, now: datetime, why: str) -> None:
     """The work is done (or void): nothing escalates and no extension request stays waiting."""
-    for kind in KINDS:
-        ticket_deadlines.clear_schedule(ticket, kind)
+    clock.stop_clocks(ticket)
     _withdraw_extension(session, ticket, now, why)
 
 
@@ -192,28 +176,45 @@ def _verify(session, config, ticket, actor, request, now):
     if actor.role == Role.inspector and _self_resolver(session, ticket.id) == actor.id:
         raise ApiError(403, "forbidden", "a self-resolved ticket is verified by another inspector or the command center")
     if passed:
-        ticket.status = Status.closed
         ticket.closed_at = now
-        return request.note or "核查通过，结案", {"passed": True}
+        return request.note or "核查通过，结案", {"passed": True}, "passed"
     _require(_text(request), "核查不通过 needs a `note` saying what is wrong")
     ticket.rework_count += 1
     ticket.resolved_at = None
-    if ticket.department is None:
-        ticket.status = Status.pending_dispatch
-    else:
-        ticket.status = Status.in_progress
-        _reschedule(session, config, ticket, "resolve")
-    return _text(request), {"passed": False, "rework_count": ticket.rework_count}
+    if ticket.department is None:  # self-resolved on the spot: the command center dispatches it
+        return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "redispatch"
+    clock.reschedule(session, config, ticket, "resolve")
+    return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "rework"
 
 
-def _pending_extension(session: Session, ticket_id: int) -> ExtensionRequest | None:
+def pending_extension(*, session: Session, ticket_id: int) -> ExtensionRequest | None:
+    """The extension request (申请延期) waiting for the command center, if any."""
     return session.exec(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket_id,
                                                        ExtensionRequest.status == "pending")).first()
 
 
+def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None) -> list[str]:
+    """The actions `user` may take on this ticket now: the transition table, the actor check, and what
+    the ticket's state adds (one extension request at a time; a decision needs one waiting; 督办 once)."""
+    allowed = []
+    for name in transitions.actions_for(ticket.status):
+        try:
+            check_actor(ticket, user, name)
+        except ApiError:
+            continue
+        if name == "request_extension" and extension is not None:
+            continue
+        if name in ("approve_extension", "reject_extension") and extension is None:
+            continue
+        if name == "supervise" and ticket.supervised:
+            continue
+        allowed.append(name)
+    return allowed
+
+
 def _withdraw_extension(session: Session, ticket: Ticket, now: datetime, why: str) -> None:
     """Mark a waiting extension request withdrawn (it no longer applies)."""
-    pending = _pending_extension(session, ticket.id)
+    pending = pending_extension(session=session, ticket_id=ticket.id)
     if pending is not None:
         pending.status, pending.decided_at, pending.decision_note = "withdrawn", now, why
         session.add(pending)
@@ -223,7 +224,7 @@ def _request_extension(session, config, ticket, actor, request, now):
     reason = _require(_text(request), "申请延期 needs a `reason`")
     if (request.hours is None) == (request.days is None):
         raise ApiError(422, "validation_error", "申请延期 needs exactly one of `hours` (working) or `days` (working)")
-    if _pending_extension(session, ticket.id):
+    if pending_extension(session=session, ticket_id=ticket.id):
         raise ApiError(409, "extension_pending", "an extension request is already waiting", status=ticket.status)
     amount = Limit(request.hours, "WH") if request.hours is not None else Limit(request.days, "WD")
     if amount.minutes(config.calendar) < 1:
@@ -237,7 +238,7 @@ def _request_extension(session, config, ticket, actor, request, now):
 
 def _decide_extension(approve: bool):
     def apply(session, config, ticket, actor, request, now):
-        ext = _pending_extension(session, ticket.id)
+        ext = pending_extension(session=session, ticket_id=ticket.id)
         if ext is None:
             raise ApiError(409, "no_extension_pending", "no extension request is waiting", status=ticket.status)
         ext.status = "approved" if approve else "rejected"
@@ -245,55 +246,24 @@ def _decide_extension(approve: bool):
         session.add(ext)
         data = {"extension": ext.id, "amount": ext.amount}
         if approve:
-            new_at = deadline_after(ticket.resolve_deadline, Limit.parse(ext.amount), config.calendar)
-            ticket_deadlines.move_deadline(session, ticket, "resolve", new_at, reason="extension", now=now,
-                                           actor_id=actor.id)
+            new_at = clock.extend(session, config, ticket, Limit.parse(ext.amount), now=now, actor_id=actor.id)
             ticket.extension_count += 1
-            _reschedule(session, config, ticket, "resolve")
             data["resolve_deadline"] = new_at.isoformat()
         return request.note, data
 
     return apply
 
 
-def _open_kinds(ticket: Ticket) -> list[str]:
-    """Deadlines still running: response until 签收, resolve until 处置完成."""
-    kinds = []
-    if ticket.response_deadline is not None and ticket.accepted_at is None:
-        kinds.append("response")
-    if ticket.resolve_deadline is not None and ticket.resolved_at is None:
-        kinds.append("resolve")
-    return kinds
-
-
 def _suspend(session, config, ticket, actor, request, now):
     ticket.suspended_at = now
-    ticket.suspended_from = ticket.status
-    for kind in _open_kinds(ticket):
-        setattr(ticket, f"{kind}_remaining", ticket_deadlines.remaining_minutes(ticket, kind, now=now,
-                                                                               calendar=config.calendar))
-        ticket_deadlines.clear_schedule(ticket, kind)
+    clock.pause(ticket, now=now, calendar=config.calendar)
     return _text(request), {}
 
 
 def _resume(session, config, ticket, actor, request, now):
-    data = {}
-    for kind in _open_kinds(ticket):
-        left = getattr(ticket, f"{kind}_remaining")
-        if left is None:
-            continue
-        limit = Limit.parse(getattr(ticket, f"{kind}_limit"))
-        new_at = resume_deadline(now, left, limit, config.calendar)
-        ticket_deadlines.move_deadline(session, ticket, kind, new_at, reason="resume", now=now, actor_id=actor.id)
-        setattr(ticket, f"{kind}_remaining", None)
-        # The warning (预警) window is the limit ending at the new deadline: the 挂账 time is not "gone".
-        window_start = resume_deadline(new_at, -limit.minutes(config.calendar), limit, config.calendar)
-        _reschedule(session, config, ticket, kind, start=window_start)
-        data[f"{kind}_deadline"] = new_at.isoformat()
-    ticket.status = ticket.suspended_from or Status.pending_dispatch
+    moved = clock.resume(session, config, ticket, now=now, actor_id=actor.id)
     ticket.suspended_at = None
-    ticket.suspended_from = None
-    return request.note, data
+    return request.note, {f"{kind}_deadline": at.isoformat() for kind, at in moved.items()}
 
 
 def _supervise(session, config, ticket, actor, request, now):

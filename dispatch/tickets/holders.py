@@ -43,3 +43,16 @@ def held_among(*, session: Session, department: str, ticket_ids: list[int]) -> s
         return set()
     return set(session.exec(select(TicketDepartment.ticket_id).where(
         TicketDepartment.department == department, col(TicketDepartment.ticket_id).in_(ticket_ids))).all())
+
+
+# How a department loses a ticket: the timeline action, and the key of its data naming the department.
+RELEASED_BY = {"return": "returned_by", "self_resolve": "relieved_department"}
+
+
+def departure(*, session: Session, ticket_id: int, department: str) -> TimelineEntry | None:
+    """The entry that ended `department`'s latest round of this ticket: its 退单, or the 自行处置 that
+    relieved it (the only ways a department loses a ticket); None when neither is on the timeline."""
+    releases = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket_id,
+                                                        col(TimelineEntry.action).in_(list(RELEASED_BY)))
+                            .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
+    return next((e for e in releases if (e.data or {}).get(RELEASED_BY[e.action]) == department), None)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from dispatch.errors import ApiError
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Photo, Status, Ticket
-from dispatch.users.models import Role, User
+from dispatch.users.models import User
 
 STAGES = ("before", "after")
 ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # a finished record takes no more photos
@@ -82,15 +82,6 @@ def _png_intact(data: bytes) -> bool:
 def path_for(var_dir: str | Path, sha256: str) -> Path:
     """Where a photo with this digest lives: var/photos/ab/abcdef…"""
     return Path(var_dir) / "photos" / sha256[:2] / sha256
-
-
-def can_upload(user: User, ticket: Ticket) -> bool:
-    """Reporter and zone inspectors, the ticket's department, the command center."""
-    if user.role in (Role.command, Role.admin):
-        return True
-    if user.role == Role.department:
-        return ticket.department == user.department
-    return ticket.reporter_id == user.id or (user.zone is not None and ticket.zone == user.zone)
 
 
 def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: str, var_dir: str, max_bytes: int,

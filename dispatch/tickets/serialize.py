@@ -7,30 +7,16 @@ from flask import url_for
 from sqlmodel import Session, col, select
 
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import deadlines as ticket_deadlines
+from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import DeadlineChange, Photo, Ticket
 from dispatch.tickets.schemas import (AnswerPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
                                       TicketPublic, TimelineEntryPublic)
 
-_MET = {"response": "accepted_at", "resolve": "resolved_at"}
-_ENDED = ("closed", "cancelled", "duplicate")  # no clock runs any more
-
-
 def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> DeadlinePublic:
-    due = getattr(ticket, f"{kind}_deadline")
-    met = getattr(ticket, _MET[kind])
-    ended = ticket.status in _ENDED
-    remaining = None
-    if ticket.suspended_at is not None:  # 挂账: the clock stopped; show the time left when it stopped
-        remaining = getattr(ticket, f"{kind}_remaining")
-        running_until = ticket.suspended_at
-    else:
-        running_until = now
-        if due is not None and met is None and not ended:
-            remaining = ticket_deadlines.remaining_minutes(ticket, kind, now=now, calendar=config.calendar)
-    overdue = due is not None and (met > due if met else (running_until > due and not ended))
-    return DeadlinePublic(limit=getattr(ticket, f"{kind}_limit"), due_at=due, met_at=met, overdue=overdue,
+    remaining = clock.shown_remaining(ticket, kind, now=now, calendar=config.calendar)
+    return DeadlinePublic(limit=clock.limit_text(ticket, kind), due_at=clock.due(ticket, kind),
+                          met_at=clock.met_at(ticket, kind), overdue=clock.missed(ticket, kind, now=now),
                           remaining_minutes=None if remaining is None else round(remaining, 1))
 
 
@@ -70,7 +56,7 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         escalation_level=ticket.escalation_level, occurred_at=ticket.occurred_at, created_at=ticket.created_at,
         updated_at=ticket.updated_at, dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
         resolved_at=ticket.resolved_at, closed_at=ticket.closed_at, suspended_at=ticket.suspended_at,
-        deadlines={kind: _deadline(ticket, kind, config=config, now=now) for kind in ticket_deadlines.KINDS},
+        deadlines={kind: _deadline(ticket, kind, config=config, now=now) for kind in clock.KINDS},
     )
     if detail and session is not None:
         body.timeline = [TimelineEntryPublic(at=e.at, action=e.action, actor=e.actor_name, actor_role=e.actor_role,

@@ -1,6 +1,7 @@
-"""Ticket storage: numbering, lookups, visibility, duplicates, the timeline."""
+"""Ticket storage: numbering, lookups, the filtered list, duplicates, the timeline."""
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime, timedelta, tzinfo
 
@@ -8,12 +9,16 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from dispatch.tickets import holders
-from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketCounter, TimelineEntry
+from dispatch.tickets import clock, visibility
+from dispatch.tickets.models import OPEN_STATUSES, Ticket, TicketCounter, TimelineEntry
 from dispatch.users.models import Role, User
+from dispatch.street.config import StreetConfig
 from geo.distance import haversine_m
+from geo.problems import Problem
+
+log = logging.getLogger(__name__)
 
 
 def next_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> str:
@@ -26,6 +31,28 @@ def next_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> 
             .returning(TicketCounter.last))
     seq = session.execute(stmt).scalar_one()
     return f"{prefix}-{day}-{seq:04d}"
+
+
+def config_in_use(*, session: Session, config: StreetConfig) -> list[Problem]:
+    """What a new config may not drop: a category or department tickets still use (a street guard).
+
+    Zone codes may change (the district's real boundaries replace the placeholders): tickets keep
+    the zone they were reported in, and a warning is logged.
+    """
+    problems = []
+    for column, known, file, what in ((Ticket.category, config.categories, "categories.toml", "category"),
+                                      (Ticket.department, config.departments, "departments.toml", "department")):
+        used = session.exec(select(column, func.count()).where(col(column).is_not(None)).group_by(column)).all()
+        problems += [Problem(file, what, f"{code!r} is used by {count} ticket(s) and cannot be removed")
+                     for code, count in used if code not in known]
+    if problems:
+        return problems
+    zone_codes = {z.code for z in config.zones}
+    for code, count in session.exec(select(Ticket.zone, func.count()).where(col(Ticket.zone).is_not(None))
+                                    .group_by(Ticket.zone)).all():
+        if code not in zone_codes:
+            log.warning("zone %r is no longer configured; its %d ticket(s) keep it", code, count)
+    return []
 
 
 def get(*, session: Session, ticket_id: int) -> Ticket | None:
@@ -54,40 +81,6 @@ def find_duplicate(*, session: Session, category: str, lng: float, lat: float, n
     return next((t for dist, _, t in scored if dist <= radius_m), None)
 
 
-def visibility_clause(user: User):
-    """SQL condition for the tickets this user may see (None: all)."""
-    if user.role in (Role.command, Role.admin):
-        return None
-    if user.role == Role.department:
-        return Ticket.department == user.department
-    clauses = [Ticket.reporter_id == user.id]
-    if user.zone:
-        clauses.append(Ticket.zone == user.zone)
-    return or_(*clauses)
-
-
-def can_see(user: User, ticket: Ticket) -> bool:
-    """Inspectors see their own reports and their zone; departments theirs; command all."""
-    if user.role in (Role.command, Role.admin):
-        return True
-    if user.role == Role.department:
-        return ticket.department == user.department
-    return ticket.reporter_id == user.id or (user.zone is not None and ticket.zone == user.zone)
-
-
-def can_read(*, session: Session, user: User, ticket: Ticket) -> bool:
-    """`can_see`, and for a department also a ticket it held in an earlier dispatch round (to read, not act on)."""
-    if can_see(user, ticket):
-        return True
-    return (user.role == Role.department and user.department is not None
-            and holders.held(session=session, ticket_id=ticket.id, department=user.department))
-
-
-def _held_by(departments: list[str]):
-    """Tickets any of `departments` holds now or held in an earlier dispatch round."""
-    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)))
-
-
 def query(*, session: Session, user: User, filters: dict, limit: int, offset: int) -> tuple[list[Ticket], int]:
     """Tickets this user may see, filtered, newest first, with the total count.
 
@@ -97,15 +90,15 @@ def query(*, session: Session, user: User, filters: dict, limit: int, offset: in
     """
     conditions = []
     held = bool(filters.get("held"))
-    visible = visibility_clause(user)
+    visible = visibility.clause(user)
     if held and user.role == Role.department:
-        visible = _held_by([user.department])
+        visible = visibility.held_clause([user.department])
     if visible is not None:
         conditions.append(visible)
     for name in ("status", "zone", "department", "category"):
         values = filters.get(name)
         if values and name == "department" and held:
-            conditions.append(_held_by(values))
+            conditions.append(visibility.held_clause(values))
         elif values:
             conditions.append(col(getattr(Ticket, name)).in_(values))
     if filters.get("created_from"):
@@ -113,10 +106,7 @@ def query(*, session: Session, user: User, filters: dict, limit: int, offset: in
     if filters.get("created_to"):
         conditions.append(Ticket.created_at < filters["created_to"])
     if filters.get("overdue_at"):
-        at = filters["overdue_at"]
-        conditions.append(or_(
-            (Ticket.status == Status.dispatched) & (Ticket.response_deadline < at),
-            col(Ticket.status).in_([Status.dispatched, Status.in_progress]) & (Ticket.resolve_deadline < at)))
+        conditions.append(clock.late_clause(filters["overdue_at"]))
     if filters.get("min_escalation_level") is not None:
         conditions.append(Ticket.escalation_level >= filters["min_escalation_level"])
     if filters.get("supervised") is not None:

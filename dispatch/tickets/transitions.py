@@ -1,4 +1,11 @@
-"""The one table of allowed moves: which action, from which statuses, to which status, by whom."""
+"""The one table of allowed moves: which action, from which statuses, to which status, by whom.
+
+It is also the only writer of a ticket's status (``apply``): the actions people take (``TRANSITIONS``)
+and the moves the system makes at intake (``SYSTEM_MOVES``: linking a duplicate, automatic dispatch).
+A ticket starts as ``REPORTED``. Where one action can end in different statuses, its target is a table of
+outcomes (核查: passed → closed, failed → back to its department, or to the command center when it has
+none); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +15,8 @@ from dispatch.users.models import Role as R
 
 OPEN = frozenset({S.pending_dispatch, S.dispatched, S.in_progress, S.resolved, S.suspended})
 SAME = None  # the action records a step but leaves the status as it is
+RESTORE = "restore"  # back to the status the ticket was suspended (挂账) from
+REPORTED = S.pending_dispatch  # every report starts here
 
 
 @dataclass(frozen=True)
@@ -15,7 +24,7 @@ class Move:
     """An action's rule: allowed source statuses, target (SAME: unchanged), roles, extra checks."""
 
     sources: frozenset[str]
-    target: str | None
+    target: str | dict[str, str] | None  # a status, SAME, RESTORE, or {outcome: status}
     roles: frozenset[str]
     own_department: bool = False  # only the ticket's own department may do it
     label: str = ""
@@ -33,18 +42,57 @@ TRANSITIONS: dict[str, Move] = {
     "return": _m({S.dispatched, S.in_progress}, S.pending_dispatch, {R.department}, True, "退单"),
     "start": _m({S.in_progress}, SAME, {R.department}, True, "开始处置"),
     "resolve": _m({S.in_progress}, S.resolved, {R.department}, True, "处置完成"),
-    "verify": _m({S.resolved}, S.closed, {R.inspector, *COMMAND}, label="核查"),  # fail → in_progress
+    "verify": _m({S.resolved}, {"passed": S.closed, "rework": S.in_progress, "redispatch": S.pending_dispatch},
+                 {R.inspector, *COMMAND}, label="核查"),
     "request_extension": _m({S.dispatched, S.in_progress}, SAME, {R.department}, True, "申请延期"),
     "approve_extension": _m({S.dispatched, S.in_progress}, SAME, COMMAND, label="批准延期"),
     "reject_extension": _m({S.dispatched, S.in_progress}, SAME, COMMAND, label="驳回延期"),
     "suspend": _m({S.pending_dispatch, S.dispatched, S.in_progress}, S.suspended, COMMAND, label="挂账"),
-    "resume": _m({S.suspended}, SAME, COMMAND, label="恢复"),  # back to the status it was suspended from
+    "resume": _m({S.suspended}, RESTORE, COMMAND, label="恢复"),
     "supervise": _m(OPEN - {S.suspended}, SAME, COMMAND, label="督办"),
     "cancel": _m(OPEN, S.cancelled, COMMAND, label="作废"),
     "self_resolve": _m({S.pending_dispatch, S.dispatched}, S.resolved, {R.inspector}, label="自行处置"),
 }
 
 ACTIONS = tuple(TRANSITIONS)
+
+# Moves the system makes at intake (no user chooses them; the timeline says "system" or the reporter).
+SYSTEM_MOVES: dict[str, Move] = {
+    "link_duplicate": _m({S.pending_dispatch}, S.duplicate, (), label="重复上报合并"),
+    "auto_dispatch": _m({S.pending_dispatch}, S.dispatched, (), label="自动派遣"),
+}
+
+
+class IllegalMove(ValueError):
+    """A status change the table does not allow (a bug in the caller: actions check `allowed` first)."""
+
+
+def target(action: str, ticket, outcome: str | None = None) -> str:
+    """The status `action` (with `outcome`, where the table has several) leads `ticket` to."""
+    move = TRANSITIONS.get(action) or SYSTEM_MOVES[action]
+    if move.target is SAME:
+        return ticket.status
+    if move.target == RESTORE:
+        return ticket.suspended_from or S.pending_dispatch
+    if isinstance(move.target, dict):
+        if outcome not in move.target:
+            raise IllegalMove(f"{action} needs one of the outcomes {sorted(move.target)}, got {outcome!r}")
+        return move.target[outcome]
+    return move.target
+
+
+def apply(ticket, action: str, outcome: str | None = None) -> str:
+    """Set the ticket's status as the table says for `action` from its current status; the new status."""
+    move = TRANSITIONS.get(action) or SYSTEM_MOVES.get(action)
+    if move is None or ticket.status not in move.sources:
+        raise IllegalMove(f"{action} is not allowed from {ticket.status}")
+    new = target(action, ticket, outcome)
+    if new == S.suspended and ticket.status != S.suspended:
+        ticket.suspended_from = ticket.status  # where 恢复 returns to
+    elif move.target == RESTORE:
+        ticket.suspended_from = None
+    ticket.status = new
+    return new
 
 
 def allowed(action: str, status: str) -> bool:

@@ -8,6 +8,7 @@ from dispatch.auth import require_user
 from dispatch.errors import ApiError
 from dispatch.query import parse_query
 from dispatch.tickets import service as ticket_service
+from dispatch.tickets import visibility
 from dispatch.tickets.filters import TicketsQuery, service_filters
 from dispatch.tickets.models import Ticket
 from dispatch.tickets.serialize import ticket_public
@@ -33,8 +34,9 @@ def list_tickets():
 def visible_ticket(ticket_id: int) -> Ticket:
     """The ticket if the caller may read it (a department also one it held before); 404 otherwise."""
     user = require_user()
-    ticket = ticket_service.get(session=db.session(), ticket_id=ticket_id) if ticket_id <= MAX_TICKET_ID else None
-    if ticket is None or not ticket_service.can_read(session=db.session(), user=user, ticket=ticket):
+    ticket = (visibility.readable(session=db.session(), ticket_id=ticket_id, user=user)
+              if ticket_id <= MAX_TICKET_ID else None)
+    if ticket is None:
         raise ApiError(404, "not_found", f"no ticket {ticket_id}")
     return ticket
 

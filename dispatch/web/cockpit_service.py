@@ -12,14 +12,15 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from dispatch.escalation.models import Escalation
-from dispatch.escalation.sweep import KIND_LABELS
 from dispatch.stats import service as stats_service
-from dispatch.stats.views import DEFAULT_PERIOD
+from dispatch.stats.service import DEFAULT_PERIOD
 from dispatch.street.config import StreetConfig
-from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
+from dispatch.tickets import clock
+from dispatch.tickets import queues as ticket_queues
+from dispatch.tickets.clock import KIND_LABELS
+from dispatch.tickets.models import Ticket
 from dispatch.web import desk_service
 
 TREND_DAYS = 30
@@ -45,10 +46,6 @@ def zone_names(*, config: StreetConfig) -> dict[str, str]:
     return {z.code: z.name for z in config.zones if z.level == "zone"}
 
 
-def _scoped(query, zone: str | None):
-    return query.where(Ticket.zone == zone) if zone else query
-
-
 def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
     category = config.categories.get(ticket.category)
     department = config.departments.get(ticket.department) if ticket.department else None
@@ -59,17 +56,14 @@ def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
             "description": ticket.description, "address": ticket.address,
             "created_at": ticket.created_at.isoformat(), "supervised": ticket.supervised,
             "escalation_level": ticket.escalation_level,
-            "state": desk_service.deadline_state(ticket, now=now, config=config)}
+            "state": clock.state(ticket, now=now, config=config)}
 
 
 def points(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
     """Open tickets with a location, newest first, each with its map state (normal/warning/overdue/supervised)."""
-    query = _scoped(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
-                                         col(Ticket.lng).is_not(None)), zone)
-    rows = session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(MAX_POINTS))
     found = []
-    for t in rows:
-        state = "supervised" if t.supervised else desk_service.deadline_state(t, now=now, config=config)
+    for t in ticket_queues.open_located(session=session, zone=zone, limit=MAX_POINTS):
+        state = "supervised" if t.supervised else clock.state(t, now=now, config=config)
         category = config.categories.get(t.category)
         found.append({"id": t.id, "number": t.number, "lng": t.lng, "lat": t.lat, "state": state,
                       "status": t.status, "zone": t.zone,
@@ -79,25 +73,20 @@ def points(*, session: Session, config: StreetConfig, now: datetime, zone: str |
 
 def pending_dispatch(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
     """Tickets waiting for the command center to dispatch (待派遣), oldest first."""
-    query = _scoped(select(Ticket).where(Ticket.status == Status.pending_dispatch), zone)
-    rows = session.exec(query.order_by(col(Ticket.created_at), col(Ticket.id)).limit(MAX_LIST))
-    return [_brief(t, config=config, now=now) for t in rows]
+    return [_brief(t, config=config, now=now)
+            for t in ticket_queues.awaiting_dispatch(session=session, zone=zone, limit=MAX_LIST)]
 
 
 def supervised(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
     """Open tickets flagged 督办, most recently changed first."""
-    query = _scoped(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
-                                         col(Ticket.supervised).is_(True)), zone)
-    rows = session.exec(query.order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc()).limit(MAX_LIST))
-    return [_brief(t, config=config, now=now) for t in rows]
+    return [_brief(t, config=config, now=now)
+            for t in ticket_queues.supervised_open(session=session, zone=zone, limit=MAX_LIST)]
 
 
 def escalations(*, session: Session, config: StreetConfig, zone: str | None) -> list[dict]:
     """The latest escalation records (超期升级) with ticket number, level name and deadline kind."""
     levels = {lv.level: lv for lv in config.escalation.level}
-    query = _scoped(select(Escalation, Ticket).join(Ticket, Ticket.id == Escalation.ticket_id), zone)
-    rows = session.exec(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
-                        .limit(MAX_ESCALATIONS))
+    rows = ticket_queues.latest_escalations(session=session, zone=zone, limit=MAX_ESCALATIONS)
     tz = config.calendar.timezone
     found = []
     for esc, ticket in rows:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
 from dispatch.errors import ApiError
+from dispatch.tickets import visibility
 from dispatch.tickets.models import Ticket
 from dispatch.tickets.views import MAX_TICKET_ID
 from dispatch.users.models import Role, User
@@ -44,7 +45,7 @@ def _desk_ticket(ticket_id: int, user: User) -> Ticket | None:
     """The ticket of the URL if the user may see it (an id no INTEGER column can hold is never looked up)."""
     if ticket_id > MAX_TICKET_ID:
         return None
-    return desk_service.visible_ticket(session=db.session(), ticket_id=ticket_id, user=user)
+    return visibility.readable(session=db.session(), ticket_id=ticket_id, user=user)
 
 
 @bp.get("/")

@@ -1,188 +1,48 @@
-"""Department desk (部门工作台) data: the queues, a ticket's deadline state and the actions a user may take.
+"""Department desk (部门工作台) page data: the queues, a ticket and its actions, shaped for the desk's JSON.
 
-Queues (tabs), for a department (the command center may look at any department):
-  pending      待签收    dispatched, waiting for 签收
-  in_progress  处置中    signed for, being handled
-  warning      即将超期  a running deadline reached its 预警 (level 0 recorded, or ≥ 80 % of the window
-                         gone by the configured fraction) and nothing is overdue yet
-  overdue      已超期    past a running deadline now (the same test as ``?overdue=1`` and the stats)
-  returned     已退回    tickets this department returned (退单) in the last RETURNED_DAYS days (it may still
-                         open them, read only: a former holder)
-  suspended    挂账      suspended tickets (command center and admins only: they alone may 恢复 or 作废 them)
-
-The state of a ticket's deadlines (``deadline_state``) is shared with the cockpit's map colours.
-No Flask here: the session, the street config, ``now`` and the user are passed in.
+The rules are the tickets domain's: the queues and their order (``tickets.queues``), a ticket's deadline
+state (``tickets.clock``), who may read it (``tickets.visibility``), which actions a user may take
+(``tickets.flows.permitted``). This module names the tabs, picks the actions the desk offers, and says
+in words where a ticket went. No Flask here: the session, the street config, ``now`` and the user are
+passed in.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
-from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
+from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
 from dispatch.tickets import holders as ticket_holders
-from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import ExtensionRequest, Status, Ticket, TimelineEntry
+from dispatch.tickets import queues as ticket_queues
+from dispatch.tickets import visibility
+from dispatch.tickets.models import Status, Ticket, TimelineEntry
 from dispatch.tickets.serialize import ticket_public
-from dispatch.tickets.transitions import TRANSITIONS, actions_for
+from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
-          "returned": "已退回"}
+          "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
 COMMAND_QUEUES = {"suspended": "挂账"}  # tabs only the command center (and admins) get
-RETURNED_DAYS = 30
+RETURNED_DAYS = ticket_queues.RETURNED_DAYS
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
-WARNING_LEVEL = 0
-# Actions the desk offers (the transition table decides which of them apply to a ticket and a user).
+# Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
                 "reject_extension", "supervise", "suspend", "resume", "cancel")
 
 
-# --- deadline state (also used by the cockpit) ------------------------------------------------------
-
-
-def running_kinds(ticket: Ticket) -> list[str]:
-    """The deadlines whose clock runs: response until 签收 (dispatched), resolve until 处置完成."""
-    kinds = []
-    if ticket.status == Status.dispatched and ticket.response_deadline is not None:
-        kinds.append("response")
-    if ticket.status in (Status.dispatched, Status.in_progress) and ticket.resolve_deadline is not None:
-        kinds.append("resolve")
-    return kinds
-
-
-def _warned(ticket: Ticket, kind: str, *, now: datetime, has_warning_level: bool) -> bool:
-    """True when this deadline's 预警 is due (80 % gone) or was already passed on its escalation ladder."""
-    if not has_warning_level:
-        return False
-    level = getattr(ticket, f"{kind}_next_level")
-    at = getattr(ticket, f"{kind}_next_at")
-    if level == WARNING_LEVEL:
-        return at is not None and at <= now
-    return level is not None and level > WARNING_LEVEL
-
-
-def deadline_state(ticket: Ticket, *, now: datetime, config: StreetConfig) -> str:
-    """"overdue", "warning" or "normal" for a ticket's running deadlines at `now`."""
-    kinds = running_kinds(ticket)
-    if any(now > getattr(ticket, f"{kind}_deadline") for kind in kinds):
-        return "overdue"
-    has_warning = any(level.level == WARNING_LEVEL for level in config.escalation.level)
-    if any(_warned(ticket, kind, now=now, has_warning_level=has_warning) for kind in kinds):
-        return "warning"
-    return "normal"
-
-
-# --- queries ------------------------------------------------------------------------------------------
-
-
-def visible_ticket(*, session: Session, ticket_id: int, user: User) -> Ticket | None:
-    """The ticket if it exists and `user` may read it (a department also one it held before), else None."""
-    ticket = ticket_service.get(session=session, ticket_id=ticket_id)
-    if ticket is None or not ticket_service.can_read(session=session, user=user, ticket=ticket):
-        return None
-    return ticket
-
-
-def active_tickets(*, session: Session, department: str | None) -> list[Ticket]:
-    """Dispatched and in-progress tickets of `department` (None: of every department)."""
-    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]))
-    if department:
-        query = query.where(Ticket.department == department)
-    return list(session.exec(query.order_by(col(Ticket.id))))
-
-
-def returned_entries(*, session: Session, department: str | None, since: datetime) -> list[tuple[Ticket, TimelineEntry]]:
-    """The latest 退单 by `department` (None: by any department) of each ticket since `since`, newest first."""
-    latest = (select(TimelineEntry.ticket_id, func.max(TimelineEntry.id).label("entry_id"))
-              .join(User, User.id == TimelineEntry.actor_id)
-              .where(TimelineEntry.action == "return", TimelineEntry.at >= since,
-                     User.role == Role.department))
-    if department:
-        latest = latest.where(User.department == department)
-    latest = latest.group_by(TimelineEntry.ticket_id).subquery()
-    rows = session.exec(select(Ticket, TimelineEntry)
-                        .join(latest, latest.c.ticket_id == Ticket.id)
-                        .join(TimelineEntry, TimelineEntry.id == latest.c.entry_id)
-                        .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
-    return [(ticket, entry) for ticket, entry in rows]
-
-
-def suspended_entries(*, session: Session, department: str | None) -> list[tuple[Ticket, TimelineEntry | None]]:
-    """Suspended (挂账) tickets of `department` (None: all, also those never dispatched), longest waiting first,
-    each with its latest 挂账 timeline entry (who, when, why)."""
-    query = select(Ticket).where(Ticket.status == Status.suspended)
-    if department:
-        query = query.where(Ticket.department == department)
-    tickets = list(session.exec(query.order_by(col(Ticket.suspended_at), col(Ticket.id))))
-    if not tickets:
-        return []
-    latest = session.exec(select(TimelineEntry)
-                          .where(col(TimelineEntry.ticket_id).in_([t.id for t in tickets]),
-                                 TimelineEntry.action == "suspend")
-                          .order_by(col(TimelineEntry.id))).all()
-    entries = {entry.ticket_id: entry for entry in latest}  # the last one per ticket wins
-    return [(ticket, entries.get(ticket.id)) for ticket in tickets]
-
-
 def queue_labels(*, user: User) -> dict[str, str]:
     """The desk's tabs for this user: everyone's queues, and 挂账 for the command center and admins."""
-    return {**QUEUES, **COMMAND_QUEUES} if user.role in (Role.command, Role.admin) else dict(QUEUES)
+    labels = {**QUEUES, **COMMAND_QUEUES}
+    return {name: labels[name] for name in ticket_queues.names_for(user)}
 
 
-def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-           suspended: bool = False) -> dict[str, list]:
-    """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs, and with
-    `suspended` the 挂账 queue as (ticket, suspend entry) pairs."""
-    found: dict[str, list] = {name: [] for name in QUEUES}
-    for ticket in active_tickets(session=session, department=department):
-        found["pending" if ticket.status == Status.dispatched else "in_progress"].append(ticket)
-        state = deadline_state(ticket, now=now, config=config)
-        if state in ("warning", "overdue"):
-            found[state].append(ticket)
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-
-    def due(kind):
-        return lambda t: (getattr(t, f"{kind}_deadline") or far, t.id)
-
-    found["pending"].sort(key=due("response"))
-    found["in_progress"].sort(key=due("resolve"))
-    for name in ("warning", "overdue"):
-        found[name].sort(key=lambda t: (min((getattr(t, f"{k}_deadline") for k in running_kinds(t)),
-                                            default=far), t.id))
-    found["returned"] = returned_entries(session=session, department=department,
-                                         since=now - timedelta(days=RETURNED_DAYS))
-    if suspended:
-        found["suspended"] = suspended_entries(session=session, department=department)
-    return found
-
-
-def pending_extension(*, session: Session, ticket_id: int) -> ExtensionRequest | None:
-    """The extension request (申请延期) waiting for the command center, if any."""
-    return session.exec(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket_id,
-                                                       ExtensionRequest.status == "pending")).first()
-
-
-def allowed_actions(ticket: Ticket, *, user: User, extension: ExtensionRequest | None) -> list[dict]:
-    """The desk actions this user may take on this ticket now: the transition table, then the actor check."""
-    allowed = []
-    for name in actions_for(ticket.status):
-        if name not in DESK_ACTIONS:
-            continue
-        try:
-            ticket_flows.check_actor(ticket, user, name)
-        except ApiError:
-            continue
-        if name == "request_extension" and extension is not None:
-            continue  # one request at a time
-        if name in ("approve_extension", "reject_extension") and extension is None:
-            continue
-        if name == "supervise" and ticket.supervised:
-            continue
-        allowed.append({"action": name, "label": TRANSITIONS[name].label})
-    return sorted(allowed, key=lambda a: DESK_ACTIONS.index(a["action"]))
+def allowed_actions(ticket: Ticket, *, user: User, extension) -> list[dict]:
+    """The desk actions this user may take on this ticket now, in the desk's order."""
+    permitted = set(ticket_flows.permitted(ticket, user=user, extension=extension))
+    return [{"action": name, "label": TRANSITIONS[name].label} for name in DESK_ACTIONS if name in permitted]
 
 
 # --- serialization ----------------------------------------------------------------------------------
@@ -190,9 +50,9 @@ def allowed_actions(ticket: Ticket, *, user: User, extension: ExtensionRequest |
 
 def _row(ticket: Ticket, *, config: StreetConfig, now: datetime, user: User) -> dict:
     body = ticket_public(ticket, config=config, now=now)
-    body["state"] = deadline_state(ticket, now=now, config=config)
+    body["state"] = clock.state(ticket, now=now, config=config)
     body["zone_name"] = _zone_name(config, ticket.zone)
-    body["visible"] = ticket_service.can_see(user, ticket)
+    body["visible"] = visibility.can_see(user, ticket)
     return body
 
 
@@ -225,8 +85,8 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
                   user: User) -> dict:
     """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
     labels = queue_labels(user=user)
-    found = queues(session=session, config=config, department=department, now=now,
-                   suspended="suspended" in labels)
+    found = ticket_queues.queues(session=session, config=config, department=department, now=now,
+                                 suspended="suspended" in labels)
     body = {}
     for name, label in labels.items():
         items = found[name]
@@ -251,8 +111,6 @@ def departments_public(*, config: StreetConfig) -> list[dict]:
 
 
 # --- a former holder: read only, and told plainly where the ticket went -----------------------------
-
-_RELEASED_BY = {"return": "returned_by", "self_resolve": "relieved_department"}  # action → data key of the department
 
 
 def _local(at: datetime, config: StreetConfig) -> str:
@@ -283,10 +141,7 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
     """
     if user.role != Role.department or ticket.department == user.department:
         return None
-    releases = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket.id,
-                                                        col(TimelineEntry.action).in_(list(_RELEASED_BY)))
-                            .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
-    left = next((e for e in releases if (e.data or {}).get(_RELEASED_BY[e.action]) == user.department), None)
+    left = ticket_holders.departure(session=session, ticket_id=ticket.id, department=user.department)
     if left is None:
         how = "本工单已不由本部门承办"
     elif left.action == "return":
@@ -305,9 +160,9 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
 def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now: datetime, user: User) -> dict:
     """The desk's ticket JSON: the ticket in detail with its deadline state, the actions `user` may take now,
     and for a department that held it before, `former_holder` (read only: no actions)."""
-    extension = pending_extension(session=session, ticket_id=ticket.id)
+    extension = ticket_flows.pending_extension(session=session, ticket_id=ticket.id)
     body = ticket_public(ticket, config=config, now=now, session=session, detail=True)
-    body["state"] = deadline_state(ticket, now=now, config=config)
+    body["state"] = clock.state(ticket, now=now, config=config)
     body["zone_name"] = _zone_name(config, ticket.zone)
     category = config.categories.get(ticket.category)
     return {

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 from sqlmodel import Session
 
-from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.escalation.models import OutboxMessage
+from dispatch.tickets.models import Escalation
 from dispatch.escalation.sweep import sweep
 from dispatch.tickets.models import TimelineEntry
 

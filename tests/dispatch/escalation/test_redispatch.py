@@ -1,7 +1,8 @@
 """After 退单 and a new dispatch the escalation ladder starts again for the new department."""
 from __future__ import annotations
 
-from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.escalation.models import OutboxMessage
+from dispatch.tickets.models import Escalation
 
 from .conftest import sh
 

@@ -12,7 +12,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from dispatch import scheduler as dispatch_scheduler
 from dispatch.escalation import outbox, scheduled
-from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.escalation.models import OutboxMessage
+from dispatch.tickets.models import Escalation
 from dispatch.tickets.models import TimelineEntry
 from dispatch.users import scheduled as user_jobs
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-from dispatch.escalation.models import Escalation, OutboxMessage
+from dispatch.escalation.models import OutboxMessage
+from dispatch.tickets.models import Escalation
 from dispatch.escalation.sweep import is_caught_up, level_note, recipients
 from dispatch.tickets.models import Ticket, TimelineEntry
 

@@ -1,0 +1,340 @@
+"""The ticket's clock (时限): its two deadlines, which of them run, which is late, what is next on the ladder.
+
+The one owner of these rules. The list (``?overdue=1``), the statistics, the desk, the cockpit, the
+escalation sweep and the actions all ask here; nothing else reads or writes the per-deadline columns
+(``<kind>_deadline``, ``_limit``, ``_next_level``, ``_next_at``, ``_remaining``).
+
+A ticket has two deadlines (``KINDS``): ``response`` (签收, sign for it) and ``resolve`` (处置完成).
+
+Running
+    A deadline's clock runs while the ticket is in a status of ``RUNS[kind]`` and the deadline is set:
+    the response clock while it waits for 签收 (dispatched), the resolve clock until 处置完成
+    (dispatched or in_progress). 挂账 (suspended) stops both; a resumed ticket's clocks run again.
+Late (超期)
+    A running deadline is late at ``now`` when ``now > deadline``. ``late_clause(now)`` is the same
+    test in SQL, so the list, the stats and the pages count the same tickets.
+Missed
+    What a ticket's page shows per deadline: met after the deadline, or not met and past it (for a
+    suspended ticket, past it when the clock stopped); an ended ticket (closed, cancelled) can no
+    longer miss a deadline it had not met.
+Warning (预警)
+    A running deadline whose ladder has reached, or is due to reach, the warning level (level 0, at a
+    configured share of the window) and that is not late.
+The ladder
+    Each deadline carries the next escalation level due and when (``_next_level``, ``_next_at``,
+    indexed); the sweep asks ``due_clause`` for what is due, ``plan`` for the levels to record and
+    the schedule after them, and ``schedule_columns`` to advance it.
+
+Time is passed in (``now``); nothing here reads the clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, func, select
+
+from dispatch.deadlines.calendar import WorkCalendar
+from dispatch.deadlines.limits import Limit, deadline_after, remaining, resume_deadline
+from dispatch.street.config import StreetConfig
+from dispatch.tickets import holders
+from dispatch.tickets.ladder import next_level
+from dispatch.tickets.models import DeadlineChange, Escalation, Status, Ticket
+
+KINDS = ("response", "resolve")
+KIND_LABELS = {"response": "响应", "resolve": "处置"}
+RUNS = {"response": (Status.dispatched,), "resolve": (Status.dispatched, Status.in_progress)}
+WARNING_LEVEL = 0
+# Statuses that never escalate: 挂账 stops the clock; the others ended the ticket's life.
+NEVER_ESCALATE = (Status.suspended.value, Status.closed.value, Status.cancelled.value, Status.duplicate.value)
+_ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # no clock runs any more
+_MET = {"response": "accepted_at", "resolve": "resolved_at"}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    deadline: str
+    limit: str
+    next_level: str
+    next_at: str
+    remaining: str
+
+
+_COLUMNS = {kind: _Columns(f"{kind}_deadline", f"{kind}_limit", f"{kind}_next_level", f"{kind}_next_at",
+                           f"{kind}_remaining") for kind in KINDS}
+
+
+# --- reading one deadline ------------------------------------------------------------------------------
+
+
+def due(ticket: Ticket, kind: str) -> datetime | None:
+    """The deadline's instant (None: not set)."""
+    return getattr(ticket, _COLUMNS[kind].deadline)
+
+
+def limit(ticket: Ticket, kind: str) -> Limit | None:
+    """The limit the deadline was computed from ("4 WH", "30 NM"), None when not set."""
+    text = getattr(ticket, _COLUMNS[kind].limit)
+    return Limit.parse(text) if text else None
+
+
+def limit_text(ticket: Ticket, kind: str) -> str | None:
+    return getattr(ticket, _COLUMNS[kind].limit)
+
+
+def met_at(ticket: Ticket, kind: str) -> datetime | None:
+    """When the deadline was met: 签收 (accepted_at) for response, 处置完成 (resolved_at) for resolve."""
+    return getattr(ticket, _MET[kind])
+
+
+def next_step(ticket: Ticket, kind: str) -> tuple[int | None, datetime | None]:
+    """The next escalation level of this deadline and when it is due (None, None: nothing scheduled)."""
+    columns = _COLUMNS[kind]
+    return getattr(ticket, columns.next_level), getattr(ticket, columns.next_at)
+
+
+def stopped_remaining(ticket: Ticket, kind: str) -> float | None:
+    """The time that was left when 挂账 stopped the clock (the limit's own measure)."""
+    return getattr(ticket, _COLUMNS[kind].remaining)
+
+
+def running_kinds(ticket: Ticket, status: str | None = None) -> list[str]:
+    """The deadlines whose clock runs in `status` (default: the ticket's): set, and of a running status."""
+    status = ticket.status if status is None else status
+    return [kind for kind in KINDS if status in RUNS[kind] and due(ticket, kind) is not None]
+
+
+def is_late(ticket: Ticket, kind: str, *, now: datetime) -> bool:
+    """True when this deadline runs and `now` is past it."""
+    return kind in running_kinds(ticket) and now > due(ticket, kind)
+
+
+def late_kinds(ticket: Ticket, *, now: datetime) -> list[str]:
+    """The running deadlines `now` is past."""
+    return [kind for kind in running_kinds(ticket) if now > due(ticket, kind)]
+
+
+def late_clause(now: datetime):
+    """SQL: the ticket has a running deadline that `now` is past (the test of ``is_late``)."""
+    return or_(*(and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) < now)
+                 for kind in KINDS))
+
+
+def passed_clause(kind: str, now: datetime):
+    """SQL: the deadline is set and `now` is past it, whether or not it still runs (the evaluation's "due")."""
+    deadline = getattr(Ticket, _COLUMNS[kind].deadline)
+    return and_(deadline.is_not(None), deadline < now)
+
+
+def met_on_time_clause(kind: str):
+    """SQL: the deadline was met, by its deadline (after any 延期) or with no deadline to miss (自行处置)."""
+    deadline, met = getattr(Ticket, _COLUMNS[kind].deadline), getattr(Ticket, _MET[kind])
+    return and_(met.is_not(None), or_(deadline.is_(None), met <= deadline))
+
+
+def missed(ticket: Ticket, kind: str, *, now: datetime) -> bool:
+    """Met after the deadline, or unmet and past it (a suspended ticket: when its clock stopped)."""
+    deadline, met = due(ticket, kind), met_at(ticket, kind)
+    if deadline is None:
+        return False
+    if met is not None:
+        return met > deadline
+    until = ticket.suspended_at if ticket.suspended_at is not None else now
+    return until > deadline and ticket.status not in _ENDED
+
+
+def remaining_minutes(ticket: Ticket, kind: str, *, now: datetime, calendar: WorkCalendar) -> float | None:
+    """Time left on a deadline in its own measure (working or natural minutes); negative when overdue."""
+    deadline, lim = due(ticket, kind), limit(ticket, kind)
+    if deadline is None or lim is None:
+        return None
+    return remaining(now, deadline, lim, calendar)
+
+
+def shown_remaining(ticket: Ticket, kind: str, *, now: datetime, calendar: WorkCalendar) -> float | None:
+    """The time left a page shows: at 挂账 the time left when the clock stopped; None once met or ended."""
+    if ticket.suspended_at is not None:
+        return stopped_remaining(ticket, kind)
+    if due(ticket, kind) is None or met_at(ticket, kind) is not None or ticket.status in _ENDED:
+        return None
+    return remaining_minutes(ticket, kind, now=now, calendar=calendar)
+
+
+def _warned(ticket: Ticket, kind: str, *, now: datetime) -> bool:
+    level, at = next_step(ticket, kind)
+    if level == WARNING_LEVEL:
+        return at is not None and at <= now
+    return level is not None and level > WARNING_LEVEL
+
+
+def state(ticket: Ticket, *, now: datetime, config: StreetConfig) -> str:
+    """"overdue", "warning" or "normal" for a ticket's running deadlines at `now`."""
+    if late_kinds(ticket, now=now):
+        return "overdue"
+    has_warning = any(level.level == WARNING_LEVEL for level in config.escalation.level)
+    if has_warning and any(_warned(ticket, kind, now=now) for kind in running_kinds(ticket)):
+        return "warning"
+    return "normal"
+
+
+def earliest_running_due(ticket: Ticket) -> datetime | None:
+    """The first deadline still running (None: none runs)."""
+    return min((due(ticket, kind) for kind in running_kinds(ticket)), default=None)
+
+
+# --- the escalation ladder --------------------------------------------------------------------------
+
+
+def window_start(ticket: Ticket) -> datetime:
+    """Where the deadline's window opened, for the warning's share: the dispatch (else the report)."""
+    return ticket.dispatched_at or ticket.created_at
+
+
+def _set_next(ticket: Ticket, kind: str, step: tuple[int, datetime] | None) -> None:
+    columns = _COLUMNS[kind]
+    setattr(ticket, columns.next_level, step[0] if step else None)
+    setattr(ticket, columns.next_at, step[1] if step else None)
+
+
+def _next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
+          reached: int | None) -> tuple[int, datetime] | None:
+    deadline, lim = due(ticket, kind), limit(ticket, kind)
+    if deadline is None or lim is None:
+        return None
+    return next_level(config.escalation.level, reached=reached, start=start, deadline=deadline, limit=lim,
+                      calendar=config.calendar)
+
+
+def schedule_next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
+                  reached: int | None) -> None:
+    """Set the next escalation due for that deadline after level `reached` (or clear it)."""
+    _set_next(ticket, kind, _next(ticket, kind, config=config, start=start, reached=reached))
+
+
+def clear_schedule(ticket: Ticket, kind: str) -> None:
+    """Nothing more escalates on this deadline (met, suspended, or the ticket ended)."""
+    _set_next(ticket, kind, None)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One level of one deadline whose time has come."""
+
+    kind: str
+    level: int
+    due_at: datetime
+
+
+def plan(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> tuple[list[Due], int | None,
+                                                                                    datetime | None]:
+    """The levels of one deadline due by `now`, in order, and the schedule after them (the ticket is not changed)."""
+    found: list[Due] = []
+    level, at = next_step(ticket, kind)
+    start = window_start(ticket)
+    while level is not None and at is not None and at <= now:
+        found.append(Due(kind, level, at))
+        step = _next(ticket, kind, config=config, start=start, reached=level)
+        level, at = step if step else (None, None)
+    return found, level, at
+
+
+def due_clause(kind: str, now: datetime):
+    """SQL: this deadline has a level due by `now` on a ticket that still escalates."""
+    return and_(col(getattr(Ticket, _COLUMNS[kind].next_at)) <= now, col(Ticket.status).not_in(NEVER_ESCALATE))
+
+
+def schedule_columns(kind: str):
+    """The (next level, next at) columns of a deadline, for the sweep's conditional UPDATE."""
+    columns = _COLUMNS[kind]
+    return getattr(Ticket, columns.next_level), getattr(Ticket, columns.next_at)
+
+
+def reached(session: Session, ticket: Ticket, kind: str) -> int | None:
+    """The highest escalation level this deadline reached in the current dispatch round."""
+    return session.exec(select(func.max(Escalation.level)).where(
+        Escalation.ticket_id == ticket.id, Escalation.deadline == kind,
+        Escalation.round == ticket.dispatch_round)).one()
+
+
+def reschedule(session: Session, config: StreetConfig, ticket: Ticket, kind: str,
+               start: datetime | None = None) -> None:
+    """Schedule the next level of this deadline above what it already reached this round."""
+    schedule_next(ticket, kind, config=config, start=start or ticket.dispatched_at,
+                  reached=reached(session, ticket, kind))
+
+
+# --- changing the deadlines ------------------------------------------------------------------------
+
+
+def move_deadline(session: Session, ticket: Ticket, kind: str, new_at: datetime | None, *, reason: str,
+                  now: datetime, actor_id: int | None) -> None:
+    """Change one deadline and record the change in its history."""
+    old = due(ticket, kind)
+    setattr(ticket, _COLUMNS[kind].deadline, new_at)
+    session.add(DeadlineChange(ticket_id=ticket.id, deadline=kind, old_at=old, new_at=new_at, reason=reason,
+                               at=now, actor_id=actor_id))
+
+
+def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now: datetime,
+                 actor_id: int | None) -> None:
+    """On dispatch: a new round, recorded for the ticket's (new) department, and both deadlines from the
+    category's limits, counted from `now`."""
+    category = config.categories[ticket.category]
+    ticket.dispatched_at = now
+    ticket.dispatch_round += 1
+    holders.record(session=session, ticket=ticket, now=now)
+    ticket.escalation_level = -1  # a new department, a new ladder (督办 flags stay)
+    for kind, lim in (("response", category.response_limit), ("resolve", category.resolve_limit)):
+        setattr(ticket, _COLUMNS[kind].limit, str(lim))
+        move_deadline(session, ticket, kind, deadline_after(now, lim, config.calendar), reason="dispatch",
+                      now=now, actor_id=actor_id)
+        schedule_next(ticket, kind, config=config, start=now, reached=None)
+
+
+def stop_clocks(ticket: Ticket) -> None:
+    """Nothing escalates any more on either deadline."""
+    for kind in KINDS:
+        clear_schedule(ticket, kind)
+
+
+def end_deadlines(session: Session, ticket: Ticket, *, reason: str, now: datetime, actor_id: int | None) -> None:
+    """The department is relieved of the ticket: both deadlines end (recorded in their history)."""
+    for kind in KINDS:
+        move_deadline(session, ticket, kind, None, reason=reason, now=now, actor_id=actor_id)
+
+
+def pause(ticket: Ticket, *, now: datetime, calendar: WorkCalendar) -> None:
+    """挂账: keep the time left on each running deadline and stop its ladder (status not yet changed)."""
+    for kind in running_kinds(ticket):
+        setattr(ticket, _COLUMNS[kind].remaining, remaining_minutes(ticket, kind, now=now, calendar=calendar))
+        clear_schedule(ticket, kind)
+
+
+def resume(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime,
+           actor_id: int | None) -> dict[str, datetime]:
+    """恢复: each deadline that ran before 挂账 gets the time it had left, counted from `now`; its ladder is
+    scheduled again with the warning window ending at the new deadline. Returns the new deadlines."""
+    moved = {}
+    for kind in running_kinds(ticket, ticket.suspended_from or Status.pending_dispatch):
+        left = stopped_remaining(ticket, kind)
+        if left is None:
+            continue
+        lim = limit(ticket, kind)
+        new_at = resume_deadline(now, left, lim, config.calendar)
+        move_deadline(session, ticket, kind, new_at, reason="resume", now=now, actor_id=actor_id)
+        setattr(ticket, _COLUMNS[kind].remaining, None)
+        # The warning (预警) window is the limit ending at the new deadline: the 挂账 time is not "gone".
+        start = resume_deadline(new_at, -lim.minutes(config.calendar), lim, config.calendar)
+        reschedule(session, config, ticket, kind, start=start)
+        moved[kind] = new_at
+    return moved
+
+
+def extend(session: Session, config: StreetConfig, ticket: Ticket, amount: Limit, *, now: datetime,
+           actor_id: int | None) -> datetime:
+    """延期 approved: the resolve deadline moves by `amount` and its ladder is scheduled again."""
+    new_at = deadline_after(due(ticket, "resolve"), amount, config.calendar)
+    move_deadline(session, ticket, "resolve", new_at, reason="extension", now=now, actor_id=actor_id)
+    reschedule(session, config, ticket, "resolve")
+    return new_at

@@ -1,0 +1,132 @@
+"""A department's work queues (the desk's tabs), most urgent first.
+
+  pending      待签收    dispatched, waiting for 签收
+  in_progress  处置中    signed for, being handled
+  warning      即将超期  a running deadline reached its 预警 and nothing is late yet (``clock.state``)
+  overdue      已超期    past a running deadline now (``clock.state``: the test of ``?overdue=1`` and the stats)
+  returned     已退回    tickets the department returned (退单) in the last RETURNED_DAYS days (a former
+                         holder may still open them, read only)
+  suspended    挂账      suspended tickets (for the command center and admins: they alone 恢复 or 作废 them)
+
+``department=None`` means every department (the command center's view).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from dispatch.street.config import StreetConfig
+from dispatch.tickets import clock
+from dispatch.tickets.models import OPEN_STATUSES, Escalation, Status, Ticket, TimelineEntry
+from dispatch.users.models import Role, User
+
+QUEUES = ("pending", "in_progress", "warning", "overdue", "returned")
+COMMAND_QUEUES = ("suspended",)  # only the command center (and admins) get these
+RETURNED_DAYS = 30
+
+
+def active_tickets(*, session: Session, department: str | None) -> list[Ticket]:
+    """Dispatched and in-progress tickets of `department` (None: of every department)."""
+    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]))
+    if department:
+        query = query.where(Ticket.department == department)
+    return list(session.exec(query.order_by(col(Ticket.id))))
+
+
+def returned_entries(*, session: Session, department: str | None, since: datetime) -> list[tuple[Ticket, TimelineEntry]]:
+    """The latest 退单 by `department` (None: by any department) of each ticket since `since`, newest first."""
+    latest = (select(TimelineEntry.ticket_id, func.max(TimelineEntry.id).label("entry_id"))
+              .join(User, User.id == TimelineEntry.actor_id)
+              .where(TimelineEntry.action == "return", TimelineEntry.at >= since,
+                     User.role == Role.department))
+    if department:
+        latest = latest.where(User.department == department)
+    latest = latest.group_by(TimelineEntry.ticket_id).subquery()
+    rows = session.exec(select(Ticket, TimelineEntry)
+                        .join(latest, latest.c.ticket_id == Ticket.id)
+                        .join(TimelineEntry, TimelineEntry.id == latest.c.entry_id)
+                        .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
+    return [(ticket, entry) for ticket, entry in rows]
+
+
+def suspended_entries(*, session: Session, department: str | None) -> list[tuple[Ticket, TimelineEntry | None]]:
+    """Suspended (挂账) tickets of `department` (None: all, also those never dispatched), longest waiting first,
+    each with its latest 挂账 timeline entry (who, when, why)."""
+    query = select(Ticket).where(Ticket.status == Status.suspended)
+    if department:
+        query = query.where(Ticket.department == department)
+    tickets = list(session.exec(query.order_by(col(Ticket.suspended_at), col(Ticket.id))))
+    if not tickets:
+        return []
+    latest = session.exec(select(TimelineEntry)
+                          .where(col(TimelineEntry.ticket_id).in_([t.id for t in tickets]),
+                                 TimelineEntry.action == "suspend")
+                          .order_by(col(TimelineEntry.id))).all()
+    entries = {entry.ticket_id: entry for entry in latest}  # the last one per ticket wins
+    return [(ticket, entries.get(ticket.id)) for ticket in tickets]
+
+
+def names_for(user: User) -> tuple[str, ...]:
+    """The queues this user gets: everyone's, and 挂账 for the command center and admins."""
+    return QUEUES + COMMAND_QUEUES if user.role in (Role.command, Role.admin) else QUEUES
+
+
+def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
+           suspended: bool = False) -> dict[str, list]:
+    """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs, and with
+    `suspended` the 挂账 queue as (ticket, suspend entry) pairs."""
+    found: dict[str, list] = {name: [] for name in QUEUES}
+    for ticket in active_tickets(session=session, department=department):
+        found["pending" if ticket.status == Status.dispatched else "in_progress"].append(ticket)
+        state = clock.state(ticket, now=now, config=config)
+        if state in ("warning", "overdue"):
+            found[state].append(ticket)
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+
+    def due(kind):
+        return lambda t: (clock.due(t, kind) or far, t.id)
+
+    found["pending"].sort(key=due("response"))
+    found["in_progress"].sort(key=due("resolve"))
+    for name in ("warning", "overdue"):
+        found[name].sort(key=lambda t: (clock.earliest_running_due(t) or far, t.id))
+    found["returned"] = returned_entries(session=session, department=department,
+                                         since=now - timedelta(days=RETURNED_DAYS))
+    if suspended:
+        found["suspended"] = suspended_entries(session=session, department=department)
+    return found
+
+
+# --- the command center's lists (驾驶舱) ---------------------------------------------------------------
+
+
+def _in_zone(query, zone: str | None):
+    return query.where(Ticket.zone == zone) if zone else query
+
+
+def open_located(*, session: Session, zone: str | None, limit: int) -> list[Ticket]:
+    """Open tickets with a location (the map's points), newest first."""
+    query = _in_zone(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+                                          col(Ticket.lng).is_not(None)), zone)
+    return list(session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(limit)))
+
+
+def awaiting_dispatch(*, session: Session, zone: str | None, limit: int) -> list[Ticket]:
+    """Tickets waiting for the command center to dispatch (待派遣), oldest first."""
+    query = _in_zone(select(Ticket).where(Ticket.status == Status.pending_dispatch), zone)
+    return list(session.exec(query.order_by(col(Ticket.created_at), col(Ticket.id)).limit(limit)))
+
+
+def supervised_open(*, session: Session, zone: str | None, limit: int) -> list[Ticket]:
+    """Open tickets flagged 督办, most recently changed first."""
+    query = _in_zone(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+                                          col(Ticket.supervised).is_(True)), zone)
+    return list(session.exec(query.order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc()).limit(limit)))
+
+
+def latest_escalations(*, session: Session, zone: str | None, limit: int) -> list[tuple[Escalation, Ticket]]:
+    """The latest escalation records (超期升级) with their tickets, newest first."""
+    query = _in_zone(select(Escalation, Ticket).join(Ticket, Ticket.id == Escalation.ticket_id), zone)
+    return list(session.exec(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
+                             .limit(limit)))
