@@ -5,15 +5,18 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 import click
 from sqlmodel import Session
 
 from dispatch import clock, db
 from dispatch.cli import HELP_OPTIONS, command_app, fail
-from dispatch.street.config import StreetConfig
 from dispatch.users import service, web_sessions
 from dispatch.users.models import Role, User, WebSession
+
+if TYPE_CHECKING:  # annotations only: users needs nothing of the street at run time
+    from dispatch.street.config import StreetConfig
 
 
 @click.group("users", context_settings=HELP_OPTIONS, help="manage users")

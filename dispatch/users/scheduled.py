@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from dispatch import clock, db
 from dispatch.scheduler import JobSpec
-from dispatch.street.config import StreetConfig
 from dispatch.users import web_sessions
+
+if TYPE_CHECKING:  # annotations only: users needs nothing of the street at run time
+    from dispatch.street.config import StreetConfig
 
 log = logging.getLogger(__name__)
 
