@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, select
 
 from dispatch import clock
+from dispatch.street import guards as street_guards
 from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, ConfigState, Department, Zone
 from geo.problems import Problem
@@ -44,8 +45,11 @@ def check(*, session: Session, config: StreetConfig, guards: list[Guard]) -> Non
 
 
 def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) -> None:
-    """Insert or update departments, categories and zones from config/, once the guards accept it."""
-    check(session=session, config=config, guards=list(guards))
+    """Insert or update departments, categories and zones from config/, once the guards accept it.
+
+    The street's own guard runs first: zones in 高德/百度 map coordinates instead of WGS-84 are refused.
+    """
+    check(session=session, config=config, guards=[street_guards.zones_in_map_coordinates, *guards])
     for dept in config.departments.values():
         session.merge(Department(code=dept.code, name=dept.name, kind=dept.kind))
     for cat in config.categories.values():
