@@ -1,4 +1,4 @@
-"""Evaluation statistics (评价) over the tickets table: the formulas of DOMAIN.md "Evaluation".
+"""Evaluation statistics (评价) over the tickets table: the formulas of the CJ/T 292 / GB/T 30428.4 family.
 
 Everything is a function of the arguments: the session, the street config, ``now`` and a period
 ``[start, end)``. Nothing reads the clock. Counting happens in SQL (``SUM(CASE …) GROUP BY``); only
