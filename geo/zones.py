@@ -188,10 +188,10 @@ def _distance_words(metres: float) -> str:
 def shift_problems(zones, previous, *, source: str) -> list[Problem]:
     """A problem if ``zones`` lie where ``previous`` would in GCJ-02 (高德/腾讯) or BD-09 (百度) coordinates.
 
-    Both are Zones or shapely geometries, as read (lon, lat). The zones as a whole (area-weighted centre) must have moved at least SHIFT_MIN_M, and converting
-    that centre from the map system to WGS-84 must bring it within SHIFT_MATCH_M of the previous
-    centre. Redrawn boundaries move the centre too, but not by a map system's offset to within metres.
-    Empty lists: nothing to compare, no problem.
+    Both are Zones or shapely geometries, as read (lon, lat). The zones as a whole (area-weighted
+    centre) must have moved at least SHIFT_MIN_M, and converting that centre from the map system to
+    WGS-84 must bring it within SHIFT_MATCH_M of the previous centre. Redrawn boundaries move the
+    centre too, but not by a map system's offset to within metres. Empty lists: nothing to compare.
     """
     zones, previous = list(zones), list(previous)
     if not zones or not previous:
