@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
+from dispatch.deadlines.limits import Limit
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
 from geo.index import ZoneIndex
@@ -174,6 +175,24 @@ def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> No
             problems.append(Problem("escalation.toml", f"level.{i}.at_fraction", "the warning level needs at_fraction"))
         if lvl.level > 0 and lvl.at_fraction is not None:
             problems.append(Problem("escalation.toml", f"level.{i}.at_fraction", "only level 0 is a fraction"))
+        if lvl.after_natural and not Limit.parse(lvl.after_natural).unit.is_natural:
+            problems.append(Problem("escalation.toml", f"level.{i}.after_natural",
+                                    f"{lvl.after_natural!r} is working time; after_natural takes NH or NM"))
+
+
+def _check_overrides(escalation: EscalationFile, categories: set[str], problems: list[Problem]) -> None:
+    """Each [[override]] names a configured category and an overdue level of the ladder, once."""
+    levels = {lvl.level for lvl in escalation.level if lvl.at_fraction is None}
+    seen = set()
+    for i, item in enumerate(escalation.override):
+        if categories and item.category not in categories:
+            problems.append(Problem("escalation.toml", f"override.{i}.category", f"unknown category {item.category!r}"))
+        if item.level not in levels:
+            problems.append(Problem("escalation.toml", f"override.{i}.level",
+                                    f"level {item.level} is not an overdue level of the ladder"))
+        if (item.category, item.level) in seen:
+            problems.append(Problem("escalation.toml", f"override.{i}", "this category's level is overridden twice"))
+        seen.add((item.category, item.level))
 
 
 def _check_evaluation(evaluation: EvaluationFile, problems: list[Problem]) -> None:
@@ -210,6 +229,7 @@ def load_config(directory: str | Path) -> StreetConfig:
     _cross_check(departments_raw, categories_raw, routing_raw, zones, zones_geojson, problems)
     if escalation:
         _check_escalation(escalation, problems)
+        _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
     if evaluation is not None:
         _check_evaluation(evaluation, problems)
     if problems:

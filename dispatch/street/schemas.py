@@ -160,12 +160,13 @@ class EscalationLevel(_Strict):
     level: int = Field(ge=0, le=9)
     name: str = Field(min_length=1)
     at_fraction: float | None = Field(None, gt=0, lt=1)
-    after: str | None = None
+    after: str | None = None           # after the deadline, for categories with working-time limits (WH/WD)
+    after_natural: str | None = None   # the same for categories with natural-time limits (NH/NM); default: after
     notify: list[Recipient] = []
     supervise: bool = False
     colour: str = "red"
 
-    @field_validator("after")
+    @field_validator("after", "after_natural")
     @classmethod
     def _after(cls, value):
         return None if value is None else _limit(value)
@@ -173,6 +174,25 @@ class EscalationLevel(_Strict):
     @property
     def after_limit(self) -> Limit | None:
         return Limit.parse(self.after) if self.after else None
+
+    def after_for(self, *, natural: bool) -> Limit | None:
+        """How long after the deadline this level comes, in the units of the deadline's own limit kind."""
+        if natural and self.after_natural:
+            return Limit.parse(self.after_natural)
+        return self.after_limit
+
+
+class EscalationOverride(_Strict):
+    """A category's own step for one level (``[[override]]``): e.g. 占用消防通道 督办 15 NM after the deadline."""
+
+    category: str = Field(min_length=1)
+    level: int = Field(ge=1, le=9)
+    after: str
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value):
+        return _limit(value)
 
 
 class DeliveryConfig(_Strict):
@@ -187,7 +207,18 @@ class DeliveryConfig(_Strict):
 class EscalationFile(_Strict):
     sweep_interval_seconds: float = Field(60, ge=1, le=3600)
     level: list[EscalationLevel] = Field(min_length=1)
+    override: list[EscalationOverride] = []
     delivery: DeliveryConfig = DeliveryConfig()
+
+    def steps(self, *, category: str, natural: bool) -> dict[int, Limit | None]:
+        """level → how long after the deadline it comes, for a deadline of `category` whose limit is natural
+        time or not: the category's override, else the level's step for that kind of limit (None: at the
+        deadline; the warning level, a share of the window, has none)."""
+        found = {lvl.level: lvl.after_for(natural=natural) for lvl in self.level}
+        for item in self.override:
+            if item.category == category:
+                found[item.level] = Limit.parse(item.after)
+        return found
 
 
 def _points(default: float, description: str):

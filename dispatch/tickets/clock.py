@@ -202,8 +202,9 @@ def _next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
     deadline, lim = due(ticket, kind), limit(ticket, kind)
     if deadline is None or lim is None:
         return None
+    steps = config.escalation.steps(category=ticket.category, natural=lim.unit.is_natural)
     return next_level(config.escalation.level, reached=reached, start=start, deadline=deadline, limit=lim,
-                      calendar=config.calendar)
+                      calendar=config.calendar, steps=steps)
 
 
 def schedule_next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
