@@ -11,12 +11,25 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from dispatch import migrations
+from dispatch.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout, its folder is created."""
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")  # SQLite's levels of PRAGMA synchronous
+
+
+def make_engine(url: str, *, sqlite_synchronous: str | None = None) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout, its folder is created.
+
+    `sqlite_synchronous` (app config SQLITE_SYNCHRONOUS) sets SQLite's PRAGMA synchronous; None keeps
+    SQLite's own default (FULL: every commit is on disk before it returns). The tests pass "OFF" —
+    no fsync, a throw-away database — and nothing else should: a crash could lose committed reports.
+    """
+    synchronous = None if sqlite_synchronous is None else str(sqlite_synchronous).upper()
+    if synchronous is not None and synchronous not in SQLITE_SYNCHRONOUS:
+        raise SettingsError(f"SQLITE_SYNCHRONOUS={sqlite_synchronous!r}: expected one of "
+                            f"{', '.join(SQLITE_SYNCHRONOUS)} (or unset)")
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -29,6 +42,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            if synchronous is not None:
+                cur.execute(f"PRAGMA synchronous={synchronous}")  # one of SQLITE_SYNCHRONOUS, checked above
             cur.close()
 
         return engine
@@ -135,7 +150,7 @@ def ping() -> bool:
 
 def init_app(app: Flask, *, migrate: bool = False) -> None:
     """Create the engine, bring the schema up to date (see create_schema); close the request session at teardown."""
-    eng = make_engine(app.config["DATABASE_URL"])
+    eng = make_engine(app.config["DATABASE_URL"], sqlite_synchronous=app.config.get("SQLITE_SYNCHRONOUS"))
     app.extensions["db_engine"] = eng
     create_schema(eng, migrate=migrate)
 

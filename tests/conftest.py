@@ -1,33 +1,28 @@
-"""Shared fixtures: an app on a fresh database per test, a client, users with tokens, a fixed clock."""
+"""Shared fixtures: an app on a fresh database per test, a client, users with tokens, a fixed clock.
+
+Plain helpers (Clock, DEFAULT_NOW, make_test_app, …) live in tests/helpers.py; import them from there.
+"""
 from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from dispatch import create_app
+from tests.helpers import CONFIG_DIR, DEFAULT_NOW, Clock, make_test_app
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = ROOT / "config"
-# A Wednesday, 10:00 in Shanghai: a plain working day.
-DEFAULT_NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+TMPFS = Path("/dev/shm")
 
 
-class Clock:
-    """A settable clock for the app: tests move time instead of sleeping."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        assert now.tzinfo is not None
-        self.now = now
+def pytest_configure(config):
+    """Temporary folders (each test's SQLite database, config/ copy and var/) on tmpfs when the machine
+    has one: a database file on disk costs several times its test. `--basetemp` or an explicit
+    PYTEST_DEBUG_TEMPROOT still decide; only failed tests' folders are kept (pyproject.toml)."""
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if TMPFS.is_dir() and os.access(TMPFS, os.W_OK | os.X_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(TMPFS)
 
 
 @pytest.fixture
@@ -46,20 +41,6 @@ def config_dir(tmp_path) -> Path:
 @pytest.fixture
 def database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-
-
-def make_test_app(database_url: str, *, tmp_path: Path, clock: Clock, config_dir: Path):
-    """An app on `database_url` with a private var/ and config/ copy, the settable clock, no scheduler."""
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "CONFIG_DIR": str(config_dir),
-        "VAR_DIR": str(tmp_path / "var"),
-        "CLOCK": clock,
-        "SCHEDULER_ENABLED": False,
-    })
-
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Every docstring example in dispatch/ and geo/ runs (so documentation cannot rot)."""
+"""Every docstring example in dispatch/ and geo/ runs (so documentation cannot rot).
+
+The one place doctests run: each module once, found here; test modules do not call doctest themselves.
+"""
 from __future__ import annotations
 
 import doctest

@@ -1,7 +1,10 @@
 """The benchmark scripts run end to end on tiny sizes and print their ratio tables (no timing is asserted)."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
+import io
 import re
 from pathlib import Path
 
@@ -18,6 +21,15 @@ def load(name: str):
     return module
 
 
+@functools.cache
+def run(script: str, argv: tuple[str, ...]) -> str:
+    """What `bench/<script>.py argv…` prints (each script and arguments run once per test session)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        load(script).main(list(argv))
+    return out.getvalue()
+
+
 def table_rows(output: str, first_cells: list[str]) -> list[str]:
     """The table lines that start with each of first_cells (a size, or an operation name)."""
     lines = output.splitlines()
@@ -26,13 +38,14 @@ def table_rows(output: str, first_cells: list[str]) -> list[str]:
 
 RATIO = re.compile(r"\d+\.\d{2,3}\b")
 
+SWEEP_ARGV = ("--sizes", "50,100", "--due", "5", "--repeats", "1", "--scan-repeats", "1")
 CASES = [
     # the index benchmark: a 3 × 3 grid, a handful of locates; one row per operation
     ("geo_bench", ["--side", "3", "--n", "5", "--baseline-n", "5"],
      ["build index", "locate, inside", "locate, tolerance", "locate, outside"],
      ["ratio = ours / baseline", "answers differing from the linear scan: 0"]),
     # the sweep: 50 and 100 tickets, 5 of them due; the first size is the baseline (×first 1.00)
-    ("sweep_bench", ["--sizes", "50,100", "--due", "5", "--repeats", "1", "--scan-repeats", "1"],
+    ("sweep_bench", SWEEP_ARGV,
      ["50 ", "100 "],
      ["×first", "scan/query", "checks: ok"]),
     # intake: an empty table and 50 tickets of history, 4 reports each
@@ -43,9 +56,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("script", "argv", "rows", "phrases"), CASES, ids=[c[0] for c in CASES])
-def test_script_runs_and_prints_its_ratio_table(script, argv, rows, phrases, capsys):
-    load(script).main(argv)
-    output = capsys.readouterr().out
+def test_script_runs_and_prints_its_ratio_table(script, argv, rows, phrases):
+    output = run(script, tuple(argv))
     for phrase in phrases:
         assert phrase in output, f"{script}: missing {phrase!r} in\n{output}"
     for first_cell, line in zip(rows, table_rows(output, rows)):
@@ -53,8 +65,18 @@ def test_script_runs_and_prints_its_ratio_table(script, argv, rows, phrases, cap
         assert RATIO.search(line), f"{script}: no ratio on the row {line!r}"
 
 
-def test_sweep_baseline_row_is_its_own_ratio(capsys):
-    """The smallest table is the baseline: each of its ×first cells is exactly 1.00."""
-    load("sweep_bench").main(["--sizes", "50,100", "--due", "5", "--repeats", "1", "--scan-repeats", "1"])
-    first = table_rows(capsys.readouterr().out, ["50 "])[0]
-    assert first.count(" 1.00 ") == 4, first
+# "  50    5   0.19 s | …": the size, the number of tickets due at that size, the build time
+SIZE_AND_DUE = re.compile(r"^\s*([\d,]+)\s+(\d+)\s+[\d.]+ (?:s|ms|µs) \|", re.MULTILINE)
+
+
+def test_sweep_bench_times_the_same_due_work_at_every_size_through_the_indexes():
+    """The ratios compare like with like only if each size has the same tickets due and the sweep finds
+    them by the `*_next_at` indexes; otherwise a flat ×first column would prove nothing."""
+    output = run("sweep_bench", SWEEP_ARGV)
+    assert SIZE_AND_DUE.findall(output) == [("50", "5"), ("100", "5")], output
+    levels = re.search(r"levels recorded by one real sweep: (\d+) at 50, (\d+) at 100", output)
+    assert levels and levels[1] == levels[2] and int(levels[1]) >= 5, output  # each due ticket has levels waiting
+    plans = re.findall(r"^plan at 100 tickets: (.*)$", output, re.MULTILINE)
+    assert len(plans) == 2, output  # one range query per deadline (response, resolve)
+    for kind, plan in zip(("response", "resolve"), plans):
+        assert re.search(rf"USING (COVERING )?INDEX ix_tickets_{kind}_next_at", plan), plan

@@ -1,4 +1,4 @@
-"""Browser test infrastructure: a live server per test, one headless Chromium per session, helpers.
+"""Browser test infrastructure: a live server per test, one headless Chromium per session.
 
 Fixtures
     live_server  the app on a fresh SQLite database, temp VAR_DIR and a copy of config/, served on a
@@ -7,35 +7,30 @@ Fixtures
     browser      Playwright's Chromium from /usr/bin/chromium (headless, offline-friendly flags).
     new_page     new_page(**context_options) -> Page in a fresh context whose base_url is the live
                  server, so page.goto("/m/") works; uncaught page errors fail the test.
-Helpers (import from tests.browser.conftest)
-    login(page, username, password)  sign in through /login and wait for the landing page.
-    shot(page, name)                 full-page screenshot into test-artifacts/screenshots/<name>.png.
-    png_bytes()                      a small valid PNG, e.g. for photo uploads.
-    wait_ready(page)                 wait for the page's own ready signal (body[data-ready="1"]).
+    inspector    王巡查, an inspector of 香溢片区 on the live server (the phone tests' user).
+    desk         the sanitation department's morning on the live server (helpers.Desk).
+Plain helpers (login, wait_ready, shot, png_bytes, …) are in tests/browser/helpers.py.
 
 The whole folder is skipped, with the reason, when /usr/bin/chromium or the playwright package is missing.
 """
 from __future__ import annotations
 
 import shutil
-import struct
 import threading
 import time
 import urllib.request
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from dispatch import create_app
+from tests.browser.helpers import PASSWORD, ROOT, Desk
+from tests.helpers import TEST_SETTINGS, password_hash
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct-horse-42"  # the default password of users made by live_server.create_user
 HERE = Path(__file__).resolve().parent
 
 
@@ -79,7 +74,10 @@ class LiveServer:
             user, token = service.create(session=db.session(), username=username, role=role, now=utc_now(),
                                          department=department, zone=zone, display_name=display_name,
                                          departments=set(cfg.departments), zones={z.code for z in cfg.zones})
-            service.set_password(session=db.session(), user=user, password=password, now=utc_now())
+            # the password's hash made once per session with cheap scrypt parameters; signing in checks it as
+            # in production (service.set_password's own cost is tested in tests/dispatch/test_cli.py)
+            user.password_hash = password_hash(password)
+            db.session().commit()
             info = {"id": user.id, "username": username, "password": password, "token": token,
                     "headers": {"Authorization": f"Bearer {token}"}}
         self.users[username] = info
@@ -116,15 +114,16 @@ def live_server(tmp_path):
     config_dir = tmp_path / "config"
     shutil.copytree(ROOT / "config", config_dir)
     app = create_app({
-        "TESTING": True,
+        **TEST_SETTINGS,
         "SECRET_KEY": "browser-test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
         "CONFIG_DIR": str(config_dir),
         "VAR_DIR": str(tmp_path / "var"),
-        "SCHEDULER_ENABLED": False,
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # serve_forever checks for shutdown() every poll_interval (0.5 s by default: half a second per test)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server",
+                              daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     try:
@@ -172,38 +171,13 @@ def new_page(browser, live_server):
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
-def login(page, username: str, password: str = PASSWORD, *, next_path: str | None = None) -> None:
-    """Sign in through the /login form and wait until the landing page has loaded."""
-    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url, f"sign-in as {username} failed: still on {page.url}"
+@pytest.fixture
+def inspector(live_server):
+    """王巡查, an inspector of 香溢片区 (the phone tests' user; not the API tests' `inspector` headers)."""
+    return live_server.create_user("xy_wang", "inspector", zone="xiangyi", display_name="王巡查")
 
 
-def wait_ready(page, timeout: float = 10_000) -> None:
-    """Wait for the page's own ready signal: document.body.dataset.ready === "1"."""
-    # A locator, not wait_for_function: the pages' CSP forbids the eval that a string predicate needs.
-    page.locator("body[data-ready='1']").wait_for(state="attached", timeout=timeout)
-
-
-def shot(page, name: str) -> Path:
-    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png (git-ignored)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.evaluate("window.scrollTo(0, 0)")  # else sticky bars are drawn mid-page in a full-page shot
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def png_bytes(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (90, 140, 200)) -> bytes:
-    """A small valid PNG (a gradient) for photo uploads."""
-    rows = b"".join(b"\x00" + b"".join(bytes((min(255, rgb[0] + x), rgb[1], min(255, rgb[2] + y)))
-                                       for x in range(width)) for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+@pytest.fixture
+def desk(live_server) -> Desk:
+    """The sanitation department's morning, one ticket in each queue (see helpers.Desk)."""
+    return Desk(live_server)

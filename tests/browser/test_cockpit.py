@@ -4,45 +4,20 @@ from __future__ import annotations
 import heapq
 import io
 import json
-import os
 import random
-import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 from shapely.geometry import Point, shape
 
-from tests.browser.conftest import ROOT, login, png_bytes, shot, wait_ready
-from tests.conftest import Clock
+from tests.browser.helpers import ROOT, copy_to_docs, local, login, png_bytes, shot, wait_ready
+from tests.helpers import Clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BIG_SCREEN = {"viewport": {"width": 1920, "height": 1080}}
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-MAX_DOC_BYTES = 400 * 1024
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
-
-
 NOW = local(2026, 11, 25, 15, 30)  # a Wednesday afternoon; 2027 has no holiday data yet
-
-
-def copy_to_docs(path: Path, name: str) -> Path:
-    """Refresh the README's screenshot in docs/screenshots/ when UPDATE_DOCS_SCREENSHOTS=1.
-
-    Either way the fresh screenshot must fit the README (under 400 KB); a plain test run leaves the
-    tracked file alone.
-    """
-    assert path.stat().st_size < MAX_DOC_BYTES, f"{path} is {path.stat().st_size} bytes"
-    target = DOCS_SCREENSHOTS / name
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-    return target
 
 
 # --- a street with a few days of work ------------------------------------------------------------
@@ -240,9 +215,11 @@ def test_the_big_screen_draws_the_street(new_page, street):
     # the whole screen fits 1920 × 1080: nothing scrolls
     assert page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") \
         == [1920, 1080]
-    banner = page.locator("#banner")
-    if not street.server.app.extensions["street_config"].calendar.has_data(2027):
-        expect(banner).to_have_text("⚠ 2027年节假日数据缺失，按周一至周五计算工作日")
+    banner = page.locator("#banner")  # shown only while open tickets hold provisional (预计) deadlines
+    if body["banner"]:
+        expect(banner).to_have_text("⚠ " + body["banner"]["text"])
+    else:
+        expect(banner).to_be_hidden()
     page.wait_for_timeout(300)  # let the charts finish their first paint
     copy_to_docs(shot(page, "cockpit"), "cockpit.png")
 

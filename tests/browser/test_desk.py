@@ -1,84 +1,13 @@
 """/desk/, the department's desk: queue tabs with counts, the ticket page and its actions, in a real browser."""
 from __future__ import annotations
 
-import io
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, png_bytes, shot, wait_ready
-from tests.browser.test_cockpit import copy_to_docs
-from tests.conftest import Clock
+from tests.browser.helpers import (DESKTOP, EVIL, XIANGYI, action_buttons, copy_to_docs, login, open_ticket, png_bytes,
+                                   rows, shot, tab, wait_ready)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-XIANGYI = [(121.4262, 31.2540), (121.4285, 31.2552), (121.4300, 31.2530), (121.4318, 31.2560), (121.4275, 31.2568)]
-EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>垃圾桶旁"
 AFTER_PHOTO = {"name": "after.png", "mimeType": "image/png", "buffer": png_bytes(rgb=(60, 160, 90))}
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-class Desk:
-    """The sanitation department's morning: five 暴露垃圾 reports in 香溢片区, one in each queue.
-
-    Each report is dispatched at once to 绿化市容所 (签收 within 1 WH, 处置 within 4 WH). At 10:30:
-      late      reported 08:40, not signed for: 签收 was due 09:40            → 待签收 + 已超期
-      warning   reported 09:40: 50 of its 60 minutes gone (预警 at 80 %)     → 待签收 + 即将超期
-      working   reported 10:00, signed for 10:05                             → 处置中
-      evil      reported 10:10, a description with markup                    → 待签收
-      returned  reported 10:15, returned (退单) at 10:20 with a reason         → 已退回
-    """
-
-    def __init__(self, live_server):
-        self.server = live_server
-        self.clock = Clock(local(2026, 11, 25, 8, 40))
-        live_server.app.config["CLOCK"] = self.clock
-        self.command = live_server.create_user("zhang_cmd", "command", display_name="张指挥")
-        self.sanitation = live_server.create_user("lh_li", "department", department="sanitation", display_name="李师傅")
-        self.late = self.report(0, "垃圾堆放多日")
-        self.at(9, 40)
-        self.warning = self.report(1, "路口垃圾满地")
-        self.photo(self.warning, self.command, "before")
-        self.at(10, 0)
-        self.working = self.report(2, "绿化带内垃圾")
-        self.at(10, 5)
-        self.act(self.working, "accept")
-        self.at(10, 10)
-        self.evil = self.report(3, EVIL)
-        self.at(10, 15)
-        self.returned = self.report(4, "建筑垃圾一车")
-        self.at(10, 20)
-        self.act(self.returned, "return", reason="建筑垃圾属城管执法范围")
-        self.at(10, 30)
-
-    def at(self, hour: int, minute: int) -> None:
-        self.clock.set(local(2026, 11, 25, hour, minute))
-
-    def report(self, i: int, description: str) -> dict:
-        lng, lat = XIANGYI[i]
-        return self.server.api("POST", "/api/v1/events", self.command, expect=201, json={
-            "category": "exposed_garbage", "location": {"lng": lng, "lat": lat}, "description": description})["ticket"]
-
-    def act(self, ticket: dict, action: str, **body) -> dict:
-        return self.server.api("POST", f"/api/v1/tickets/{ticket['id']}/actions", self.sanitation, expect=200,
-                               json={"action": action, **body})["ticket"]
-
-    def photo(self, ticket: dict, user: dict, stage: str) -> None:
-        self.server.api("POST", f"/api/v1/tickets/{ticket['id']}/photos", user, expect=201,
-                        data={"stage": stage, "photo": (io.BytesIO(png_bytes()), "before.png")})
-
-    def get(self, ticket: dict) -> dict:
-        return self.server.api("GET", f"/api/v1/tickets/{ticket['id']}", self.command, expect=200)["ticket"]
-
-
-@pytest.fixture
-def desk(live_server) -> Desk:
-    return Desk(live_server)
 
 
 @pytest.fixture
@@ -92,23 +21,6 @@ def page(new_page, desk):
     wait_ready(page)
     yield page
     assert dialogs == [], "user text was run as script"
-
-
-def tab(page, queue: str):
-    return page.locator(f".desk-tabs [data-queue={queue}]")
-
-
-def rows(page):
-    return page.locator("#queue-list tbody tr")
-
-
-def open_ticket(page, ticket: dict) -> None:
-    page.goto(f"/desk/tickets/{ticket['id']}")
-    wait_ready(page)
-
-
-def action_buttons(page) -> list[str]:
-    return page.locator("#ticket-actions .action-buttons button").all_inner_texts()
 
 
 def test_queues_are_tabs_with_counts(page, desk):

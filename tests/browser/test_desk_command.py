@@ -4,13 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot, wait_ready
-from tests.browser.test_desk import DESKTOP, Desk, action_buttons, open_ticket, rows, tab
-
-
-@pytest.fixture
-def desk(live_server) -> Desk:
-    return Desk(live_server)
+from tests.browser.helpers import DESKTOP, action_buttons, login, open_ticket, rows, shot, tab, wait_ready
 
 
 @pytest.fixture

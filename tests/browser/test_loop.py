@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, png_bytes, shot, wait_ready
+from tests.browser.helpers import login, png_bytes, shot, wait_ready
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 XIANGYI_GPS = {"latitude": 31.2551, "longitude": 121.4288}  # inside 香溢片区

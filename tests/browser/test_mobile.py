@@ -6,16 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, png_bytes, shot, wait_ready
-
-XIANGYI_GPS = {"latitude": 31.2551, "longitude": 121.4288}  # inside 香溢片区
-PHONE = {"viewport": {"width": 375, "height": 812}, "geolocation": XIANGYI_GPS, "permissions": ["geolocation"]}
-PHOTO = {"name": "scene.png", "mimeType": "image/png", "buffer": png_bytes()}
-
-
-@pytest.fixture
-def inspector(live_server):
-    return live_server.create_user("xy_wang", "inspector", zone="xiangyi", display_name="王巡查")
+from tests.browser.helpers import PHONE, PHOTO, fill_report, login, my_tickets, resolved_ticket, shot, wait_ready
 
 
 @pytest.fixture
@@ -26,18 +17,6 @@ def phone(new_page, inspector):
     assert page.url.endswith("/m/")
     wait_ready(page)
     return page
-
-
-def my_tickets(live_server, user) -> list[dict]:
-    return live_server.api("GET", "/api/v1/tickets?mine=1", user, expect=200)["data"]
-
-
-def fill_report(page, *, slug="exposed_garbage", description="路边有一堆生活垃圾", photo=True):
-    page.click(f"#categories .cat[data-slug={slug}]")
-    if photo:
-        page.set_input_files("#photo", files=[PHOTO])
-        expect(page.locator("#photo-preview")).to_be_visible()
-    page.fill("#description", description)
 
 
 def test_report_with_gps_shows_the_zone_before_sending_and_routes_it(phone, live_server, inspector):
@@ -211,20 +190,6 @@ def test_user_text_is_shown_as_text_never_run(phone, live_server, inspector):
     shot(phone, "m-detail")
     assert phone.locator("#detail img[src=x]").count() == 0
     assert dialogs == []
-
-
-def resolved_ticket(live_server, reporter) -> dict:
-    """A ticket in xiangyi taken through accept and resolve (with an after photo) by 绿化市容所."""
-    sanitation = live_server.create_user("lh_li", "department", department="sanitation", display_name="李师傅")
-    ticket = live_server.api("POST", "/api/v1/events", reporter, expect=201, json={
-        "category": "exposed_garbage", "location": {"lng": 121.4288, "lat": 31.2551},
-        "description": "小区门口暴露垃圾"})["ticket"]
-    path = f"/api/v1/tickets/{ticket['id']}"
-    live_server.api("POST", path + "/actions", sanitation, expect=200, json={"action": "accept"})
-    live_server.api("POST", path + "/photos", sanitation, expect=201,
-                    data={"stage": "after", "photo": (__import__("io").BytesIO(png_bytes(rgb=(60, 160, 90))), "a.png")})
-    return live_server.api("POST", path + "/actions", sanitation, expect=200,
-                           json={"action": "resolve", "note": "已清运"})["ticket"]
 
 
 def test_verify_a_resolved_ticket_on_site_closes_it(new_page, live_server, inspector):

@@ -8,8 +8,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from dispatch.web.mobile import shell_version
-from tests.browser.conftest import login, wait_ready
-from tests.browser.test_mobile import PHONE, fill_report, inspector, my_tickets  # noqa: F401 (fixture)
+from tests.browser.helpers import PHONE, fill_report, login, my_tickets, wait_ready
 
 SW_READY = "navigator.serviceWorker.ready.then(() => true)"
 CACHED_URLS = """async () => {

@@ -9,8 +9,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, login, png_bytes, shot, wait_ready
-from tests.browser.test_mobile import PHONE, PHOTO, fill_report, inspector, resolved_ticket  # noqa: F401 (fixture)
+from tests.browser.helpers import (PHONE, PHOTO, SCREENSHOTS, fill_report, login, png_bytes, resolved_ticket, shot,
+                                   wait_ready)
 
 XIANGYI = {"lng": 121.4288, "lat": 31.2551}
 

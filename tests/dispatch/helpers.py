@@ -1,9 +1,31 @@
-"""Helpers shared by the HTTP tests of the intake slice: known points, reporting, listing."""
+"""Helpers shared by the HTTP tests of dispatch/: known points, Shanghai times, reporting, listing, images.
+
+Plain functions and constants only; the fixtures are in the conftest.py files.
+"""
 from __future__ import annotations
 
 import math
+import struct
+import zlib
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from geo.distance import M_PER_DEGREE
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """The instant of a Shanghai wall-clock time, in UTC (what the app's clock hands out)."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def at_local(text: str | None) -> str | None:
+    """An API timestamp shown as Shanghai wall-clock "YYYY-MM-DD HH:MM"."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
 
 # A point well inside each zone of config/zones.geojson (WGS-84 lon, lat).
 INTERIOR = {
@@ -62,3 +84,22 @@ def list_tickets(client, headers: dict, query: str = "", expect: int = 200) -> d
 def ticket_count(client, command_headers: dict) -> int:
     """How many tickets exist (the command center sees all)."""
     return list_tickets(client, command_headers)["count"]
+
+
+# --- image bytes (only the content decides the type; the server sniffs magic bytes) -----------------
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+PNG = _png()
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+_VP8 = b"VP8L" + struct.pack("<I", 5) + b"\x2f\x00\x00\x00\x00\x00"
+WEBP = b"RIFF" + struct.pack("<I", 4 + len(_VP8)) + b"WEBP" + _VP8
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00" \
+      b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"

@@ -68,7 +68,7 @@ def test_tickets_survive_a_restart(tmp_path, config_dir):
     from tests.dispatch.helpers import report, ticket_of
     from dispatch import db
     from dispatch.users import service
-    from tests.conftest import Clock, DEFAULT_NOW
+    from tests.helpers import Clock, DEFAULT_NOW
 
     def start():
         app = create_app({**settings(tmp_path, config_dir), "CLOCK": Clock(DEFAULT_NOW)})

@@ -282,7 +282,7 @@ def test_backup_snapshots_the_database_and_the_photos(env, api, capsys, tmp_path
     headers = bearer(token_in(out))
     client = api()
     ticket = ticket_of(report(client, headers, at=INTERIOR["xiangyi"]))
-    from tests.dispatch.tickets.test_transitions import PNG as png
+    from tests.dispatch.helpers import PNG as png
     resp = client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers, content_type="multipart/form-data",
                        data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"})
     assert resp.status_code == 201

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 
-from tests.dispatch.tickets.test_transitions import PNG
-from tests.dispatch.web.test_cockpit_feed import local, report, users  # noqa: F401 (fixture)
+from tests.dispatch.helpers import PNG, local
+from tests.dispatch.web.helpers import report
 
 GZIP = {"Accept-Encoding": "gzip, deflate"}
 

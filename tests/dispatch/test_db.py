@@ -13,8 +13,9 @@ from sqlmodel import SQLModel
 from dispatch import create_app, migrations
 from dispatch.cli import main
 from dispatch.db import SchemaError, make_engine
-from tests.conftest import DEFAULT_NOW, Clock
+from dispatch.settings import SettingsError
 from tests.dispatch.helpers import report, ticket_of
+from tests.helpers import DEFAULT_NOW, Clock
 
 NEXT = "0999"  # the revision the next release ships, on top of this version's newest (`migrations.head()`)
 EXTRA_REVISION = '''"""test: a column a later release adds"""
@@ -267,3 +268,22 @@ def _record(errors: list, fn, *args) -> None:
         fn(*args)
     except Exception as exc:  # reported by the test's assertion
         errors.append(exc)
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [
+    (None, 2),       # unset: SQLite's own default, FULL — a commit is on disk when it returns
+    ("NORMAL", 1),
+    ("off", 0),      # what the tests pass (tests/helpers.py): a throw-away database needs no fsync
+])
+def test_sqlite_synchronous_is_sqlites_own_unless_set(tmp_path, setting, pragma):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sync.sqlite3'}", sqlite_synchronous=setting)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == pragma
+    engine.dispose()
+
+
+def test_a_bad_sqlite_synchronous_stops_start_up_naming_the_setting(tmp_path, config_dir):
+    with pytest.raises(SettingsError, match="SQLITE_SYNCHRONOUS='fast'"):
+        create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                    "CONFIG_DIR": str(config_dir), "VAR_DIR": str(tmp_path / "var"), "SCHEDULER_ENABLED": False,
+                    "SQLITE_SYNCHRONOUS": "fast"})

@@ -1,6 +1,5 @@
 """Locating reports in zones: inside, on shared borders, GPS jitter just outside, out of area, nesting."""
 
-import doctest
 import math
 import random
 from pathlib import Path
@@ -8,8 +7,6 @@ from pathlib import Path
 import pytest
 import shapely
 
-import geo.distance
-import geo.index
 from geo.distance import M_PER_DEGREE, haversine_m
 from geo.index import Location, ZoneIndex
 from geo.zones import Zone, load_zones, validate_feature_collection
@@ -344,8 +341,3 @@ def test_grid_edges_use_the_tolerance(grid, side, metres, code, how):
     loc = index.locate(*point)
     assert (loc.zone.code if loc.zone else None, loc.how) == (code, how)
     assert loc.distance_m == pytest.approx(metres, rel=0.01)
-
-
-def test_module_doctests():
-    assert doctest.testmod(geo.index).failed == 0
-    assert doctest.testmod(geo.distance).failed == 0

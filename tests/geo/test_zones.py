@@ -1,7 +1,6 @@
 """Loading and validating zone files: every problem named by file, key and reason, all at once."""
 
 import copy
-import doctest
 import json
 import math
 from pathlib import Path
@@ -9,7 +8,6 @@ from pathlib import Path
 import pytest
 import shapely
 
-import geo.zones
 from geo.zones import (
     Problem,
     Zone,
@@ -292,7 +290,3 @@ def test_problem_reads_file_key_reason():
     assert str(Problem("z.geojson", "features[0].properties.code", "missing")) == (
         "z.geojson: features[0].properties.code: missing"
     )
-
-
-def test_module_doctests():
-    assert doctest.testmod(geo.zones).failed == 0

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
-from tests.conftest import DEFAULT_NOW
 from tests.dispatch.helpers import (INTERIOR, ZHONGYUAN_EAST_VERTEX, event, list_tickets, offset, report,
                                     ticket_count, ticket_of)
+from tests.helpers import DEFAULT_NOW
 
 NUMBER = re.compile(r"^YC-(\d{8})-(\d{4})$")
 

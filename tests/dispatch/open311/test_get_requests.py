@@ -8,12 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.dispatch.open311.conftest import (BASE, FORMATS, XIANGYI, api_key_of, errors, items, post_request,
-                                            report_form)
-
-REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+from tests.dispatch.open311.helpers import (BASE, FORMATS, REQUEST_FIELDS, XIANGYI, api_key_of, errors, items,
+                                            post_request, report_form)
 
 
 def report(client, api_key, **extra) -> str:

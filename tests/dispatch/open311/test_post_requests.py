@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.dispatch.open311.conftest import (BASE, FORMATS, XIANGYI, api_key_of, errors, items, post_request,
-                                             report_form)
+from tests.dispatch.open311.helpers import (BASE, FORMATS, XIANGYI, api_key_of, errors, items, post_request,
+                                            report_form)
 
 NUMBER = re.compile(r"^YC-\d{8}-\d{4}$")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.open311.conftest import BASE, FORMATS, api_key_of, errors, items, post_request, report_form
-from tests.dispatch.open311.test_get_requests import REQUEST_FIELDS
+from tests.dispatch.open311.helpers import (BASE, FORMATS, REQUEST_FIELDS, api_key_of, errors, items, post_request,
+                                            report_form)
 
 PRECISE = (121.42937, 31.25518)  # in xiangyi; public: (121.429, 31.255)
 COARSE = (121.429, 31.255)

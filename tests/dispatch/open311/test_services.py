@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.open311.conftest import BASE, FORMATS, errors, items, xml_record, xml_root
+from tests.dispatch.open311.helpers import BASE, FORMATS, errors, items, xml_record, xml_root
 
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 ATTRIBUTE_FIELDS = {"variable", "code", "datatype", "required", "datatype_description", "order", "description"}

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from dispatch.cli import main
 from dispatch.street.config import load_config
 from dispatch.street.schemas import EvaluationFile
-from tests.conftest import CONFIG_DIR
-from tests.dispatch.stats.conftest import PERIOD
+from tests.dispatch.stats.dataset import PERIOD
+from tests.helpers import CONFIG_DIR
 
 # 督办 counts more, rework less: 按期结案率·60 + 结案率·20 + (1 − 返工率)·0 + 督办分 (20, 10 a ticket)
 STRICT_ON_SUPERVISION = """

@@ -8,8 +8,8 @@ import pytest
 
 from dispatch.stats import service
 from dispatch.street.schemas import EvaluationFile
-from tests.conftest import DEFAULT_NOW
-from tests.dispatch.stats.conftest import sh
+from tests.dispatch.stats.dataset import sh
+from tests.helpers import DEFAULT_NOW
 
 START, END = sh(11, 1), sh(11, 30)
 SHIPPED = EvaluationFile()  # the scheme config/evaluation.toml ships: 50/30/10 + 督办 10, 2 a ticket
@@ -121,7 +121,7 @@ def test_rates_are_none_without_denominator(app):
 
 def test_suspended_and_cancelled_count_as_reported_only(app, dataset):
     """F (挂账) and G (作废) are past their deadline yet in no rate; taking them out changes nothing else."""
-    from tests.dispatch.stats.conftest import set_fields
+    from tests.dispatch.stats.dataset import set_fields
 
     before = summarize(app)["totals"]
     set_fields(app, dataset["F"]["id"], {"status": "in_progress"})  # resumed: now it is due

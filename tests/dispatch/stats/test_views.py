@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from dispatch.stats import export
-from tests.conftest import DEFAULT_NOW
-from tests.dispatch.stats.conftest import PERIOD
+from tests.dispatch.stats.dataset import PERIOD
+from tests.helpers import DEFAULT_NOW
 
 HEADERS = ["上报数", "应结案数", "结案数", "按期结案数", "结案率", "按期结案率", "应处置数", "处置数",
            "按期处置数", "处置率", "按期处置率", "返工数", "返工率", "延期数", "延期率", "督办数", "综合指标",
@@ -164,7 +164,7 @@ def test_backend_summary_and_trend(any_app):
     # The same SQL on each database: grouped counts, the trend's day buckets, the xlsx export.
     from dispatch import db
     from dispatch.users import service as user_service
-    from tests.dispatch.stats.conftest import build_dataset
+    from tests.dispatch.stats.dataset import build_dataset
 
     headers = {}
     with any_app.app_context():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.street.config import ConfigError, load_config
-from tests.conftest import CONFIG_DIR
+from tests.helpers import CONFIG_DIR
 
 
 def edit(config_dir: Path, name: str, old: str, new: str) -> None:

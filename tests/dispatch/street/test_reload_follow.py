@@ -10,8 +10,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from dispatch import scheduler as dispatch_scheduler
 from dispatch.escalation import scheduled
-from tests.conftest import make_test_app
 from tests.dispatch.helpers import INTERIOR, report, ticket_of
+from tests.helpers import make_test_app
 
 
 @pytest.fixture

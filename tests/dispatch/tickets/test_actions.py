@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.helpers import event, report, ticket_of
-from tests.dispatch.tickets.test_transitions import (JPEG, Street, act, at_local, get, local, make_street,
-                                                     new_report, ticket_in, upload)
+from tests.dispatch.helpers import JPEG, at_local, event, local, report, ticket_of
+from tests.dispatch.lifecycle import act, get, new_report, ticket_in, upload
 
 WED_10 = local(2026, 11, 25, 10, 0)  # the conftest clock: a plain Wednesday
-
-
-@pytest.fixture
-def street(client, make_user, clock, inspector, command) -> Street:
-    return make_street(client, make_user, clock, inspector, command)
 
 
 def due(ticket: dict, kind: str) -> str | None:

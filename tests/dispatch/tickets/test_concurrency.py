@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.dispatch.helpers import INTERIOR, event
-from tests.dispatch.tickets.test_transitions import PNG
+from tests.dispatch.helpers import INTERIOR, PNG, event
 
 BARRIER_TIMEOUT = 2.0  # a racer that holds the database write lock before `claim` makes the other wait this long
 

@@ -15,40 +15,15 @@ from dispatch import migrations
 from dispatch.tickets import holders
 from dispatch.tickets.models import TicketDepartment
 from tests.dispatch.helpers import list_tickets
-from tests.dispatch.tickets.test_transitions import Street, act, get, local, make_street, new_report, upload
+from tests.dispatch.lifecycle import (Street, act, get, new_report, returned, returned_then_redispatched, self_resolved,
+                                      upload)
 
 
 @pytest.fixture
-def street(client, make_user, clock, inspector, command) -> Street:
-    s = make_street(client, make_user, clock, inspector, command)
-    s.users["housing1"], housing = make_user("housing1", "department", department="housing")
-    s.housing = housing  # a department that never holds the tickets below
-    return s
-
-
-def returned(s: Street) -> int:
-    """Dispatched to sanitation at Wed 10:00, returned (退单) at 10:20: it waits for the command center."""
-    tid = new_report(s)["id"]
-    s.clock.set(local(2026, 11, 25, 10, 20))
-    act(s, s.sanitation, tid, "return", reason="建筑垃圾，属城管")
-    return tid
-
-
-def returned_then_redispatched(s: Street) -> int:
-    """…and the command center dispatches it to 城管, who signs for it."""
-    tid = returned(s)
-    act(s, s.command, tid, "dispatch", department="chengguan")
-    act(s, s.chengguan, tid, "accept")
-    return tid
-
-
-def self_resolved(s: Street) -> int:
-    """An inspector fixed it on the spot (自行处置) at 10:45: sanitation, dispatched to it, is relieved of it."""
-    tid = new_report(s)["id"]
-    s.clock.set(local(2026, 11, 25, 10, 45))
-    upload(s, s.inspector, tid, stage="after")
-    act(s, s.inspector, tid, "self_resolve")
-    return tid
+def street(street, make_user) -> Street:
+    """The usual cast (tests/dispatch/conftest.py) and 房管办, a department that never holds the tickets below."""
+    street.users["housing1"], street.housing = make_user("housing1", "department", department="housing")
+    return street
 
 
 HOW_IT_LEFT = [returned, returned_then_redispatched, self_resolved]

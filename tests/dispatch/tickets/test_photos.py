@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dispatch.tickets.test_transitions import (GIF, JPEG, PNG, WEBP, Street, get, make_street, ticket_in,
-                                                     upload)
+from tests.dispatch.helpers import GIF, JPEG, PNG, WEBP
+from tests.dispatch.lifecycle import get, ticket_in, upload
 
 MAX_BYTES = 512  # photo_max_bytes in this module's copy of config/intake.toml
 
@@ -22,11 +22,6 @@ def config_dir(config_dir):
     assert "photo_max_bytes = 10485760" in text
     intake.write_text(text.replace("photo_max_bytes = 10485760", f"photo_max_bytes = {MAX_BYTES}"), encoding="utf-8")
     return config_dir
-
-
-@pytest.fixture
-def street(client, make_user, clock, inspector, command) -> Street:
-    return make_street(client, make_user, clock, inspector, command)
 
 
 def stored_files(app) -> list[Path]:

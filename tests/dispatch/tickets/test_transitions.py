@@ -1,165 +1,17 @@
 """The transition table over HTTP: every (action, status) pair, role checks, the timeline (留痕).
 
-The helpers at the top (actors, tickets driven into a status, actions, photos) are shared by the
-other lifecycle test modules of this package.
+The cast (`street`) and the helpers that drive tickets are in tests/dispatch/lifecycle.py.
 """
 from __future__ import annotations
-
-import struct
-import zlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
-from tests.dispatch.helpers import INTERIOR, event, offset, report, ticket_of
+from tests.dispatch.helpers import JPEG, at_local, local
+from tests.dispatch.lifecycle import Street, act, get, new_report, ticket_in, upload
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUSES = [s.value for s in Status]
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """The instant of a Shanghai wall-clock time, in UTC (what the app's clock hands out)."""
-    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-def at_local(text: str | None) -> str | None:
-    """An API timestamp shown as Shanghai wall-clock "YYYY-MM-DD HH:MM"."""
-    if text is None:
-        return None
-    return datetime.fromisoformat(text).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-# --- image bytes (only the content decides the type; the server sniffs magic bytes) -----------------
-
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-PNG = _png()
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-_VP8 = b"VP8L" + struct.pack("<I", 5) + b"\x2f\x00\x00\x00\x00\x00"
-WEBP = b"RIFF" + struct.pack("<I", 4 + len(_VP8)) + b"WEBP" + _VP8
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00" \
-      b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-
-
-# --- actors ---------------------------------------------------------------------------------------
-
-@dataclass
-class Street:
-    """The people of one test: the command center, two departments, inspectors of two zones."""
-
-    client: object
-    clock: object
-    command: dict
-    sanitation: dict      # handles exposed_garbage (the default category below)
-    chengguan: dict       # another department
-    inspector: dict       # zone xiangyi, where the tickets are
-    inspector2: dict      # a second inspector of xiangyi
-    inspector_jiaoxi: dict
-    users: dict = field(default_factory=dict)  # username -> User
-    _reports: int = 0
-
-    def point(self) -> tuple[float, float]:
-        """A fresh point inside xiangyi, 80 m from the previous one (no duplicate linking)."""
-        self._reports += 1
-        lng, lat = INTERIOR["xiangyi"]
-        return offset(lng, lat, east_m=80.0 * ((self._reports % 5) - 2), north_m=80.0 * (self._reports // 5))
-
-
-def make_street(client, make_user, clock, inspector_headers, command_headers) -> Street:
-    """The usual cast; `inspector_headers`/`command_headers` are the conftest `inspector`/`command`."""
-    users = {}
-    heads = {}
-    for name, role, dept, zone in (("sanitation1", "department", "sanitation", None),
-                                   ("chengguan1", "department", "chengguan", None),
-                                   ("inspector_xy2", "inspector", None, "xiangyi"),
-                                   ("inspector_jx", "inspector", None, "jiaoxi")):
-        users[name], heads[name] = make_user(name, role, department=dept, zone=zone)
-    return Street(client=client, clock=clock, command=command_headers, sanitation=heads["sanitation1"],
-                  chengguan=heads["chengguan1"], inspector=inspector_headers, inspector2=heads["inspector_xy2"],
-                  inspector_jiaoxi=heads["inspector_jx"], users=users)
-
-
-# --- requests -------------------------------------------------------------------------------------
-
-def act(s: Street, headers: dict, ticket_id: int, action: str, expect: int | None = 200, **body) -> dict:
-    """POST one action; asserts the HTTP status when `expect` is given; returns the JSON body."""
-    response = s.client.post(f"/api/v1/tickets/{ticket_id}/actions", json={"action": action, **body},
-                             headers=headers)
-    if expect is not None:
-        assert response.status_code == expect, (action, response.get_json())
-    assert response.is_json, response.data[:200]
-    return response.get_json()
-
-
-def upload(s: Street, headers: dict, ticket_id: int, data: bytes = PNG, stage: str = "after",
-           filename: str = "photo.png", expect: int | None = 201):
-    """POST a photo as multipart/form-data; returns the response."""
-    import io
-
-    response = s.client.post(f"/api/v1/tickets/{ticket_id}/photos", headers=headers,
-                             data={"photo": (io.BytesIO(data), filename), "stage": stage},
-                             content_type="multipart/form-data")
-    if expect is not None:
-        assert response.status_code == expect, response.get_json()
-    return response
-
-
-def get(s: Street, ticket_id: int, headers: dict | None = None) -> dict:
-    """GET one ticket (as the command center by default) with timeline, history and photos."""
-    response = s.client.get(f"/api/v1/tickets/{ticket_id}", headers=headers or s.command)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["ticket"]
-
-
-def new_report(s: Street, category: str = "exposed_garbage", headers: dict | None = None,
-               at: tuple[float, float] | None = None) -> dict:
-    """An inspector's report at a fresh point of xiangyi; returns the ticket."""
-    body = event(category=category, at=at or s.point())
-    return ticket_of(report(s.client, headers or s.inspector, body))
-
-
-def ticket_in(s: Street, status: str, category: str = "exposed_garbage") -> dict:
-    """A ticket driven through the API into `status` (department sanitation unless it never had one)."""
-    if status == Status.pending_dispatch:
-        ticket = new_report(s, "other")  # no routing rule: waits for the command center
-    elif status == Status.duplicate:
-        first = new_report(s, category)
-        lng, lat = first["location"]["lng"], first["location"]["lat"]
-        ticket = new_report(s, category, at=offset(lng, lat, east_m=10))
-    else:
-        ticket = new_report(s, category)
-        assert ticket["status"] == Status.dispatched, ticket
-        tid = ticket["id"]
-        if status in (Status.in_progress, Status.resolved, Status.closed):
-            act(s, s.sanitation, tid, "accept")
-        if status in (Status.resolved, Status.closed):
-            upload(s, s.sanitation, tid, stage="after")
-            act(s, s.sanitation, tid, "resolve")
-        if status == Status.closed:
-            act(s, s.command, tid, "verify", passed=True)
-        if status == Status.cancelled:
-            act(s, s.command, tid, "cancel", reason="重复录入")
-        if status == Status.suspended:
-            act(s, s.command, tid, "suspend", note="待居委协调")
-    ticket = get(s, ticket["id"])
-    assert ticket["status"] == status, ticket
-    return ticket
-
-
-@pytest.fixture
-def street(client, make_user, clock, inspector, command) -> Street:
-    return make_street(client, make_user, clock, inspector, command)
 
 
 # --- the table ------------------------------------------------------------------------------------

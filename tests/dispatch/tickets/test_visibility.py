@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import DEFAULT_NOW
 from tests.dispatch.helpers import INTERIOR, list_tickets, report, ticket_of
+from tests.helpers import DEFAULT_NOW
 
 
 @pytest.fixture

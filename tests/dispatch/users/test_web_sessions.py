@@ -10,7 +10,7 @@ from sqlmodel import select
 from dispatch import db
 from dispatch.users import scheduled, service, web_sessions
 from dispatch.users.models import WebSession
-from tests.conftest import DEFAULT_NOW
+from tests.helpers import DEFAULT_NOW
 
 LIFETIME = timedelta(hours=12)
 DAY = timedelta(days=1)

@@ -5,38 +5,7 @@ import re
 
 import pytest
 
-PASSWORD = "s3cret-passw0rd"
-EVENT = {"category": "exposed_garbage", "location": {"lng": 121.4288, "lat": 31.2551}, "description": "路边垃圾"}
-
-
-@pytest.fixture
-def user_with_password(app, make_user, clock):
-    """user_with_password(username, role, **kw) -> Bearer headers; the user can also sign in with PASSWORD."""
-    from dispatch import db
-    from dispatch.users import service
-
-    def make(username: str, role: str, display_name: str = "", **kwargs):
-        user, headers = make_user(username, role, **kwargs)
-        with app.app_context():
-            stored = db.session().get(type(user), user.id)
-            stored.display_name = display_name or username
-            service.set_password(session=db.session(), user=stored, password=PASSWORD, now=clock())
-        return headers
-
-    return make
-
-
-def csrf_of(client) -> str:
-    """The session's CSRF token (the one the page puts in its forms and <meta>)."""
-    client.get("/login")
-    with client.session_transaction() as session:
-        return session["csrf_token"]
-
-
-def sign_in(client, username: str, password: str = PASSWORD, **extra):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(client),
-                                       **extra})
-
+from tests.dispatch.web.helpers import EVENT, PASSWORD, csrf_of, sign_in
 
 def page_token(html: bytes) -> str:
     return re.search(rb'name="csrf-token" content="([^"]+)"', html).group(1).decode()
@@ -209,7 +178,7 @@ def test_session_photo_uploads_need_the_token_too(inspector_client):
     url = f"/api/v1/tickets/{ticket['id']}/photos"
     import io
 
-    from tests.dispatch.tickets.test_transitions import PNG as png
+    from tests.dispatch.helpers import PNG as png
 
     refused = inspector_client.post(url, data={"stage": "before", "photo": (io.BytesIO(png), "a.png")})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "csrf"

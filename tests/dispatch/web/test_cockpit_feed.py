@@ -1,45 +1,14 @@
 """The cockpit feed (/cockpit/feed.json), the desk queues (/desk/queues.json) and who may open which page."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from dispatch import db
 from dispatch.escalation import sweep as escalation_sweep
+from tests.dispatch.helpers import SHANGHAI, local
+from tests.dispatch.web.helpers import OUTSIDE, POINTS, act, queues, report
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-POINTS = {"xiangyi": (121.429, 31.255), "zhongyuan": (121.440, 31.255), "jiaoxi": (121.436, 31.264)}
-OUTSIDE = (121.50, 31.30)  # far from every zone: out of area, waits for the command center
 HTML = {"Accept": "text/html"}
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-@pytest.fixture
-def users(make_user):
-    return {
-        "inspector": make_user("insp", "inspector", zone="xiangyi")[1],
-        "command": make_user("cmd", "command")[1],
-        "sanitation": make_user("san", "department", department="sanitation")[1],
-        "chengguan": make_user("cg", "department", department="chengguan")[1],
-    }
-
-
-def report(client, users, category="exposed_garbage", at=POINTS["xiangyi"], description="路边有垃圾") -> dict:
-    body = {"category": category, "location": {"lng": at[0], "lat": at[1]}, "description": description}
-    response = client.post("/api/v1/events", json=body, headers=users["command"])
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["ticket"]
-
-
-def act(client, headers, ticket_id, action, expect=200, **body) -> dict:
-    response = client.post(f"/api/v1/tickets/{ticket_id}/actions", json={"action": action, **body}, headers=headers)
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
 
 
 def feed(client, users, zone: str | None = None, expect: int = 200) -> dict:
@@ -194,19 +163,26 @@ def test_escalations_appear_with_number_level_and_deadline(app, client, users, c
     assert feed(client, users, "jiaoxi")["escalations"] == []
 
 
-@pytest.mark.parametrize("now, text", [
-    # chinesecalendar knows up to 2026 and config/calendar.toml has no 2027: the banner says so
-    (local(2026, 11, 25, 10, 0), "2027年节假日数据缺失，按周一至周五计算工作日"),
-    (local(2025, 6, 2, 10, 0), None),  # 2025 and 2026 are both known
-])
-def test_banner_when_the_holiday_calendar_lacks_a_year(app, client, users, clock, now, text):
-    clock.set(now)
+PROVISIONAL_2027 = "2027年节假日尚无官方安排：{n} 张在办工单的时限为预计（按放假办法推算，未含调休），补充日历后自动重算"
+
+
+def test_banner_while_open_tickets_hold_provisional_deadlines(app, client, users, clock):
     calendar = app.extensions["street_config"].calendar
-    year = now.astimezone(SHANGHAI).year
-    if text and calendar.has_data(year + 1):
-        pytest.skip(f"the installed calendar knows {year + 1}")
+    if calendar.source(2027) != "provisional":
+        pytest.skip("the installed calendar knows 2027")
+    clock.set(local(2026, 11, 25, 10, 0))
+    report(client, users)  # 4 WH: due in November, exact
+    assert feed(client, users)["banner"] is None  # 2027 lacks data, but no deadline is counted over it
+    clock.set(local(2026, 12, 20, 10, 0))
+    first = report(client, users, category="illegal_construction")  # 20 WD: into January 2027
+    report(client, users, category="illegal_construction", at=POINTS["jiaoxi"])
     banner = feed(client, users)["banner"]
-    assert (banner and banner["text"]) == text
+    assert (banner["missing_years"], banner["provisional_tickets"], banner["text"]) == \
+        ([2027], 2, PROVISIONAL_2027.format(n=2))
+    act(client, users["command"], first["id"], "cancel", reason="误报")
+    assert feed(client, users)["banner"]["provisional_tickets"] == 1
+    clock.set(local(2025, 6, 2, 10, 0))  # 2025 and 2026 are known: nothing is provisional
+    assert feed(client, users)["banner"] is None
 
 
 def test_version_changes_only_when_something_drawn_changes(client, users, clock):
@@ -230,12 +206,6 @@ def test_dispatch_from_the_feed_list_moves_the_ticket(client, users, clock):
 
 
 # --- the desk queues --------------------------------------------------------------------------------
-
-def queues(client, headers, query: str = "") -> dict:
-    response = client.get("/desk/queues.json" + (f"?{query}" if query else ""), headers=headers)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["queues"]
-
 
 def numbers(queue: dict) -> list[str]:
     return [t["number"] for t in queue["tickets"]]

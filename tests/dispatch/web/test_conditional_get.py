@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.web.test_cockpit_feed import POINTS, local, report, users  # noqa: F401 (fixture)
+from tests.dispatch.helpers import local
+from tests.dispatch.web.helpers import POINTS, report
 
 FEEDS = ["/cockpit/feed.json", "/desk/queues.json"]
 

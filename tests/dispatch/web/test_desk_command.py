@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.web.test_cockpit_feed import POINTS, OUTSIDE, act, local, queues, report  # noqa: F401
-from tests.dispatch.web.test_cockpit_feed import users  # noqa: F401  (fixture)
+from tests.dispatch.helpers import local
+from tests.dispatch.web.helpers import OUTSIDE, act, queues, report
 
 
 def actions(client, headers, ticket_id) -> list[str]:

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.tickets.test_former_holder import returned, returned_then_redispatched, self_resolved
-from tests.dispatch.tickets.test_transitions import Street, act, make_street, upload
+from tests.dispatch.lifecycle import Street, act, returned, returned_then_redispatched, self_resolved, upload
 
 END = "本部门可查看工单和处置留痕，不能再办理。"
 HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture
-def street(client, make_user, clock, inspector, command) -> Street:
-    return make_street(client, make_user, clock, inspector, command)
 
 
 def detail(s: Street, tid: int, headers: dict) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from dispatch.tickets.models import Status
 from dispatch.web import labels
 from dispatch.web.labels import page_labels
-from tests.dispatch.web.test_auth import sign_in, user_with_password  # noqa: F401 (a fixture)
+from tests.dispatch.web.helpers import sign_in
 
 LABELS_BLOCK = re.compile(r'<script type="application/json" id="yc-labels">(.*?)</script>', re.S)
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from dispatch import db
 from dispatch.users.models import WebSession
-from tests.dispatch.web.test_auth import EVENT, csrf_of, sign_in, user_with_password  # noqa: F401  (fixture)
+from tests.dispatch.web.helpers import EVENT, csrf_of, sign_in
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+"""Plain helpers for every test folder (no fixtures): the fixed clock, the app a test runs, test passwords.
+
+The fixtures built on them live in tests/conftest.py; test modules import these names from here,
+never from a conftest or from another test module.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from dispatch import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+# A Wednesday, 10:00 in Shanghai: a plain working day.
+DEFAULT_NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+# Settings every test app gets: no fsync for the throw-away SQLite database (see dispatch.db.make_engine).
+TEST_SETTINGS = {"TESTING": True, "SCHEDULER_ENABLED": False, "SQLITE_SYNCHRONOUS": "OFF"}
+
+
+class Clock:
+    """A settable clock for the app: tests move time instead of sleeping."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        assert now.tzinfo is not None
+        self.now = now
+
+
+def make_test_app(database_url: str, *, tmp_path: Path, clock: Clock, config_dir: Path):
+    """An app on `database_url` with a private var/ and config/ copy, the settable clock, no scheduler."""
+    return create_app({
+        **TEST_SETTINGS,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "CONFIG_DIR": str(config_dir),
+        "VAR_DIR": str(tmp_path / "var"),
+        "CLOCK": clock,
+    })
+
+
+@cache
+def password_hash(password: str) -> str:
+    """A scrypt hash of `password` made with cheap parameters, once per password and test session.
+
+    For users a test signs in with (the password's check is the real one: werkzeug reads the
+    parameters from the hash). Setting a password with the production cost (scrypt N=32768, about
+    half a second) is what `users passwd` and `users.service.set_password` are tested with.
+    """
+    return generate_password_hash(password, method="scrypt:1024:8:1")
