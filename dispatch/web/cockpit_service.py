@@ -1,6 +1,6 @@
 """Command-center cockpit (驾驶舱) data: everything the big screen draws, as one feed.
 
-The figures come from the stats module (``summary``/``trend``, the formulas of DOMAIN.md "Evaluation") over
+The figures come from the stats module (``summary``/``trend``, the formulas of docs/domain.md "Evaluation") over
 the same default period as ``GET /api/v1/stats`` (the last 30 days up to now), so the screen and the API
 always agree. ``version`` changes exactly when something drawn changes. A zone filter is passed to the stats
 functions (their ``zone=`` scope) and to every list and point. No Flask here: the session, the street config

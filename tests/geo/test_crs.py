@@ -71,7 +71,7 @@ def test_outside_china_gcj02_is_wgs84(lng, lat):
 
 
 def test_offsets_at_yichuan_are_the_size_the_domain_warns_about():
-    # DOMAIN.md: GCJ-02 is ~480 m off WGS-84 at 宜川, BD-09 another ~930 m
+    # docs/domain.md "Zones and coordinates": GCJ-02 is ~480 m off WGS-84 at 宜川, BD-09 another ~930 m
     lng, lat = 121.43, 31.255
     gcj = wgs84_to_gcj02(lng, lat)
     bd = gcj02_to_bd09(*gcj)

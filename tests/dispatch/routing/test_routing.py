@@ -9,8 +9,8 @@ from dispatch.routing.service import route
 from dispatch.street.schemas import RoutingRule
 from tests.dispatch.helpers import INTERIOR, STATIONS, report, ticket_of
 
-# DOMAIN.md's category table: slug → department ("@station" = the station of the report's zone,
-# None = no department, the command center dispatches by hand).
+# The category table of docs/domain.md "Categories and routing": slug → department ("@station" = the station
+# of the report's zone, None = no department, the command center dispatches by hand).
 DOMAIN_TABLE = {
     "illegal_construction": "chengguan",
     "exposed_garbage": "sanitation",
@@ -41,7 +41,7 @@ DOMAIN_TABLE = {
 
 
 def test_the_table_covers_every_configured_category(app):
-    # The table below is DOMAIN.md's; if config/ gains or loses a category this test says so.
+    # The table above is docs/domain.md's; if config/ gains or loses a category this test says so.
     assert set(DOMAIN_TABLE) == set(app.extensions["street_config"].categories)
     assert len(DOMAIN_TABLE) == 25
 
@@ -53,7 +53,7 @@ ROUTED = [(slug, zone) for slug, dept in DOMAIN_TABLE.items() if dept not in ("@
 
 @pytest.mark.parametrize("category, zone", ROUTED)
 def test_each_category_reaches_its_department(client, inspector, category, zone):
-    # A report of each kind lands on the desk DOMAIN.md names; 楼道 problems go to the zone's own station.
+    # A report of each kind lands on the desk docs/domain.md names; 楼道 problems go to the zone's own station.
     expected = DOMAIN_TABLE[category]
     expected = STATIONS[zone] if expected == "@station" else expected
     ticket = ticket_of(report(client, inspector, category=category, at=INTERIOR[zone]))

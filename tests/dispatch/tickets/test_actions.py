@@ -117,7 +117,7 @@ def test_self_resolve_with_photo_then_verified_by_someone_else(street, status):
 
 
 def test_self_resolve_always_needs_a_photo_even_where_resolve_does_not(street):
-    # noise_nuisance has after_photo_required = false, but 自行处置 is "photo required" (DOMAIN.md).
+    # noise_nuisance has after_photo_required = false, but 自行处置 always needs one (docs/domain.md "The closed loop").
     tid = new_report(street, "noise_nuisance")["id"]
     assert act(street, street.inspector, tid, "self_resolve", expect=422)["error"]["code"] == "after_photo_required"
     upload(street, street.inspector, tid, stage="after")

@@ -15,7 +15,7 @@ STATUSES = [s.value for s in Status]
 
 
 # --- the table ------------------------------------------------------------------------------------
-# Written out from DOMAIN.md ("The closed loop"), not read from transitions.py, so that a change to the
+# Written out from docs/domain.md ("The closed loop"), not read from transitions.py, so that a change to the
 # table has to change this too. (action, from, to, why); "to" None = the status does not change.
 P, D, I, R, C = Status.pending_dispatch, Status.dispatched, Status.in_progress, Status.resolved, Status.closed
 X, S, DUP = Status.cancelled, Status.suspended, Status.duplicate
