@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     from dispatch import cli, compression, db, errors, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
+    from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
 
     app = Flask(__name__, instance_relative_config=False)
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
         street_service.add_guard(app, ticket_service.config_in_use)  # no category/department tickets still use is dropped
         street_service.seed(session=db.session(), config=street_config, guards=app.extensions[street_service.GUARDS])
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
+    ticket_recompute.init_app(app)  # deadlines counted again when a year's holiday data changed (now and at reloads)
 
     @app.before_request
     def _follow_config_reloads():

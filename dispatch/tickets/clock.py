@@ -161,6 +161,29 @@ def shown_remaining(ticket: Ticket, kind: str, *, now: datetime, calendar: WorkC
     return remaining_minutes(ticket, kind, now=now, calendar=calendar)
 
 
+def provisional(ticket: Ticket, kind: str, *, calendar: WorkCalendar) -> bool:
+    """True when the deadline was counted in working time over a year with no official holiday schedule
+    (预计): the year's 调休, once published, may still move it. Natural-time deadlines never are."""
+    deadline, lim = due(ticket, kind), limit(ticket, kind)
+    if deadline is None or lim is None or lim.unit.is_natural:
+        return False
+    return calendar.spans_provisional(window_start(ticket), deadline)
+
+
+def running_from_clause(since: datetime):
+    """SQL: a running deadline at or after `since`."""
+    return or_(*(and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) >= since)
+                 for kind in KINDS))
+
+
+def provisional_clause(since: datetime):
+    """SQL: a running working-time deadline at or after `since` (the start of the first provisional year)."""
+    return or_(*(and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) >= since,
+                      or_(col(getattr(Ticket, _COLUMNS[kind].limit)).like("%WD"),
+                          col(getattr(Ticket, _COLUMNS[kind].limit)).like("%WH")))
+                 for kind in KINDS))
+
+
 def _warned(ticket: Ticket, kind: str, *, now: datetime) -> bool:
     level, at = next_step(ticket, kind)
     if level == WARNING_LEVEL:
@@ -330,6 +353,38 @@ def resume(session: Session, config: StreetConfig, ticket: Ticket, *, now: datet
         reschedule(session, config, ticket, kind, start=start)
         moved[kind] = new_at
     return moved
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A running deadline as its history gives it under a calendar: the deadline and its warning window's start."""
+
+    due: datetime
+    window_start: datetime
+
+
+def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) -> Replayed | None:
+    """Count a running deadline again from its own history (the ticket's timeline, oldest first) under
+    `calendar`, as the actions did: from the latest dispatch, each approved 延期 added to the resolve
+    deadline, each 挂账 keeping the time left and each 恢复 counting it from the resume. None when the
+    history has no dispatch of the current round (nothing to count from)."""
+    lim = limit(ticket, kind)
+    if lim is None:
+        return None
+    starts = [i for i, e in enumerate(entries) if e.action == "dispatch"]
+    if not starts:
+        return None
+    first = entries[starts[-1]]
+    deadline, start, left = deadline_after(first.at, lim, calendar), first.at, None
+    for entry in entries[starts[-1] + 1:]:
+        if entry.action == "approve_extension" and kind == "resolve" and (entry.data or {}).get("amount"):
+            deadline = deadline_after(deadline, Limit.parse(entry.data["amount"]), calendar)
+        elif entry.action == "suspend" and kind in running_kinds(ticket, entry.from_status):
+            left = remaining(entry.at, deadline, lim, calendar)
+        elif entry.action == "resume" and left is not None:
+            deadline = resume_deadline(entry.at, left, lim, calendar)
+            start, left = resume_deadline(deadline, -lim.minutes(calendar), lim, calendar), None
+    return Replayed(deadline, start)
 
 
 def extend(session: Session, config: StreetConfig, ticket: Ticket, amount: Limit, *, now: datetime,

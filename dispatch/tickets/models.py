@@ -179,6 +179,20 @@ class Escalation(SQLModel, table=True):
     caught_up: bool = False  # recorded late, by the first sweep after downtime
 
 
+class CalendarYear(SQLModel, table=True):
+    """Which calendar a year's deadlines were counted with: a digest of its days off and working hours.
+
+    When the running config's calendar gives another digest (new holiday data), the deadlines in and
+    after that year are counted again (dispatch.tickets.recompute).
+    """
+
+    __tablename__ = "calendar_years"
+    year: int = Field(primary_key=True)
+    digest: str = Field(max_length=64)
+    source: str = Field(max_length=16)  # config | chinesecalendar | provisional
+    updated_at: datetime = utc_field(nullable=False)
+
+
 class TicketCounter(SQLModel, table=True):
     """The last sequence number handed out per local day, for YC-YYYYMMDD-NNNN."""
 

@@ -130,3 +130,8 @@ def latest_escalations(*, session: Session, zone: str | None, limit: int) -> lis
     query = _in_zone(select(Escalation, Ticket).join(Ticket, Ticket.id == Escalation.ticket_id), zone)
     return list(session.exec(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
                              .limit(limit)))
+
+
+def provisional_count(*, session: Session, since: datetime) -> int:
+    """Open tickets holding a running working-time deadline at or after `since` (预计: a year not yet official)."""
+    return session.exec(select(func.count()).select_from(Ticket).where(clock.provisional_clause(since))).one()

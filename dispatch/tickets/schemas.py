@@ -41,6 +41,9 @@ class DeadlinePublic(BaseModel):
     met_at: datetime | None
     overdue: bool
     remaining_minutes: float | None  # working minutes (WH/WD) or natural minutes (NH/NM); < 0 overdue
+    provisional: bool = Field(False, description=(
+        "预计: counted in working time over a year with no official holiday schedule yet; the year's 调休, "
+        "once published and added to the calendar, may still move it"))
 
 
 class PhotoPublic(BaseModel):

@@ -17,7 +17,8 @@ def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime)
     remaining = clock.shown_remaining(ticket, kind, now=now, calendar=config.calendar)
     return DeadlinePublic(limit=clock.limit_text(ticket, kind), due_at=clock.due(ticket, kind),
                           met_at=clock.met_at(ticket, kind), overdue=clock.missed(ticket, kind, now=now),
-                          remaining_minutes=None if remaining is None else round(remaining, 1))
+                          remaining_minutes=None if remaining is None else round(remaining, 1),
+                          provisional=clock.provisional(ticket, kind, calendar=config.calendar))
 
 
 def _in_words(question, value) -> str:

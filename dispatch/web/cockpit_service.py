@@ -31,14 +31,22 @@ KPI_FIELDS = ("reported_today", "closed_today", "open", "overdue", "pending_disp
               "close_rate", "rework_rate", "avg_handling_hours", "due_to_close", "closed", "reported")
 
 
-def banner(*, config: StreetConfig, now: datetime) -> dict | None:
-    """The missing-holiday-data warning for this year and the next, or None when both are known."""
-    year = now.astimezone(config.calendar.timezone).year
-    missing = config.calendar.missing_years([year, year + 1])
-    if not missing:
+def banner(*, session: Session, config: StreetConfig, now: datetime) -> dict | None:
+    """The provisional-deadline notice: the years (this one, the next) with no official holiday schedule yet and
+    how many open tickets hold a deadline counted over them (预计); None while no ticket holds one."""
+    calendar = config.calendar
+    year = now.astimezone(calendar.timezone).year
+    years = [y for y in (year, year + 1) if calendar.source(y) == "provisional"]
+    if not years:
         return None
-    years = "、".join(f"{y}年" for y in missing)
-    return {"missing_years": missing, "text": f"{years}节假日数据缺失，按周一至周五计算工作日"}
+    since = datetime(years[0], 1, 1, tzinfo=calendar.timezone)
+    count = ticket_queues.provisional_count(session=session, since=since)
+    if not count:
+        return None
+    names = "、".join(f"{y}年" for y in years)
+    return {"missing_years": years, "provisional_tickets": count,
+            "text": f"{names}节假日尚无官方安排：{count} 张在办工单的时限为预计（按放假办法推算，未含调休），"
+                    "补充日历后自动重算"}
 
 
 def zone_names(*, config: StreetConfig) -> dict[str, str]:
@@ -128,7 +136,7 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "zone": zone,
         "zone_name": names.get(zone) if zone else None,
         "zones": [{"code": code, "name": name} for code, name in names.items()],
-        "banner": banner(config=config, now=now),
+        "banner": banner(session=session, config=config, now=now),
         "period": {"days": DEFAULT_PERIOD.days},  # the API's default: the last 30 days up to now
         "kpis": {name: totals["totals"][name] for name in KPI_FIELDS},
         "by_category": _chart_rows(categories, ("reported", "open", "closed")),

@@ -97,8 +97,9 @@ def test_stats_figures_model_names_every_figure():
     """The response model lists exactly the figures the formulas compute (else they would be dropped)."""
     from dispatch.stats import service
     from dispatch.stats.schemas import StatsFigures
+    from dispatch.street.schemas import EvaluationFile
 
-    computed = service.figures(service._Tally())
+    computed = service.figures(service._Tally(), evaluation=EvaluationFile())
     assert set(StatsFigures.model_fields) == set(computed)
     assert StatsFigures.model_validate(computed).model_dump() == computed
 

@@ -30,7 +30,8 @@
     if (d.overdue) return '已超期';
     if (d.remaining_minutes == null) return '—';
     const natural = /N[HM]$/i.test(d.limit || '');
-    const text = '剩余 ' + fmtDuration(d.remaining_minutes) + '(' + (natural ? '自然时' : '工作时') + ')';
+    const text = '剩余 ' + fmtDuration(d.remaining_minutes) + '(' + (natural ? '自然时' : '工作时') + ')'
+      + (d.provisional ? '（预计）' : '');  // counted over a year whose holidays are not yet official
     return suspended ? '挂账暂停，' + text : text;
   }
 

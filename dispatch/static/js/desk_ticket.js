@@ -6,7 +6,7 @@
   'use strict';
 
   const YC = window.YC;
-  const { api, el, clear, toast, fmtTime, describeError, labelOf, timelineNote, verifyPhotoIds, seenNote } = YC;
+  const { api, el, clear, toast, fmtTime, fmtDue, describeError, labelOf, timelineNote, verifyPhotoIds, seenNote } = YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
@@ -61,7 +61,9 @@
       const d = t.deadlines[kind] || {};
       node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
         el('span', { className: 'k', text: labelOf('deadline_kinds', kind) + (d.limit ? '（' + limitText(d.limit) + '）' : '') }),
-        el('span', { className: 'due', text: d.due_at ? '截止 ' + fmtTime(d.due_at, true) : '未开始' }),
+        el('span', { className: 'due', dataset: { provisional: d.provisional ? '1' : '0' },
+          attrs: { title: d.provisional ? '预计：该年度节假日安排尚未公布，按放假办法推算，公布后自动重算' : null },
+          text: d.due_at ? '截止 ' + fmtDue(d, true) : '未开始' }),
         deadlineCell(t, kind)));
     });
     if (t.extension_count) node.appendChild(el('p', { className: 'muted', text: '已批准延期 ' + t.extension_count + ' 次' }));

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  const { api, ApiError, describeError, el, clear, toast, fmtTime, labelOf, labels,
+  const { api, ApiError, describeError, el, clear, toast, fmtTime, fmtDue, labelOf, labels,
     timelineNote, verifyPhotoIds, seenNote } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
@@ -28,7 +28,7 @@
     const d = t.deadlines && t.deadlines.resolve;
     const kind = labelOf('deadline_kinds', 'resolve');
     if (!d || !d.due_at) return `${kind}：—`;
-    return `${kind}：${fmtTime(d.due_at, true)}${d.overdue ? '（已超期）' : ''}`;
+    return `${kind}：${fmtDue(d, true)}${d.overdue ? '（已超期）' : ''}`;
   }
 
   /* A duplicate (重复) report is merged into the ticket `duplicate_of` (an id): its number, when the
@@ -97,8 +97,8 @@
       el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd')),
       (t.answers || []).map((a) => field(a.question, a.text)),
       field('地址', t.address), field('描述', t.description),
-      field(labelOf('deadline_kinds', 'response'), t.deadlines.response.due_at ? fmtTime(t.deadlines.response.due_at) : null),
-      field(labelOf('deadline_kinds', 'resolve'), t.deadlines.resolve.due_at ? fmtTime(t.deadlines.resolve.due_at) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
+      field(labelOf('deadline_kinds', 'response'), t.deadlines.response.due_at ? fmtDue(t.deadlines.response) : null),
+      field(labelOf('deadline_kinds', 'resolve'), t.deadlines.resolve.due_at ? fmtDue(t.deadlines.resolve) + (t.deadlines.resolve.overdue ? '（已超期）' : '') : null),
       field('上报时间', fmtTime(t.created_at)),
       seen ? field('发现时间', seen) : null));
     if (t.photos && t.photos.length) {

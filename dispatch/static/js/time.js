@@ -1,5 +1,5 @@
 /* 宜川路街道网格化管理 — instants and durations as the street reads them (Asia/Shanghai, whatever the
- * browser's own time zone): YC.fmtTime, YC.fmtClock, YC.fmtDuration, YC.seenNote.
+ * browser's own time zone): YC.fmtTime, YC.fmtClock, YC.fmtDuration, YC.fmtDue, YC.seenNote.
  * The API sends instants as ISO 8601 with an offset; deadlines' time left comes as minutes.
  */
 (function () {
@@ -40,6 +40,13 @@
     return (hours ? hours + '小时' : '') + (total % 60) + '分';
   }
 
+  /** A deadline's instant, marked 预计 when it was counted over a year with no official holiday schedule
+   * yet (the API's `provisional`): "11/25 14:30", "01/18 17:30（预计）". */
+  function fmtDue(d, short) {
+    if (!d || !d.due_at) return '—';
+    return fmtTime(d.due_at, short) + (d.provisional ? '（预计）' : '');
+  }
+
   const SEEN_APART_MS = 5 * 60 * 1000;
   const OFFLINE_AT_MOST_MS = 7 * 24 * 3600 * 1000; // a phone's outbox holds a report for days, not years
 
@@ -55,5 +62,5 @@
     return fmtTime(t.occurred_at) + '（晚于发现时间送达，如离线上报）';
   }
 
-  Object.assign(YC, { fmtTime, fmtClock, fmtDuration, seenNote });
+  Object.assign(YC, { fmtTime, fmtClock, fmtDuration, fmtDue, seenNote });
 }());

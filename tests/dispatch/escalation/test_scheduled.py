@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from dispatch import scheduler as dispatch_scheduler
 from dispatch.escalation import outbox, scheduled
+from dispatch.tickets import recompute
 from dispatch.escalation.models import OutboxMessage
 from dispatch.tickets.models import Escalation
 from dispatch.tickets.models import TimelineEntry
@@ -27,11 +28,13 @@ def test_start_scheduler_registers_every_job_with_its_options(app):
     try:
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation_sweep", "outbox_delivery", "web_session_purge"}
-        # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours)
+        assert set(jobs) == {"escalation_sweep", "outbox_delivery", "web_session_purge", "deadline_calendar_sync"}
+        # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours; the check
+        # of the calendar the deadlines were counted with every 10 minutes)
         for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
                                    (jobs["outbox_delivery"], scheduled.deliver_job, 30),
-                                   (jobs["web_session_purge"], user_jobs.purge_sessions_job, 6 * 3600)]:
+                                   (jobs["web_session_purge"], user_jobs.purge_sessions_job, 6 * 3600),
+                                   (jobs["deadline_calendar_sync"], recompute.sync_job, 600)]:
             assert job.func is func and job.args == (app,)
             assert job.trigger.interval == timedelta(seconds=seconds)
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, seconds)
@@ -65,7 +68,7 @@ def _set_intervals(config_dir, sweep: int, deliver: int) -> None:
 
 def _timing(scheduler) -> dict:
     return {job.id: (job.trigger.interval.total_seconds(), job.misfire_grace_time) for job in scheduler.get_jobs()
-            if job.id != "web_session_purge"}
+            if job.id not in ("web_session_purge", "deadline_calendar_sync")}
 
 
 def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
@@ -176,7 +179,7 @@ def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
     dispatch_scheduler.run_blocking(app)  # returns after Ctrl-C
-    assert seen["jobs"] == ["escalation_sweep", "outbox_delivery", "web_session_purge"]
+    assert seen["jobs"] == ["deadline_calendar_sync", "escalation_sweep", "outbox_delivery", "web_session_purge"]
     assert signal.SIGTERM in handlers
 
 
