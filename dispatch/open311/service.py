@@ -16,6 +16,7 @@ from dispatch.users.models import User
 
 NUMBER = re.compile(r"^[A-Z]{1,6}-\d{8}-\d{4,}$")  # YC-20261128-0007
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 def _split_ids(request_ids: list[str]) -> tuple[list[str], list[int]]:
@@ -24,8 +25,9 @@ def _split_ids(request_ids: list[str]) -> tuple[list[str], list[int]]:
     for value in request_ids:
         if NUMBER.match(value):
             numbers.append(value)
-        elif value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-            ids.append(int(value))
+        elif value.isascii() and value.isdigit() and 0 < len(digits := value.lstrip("0")) <= MAX_ID_DIGITS \
+                and int(digits) <= MAX_ID:  # the length first: int() refuses strings over 4300 digits
+            ids.append(int(digits))
     return numbers, ids
 
 

@@ -76,6 +76,20 @@ def test_unknown_request_is_404(client, fmt, request_id):
     errors(response, fmt)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_id_of_5000_digits_is_404_and_logs_no_error(client, api_key, caplog, fmt):
+    # Python's int() refuses strings over 4300 digits: such an id was a logged traceback and a 400
+    number = report(client, api_key)
+    huge, padded = "9" * 5000, "0" * 5000 + "1"
+    response = client.get(f"{BASE}/requests/{huge}.{fmt}")
+    assert response.status_code == 404
+    errors(response, fmt)
+    listed = items(client.get(f"{BASE}/requests.{fmt}?service_request_id={huge},{number},{padded}"), fmt,
+                   "service_requests", "request")
+    assert [r["service_request_id"] for r in listed] == [number]  # 0…01 is ticket 1, the same one: listed once
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_no_reporter_identity_leaks(client, api_key, command):
     number = report(client, api_key, email="zhang@example.org", first_name="三", last_name="张", phone="13800000000",
                     account_id="acc-1", device_id="dev-1")
