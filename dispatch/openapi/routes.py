@@ -8,7 +8,7 @@ from dispatch.openapi.registry import Operation, Param, Reply, build, query_para
 from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
-from dispatch.street.public import ConfigReloaded, LocateQuery, ZoneLocation
+from dispatch.street.public import CommitteesPublic, CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
 from dispatch.tickets.filters import TicketsQuery, described_codes
 from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
 
@@ -32,6 +32,9 @@ def operations(config: StreetConfig) -> list[Operation]:
                   params=query_params(LocateQuery), responses={200: ZoneLocation}, errors=(400,),
                   description="The same index and tolerance intake uses; GCJ-02 and BD-09 are converted to "
                               "WGS-84 first. Out of area: zone null, how outside."),
+        Operation("GET", "/api/v1/committees", "Residential committees (居民区, 居委会), all or one zone's",
+                  "reference", auth=False, params=query_params(CommitteesQuery, zone=_zone_codes(config)),
+                  responses={200: CommitteesPublic}, errors=(400,)),
         Operation("GET", "/api/v1/categories", "Event categories with their deadlines", "reference",
                   auth=False, responses={200: CategoriesPublic}),
         Operation("GET", "/api/v1/departments", "Departments (处置部门)", "reference", auth=False,

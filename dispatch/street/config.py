@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 STATION = "@station"
 
 
+def _no_desk(code: str, where: str) -> str:
+    """A route nobody can take: the command center (kind "command") dispatches and supervises, it has no desk."""
+    return (f"{code!r} is the command center (kind = \"command\"): it has no desk and nobody can sign for "
+            f"what is routed to it — name a department or station — {where}")
+
+
 class ConfigError(ConfigProblemsError):
     """The config/ folder has problems; `.problems` lists each with file, key and reason."""
 
@@ -41,6 +47,12 @@ class StreetConfig:
     zone_index: ZoneIndex
     zones_geojson: dict = field(repr=False, default_factory=dict)
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
+
+    def has_desk(self, code: str | None) -> bool:
+        """True for a department or station: one whose users sign for what is routed or dispatched to it
+        (the command center, kind "command", dispatches and supervises and has none)."""
+        department = self.departments.get(code) if code else None
+        return department is not None and department.kind != "command"
 
     def category_by_code(self, code: str) -> CategoryConfig | None:
         """The category with this GB/T code, or None."""
@@ -143,11 +155,15 @@ def _cross_check(departments: dict, categories: dict, routing: dict, zones, zone
     feature_index = {f["properties"]["code"]: i for i, f in enumerate(features if isinstance(features, list) else [])
                      if isinstance(f, dict) and isinstance(f.get("properties"), dict)
                      and isinstance(f["properties"].get("code"), str)}
+    deskless = {d.get("code") for d in _tables(departments, "department") if d.get("kind") == "command"}
     for i, rule in enumerate(_tables(routing, "rule")):
         department = rule.get("department")
         if departments and isinstance(department, str) and department != STATION and department not in dept_codes:
             problems.append(Problem("routing.toml", f"rule.{i}.department",
                                     f"unknown department {department!r} — in [[rule]] no. {i + 1}"))
+        elif department in deskless:
+            problems.append(Problem("routing.toml", f"rule.{i}.department",
+                                    _no_desk(department, f"in [[rule]] no. {i + 1}")))
         for slug in _strings(rule.get("categories")) if categories else []:
             if slug not in slugs:
                 problems.append(Problem("routing.toml", f"rule.{i}.categories",
@@ -160,6 +176,10 @@ def _cross_check(departments: dict, categories: dict, routing: dict, zones, zone
             i = feature_index.get(zone.code, "?")
             problems.append(Problem("zones.geojson", f"features[{i}].properties.station",
                                     f"unknown department {zone.station!r}"))
+        elif zone.station in deskless:
+            i = feature_index.get(zone.code, "?")
+            problems.append(Problem("zones.geojson", f"features[{i}].properties.station",
+                                    _no_desk(zone.station, f"the station of zone {zone.code!r}")))
 
 
 def _strings(value) -> list[str]:

@@ -26,6 +26,32 @@ class LocateQuery(QueryModel):
     lat: Annotated[float, Field(ge=-90, le=90), _coordinate("lat", 90)] = Field(description="latitude")
 
 
+class CommitteesQuery(QueryModel):
+    """?zone= of GET /api/v1/committees."""
+
+    zone: str | None = Field(None, description="only this 片区's committees: a zone code")
+
+
+class CommitteePoint(BaseModel):
+    lng: float
+    lat: float
+
+
+class CommitteePublic(BaseModel):
+    """A 居民区 (居民委员会): 12-digit 统计用区划代码, official name, its 片区, an optional WGS-84 point."""
+
+    code: str = Field(description="统计用区划代码, e.g. 310107020018")
+    name: str
+    zone: str
+    zone_name: str | None
+    point: CommitteePoint | None = Field(description="preselects the committee on /m/ (nearest point)")
+
+
+class CommitteesPublic(BaseModel):
+    data: list[CommitteePublic]
+    count: int
+
+
 class LocatedZone(BaseModel):
     code: str
     name: str

@@ -10,7 +10,8 @@ from dispatch.errors import ApiError
 from dispatch.query import parse_query
 from dispatch.street import service as street_service
 from dispatch.street.config import ConfigError
-from dispatch.street.public import ConfigReloaded, LocateQuery, ZoneLocation
+from dispatch.street import committees as committee_config
+from dispatch.street.public import CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
 from dispatch.users.models import Role
 from geo.crs import to_wgs84
 from geo.zones import to_feature_collection
@@ -43,6 +44,18 @@ def locate_zone():
         how=where.how, distance_m=round(where.distance_m, 1) if math.isfinite(where.distance_m) else None,
         location={"lng": wgs_lng, "lat": wgs_lat, "crs": "wgs84"},
     ).model_dump(mode="json"))
+
+
+@bp.get("/committees")
+def list_committees():
+    """The street's 居民区 (居委会), all or one 片区's (?zone=): code, name, zone, optional point."""
+    cfg = street_config()
+    query = parse_query(CommitteesQuery)
+    names = {z.code: z.name for z in cfg.zones if z.level == "zone"}
+    if query.zone is not None and query.zone not in names:
+        raise ApiError(400, "invalid_parameter", f"zone must be one of {', '.join(names)}")
+    data = committee_config.public(cfg.committees, zone_names=names, zone=query.zone)
+    return jsonify({"data": data, "count": len(data)})
 
 
 @bp.get("/categories")

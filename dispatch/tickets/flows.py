@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from dispatch.deadlines.limits import Limit
 from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
+from dispatch.text import is_blank
 from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets import transitions
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _require(value, message: str):
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and is_blank(value)):  # invisible characters alone are blank
         raise ApiError(422, "validation_error", message)
     return value
 
@@ -68,13 +69,16 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
 
 
 def _text(request: ActionRequest) -> str | None:
-    return request.reason or request.note
+    """The reason, else the note: the first that is not blank (whitespace or invisible characters)."""
+    return next((text for text in (request.reason, request.note) if not is_blank(text)), None)
 
 
 def _dispatch(session, config, ticket, actor, request, now):
     code = _require(request.department, "dispatch needs `department`")
     if code not in config.departments:
         raise ApiError(422, "unknown_department", f"unknown department {code!r}")
+    if not config.has_desk(code):  # nobody there could sign for it
+        raise ApiError(422, "no_desk", f"department {code!r} has no desk: dispatch to a department or station")
     ticket.department = code
     ticket.accepted_at = None
     clock.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)

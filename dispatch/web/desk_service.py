@@ -106,8 +106,9 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:
-    """The street's departments as code and name (the desk's department picker and dispatch targets)."""
-    return [{"code": d.code, "name": d.name} for d in config.departments.values()]
+    """The street's departments with a desk, as code and name (the desk's department picker and the 派遣
+    targets: the command center itself is none of them)."""
+    return [{"code": d.code, "name": d.name} for d in config.departments.values() if config.has_desk(d.code)]
 
 
 # --- a former holder: read only, and told plainly where the ticket went -----------------------------

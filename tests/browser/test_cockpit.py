@@ -270,13 +270,14 @@ def test_dispatch_from_the_pending_list(cockpit, street):
     expect(kpi(cockpit, "pending_dispatch")).to_have_text("1")
     row.locator("button.dispatch-btn").click()
     expect(cockpit.locator("#toast")).to_have_text("请选择处置部门")
-    row.locator("select").select_option("command_center")
+    assert "command_center" not in row.locator("select option").evaluate_all("os => os.map(o => o.value)")
+    row.locator("select").select_option("city_works")
     row.locator("button.dispatch-btn").click()
-    expect(cockpit.locator("#toast")).to_contain_text("已派遣至 街道城运中心")
+    expect(cockpit.locator("#toast")).to_contain_text("已派遣至 城建中心")
     expect(row).to_have_count(0)
     expect(kpi(cockpit, "pending_dispatch")).to_have_text("0")
     after = street.server.api("GET", f"/api/v1/tickets/{ticket['id']}", street.command, expect=200)["ticket"]
-    assert (after["status"], after["department"]) == ("dispatched", "command_center")
+    assert (after["status"], after["department"]) == ("dispatched", "city_works")
     assert [e["action"] for e in after["timeline"]][-1] == "dispatch"
 
 

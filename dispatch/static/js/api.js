@@ -86,6 +86,7 @@
     invalid_json: '请求格式有误',
     unknown_category: '未知的事件类别',
     unknown_department: '未知的处置部门',
+    no_desk: '该部门没有工作台，不能承办工单，请派遣至处置部门或片区管理站',
     illegal_transition: '工单当前状态不允许此操作，请刷新后查看',
     version_conflict: '记录已被他人修改，请刷新后重试',
     extension_pending: '已有一条延期申请等待审批',

@@ -29,9 +29,9 @@ def has(problems, file: str, key: str, reason_part: str) -> bool:
 
 
 def test_shipped_config_loads():
-    # What ships in config/ is the street's real setup: 11 departments, 25 categories, 3 zones.
+    # What ships in config/ is the street's real setup: 12 departments, 25 categories, 3 zones.
     cfg = load_config(CONFIG_DIR)
-    assert len(cfg.departments) == 11
+    assert len(cfg.departments) == 12
     assert len(cfg.categories) >= 25
     assert sorted(z.code for z in cfg.zones) == ["jiaoxi", "xiangyi", "zhongyuan"]
     assert {z.code: z.station for z in cfg.zones} == {
@@ -76,6 +76,14 @@ BREAKAGES = [
     pytest.param(lambda d: edit(d, "zones.geojson", '"station": "station_jiaoxi"', '"station": "station_jx"'),
                  ("zones.geojson", "features[2].properties.station", "unknown department 'station_jx'"),
                  id="zone-station"),
+    # a route nobody can take: the command center has no desk, so nobody could sign for 架空线缆脱落
+    pytest.param(lambda d: edit(d, "routing.toml", 'department = "city_works"', 'department = "command_center"'),
+                 ("routing.toml", "rule.5.department", "'command_center' is the command center"),
+                 id="route-to-the-command-center"),
+    # a zone whose "station" is the command center: 楼道 reports of that zone would reach no desk
+    pytest.param(lambda d: edit(d, "zones.geojson", '"station": "station_jiaoxi"', '"station": "command_center"'),
+                 ("zones.geojson", "features[2].properties.station", "nobody can sign for"),
+                 id="zone-station-without-desk"),
     # a TOML syntax error
     pytest.param(lambda d: edit(d, "intake.toml", 'number_prefix = "YC"', 'number_prefix = "YC'),
                  ("intake.toml", "(file)", "not valid TOML"), id="toml-syntax"),

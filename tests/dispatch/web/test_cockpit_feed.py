@@ -197,12 +197,21 @@ def test_version_changes_only_when_something_drawn_changes(client, users, clock)
 def test_dispatch_from_the_feed_list_moves_the_ticket(client, users, clock):
     waiting = report(client, users, category="other")
     row = feed(client, users)["pending_dispatch"][0]
-    assert {d["code"] for d in feed(client, users)["dispatch_departments"]} >= {"sanitation", "chengguan"}
+    targets = {d["code"] for d in feed(client, users)["dispatch_departments"]}
+    assert targets >= {"sanitation", "chengguan", "city_works"} and "command_center" not in targets  # no desk
     act(client, users["command"], row["id"], "dispatch", department="chengguan", version=row["version"])
     clock.set(local(2026, 11, 25, 10, 1))
     body = feed(client, users)
     assert body["pending_dispatch"] == [] and body["kpis"]["pending_dispatch"] == 0
     assert waiting["id"] in {p["id"] for p in body["points"]}
+
+
+def test_nobody_dispatches_to_the_command_center(client, users):
+    # 街道城运中心 has no desk: a ticket sent there would wait with nobody able to sign for it.
+    waiting = report(client, users, category="other")
+    answer = act(client, users["command"], waiting["id"], "dispatch", expect=422, department="command_center",
+                 version=waiting["version"])
+    assert answer["error"]["code"] == "no_desk"
 
 
 # --- the desk queues --------------------------------------------------------------------------------
