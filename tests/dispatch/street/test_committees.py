@@ -22,7 +22,7 @@ def test_the_api_lists_them_all_or_one_zones(client):
     zhongyuan = client.get("/api/v1/committees?zone=zhongyuan").get_json()
     assert [(c["code"], c["zone_name"]) for c in zhongyuan["data"]] == [
         (f"3101070200{n}", "中远两湾城片区") for n in (20, 21, 22, 23)]
-    assert zhongyuan["data"][0]["point"] == {"lng": 121.4395, "lat": 31.256}
+    assert zhongyuan["data"][0]["point"] is None  # the street adds points from its own survey
     wrong = client.get("/api/v1/committees?zone=nowhere")
     assert wrong.status_code == 400
     assert wrong.get_json()["error"]["code"] == "invalid_parameter"
@@ -40,7 +40,8 @@ def _edit(config_dir, old: str, new: str) -> None:
     ('code = "310107020005"', 'code = "310107020004"', "committee.1.code", "310107020004 appears twice"),
     ('name = "赵家花园居委会"', 'name = "宜川四村居委会"', "committee.1.name", "'宜川四村居委会' appears twice"),
     ('zone = "xiangyi"', 'zone = "putuo"', "committee.0.zone", "unknown zone 'putuo'"),
-    ("point = [121.4288, 31.2551]", "point = [121.4400, 31.2550]", "committee.11.point", "lies in zhongyuan, not in xiangyi"),
+    ('name = "香溢花城社区居委会"\nzone = "xiangyi"\n', 'name = "香溢花城社区居委会"\nzone = "xiangyi"\npoint = [121.4400, 31.2550]\n',
+     "committee.11.point", "lies in zhongyuan, not in xiangyi"),
     ('code = "310107020004"', 'code = "31010702"', "committee.0.code", "String should match pattern"),
 ], ids=["another street", "code twice", "name twice", "unknown zone", "point in another zone", "short code"])
 def test_check_config_refuses_a_bad_committee_with_file_key_and_reason(config_dir, old, new, key, reason):
@@ -49,6 +50,13 @@ def test_check_config_refuses_a_bad_committee_with_file_key_and_reason(config_di
         load_config(config_dir)
     found = [(p.file, p.key, p.reason) for p in caught.value.problems]
     assert any(f == "committees.toml" and k == key and reason in why for f, k, why in found), found
+
+
+def test_a_point_inside_its_zone_is_listed(config_dir, client, app):
+    _edit(config_dir, 'name = "香溢花城社区居委会"\nzone = "xiangyi"\n',
+          'name = "香溢花城社区居委会"\nzone = "xiangyi"\npoint = [121.4288, 31.2551]\n')
+    committee = load_config(config_dir).committees.by_code["310107020018"]
+    assert committee.point == (121.4288, 31.2551)
 
 
 def test_a_config_without_the_file_has_no_committees(config_dir):
