@@ -118,6 +118,25 @@ def awaiting_dispatch(*, session: Session, zone: str | None, limit: int) -> list
     return list(session.exec(query.order_by(col(Ticket.created_at), col(Ticket.id)).limit(limit)))
 
 
+def returns_awaiting(*, session: Session, ticket_ids: list[int]) -> dict[int, TimelineEntry]:
+    """For tickets waiting for dispatch: the 退单 that sent each back (its latest return, when no dispatch
+    came after it), by ticket id."""
+    if not ticket_ids:
+        return {}
+
+    def latest(actions):
+        return dict(session.exec(select(TimelineEntry.ticket_id, func.max(TimelineEntry.id))
+                                 .where(col(TimelineEntry.ticket_id).in_(ticket_ids),
+                                        col(TimelineEntry.action).in_(actions))
+                                 .group_by(TimelineEntry.ticket_id)).all())
+
+    returns, dispatches = latest(("return",)), latest(("dispatch", "auto_dispatch"))
+    wanted = [entry_id for ticket_id, entry_id in returns.items() if entry_id > dispatches.get(ticket_id, 0)]
+    if not wanted:
+        return {}
+    return {e.ticket_id: e for e in session.exec(select(TimelineEntry).where(col(TimelineEntry.id).in_(wanted)))}
+
+
 def supervised_open(*, session: Session, zone: str | None, limit: int) -> list[Ticket]:
     """Open tickets flagged 督办, most recently changed first."""
     query = _in_zone(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),

@@ -80,9 +80,17 @@ def points(*, session: Session, config: StreetConfig, now: datetime, zone: str |
 
 
 def pending_dispatch(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
-    """Tickets waiting for the command center to dispatch (待派遣), oldest first."""
-    return [_brief(t, config=config, now=now)
-            for t in ticket_queues.awaiting_dispatch(session=session, zone=zone, limit=MAX_LIST)]
+    """Tickets waiting for the command center to dispatch (待派遣), oldest first; one a department sent back
+    carries `returned` (who, which department, why, when), so it is not taken for a new report."""
+    tickets = ticket_queues.awaiting_dispatch(session=session, zone=zone, limit=MAX_LIST)
+    returns = ticket_queues.returns_awaiting(session=session, ticket_ids=[t.id for t in tickets])
+    rows = []
+    for t in tickets:
+        row = _brief(t, config=config, now=now)
+        entry = returns.get(t.id)
+        row["returned"] = None if entry is None else desk_service.return_public(entry, config=config)
+        rows.append(row)
+    return rows
 
 
 def supervised(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:

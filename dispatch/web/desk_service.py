@@ -61,14 +61,19 @@ def _zone_name(config: StreetConfig, code: str | None) -> str | None:
     return zone.name if zone else None
 
 
+def return_public(entry: TimelineEntry, *, config: StreetConfig) -> dict:
+    """A 退单 as the pages show it: when, why, who and which department."""
+    returned_by = (entry.data or {}).get("returned_by")
+    department = config.departments.get(returned_by) if returned_by else None
+    return {"at": entry.at.isoformat(), "reason": entry.note, "by": entry.actor_name,
+            "department": returned_by, "department_name": department.name if department else None}
+
+
 def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig, now: datetime,
                   user: User, held: set[int]) -> dict:
     body = _row(ticket, config=config, now=now, user=user)
     body["visible"] = body["visible"] or ticket.id in held  # a former holder opens it, read only
-    returned_by = (entry.data or {}).get("returned_by")
-    department = config.departments.get(returned_by) if returned_by else None
-    body["returned"] = {"at": entry.at.isoformat(), "reason": entry.note, "by": entry.actor_name,
-                        "department": returned_by, "department_name": department.name if department else None}
+    body["returned"] = return_public(entry, config=config)
     return body
 
 
@@ -166,8 +171,11 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
     body["state"] = clock.state(ticket, now=now, config=config)
     body["zone_name"] = _zone_name(config, ticket.zone)
     category = config.categories.get(ticket.category)
+    returned = (ticket_queues.returns_awaiting(session=session, ticket_ids=[ticket.id]).get(ticket.id)
+                if ticket.status == Status.pending_dispatch else None)
     return {
         "ticket": body,
+        "returned": None if returned is None else return_public(returned, config=config),
         "actions": allowed_actions(ticket, user=user, extension=extension),
         "after_photo_required": bool(category and category.after_photo_required),
         "pending_extension": None if extension is None else {

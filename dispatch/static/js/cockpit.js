@@ -135,7 +135,7 @@
   function drawPending(feed) {
     const list = document.getElementById('pending-list');
     document.getElementById('pending-count').textContent = String(feed.kpis.pending_dispatch);
-    if (!changed('pending', feed.pending_dispatch, (t) => [t.id, t.version])) return;
+    if (!changed('pending', feed.pending_dispatch, (t) => [t.id, t.version, !!t.returned])) return;
     clear(list);
     if (!feed.pending_dispatch.length) list.appendChild(el('p', { className: 'empty', text: '暂无待派遣工单' }));
     feed.pending_dispatch.forEach((t) => {
@@ -147,12 +147,17 @@
       const button = el('button', { className: 'dispatch-btn', text: '派遣', attrs: { type: 'button' },
         dataset: { ticket: t.id } });
       button.addEventListener('click', () => dispatchTicket(t, select, button));
-      list.appendChild(el('div', { className: 'row pending-row', dataset: { id: t.id, number: t.number } },
+      const r = t.returned;  // sent back by a department (退单): not a new report
+      list.appendChild(el('div', { className: 'row pending-row' + (r ? ' returned' : ''), dataset: { id: t.id, number: t.number } },
         el('div', { className: 'row-main' },
-          el('span', { className: 'num', text: t.number }),
+          el('a', { className: 'num', text: t.number, attrs: { href: '/desk/tickets/' + t.id, target: '_blank', rel: 'noopener',
+            title: '打开工单' } }),
+          r ? el('span', { className: 'chip-returned', text: labelOf('actions', 'return') }) : null,
           el('span', { className: 'cat', text: t.category_name }),
           el('span', { className: 'zone', text: t.zone_name || '片区外' }),
           el('span', { className: 'time', text: fmtTime(t.created_at, true) })),
+        r ? el('div', { className: 'row-returned', dataset: { testid: 'returned' },
+          text: (r.department_name || '') + (r.by ? ' ' + r.by : '') + ' ' + fmtTime(r.at, true) + ' 退单：' + (r.reason || '') }) : null,
         el('div', { className: 'row-desc', text: clip(t.description, 60), attrs: { title: t.description } }),
         el('div', { className: 'row-act' }, select, button)));
     });

@@ -226,6 +226,12 @@
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
         text: '延期申请待城运中心审批：延长 ' + limitText(p.amount) + '，理由：' + p.reason }));
     }
+    if (data.returned) {  // waiting for dispatch because a department sent it back (退单)
+      const r = data.returned;
+      node.appendChild(el('p', { className: 'notice', dataset: { testid: 'returned-notice' },
+        text: (r.department_name || '处置部门') + (r.by ? '（' + r.by + '）' : '') + '已于 ' + fmtTime(r.at, true)
+          + ' 退单，原因：' + (r.reason || '—') + '。请核实后重新派遣。' }));
+    }
     if (t.status === 'suspended') {
       const entry = (t.timeline || []).filter((e) => e.action === 'suspend').pop();
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'suspended-notice' },

@@ -57,6 +57,20 @@
     return node;
   }
 
+  /** For a duplicate: a link to the ticket it joined ("查看 YC-…"), once its number is known (null when the
+   * inspector may not see that ticket). */
+  function mergedLink(t) {
+    if (t.status !== 'duplicate' || !t.duplicate_of) return null;
+    const link = el('button', { className: 'btn-link merged-link', attrs: { type: 'button', hidden: true },
+      dataset: { original: t.duplicate_of }, on: { click: () => openDetail({ id: t.duplicate_of }) } });
+    mergedLabel(t.duplicate_of).then((text) => {
+      if (text === '已合并') return;
+      link.textContent = '查看合并到的工单 ' + text.replace('已合并至 ', '');
+      link.hidden = false;
+    });
+    return link;
+  }
+
   function ticketCard(t, onOpen) {
     return el('li', { className: 'ticket', dataset: { id: t.id, number: t.number } },
       el('button', { className: 'ticket-open', attrs: { type: 'button' }, on: { click: () => onOpen(t) } },
@@ -64,7 +78,8 @@
         el('div', { className: 'row' }, el('span', { className: 'cat-name', text: t.category_name }),
           deptCell(t, 'span', { className: 'dept' })),
         el('p', { className: 'desc', text: t.description }),
-        el('p', { className: 'meta' + (t.deadlines.resolve.overdue ? ' err' : ''), text: deadlineText(t) })));
+        el('p', { className: 'meta' + (t.deadlines.resolve.overdue ? ' err' : ''), text: deadlineText(t) })),
+      mergedLink(t));
   }
 
   async function loadMine() {
@@ -94,7 +109,7 @@
     box.appendChild(el('div', { className: 'row' }, el('h2', { text: t.number }), statusChip(t.status)));
     box.appendChild(el('dl', { className: 'fields' },
       field('类别', t.category_name), field('片区', zoneLabel(t.zone)),
-      el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd')),
+      el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd'), mergedLink(t)),
       (t.answers || []).map((a) => field(a.question, a.text)),
       field('地址', t.address), field('描述', t.description),
       field(labelOf('deadline_kinds', 'response'), t.deadlines.response.due_at ? fmtDue(t.deadlines.response) : null),
@@ -306,5 +321,5 @@
     return items.length;
   }
 
-  M.lists = { loadMine, loadVerify, renderOutbox };
+  M.lists = { loadMine, loadVerify, renderOutbox, openDetail, mergedLabel };
 }());

@@ -264,7 +264,18 @@
     const where = t.status === 'duplicate' ? '与已有事件重复，已合并处理'
       : t.department_name ? `已派遣至 ${t.department_name}` : '待城运中心派遣';
     box.appendChild(el('p', { className: 'result-title' }, '上报成功 ', el('strong', { text: t.number })));
-    box.appendChild(el('p', { className: 'meta', text: `${t.category_name} · ${zoneLabel(t.zone)} · ${where}` }));
+    const meta = el('p', { className: 'meta', text: `${t.category_name} · ${zoneLabel(t.zone)} · ${where}` });
+    box.appendChild(meta);
+    if (t.status === 'duplicate' && t.duplicate_of) {  // say which ticket it joined, and open it
+      M.lists.mergedLabel(t.duplicate_of).then((text) => {
+        if (text === '已合并') return;
+        const number = text.replace('已合并至 ', '');
+        meta.textContent = `${t.category_name} · ${zoneLabel(t.zone)} · 与已有事件重复，${text}`;
+        box.appendChild(el('button', { className: 'btn-link merged-link', text: '查看 ' + number,
+          attrs: { type: 'button' }, dataset: { original: t.duplicate_of },
+          on: { click: () => M.lists.openDetail({ id: t.duplicate_of }) } }));
+      });
+    }
     if (item.photoError) box.appendChild(el('p', { className: 'meta err', text: '照片未能上传：' + item.photoError }));
     box.dataset.number = t.number;
     box.className = 'card result result-ok';

@@ -198,6 +198,7 @@ def test_third_report_links_to_the_original_not_to_the_duplicate(client, inspect
 @pytest.mark.parametrize(("category", "merged"), [
     ("group_rental", False),               # duplicate_radius_m = 0: two flats of one building, two cases
     ("residential_to_commercial", False),  # 居改非: the same
+    ("other", False),                      # 其他: "路灯不亮" and "共享单车倒伏" 8 m apart are two cases
     ("exposed_garbage", True),             # intake.toml's 50 m: the same pile
 ])
 def test_a_category_may_never_merge_reports_by_distance(client, inspector, category, merged):
