@@ -23,6 +23,7 @@ import re
 from datetime import datetime
 
 from dispatch.street.schemas import AttributeConfig, CategoryConfig
+from dispatch.text import is_blank
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 STRING_MAX = 500  # a `string` answer: one line
@@ -80,7 +81,7 @@ def _check(category: CategoryConfig, given: dict[str, list[str]],
         for code in given if code not in defined]
     values = {}
     for attribute in category.attributes:
-        raw = given.get(attribute.code) or []
+        raw = [v for v in given.get(attribute.code) or [] if not is_blank(v)]  # a blank answer is no answer
         if not raw:
             if attribute.required and attribute.code not in answered:
                 problems.append((attribute.code, f"{REQUIRED} ({attribute.description})"))

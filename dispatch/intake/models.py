@@ -7,6 +7,7 @@ from typing import Literal, Union
 from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
                       field_validator)
 
+from dispatch.text import VISIBLE, is_blank
 from geo.crs import SUPPORTED_CRS
 
 Crs = Literal[SUPPORTED_CRS]  # type: ignore[valid-type]
@@ -29,13 +30,23 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     category: str = Field(min_length=1, max_length=64, description="category slug (or GB/T code)")
     location: Location
-    description: str = Field(min_length=1, max_length=100_000, pattern=r"\S", description="what the inspector saw (limit in config/intake.toml, 4,000 by default)")
+    description: str = Field(min_length=1, max_length=100_000, json_schema_extra={"pattern": VISIBLE},
+                             description="what the inspector saw (limit in config/intake.toml, 4,000 by default); "
+                                         "not blank: whitespace and invisible characters alone are refused")
     address: str | None = Field(None, max_length=500)
     occurred_at: AwareDatetime | None = Field(None, description="ISO-8601 with offset")
     attributes: dict[str, AttributeAnswer] | None = Field(
         None, max_length=50,
         description="answers to the category's questions (补充信息; `attributes` of GET /api/v1/categories), "
                     "by attribute code: a number, a string, or a list of keys for a multivaluelist")
+
+    @field_validator("description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        """Whitespace and zero-width characters alone say nothing (dispatch/text.py)."""
+        if is_blank(value):
+            raise ValueError("must say something: it is blank (whitespace or invisible characters only)")
+        return value
 
     @field_validator("occurred_at")
     @classmethod

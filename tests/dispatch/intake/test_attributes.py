@@ -74,6 +74,15 @@ def test_a_bad_answer_is_422_naming_the_question_and_no_ticket_is_made(client, i
     assert ticket_count(client, inspector) == before
 
 
+def test_an_answer_of_invisible_characters_is_no_answer(client, inspector):
+    # 楼道堆物's 楼层 is an optional one-line string: zero-width spaces and a BOM are not stored as an answer
+    blank = ticket_of(report(client, inspector, category="stairwell_clutter", attributes={"floor": "\u200b\ufeff "}))
+    assert blank["attributes"] == {}
+    shown = ticket_of(report(client, inspector, category="stairwell_clutter", attributes={"floor": "3楼\u200b"},
+                            at=(121.4295, 31.2555)))
+    assert shown["attributes"] == {"floor": "3楼\u200b"}  # kept as sent when something shows
+
+
 def test_answers_must_be_an_object_of_plain_values(client, inspector):
     # the schema refuses shapes no question could take: a list instead of an object, a nested object
     for attributes in (["households", 3], {"households": {"n": 3}}):

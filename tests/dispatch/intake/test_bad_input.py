@@ -87,6 +87,9 @@ CASES = [
     pytest.param({**event(), "description": ""}, AS_INSPECTOR, {}, 422, "validation_error", id="description-empty"),
     pytest.param({**event(), "description": "  \n "}, AS_INSPECTOR, {}, 422, "validation_error",
                  id="description-blank"),
+    # invisible characters are blank too: zero-width space, ZWNJ, ZWJ, word joiner, BOM, ideographic space
+    pytest.param({**event(), "description": "\u200b\u200c\u200d\u2060\ufeff\u3000 "}, AS_INSPECTOR, {}, 422,
+                 "validation_error", id="description-zero-width"),
     # a field we do not know (a typo would otherwise be silently dropped)
     pytest.param({**event(), "priority": "high"}, AS_INSPECTOR, {}, 422, "validation_error", id="extra-field"),
     pytest.param(with_location(alt=12.0), AS_INSPECTOR, {}, 422, "validation_error", id="extra-location-field"),

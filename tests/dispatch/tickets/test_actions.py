@@ -25,7 +25,8 @@ def test_return_needs_a_reason_then_redispatch_starts_fresh_deadlines(street, cl
     ticket = new_report(street)  # exposed_garbage, auto-dispatched to sanitation at Wed 10:00
     tid = ticket["id"]
     assert (due(ticket, "response"), due(ticket, "resolve")) == ("2026-11-25 11:00", "2026-11-25 15:00")
-    for body in ({}, {"reason": "   "}, {"note": ""}):  # no reason, blank reason, empty note
+    # no reason, blank reason, empty note; zero-width characters (ZWSP, word joiner, BOM, ZWJ) are blank too
+    for body in ({}, {"reason": "   "}, {"note": ""}, {"reason": "\u200b\u2060"}, {"reason": "\ufeff", "note": "\u200d"}):
         error = act(street, street.sanitation, tid, "return", expect=422, **body)["error"]
         assert error["code"] == "validation_error"
     clock.set(local(2026, 11, 25, 10, 30))
