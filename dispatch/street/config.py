@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
+from dispatch.street import committees as committee_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
 from geo.index import ZoneIndex
@@ -47,6 +48,7 @@ class StreetConfig:
     zone_index: ZoneIndex
     zones_geojson: dict = field(repr=False, default_factory=dict)
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
+    committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -247,6 +249,13 @@ def load_config(directory: str | Path) -> StreetConfig:
     except CalendarConfigError as exc:
         problems.extend(p._replace(file=Path(p.file).name) for p in exc.problems)  # calendar.toml, not a path
     _cross_check(departments_raw, categories_raw, routing_raw, zones, zones_geojson, problems)
+    zone_index = ZoneIndex(zones, tolerance_m=intake.zone_tolerance_m) if zones and intake else None
+    committees_file, _ = _read_toml(directory / committee_config.FILE, committee_config.CommitteesFile, problems,
+                                    optional=True)
+    committees = committee_config.NONE
+    if committees_file is not None:
+        committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index)
+        problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
@@ -259,6 +268,6 @@ def load_config(directory: str | Path) -> StreetConfig:
         departments={d.code: d for d in departments.department},
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
-        zone_index=ZoneIndex(zones, tolerance_m=intake.zone_tolerance_m), zones_geojson=zones_geojson,
-        evaluation=evaluation,
+        zone_index=zone_index, zones_geojson=zones_geojson,
+        evaluation=evaluation, committees=committees,
     )
