@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from dispatch.tickets.models import Status
 from dispatch.web import labels
-from tests.browser.conftest import login, shot, wait_ready
+from tests.browser.helpers import login, shot, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_XIANGYI = {"lng": 121.4288, "lat": 31.2551}
