@@ -1,22 +1,31 @@
 """The escalation sweep (超期升级): an explicit, idempotent query over the tickets whose next level is due.
 
 Each ticket carries, per deadline, the next escalation due (`<kind>_next_level`, `<kind>_next_at`,
-indexed), so one sweep is two range queries (`<kind>_next_at <= now`): its cost grows with the
-number of tickets due, not with the table.
+indexed), so one sweep starts with two range queries (`<kind>_next_at <= now`): its cost grows with
+the number of tickets due, not with the table.
 
 For each due (ticket, deadline) the sweep records every level whose time has come, in order, so the
 first pass after downtime reaches the right level and leaves a record of each level it passed.
 
+Set-based: the due tickets are swept in batches of BATCH, each one transaction of a fixed number of
+statements whatever its size —
+  1. lock the batch's rows and read what the ladder needs (PostgreSQL: SELECT … FOR UPDATE in id
+     order; SQLite: BEGIN IMMEDIATE first, so the read sees the last committed schedule and no other
+     writer can change it before the commit);
+  2. plan every due level in Python (`tickets.clock.Planner`: a working-time instant needs the
+     calendar), each category's steps and each limit looked up once;
+  3. write the schedules back, one executemany UPDATE per deadline (`clock.advance_many`), each row
+     only where the schedule is still the one planned from;
+  4. record every due level of the batch at once: INSERT … ON CONFLICT DO NOTHING … RETURNING on the
+     Escalation unique key (ticket, deadline, level, round) — a level another sweep (or an earlier
+     round of an extension's reschedule) already recorded returns no row and is told to nobody;
+  5. for the levels that were new: the timeline entries, the tickets' escalation_level and 督办 flag
+     and the outbox messages, each one bulk statement.
+
 Exactly once, also with two sweeps at the same time (two processes or threads; SQLite or PostgreSQL):
-  1. the schedule is advanced with a conditional UPDATE on the old `<kind>_next_level/_next_at`
-     (and on a status that still escalates): of two sweeps that read the same schedule one updates
-     the row, the other gets 0 rows (PostgreSQL re-checks the row after the winner commits; SQLite
-     has one writer at a time), re-reads the ticket and plans again from the winner's schedule;
-  2. each level is an INSERT ... ON CONFLICT DO NOTHING on the Escalation unique key
-     (ticket, deadline, level); only the sweep whose insert returned a row writes the timeline,
-     bumps the ticket and queues notifications — so a level is never told twice, even if the
-     schedule was reset (e.g. by an extension) to a level that was already reached.
-Each ticket is one transaction, committed on its own: a failing ticket is logged and skipped.
+the second sweep waits for the first one's lock, then reads the schedule the first one wrote, so it
+finds nothing due; the unique key catches anything else. A batch that fails is swept again one
+ticket at a time, so a failing ticket is logged and skipped without holding up the others.
 
 A record is marked `caught_up` (补记) when it is made more than LATE_AFTER_INTERVALS sweep
 intervals after its due time: a running scheduler sweeps every interval, so a later record means
@@ -28,25 +37,27 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, case, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from dispatch.escalation.models import OutboxMessage
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
 from dispatch.tickets import clock
-from dispatch.tickets import service as ticket_service
-from dispatch.tickets.clock import KIND_LABELS, KINDS, NEVER_ESCALATE, Due
-from dispatch.tickets.models import Escalation, Ticket
+from dispatch.tickets.clock import KIND_LABELS, KINDS, NEVER_ESCALATE, Plan
+from dispatch.tickets.models import Escalation, Ticket, TimelineEntry
 
 log = logging.getLogger(__name__)
 
 LATE_AFTER_INTERVALS = 2
+BATCH = 2000  # tickets per transaction
 _NUMERALS = "零一二三四五六七八九"
-_CLAIM_TRIES = 3
+
+
+class ScheduleChanged(RuntimeError):
+    """A locked ticket's schedule was not the one read: the batch is undone and swept again ticket by ticket."""
 
 
 def level_note(kind: str, level: EscalationLevel) -> str:
@@ -73,126 +84,166 @@ def due_ticket_ids(*, session: Session, now: datetime) -> list[int]:
     return list(ids)
 
 
-def sweep(*, session: Session, config: StreetConfig, now: datetime, dry_run: bool = False) -> list[dict]:
+def sweep(*, session: Session, config: StreetConfig, now: datetime, dry_run: bool = False,
+          batch: int = BATCH) -> list[dict]:
     """Record every escalation level due by `now`; return what was recorded (or, dry run, what would be)."""
     now = now.astimezone(UTC)
-    levels = {lv.level: lv for lv in config.escalation.level}
+    ids = due_ticket_ids(session=session, now=now)
+    session.rollback()  # ends the read; each batch is its own transaction
     results: list[dict] = []
-    for ticket_id in due_ticket_ids(session=session, now=now):
-        try:
-            if dry_run:
-                results.extend(_preview(session, config, ticket_id, now=now))
-                session.rollback()  # ends the read transaction; nothing was written
-            else:
-                results.extend(_escalate_ticket(session, config, levels, ticket_id, now=now))
-                session.commit()
-        except Exception:
-            session.rollback()
-            log.exception("escalation of ticket id %s failed; continuing with the others", ticket_id)
+    for start in range(0, len(ids), batch):
+        results.extend(_sweep_batch(session, config, ids[start:start + batch], now=now, dry_run=dry_run))
     if results and not dry_run:
         log.info("escalation sweep at %s recorded %d level(s)", now.isoformat(), len(results))
     return results
 
 
-def _load(session: Session, ticket_id: int) -> Ticket | None:
-    """The ticket as the database has it now (not a stale copy from the identity map)."""
-    return session.exec(select(Ticket).where(Ticket.id == ticket_id)
-                        .execution_options(populate_existing=True)).first()
+def _sweep_batch(session: Session, config: StreetConfig, ids: list[int], *, now: datetime,
+                 dry_run: bool) -> list[dict]:
+    """One batch in one transaction; if it fails, its tickets one at a time (a bad one is logged, skipped)."""
+    try:
+        results = _preview(session, config, ids, now=now) if dry_run else _escalate(session, config, ids, now=now)
+        session.rollback() if dry_run else session.commit()
+        return results
+    except Exception:
+        session.rollback()
+        if len(ids) > 1:
+            log.warning("escalation of a batch of %d tickets failed; sweeping them one at a time", len(ids),
+                        exc_info=True)
+            return [r for ticket_id in ids for r in _sweep_batch(session, config, [ticket_id], now=now,
+                                                                   dry_run=dry_run)]
+        log.exception("escalation of ticket id %s failed; continuing with the others", ids[0])
+        return []
 
 
-def _claim(session: Session, ticket: Ticket, kind: str, *, new_level: int | None, new_at: datetime | None) -> bool:
-    """Advance one deadline's schedule only if no one else has since the ticket was read."""
-    level_col, at_col = clock.schedule_columns(kind)
-    old_level, old_at = clock.next_step(ticket, kind)
-    stmt = (update(Ticket)
-            .where(Ticket.id == ticket.id, level_col == old_level, at_col == old_at,
-                   col(Ticket.status).not_in(NEVER_ESCALATE))
-            .values({level_col: new_level, at_col: new_at})
-            .execution_options(synchronize_session=False))
-    if session.execute(stmt).rowcount != 1:
-        return False
-    set_committed_value(ticket, level_col.key, new_level)
-    set_committed_value(ticket, at_col.key, new_at)
-    return True
+def _lock_for_writing(session: Session) -> None:
+    """SQLite: take the database's write lock before reading, so the rows read stay as read until the commit
+    (PostgreSQL locks the rows themselves: SELECT … FOR UPDATE)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _escalate_ticket(session: Session, config: StreetConfig, levels: dict[int, EscalationLevel], ticket_id: int,
-                     *, now: datetime) -> list[dict]:
-    """Record the due levels of both deadlines of one ticket (one transaction; the caller commits)."""
-    results: list[dict] = []
+def _load(session: Session, ids: list[int], *, lock: bool) -> list:
+    """The rows of `ids` that still escalate, with what the ladder, the timeline and the messages need, in
+    the order of `ids`; `lock`: FOR UPDATE, in id order (two sweeps lock in the same order: no deadlock)."""
+    query = (select(Ticket.id, Ticket.number, Ticket.status, Ticket.zone, Ticket.department, Ticket.dispatch_round,
+                    *clock.ladder_columns())
+             .where(col(Ticket.id).in_(ids), col(Ticket.status).not_in(NEVER_ESCALATE))
+             .order_by(col(Ticket.id)))
+    if lock:
+        query = query.with_for_update()
+    position = {ticket_id: i for i, ticket_id in enumerate(ids)}
+    return sorted(session.execute(query).all(), key=lambda row: position[row.id])
+
+
+def _plans(config: StreetConfig, rows: list, *, now: datetime) -> list[tuple[object, list[Plan]]]:
+    """Each row with the plans of its deadlines that have levels due; a row that cannot be planned (a
+    broken limit …) is logged and left out."""
+    planner = clock.Planner(config, now)
+    found = []
+    for row in rows:
+        try:
+            plans = [plan for kind in KINDS if (plan := planner.plan(row, kind)) is not None]
+        except Exception:
+            log.exception("escalation of ticket id %s failed; continuing with the others", row.id)
+            continue
+        if plans:
+            found.append((row, plans))
+    return found
+
+
+def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: datetime) -> list[dict]:
+    """Record the due levels of both deadlines of a batch of tickets (one transaction; the caller commits)."""
+    _lock_for_writing(session)
+    planned = _plans(config, _load(session, ids, lock=True), now=now)
     for kind in KINDS:
-        for _ in range(_CLAIM_TRIES):
-            ticket = _load(session, ticket_id)
-            if ticket is None or ticket.status in NEVER_ESCALATE:
-                return results
-            due, new_level, new_at = clock.plan(ticket, kind, config=config, now=now)
-            if not due:
-                break
-            if _claim(session, ticket, kind, new_level=new_level, new_at=new_at):
-                for item in due:
-                    level = levels.get(item.level)
-                    if level is None:  # scheduled under an older config/escalation.toml
-                        log.warning("ticket %s %s: level %d is no longer configured; skipped", ticket.number,
-                                    kind, item.level)
-                        continue
-                    result = _record(session, config, ticket, level, item, now=now)
-                    if result is not None:
-                        results.append(result)
-                break
-            log.info("ticket %s %s: schedule changed by another sweep or action; re-reading", ticket.number, kind)
-    return results
+        plans = [plan for _, row_plans in planned for plan in row_plans if plan.kind == kind]
+        if clock.advance_many(session, kind, plans) != len(plans):
+            raise ScheduleChanged(f"{kind}: a locked ticket's schedule changed under the sweep")
+    levels = {lv.level: lv for lv in config.escalation.level}
+    interval = config.escalation.sweep_interval_seconds
+    wanted = []  # (row, item, level, caught_up), in order: ticket, deadline, level
+    for row, plans in planned:
+        for plan in plans:
+            for item in plan.due:
+                level = levels.get(item.level)
+                if level is None:  # scheduled under an older config/escalation.toml
+                    log.warning("ticket %s %s: level %d is no longer configured; skipped", row.number, item.kind,
+                                item.level)
+                    continue
+                wanted.append((row, item, level, is_caught_up(due_at=item.due_at, now=now, interval_seconds=interval)))
+    new = _insert_escalations(session, wanted, now=now)
+    recorded = [(row, item, level, caught_up, new[row.id, item.kind, item.level])
+                for row, item, level, caught_up in wanted if (row.id, item.kind, item.level) in new]
+    for row, item, _, _ in wanted:
+        if (row.id, item.kind, item.level) not in new:
+            log.info("ticket %s %s level %d already recorded", row.number, item.kind, item.level)
+    if recorded:
+        _write_consequences(session, config, recorded, now=now)
+    return [_result(row, item, level, caught_up) for row, item, level, caught_up, _ in recorded]
 
 
-def _insert_escalation(session: Session, *, ticket: Ticket, item: Due, now: datetime, caught_up: bool) -> int | None:
-    """INSERT the escalation unless it exists (ON CONFLICT DO NOTHING); its id, or None if it existed."""
+def _insert_escalations(session: Session, wanted: list, *, now: datetime) -> dict[tuple[int, str, int], int]:
+    """INSERT every wanted level at once, ON CONFLICT DO NOTHING; the ids of those that were new, by
+    (ticket, deadline, level)."""
+    if not wanted:
+        return {}
+    table = Escalation.__table__
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(Escalation)
-            .values(ticket_id=ticket.id, deadline=item.kind, level=item.level, round=ticket.dispatch_round,
-                    due_at=item.due_at, created_at=now, caught_up=caught_up)
+    stmt = ((pg_insert if dialect == "postgresql" else sqlite_insert)(table)
             .on_conflict_do_nothing(index_elements=["ticket_id", "deadline", "level", "round"])
-            .returning(Escalation.id))
-    return session.execute(stmt).scalar_one_or_none()
+            .returning(table.c.id, table.c.ticket_id, table.c.deadline, table.c.level))
+    rows = session.execute(stmt, [{"ticket_id": row.id, "deadline": item.kind, "level": item.level,
+                                   "round": row.dispatch_round, "due_at": item.due_at, "created_at": now,
+                                   "caught_up": caught_up} for row, item, _, caught_up in wanted]).all()
+    return {(r.ticket_id, r.deadline, r.level): r.id for r in rows}
 
 
-def _record(session: Session, config: StreetConfig, ticket: Ticket, level: EscalationLevel, item: Due, *,
-            now: datetime) -> dict | None:
-    """Record one level once: escalation row, then (only if it was new) timeline, ticket flags, outbox."""
-    caught_up = is_caught_up(due_at=item.due_at, now=now, interval_seconds=config.escalation.sweep_interval_seconds)
-    escalation_id = _insert_escalation(session, ticket=ticket, item=item, now=now, caught_up=caught_up)
-    if escalation_id is None:
-        log.info("ticket %s %s level %d already recorded", ticket.number, item.kind, item.level)
-        return None
-    note = level_note(item.kind, level) + ("（补记）" if caught_up else "")
-    ticket_service.record(session=session, ticket=ticket, action="escalate", now=now, actor=None,
-                          from_status=ticket.status, to_status=ticket.status, note=note,
-                          data={"deadline": item.kind, "level": item.level, "level_name": level.name,
-                                "due_at": item.due_at.isoformat(), "caught_up": caught_up,
-                                "escalation_id": escalation_id})
-    values = {"escalation_level": case((col(Ticket.escalation_level) < item.level, item.level),
-                                       else_=col(Ticket.escalation_level)),
-              "updated_at": now}
-    if level.supervise:
-        values["supervised"] = True  # 督办
-    session.execute(update(Ticket).where(Ticket.id == ticket.id).values(values)
-                    .execution_options(synchronize_session=False))
-    set_committed_value(ticket, "escalation_level", max(ticket.escalation_level, item.level))
-    if level.supervise:
-        set_committed_value(ticket, "supervised", True)
-    payload = {"ticket_id": ticket.id, "number": ticket.number, "category": ticket.category, "zone": ticket.zone,
-               "department": ticket.department, "deadline": item.kind,
-               "deadline_at": _iso(clock.due(ticket, item.kind)), "level": item.level,
-               "level_name": level.name, "note": level_note(item.kind, level), "colour": level.colour,
-               "due_at": item.due_at.isoformat(), "caught_up": caught_up, "escalation_id": escalation_id}
-    for recipient in recipients(level, ticket=ticket, config=config):
-        session.add(OutboxMessage(escalation_id=escalation_id, ticket_id=ticket.id, recipient=recipient,
-                                  payload={**payload, "recipient": recipient}, created_at=now, next_attempt_at=now))
-    log.info("ticket %s: %s%s", ticket.number, note, "" if not level.supervise else " (督办)")
-    return {"ticket": ticket.id, "number": ticket.number, "deadline": item.kind, "level": item.level,
-            "name": level.name, "due_at": item.due_at.isoformat(), "caught_up": caught_up}
+def _write_consequences(session: Session, config: StreetConfig, recorded: list, *, now: datetime) -> None:
+    """For the levels just recorded: timeline entries, the tickets' level and 督办 flag, outbox messages
+    (one bulk statement each)."""
+    timeline, messages, bumps = [], [], {}
+    for row, item, level, caught_up, escalation_id in recorded:
+        note = level_note(item.kind, level)
+        timeline.append({"ticket_id": row.id, "at": now, "actor_id": None, "actor_name": "system",
+                         "actor_role": "system", "action": "escalate", "from_status": row.status,
+                         "to_status": row.status, "note": note + ("（补记）" if caught_up else ""),
+                         "data": {"deadline": item.kind, "level": item.level, "level_name": level.name,
+                                  "due_at": item.due_at.isoformat(), "caught_up": caught_up,
+                                  "escalation_id": escalation_id}})
+        top, supervised = bumps.get(row.id, (-1, False))
+        bumps[row.id] = (max(top, item.level), supervised or bool(level.supervise))
+        payload = {"ticket_id": row.id, "number": row.number, "category": row.category, "zone": row.zone,
+                   "department": row.department, "deadline": item.kind,
+                   "deadline_at": _iso(clock.due(row, item.kind)), "level": item.level, "level_name": level.name,
+                   "note": note, "colour": level.colour, "due_at": item.due_at.isoformat(), "caught_up": caught_up,
+                   "escalation_id": escalation_id}
+        for recipient in recipients(level, ticket=row, config=config):
+            messages.append({"escalation_id": escalation_id, "ticket_id": row.id, "recipient": recipient,
+                             "channel": "webhook", "payload": {**payload, "recipient": recipient},
+                             "created_at": now, "next_attempt_at": now, "sent_at": None, "attempts": 0,
+                             "last_error": None, "gave_up": False})
+        log.info("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
+                 " (督办)" if level.supervise else "")
+    session.execute(insert(TimelineEntry.__table__), timeline)
+    table = Ticket.__table__
+    session.execute(update(table).where(table.c.id == bindparam("p_id"))
+                    .values(escalation_level=case((table.c.escalation_level < bindparam("p_level"),
+                                                   bindparam("p_level")), else_=table.c.escalation_level),
+                            supervised=case((bindparam("p_supervise"), True), else_=table.c.supervised),
+                            updated_at=bindparam("p_now", type_=table.c.updated_at.type)),
+                    [{"p_id": ticket_id, "p_level": top, "p_supervise": supervise, "p_now": now}
+                     for ticket_id, (top, supervise) in bumps.items()])
+    if messages:
+        session.execute(insert(OutboxMessage.__table__), messages)
 
 
-def recipients(level: EscalationLevel, *, ticket: Ticket, config: StreetConfig) -> list[str]:
+def _result(row, item, level: EscalationLevel, caught_up: bool) -> dict:
+    return {"ticket": row.id, "number": row.number, "deadline": item.kind, "level": item.level, "name": level.name,
+            "due_at": item.due_at.isoformat(), "caught_up": caught_up}
+
+
+def recipients(level: EscalationLevel, *, ticket, config: StreetConfig) -> list[str]:
     """Who a level tells: "department" → the ticket's department code, "zone_station" → the zone's
     station code (the command center when there is none), other role names as they are; no repeats."""
     found: list[str] = []
@@ -209,25 +260,21 @@ def recipients(level: EscalationLevel, *, ticket: Ticket, config: StreetConfig) 
     return found
 
 
-def _preview(session: Session, config: StreetConfig, ticket_id: int, *, now: datetime) -> list[dict]:
-    """What `sweep` would record for one ticket, writing nothing."""
-    ticket = _load(session, ticket_id)
-    if ticket is None or ticket.status in NEVER_ESCALATE:
-        return []
+def _preview(session: Session, config: StreetConfig, ids: list[int], *, now: datetime) -> list[dict]:
+    """What `sweep` would record for a batch of tickets, writing nothing."""
+    planned = _plans(config, _load(session, ids, lock=False), now=now)
     levels = {lv.level: lv for lv in config.escalation.level}
-    recorded = set(session.exec(select(Escalation.deadline, Escalation.level)
-                                .where(Escalation.ticket_id == ticket_id)).all())
+    recorded = set(session.exec(select(Escalation.ticket_id, Escalation.deadline, Escalation.level, Escalation.round)
+                                .where(col(Escalation.ticket_id).in_([row.id for row, _ in planned]))).all())
+    interval = config.escalation.sweep_interval_seconds
     results = []
-    for kind in KINDS:
-        due, _, _ = clock.plan(ticket, kind, config=config, now=now)
-        for item in due:
-            if (item.kind, item.level) in recorded or item.level not in levels:
-                continue
-            caught_up = is_caught_up(due_at=item.due_at, now=now,
-                                     interval_seconds=config.escalation.sweep_interval_seconds)
-            results.append({"ticket": ticket.id, "number": ticket.number, "deadline": item.kind,
-                            "level": item.level, "name": levels[item.level].name,
-                            "due_at": item.due_at.isoformat(), "caught_up": caught_up})
+    for row, plans in planned:
+        for plan in plans:
+            for item in plan.due:
+                if (row.id, item.kind, item.level, row.dispatch_round) in recorded or item.level not in levels:
+                    continue
+                caught_up = is_caught_up(due_at=item.due_at, now=now, interval_seconds=interval)
+                results.append(_result(row, item, levels[item.level], caught_up))
     return results
 
 

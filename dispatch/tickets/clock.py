@@ -22,8 +22,9 @@ Warning (预警)
     configured share of the window) and that is not late.
 The ladder
     Each deadline carries the next escalation level due and when (``_next_level``, ``_next_at``,
-    indexed); the sweep asks ``due_clause`` for what is due, ``plan`` for the levels to record and
-    the schedule after them, and ``schedule_columns`` to advance it.
+    indexed); the sweep asks ``due_clause`` for what is due, reads ``ladder_columns`` of those tickets,
+    asks a ``Planner`` for the levels to record and the schedule after them, and ``advance_many`` to
+    write the schedules back (one statement per deadline for a whole batch of tickets).
 
 Time is passed in (``now``); nothing here reads the clock.
 """
@@ -32,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, func, select
 
 from dispatch.deadlines.calendar import WorkCalendar
@@ -253,14 +254,95 @@ class Due:
 def plan(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> tuple[list[Due], int | None,
                                                                                     datetime | None]:
     """The levels of one deadline due by `now`, in order, and the schedule after them (the ticket is not changed)."""
-    found: list[Due] = []
-    level, at = next_step(ticket, kind)
-    start = window_start(ticket)
-    while level is not None and at is not None and at <= now:
-        found.append(Due(kind, level, at))
-        step = _next(ticket, kind, config=config, start=start, reached=level)
-        level, at = step if step else (None, None)
-    return found, level, at
+    return Planner(config, now).levels_due(ticket, kind)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a sweep does to one deadline of one ticket: the levels due, in order, and the schedule after
+    them (`old_*`: the schedule it was planned from, which the write-back checks is still there)."""
+
+    ticket_id: int
+    kind: str
+    due: list[Due]
+    old_level: int
+    old_at: datetime
+    new_level: int | None
+    new_at: datetime | None
+
+
+class Planner:
+    """``plan`` for the many tickets of one sweep: the ladder, each (category, kind of limit)'s steps and
+    each limit's text are looked up once, not once per level. Works on a ``Ticket`` or on a row of
+    ``ladder_columns()`` (with ``id``)."""
+
+    def __init__(self, config: StreetConfig, now: datetime):
+        self._config, self._now = config, now
+        self._levels = sorted(config.escalation.level, key=lambda lv: lv.level)
+        self._limits: dict[str, Limit] = {}
+        self._steps: dict[tuple[str, bool], dict] = {}
+
+    def _next(self, ticket, kind: str, *, start: datetime, reached: int) -> tuple[int, datetime] | None:
+        columns = _COLUMNS[kind]
+        deadline, text = getattr(ticket, columns.deadline), getattr(ticket, columns.limit)
+        if deadline is None or not text:
+            return None
+        lim = self._limits.get(text)
+        if lim is None:
+            lim = self._limits[text] = Limit.parse(text)
+        key = (ticket.category, lim.unit.is_natural)
+        steps = self._steps.get(key)
+        if steps is None:
+            steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
+        return next_level(self._levels, reached=reached, start=start, deadline=deadline, limit=lim,
+                          calendar=self._config.calendar, steps=steps)
+
+    def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
+        """The levels of one deadline due by `now`, in order, and the schedule after them."""
+        found: list[Due] = []
+        level, at = next_step(ticket, kind)
+        start = window_start(ticket)
+        while level is not None and at is not None and at <= self._now:
+            found.append(Due(kind, level, at))
+            step = self._next(ticket, kind, start=start, reached=level)
+            level, at = step if step else (None, None)
+        return found, level, at
+
+    def plan(self, ticket, kind: str) -> Plan | None:
+        """What the sweep does to this deadline (None: nothing due)."""
+        old_level, old_at = next_step(ticket, kind)
+        found, level, at = self.levels_due(ticket, kind)
+        if not found:
+            return None
+        return Plan(ticket.id, kind, found, old_level, old_at, level, at)
+
+
+def ladder_columns() -> tuple:
+    """The columns ``Planner`` reads, for a sweep that loads rows rather than tickets: the category,
+    where the window opened, and each deadline's instant, limit and schedule."""
+    found = [Ticket.category, Ticket.dispatched_at, Ticket.created_at]
+    for kind in KINDS:
+        columns = _COLUMNS[kind]
+        found += [getattr(Ticket, name) for name in (columns.deadline, columns.limit, columns.next_level,
+                                                     columns.next_at)]
+    return tuple(found)
+
+
+def advance_many(session: Session, kind: str, plans: list[Plan]) -> int:
+    """Write the schedules after `plans` (one deadline, many tickets) in one executemany UPDATE, each only
+    where the schedule is still the one planned from and the ticket still escalates; how many were written."""
+    if not plans:
+        return 0
+    table = Ticket.__table__
+    columns = _COLUMNS[kind]
+    stmt = (update(table)
+            .where(table.c.id == bindparam("p_id"), table.c[columns.next_level] == bindparam("p_old_level"),
+                   table.c[columns.next_at] == bindparam("p_old_at"),
+                   *(table.c.status != status for status in NEVER_ESCALATE))  # no IN: executemany
+            .values({columns.next_level: bindparam("p_new_level"), columns.next_at: bindparam("p_new_at")}))
+    result = session.execute(stmt, [{"p_id": p.ticket_id, "p_old_level": p.old_level, "p_old_at": p.old_at,
+                                     "p_new_level": p.new_level, "p_new_at": p.new_at} for p in plans])
+    return result.rowcount
 
 
 def due_clause(kind: str, now: datetime):
