@@ -85,6 +85,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     _check_limits(config, event)
     if attributes is None:
         attributes = _answers(category, event.attributes)
+    placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
     # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
     # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
     ticket = Ticket(
@@ -93,7 +94,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         status=transitions.REPORTED, category=category.slug,
         description=event.description, address=event.address, source=source, media_url=media_url,
         attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
-        occurred_at=event.occurred_at, created_at=now, updated_at=now, **_placement(config, event.location))
+        occurred_at=event.occurred_at, created_at=now, updated_at=now, **placement)
     duplicate = None
     dup_cfg = config.intake.duplicates
     radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
@@ -132,6 +133,11 @@ def _placement(config: StreetConfig, loc: Location | None) -> dict:
     if loc is None:
         return {"locate_how": UNLOCATED}
     lng, lat = to_wgs84(loc.lng, loc.lat, loc.crs)
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):  # BD-09/GCJ-02 near the poles or the antimeridian
+        problem = (f"{loc.crs} ({loc.lng}, {loc.lat}) converts to ({lng:.6f}, {lat:.6f}), outside WGS-84's "
+                   f"longitude -180..180 / latitude -90..90")
+        raise ApiError(422, "validation_error", f"location: {problem}",
+                       details=[{"field": "location", "problem": problem}])
     where = config.zone_index.locate(lng, lat)
     return {"lng": lng, "lat": lat, "original_lng": loc.lng, "original_lat": loc.lat, "original_crs": loc.crs,
             "zone": where.zone.code if where.zone else None,

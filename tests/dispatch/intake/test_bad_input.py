@@ -65,6 +65,11 @@ CASES = [
     pytest.param(with_location(lat=-90.5), AS_INSPECTOR, {}, 422, "validation_error", id="lat-under-minus-90"),
     pytest.param(with_location(lng=181.0), AS_INSPECTOR, {}, 422, "validation_error", id="lng-over-180"),
     pytest.param(with_location(lng=-180.5), AS_INSPECTOR, {}, 422, "validation_error", id="lng-under-minus-180"),
+    # BD-09 within its range whose WGS-84 conversion falls off the globe (lat -90.0055, lng -180.0068)
+    pytest.param(with_location(lng=-180.0, lat=-90.0, crs="bd09"), AS_INSPECTOR, {}, 422, "validation_error",
+                 id="bd09-off-the-globe-after-conversion"),
+    pytest.param(with_location(lng=-180.0, lat=0.0, crs="bd09"), AS_INSPECTOR, {}, 422, "validation_error",
+                 id="bd09-west-of-the-antimeridian-after-conversion"),
     # NaN / Infinity (JavaScript's JSON.stringify never sends them, a buggy client might)
     pytest.param(raw('{"category": "exposed_garbage", "description": "x", "location": {"lng": NaN, "lat": 31.25}}'),
                  AS_INSPECTOR, {}, 422, "validation_error", id="nan"),
