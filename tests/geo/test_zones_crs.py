@@ -1,6 +1,5 @@
 """Zones files in the wrong coordinate system: a declared non-WGS-84 crs, and 高德/百度 map coordinates."""
 
-import copy
 import json
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import pytest
 
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
 from geo.zones import Problem, load_zones, shift_problems, validate_feature_collection
+from tests.geo.helpers import moved_copy
 
 ZONES_FILE = Path(__file__).resolve().parents[2] / "config" / "zones.geojson"
 SRC = "zones.geojson"
@@ -15,20 +15,6 @@ SRC = "zones.geojson"
 
 def shipped() -> dict:
     return json.loads(ZONES_FILE.read_text(encoding="utf-8"))
-
-
-def moved_copy(data: dict, convert) -> dict:
-    """``data`` with every position passed through ``convert(lng, lat)`` (e.g. WGS-84 → GCJ-02)."""
-    data = copy.deepcopy(data)
-
-    def walk(value):
-        if value and isinstance(value[0], (int, float)):
-            return [round(v, 7) for v in convert(value[0], value[1])]
-        return [walk(item) for item in value]
-
-    for feature in data["features"]:
-        feature["geometry"]["coordinates"] = walk(feature["geometry"]["coordinates"])
-    return data
 
 
 def with_crs(name) -> dict:

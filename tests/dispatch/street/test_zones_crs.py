@@ -8,9 +8,9 @@ import pytest
 from dispatch.cli import main
 from dispatch.street.config import ConfigError
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
-from tests.conftest import make_test_app
 from tests.dispatch.helpers import INTERIOR, report, ticket_of
-from tests.geo.test_zones_crs import moved_copy
+from tests.geo.helpers import moved_copy
+from tests.helpers import make_test_app
 
 MAP_COPIES = [
     pytest.param(wgs84_to_gcj02, "the zones lie ~480 m from the current ones, as GCJ-02 (高德/腾讯) coordinates "
