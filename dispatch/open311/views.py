@@ -111,7 +111,8 @@ def discovery(fmt: str):
     return answer("discovery", {
         "changeset": changeset, "contact": setting("CONTACT"), "key_service": setting("KEY_SERVICE"),
         "endpoints": [{
-            "specification": mapping.SPECIFICATION, "url": request.host_url.rstrip("/") + bp.url_prefix,
+            # config/intake.toml public_url, never the request's Host header (a forged one would be echoed)
+            "specification": mapping.SPECIFICATION, "url": street_config().intake.public_url + bp.url_prefix,
             "changeset": changeset,
             "type": "production" if current_app.config.get("ENV_NAME") == "production" else "test",
             "formats": ["text/xml", "application/json"],

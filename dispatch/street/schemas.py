@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -149,7 +150,24 @@ class IntakeFile(_Strict):
     zone_overlap_tolerance_m2: float = Field(1.0, ge=0)
     description_max_chars: int = Field(4000, gt=0, le=100_000)
     photo_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    # where the public reaches this service (Open311 discovery names it); never taken from a request's Host
+    public_url: str = Field("http://127.0.0.1:5000", max_length=500)
     duplicates: DuplicatesConfig = DuplicatesConfig()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        """An absolute http(s) URL without query, fragment or credentials; kept without its trailing slash."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://wgh.example.gov.cn")
+        if parts.query or parts.fragment or parts.username or parts.password or any(c.isspace() for c in value):
+            raise ValueError("must be a plain base URL: no query, fragment, credentials or spaces")
+        try:
+            parts.port  # noqa: B018 — a port out of range raises here
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        return value.rstrip("/")
 
 
 Recipient = Literal["department", "department_head", "zone_station", "command_center",

@@ -14,10 +14,26 @@ def test_discovery_json(client):
     assert set(body) == {"changeset", "contact", "key_service", "endpoints"}
     (endpoint,) = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"] == "http://localhost/open311/v2"
+    assert endpoint["url"] == "http://127.0.0.1:5000/open311/v2"  # config/intake.toml public_url
     assert endpoint["type"] in ("production", "test")
     assert endpoint["formats"] == ["text/xml", "application/json"]
     assert endpoint["changeset"] == body["changeset"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_discovery_names_the_configured_public_url_whatever_the_host_header(config_dir, request, fmt):
+    # A forged Host (or X-Forwarded-Host) must not turn the discovery document into a link elsewhere.
+    text = (config_dir / "intake.toml").read_text(encoding="utf-8")
+    (config_dir / "intake.toml").write_text(text.replace('public_url = "http://127.0.0.1:5000"',
+                                                         'public_url = "https://wgh.yichuan.example.cn/grid/"'),
+                                            encoding="utf-8")
+    client = request.getfixturevalue("client")  # the app starts on the edited config
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    response = client.get(f"{BASE}/discovery.{fmt}", headers=forged)
+    url = (response.get_json()["endpoints"][0]["url"] if fmt == "json"
+           else xml_root(response).findtext("endpoints/endpoint/url"))
+    assert url == "https://wgh.yichuan.example.cn/grid/open311/v2"
+    assert b"evil.example" not in response.data
 
 
 def test_discovery_xml(client):

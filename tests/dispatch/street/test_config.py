@@ -90,6 +90,13 @@ BREAKAGES = [
     # a key that does not exist (a typo would otherwise be silently ignored)
     pytest.param(lambda d: edit(d, "intake.toml", "zone_tolerance_m = 30.0", "zone_tolerence_m = 30.0"),
                  ("intake.toml", "zone_tolerence_m", "Extra inputs are not permitted"), id="unknown-key"),
+    # a public URL that is not an absolute http(s) base (Open311 discovery names it)
+    pytest.param(lambda d: edit(d, "intake.toml", 'public_url = "http://127.0.0.1:5000"',
+                                'public_url = "wgh.example.cn"'),
+                 ("intake.toml", "public_url", "must be an absolute http(s) URL"), id="public-url-relative"),
+    pytest.param(lambda d: edit(d, "intake.toml", 'public_url = "http://127.0.0.1:5000"',
+                                'public_url = "https://wgh.example.cn/?x=1"'),
+                 ("intake.toml", "public_url", "no query, fragment"), id="public-url-query"),
     # a routing time window that is not HH:MM
     pytest.param(lambda d: edit(d, "routing.toml", 'department = "river_office"',
                                 'department = "river_office"\nhours = ["22:00", "6:00"]'),
