@@ -148,7 +148,8 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "period": {"days": DEFAULT_PERIOD.days},  # the API's default: the last 30 days up to now
         "kpis": {name: totals["totals"][name] for name in KPI_FIELDS},
         "by_category": _chart_rows(categories, ("reported", "open", "closed")),
-        "by_zone": _chart_rows([g for g in by_zone["groups"] if g["key"] is not None],
+        # 片区外 (key None) too, when it holds anything: the bars add up to the cards' totals
+        "by_zone": _chart_rows([g for g in by_zone["groups"] if g["key"] is not None or g["reported"] or g["open"]],
                                ("reported", "open", "overdue", "closed", "close_rate")),
         "departments": _chart_rows(departments, ("composite", "reported", "closed", "on_time_close_rate",
                                                  "close_rate", "rework_rate", "supervised")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (DESKTOP, PHONE, XIANGYI_GPS, fill_report, login, open_ticket, rows, shot, tab,
+from tests.browser.helpers import (DESKTOP, PHONE, XIANGYI, XIANGYI_GPS, fill_report, login, open_ticket, rows, shot, tab,
                                    wait_ready)
 
 BIG_SCREEN = {"viewport": {"width": 1920, "height": 1080}}
@@ -61,3 +61,47 @@ def test_a_duplicate_report_names_and_links_the_ticket_it_joined(new_page, live_
     expect(card.locator(".merged-link")).to_have_text(f"查看合并到的工单 {original['number']}")
     card.locator(".merged-link").click()
     expect(phone.locator("#detail h2")).to_have_text(original["number"])
+
+
+# --- 4. the cockpit's map tells what a point is, and shows every ticket -------------------------------------
+
+def test_the_map_names_each_point_separates_near_ones_and_shows_the_out_of_area_ticket(new_page, desk):
+    west = min(lng for lng, _ in zone_vertices())
+    outside = desk.server.api("POST", "/api/v1/events", desk.command, expect=201, json={
+        "category": "other", "location": {"lng": west - 0.003, "lat": 31.2552}, "description": "片区西侧路口"})["ticket"]
+    assert outside["zone"] is None
+    desk.at(10, 35)
+    page = signed_in(new_page, desk.command, "/cockpit/", viewport={"width": 1366, "height": 768})
+    expect(page.locator("#outside-list")).to_contain_text(outside["number"])
+    expect(page.locator("#outside-list")).to_contain_text("片区外 1 件")
+    # the five 暴露垃圾 reports of the desk's morning, 150–300 m apart: five dots, not one
+    spots = [page.evaluate("([lng, lat]) => window.cockpit.pixelOf(lng, lat)", p) for p in XIANGYI]
+    gaps = [((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** .5 for i, a in enumerate(spots) for b in spots[i + 1:]]
+    assert min(gaps) >= 14, gaps  # the largest dot (预警, 超期) is 10 px across
+    near = page.evaluate("([lng, lat]) => window.cockpit.pixelOf(lng, lat)", [west - 0.003, 31.2552])
+    box = page.locator("#map").bounding_box()
+    assert box["x"] < near["x"] < box["x"] + box["width"] and box["y"] < near["y"] < box["y"] + box["height"]
+    # hovering a point tells its category and state, not the zone filter's hint
+    page.mouse.move(spots[2]["x"], spots[2]["y"])
+    tip = page.locator("#map > div").last
+    expect(tip).to_contain_text(desk.working["number"])
+    expect(tip).to_contain_text("暴露垃圾")
+    expect(tip).to_contain_text("处置中 · 正常")
+    expect(tip).not_to_contain_text("取消筛选")
+    # the 按片区 bars add up to the 上报 of the period, 片区外 included
+    bars = page.evaluate("""() => {
+        const option = window.echarts.getInstanceByDom(document.getElementById('chart-zone')).getOption();
+        return [option.xAxis[0].data, option.series[0].data.map((d) => d.value)];
+    }""")
+    assert "片区外" in bars[0] and sum(bars[1]) == 6
+    page.mouse.move(5, 5)
+    shot(page, "cockpit-1366")
+
+
+def zone_vertices():
+    import json
+
+    from tests.browser.helpers import ROOT
+    with open(ROOT / "config" / "zones.geojson", encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    return [tuple(p) for feat in features for ring in feat["geometry"]["coordinates"] for p in ring]

@@ -15,6 +15,7 @@
   const TEXT = '#cfe3ff';
   const AXIS = '#5b7aa3';
   const GRID_LINE = 'rgba(91,122,163,.25)';
+  const NEAR_DEG = 0.01;  // about 1 km: out-of-area points nearer than this widen the map's view
 
   const body = document.body;
   const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null };
@@ -215,33 +216,75 @@
     const byState = (s) => feed.points.filter((p) => p.state === s).map((p) => ({
       name: p.number, value: [p.lng, p.lat], id: p.id, category: p.category_name, status: p.status, state: p.state,
     }));
-    const tooltip = Object.assign(tooltipStyle(), {
-      trigger: 'item',
-      formatter: (p) => (p.componentType === 'series'
-        ? '<b>' + esc(p.data.name) + '</b><br>' + esc(p.data.category) + '<br>' + esc(labelOf('statuses', p.data.status))
-          + ' · ' + esc(labelOf('ticket_states', p.data.state))
-        : esc(p.name)),
-    });
+    // A point's own tooltip (the geo's, for the zones, would otherwise be used for points too: ECharts
+    // asks the coordinate system's tooltip before the chart's)
+    const pointTip = { formatter: (p) => '<b>' + esc(p.data.name) + '</b><br>' + esc(p.data.category) + '<br>'
+      + esc(labelOf('statuses', p.data.status)) + ' · ' + esc(labelOf('ticket_states', p.data.state)) + '<br>点击打开工单' };
+    const point = (state, extra) => Object.assign({ name: labelOf('ticket_states', state), type: 'scatter', coordinateSystem: 'geo',
+      itemStyle: { color: COLORS[state], borderColor: '#04182f', borderWidth: 1 }, data: byState(state), zlevel: 1, tooltip: pointTip }, extra);
     c.setOption({
       animation: false,
-      tooltip,
-      geo: YC.zoneMap.geo('dark', {
-        top: 20, bottom: 20, left: 20, right: 20,
+      tooltip: Object.assign(tooltipStyle(), { trigger: 'item' }),
+      geo: YC.zoneMap.geo('dark', Object.assign({
+        top: 20, bottom: 20, left: 20, right: 20, scaleLimit: { min: 0.8, max: 12 },
+        label: { show: false }, emphasis: { label: { show: false } },  // names are drawn at the zones' top edge
         tooltip: { show: true, formatter: (p) => esc(p.name) + '<br>' + (zoneCode(p.name) === feed.zone ? '点击取消筛选' : '点击筛选此片区') },
         regions,
-      }),
+      }, viewBox(feed))),
       series: [
-        { name: labelOf('ticket_states', 'normal'), type: 'scatter', coordinateSystem: 'geo', symbolSize: 10, itemStyle: { color: COLORS.normal }, data: byState('normal'), zlevel: 1 },
-        { name: labelOf('ticket_states', 'warning'), type: 'scatter', coordinateSystem: 'geo', symbolSize: 13, itemStyle: { color: COLORS.warning }, data: byState('warning'), zlevel: 1 },
-        { name: labelOf('ticket_states', 'overdue'), type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, rippleEffect: { scale: 3, brushType: 'stroke' },
-          itemStyle: { color: COLORS.overdue }, data: byState('overdue'), zlevel: 1 },
-        { name: labelOf('ticket_states', 'supervised'), type: 'effectScatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, rippleEffect: { scale: 2.5 },
-          label: { show: true, formatter: '督', color: '#fff', fontSize: 12, fontWeight: 'bold', offset: [0, -3] },
-          itemStyle: { color: COLORS.supervised }, data: byState('supervised'), zlevel: 1 },
+        zoneNames(feed),
+        point('normal', { symbolSize: 8 }),
+        point('warning', { symbolSize: 10 }),
+        point('overdue', { type: 'effectScatter', symbolSize: 10, rippleEffect: { scale: 2.2, brushType: 'stroke' } }),
+        point('supervised', { type: 'effectScatter', symbol: 'pin', symbolSize: 24, symbolOffset: [0, '-50%'], rippleEffect: { scale: 2 },
+          label: { show: true, formatter: '督', color: '#fff', fontSize: 11, fontWeight: 'bold', offset: [0, -14] } }),
       ],
     }, { replaceMerge: ['series'] });
+    drawOutside(feed);
     body.dataset.points = String(feed.points.length);
     return selectedName;
+  }
+
+  /** Each zone's name, at the top edge of its polygon (below its northmost corner), not over its points. */
+  function zoneNames(feed) {
+    const data = (state.fc ? state.fc.features : []).map((f) => {
+      const ring = (f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates[0])[0];
+      const [a, b] = ring.slice(0, -1).sort((p, q) => q[1] - p[1]);  // the two northmost corners: the top edge
+      const top = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+      const code = zoneCode(f.properties.name);
+      return { name: f.properties.name, value: top, label: { color: code === feed.zone ? '#ffffff' : (feed.zone ? '#6f8db5' : TEXT) } };
+    });
+    return { id: 'zone-names', type: 'scatter', coordinateSystem: 'geo', symbolSize: 0, silent: true, zlevel: 0, data,
+      label: { show: true, formatter: '{b}', position: 'bottom', distance: 10, fontSize: 15, fontWeight: 'bold',
+        textBorderColor: '#06162d', textBorderWidth: 3 }, tooltip: { show: false } };
+  }
+
+  /** The map's view: the zones, widened to take in out-of-area points within ~1 km (farther ones are listed). */
+  function viewBox(feed) {
+    if (!state.fc) return {};
+    const all = state.fc.features.flatMap((f) => (f.geometry.type === 'Polygon' ? f.geometry.coordinates
+      : f.geometry.coordinates.flat(1)).flat(1));
+    let [w, e, s, n] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0])),
+      Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
+    const near = feed.points.filter((p) => !p.zone && p.lng > w - NEAR_DEG && p.lng < e + NEAR_DEG && p.lat > s - NEAR_DEG && p.lat < n + NEAR_DEG);
+    if (!near.length) return {};
+    const pad = 0.0008;
+    near.forEach((p) => { w = Math.min(w, p.lng - pad); e = Math.max(e, p.lng + pad); s = Math.min(s, p.lat - pad); n = Math.max(n, p.lat + pad); });
+    return { boundingCoords: [[w, n], [e, s]] };
+  }
+
+  /** Open tickets outside every zone (片区外), listed on the map: each opens its ticket. */
+  function drawOutside(feed) {
+    const box = document.getElementById('outside-list');
+    const outside = feed.points.filter((p) => !p.zone);
+    box.hidden = !outside.length;
+    if (!changed('outside', outside, (p) => [p.id, p.state])) return;
+    clear(box);
+    box.appendChild(el('div', { className: 'outside-head', text: '片区外 ' + outside.length + ' 件' }));
+    outside.slice(0, 5).forEach((p) => box.appendChild(el('a', { className: 'outside-row', dataset: { id: p.id },
+      attrs: { href: '/desk/tickets/' + p.id, target: '_blank', rel: 'noopener' } },
+      el('i', { className: 'dot ' + p.state }), el('span', { className: 'num', text: p.number }),
+      el('span', { text: p.category_name + ' · ' + labelOf('ticket_states', p.state) }))));
   }
 
   function axisCommon() {
@@ -256,7 +299,8 @@
       legend: { data: ['上报', '在办'], textStyle: { color: TEXT }, right: 0, top: 0 },
       grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
       xAxis: Object.assign({ type: 'value', minInterval: 1 }, axisCommon()),
-      yAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
+      yAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false },
+        axisLabel: { color: TEXT, fontSize: 12, interval: 0, width: 96, overflow: 'truncate' } }),
       series: [
         { name: '上报', type: 'bar', data: rows.map((r) => r.reported), itemStyle: { color: '#3fa7ff' }, barMaxWidth: 14 },
         { name: '在办', type: 'bar', data: rows.map((r) => r.open), itemStyle: { color: '#ffc53d' }, barMaxWidth: 14 },
@@ -273,7 +317,8 @@
       tooltip: Object.assign(tooltipStyle(), { trigger: 'axis', axisPointer: { type: 'shadow' } }),
       legend: { data: ['上报', '在办', '超期'], textStyle: { color: TEXT }, right: 0, top: 0 },
       grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
-      xAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
+      xAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false },
+        axisLabel: { color: TEXT, fontSize: 12, interval: 0, width: 72, overflow: 'break' } }),
       yAxis: Object.assign({ type: 'value', minInterval: 1 }, axisCommon()),
       series: [
         { name: '上报', type: 'bar', data: rows.map((r) => ({ value: r.reported, itemStyle: { opacity: dim(r) } })), itemStyle: { color: '#3fa7ff' }, barMaxWidth: 22 },
@@ -380,7 +425,7 @@
     tick();
     setInterval(tick, 1000);
     try {
-      await YC.zoneMap.load();
+      state.fc = await YC.zoneMap.load();
     } catch (err) {
       toast('片区边界加载失败：' + describeError(err), 'error');
     }

@@ -123,6 +123,10 @@ def test_out_of_area_tickets_show_only_without_a_zone_filter(client, users, cloc
     clock.set(local(2026, 11, 25, 10, 5))
     assert [t["id"] for t in feed(client, users)["pending_dispatch"]] == [lost["id"]]
     assert all(not feed(client, users, zone)["pending_dispatch"] for zone in POINTS)
+    # the 按片区 chart has a 片区外 bar: its bars add up to 今日上报, as the cards do
+    body = feed(client, users)
+    assert {z["name"]: z["reported"] for z in body["by_zone"]}["片区外"] == 1
+    assert sum(z["reported"] for z in body["by_zone"]) == body["kpis"]["reported"]
 
 
 def test_unknown_zone_is_a_400(client, users):
