@@ -37,11 +37,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, case, insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, case, update
 from sqlmodel import Session, col, select
 
+from dispatch import bulk
 from dispatch.escalation.models import OutboxMessage
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
@@ -183,20 +182,22 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
     return [_result(row, item, level, caught_up) for row, item, level, caught_up, _ in recorded]
 
 
+_ESCALATION_COLUMNS = ("ticket_id", "deadline", "level", "round", "due_at", "created_at", "caught_up")
+_TIMELINE_COLUMNS = ("ticket_id", "at", "actor_id", "actor_name", "actor_role", "action", "from_status",
+                     "to_status", "note", "data")
+_OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
+                   "next_attempt_at", "attempts", "gave_up")
+
+
 def _insert_escalations(session: Session, wanted: list, *, now: datetime) -> dict[tuple[int, str, int], int]:
-    """INSERT every wanted level at once, ON CONFLICT DO NOTHING; the ids of those that were new, by
-    (ticket, deadline, level)."""
-    if not wanted:
-        return {}
-    table = Escalation.__table__
-    dialect = session.get_bind().dialect.name
-    stmt = ((pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-            .on_conflict_do_nothing(index_elements=["ticket_id", "deadline", "level", "round"])
-            .returning(table.c.id, table.c.ticket_id, table.c.deadline, table.c.level))
-    rows = session.execute(stmt, [{"ticket_id": row.id, "deadline": item.kind, "level": item.level,
-                                   "round": row.dispatch_round, "due_at": item.due_at, "created_at": now,
-                                   "caught_up": caught_up} for row, item, _, caught_up in wanted]).all()
-    return {(r.ticket_id, r.deadline, r.level): r.id for r in rows}
+    """INSERT every wanted level at once, ON CONFLICT DO NOTHING … RETURNING; the ids of those that were
+    new, by (ticket, deadline, level)."""
+    rows = bulk.insert_new(session, Escalation.__table__, _ESCALATION_COLUMNS,
+                           [(row.id, item.kind, item.level, row.dispatch_round, item.due_at, now, caught_up)
+                            for row, item, _, caught_up in wanted],
+                           unique=("ticket_id", "deadline", "level", "round"),
+                           returning=("id", "ticket_id", "deadline", "level"))
+    return {(ticket_id, kind, level): escalation_id for escalation_id, ticket_id, kind, level in rows}
 
 
 def _write_consequences(session: Session, config: StreetConfig, recorded: list, *, now: datetime) -> None:
@@ -205,27 +206,24 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
     timeline, messages, bumps = [], [], {}
     for row, item, level, caught_up, escalation_id in recorded:
         note = level_note(item.kind, level)
-        timeline.append({"ticket_id": row.id, "at": now, "actor_id": None, "actor_name": "system",
-                         "actor_role": "system", "action": "escalate", "from_status": row.status,
-                         "to_status": row.status, "note": note + ("（补记）" if caught_up else ""),
-                         "data": {"deadline": item.kind, "level": item.level, "level_name": level.name,
-                                  "due_at": item.due_at.isoformat(), "caught_up": caught_up,
-                                  "escalation_id": escalation_id}})
+        due_at = item.due_at.isoformat()
+        timeline.append((row.id, now, None, "system", "system", "escalate", row.status, row.status,
+                         note + ("（补记）" if caught_up else ""),
+                         {"deadline": item.kind, "level": item.level, "level_name": level.name, "due_at": due_at,
+                          "caught_up": caught_up, "escalation_id": escalation_id}))
         top, supervised = bumps.get(row.id, (-1, False))
         bumps[row.id] = (max(top, item.level), supervised or bool(level.supervise))
         payload = {"ticket_id": row.id, "number": row.number, "category": row.category, "zone": row.zone,
                    "department": row.department, "deadline": item.kind,
                    "deadline_at": _iso(clock.due(row, item.kind)), "level": item.level, "level_name": level.name,
-                   "note": note, "colour": level.colour, "due_at": item.due_at.isoformat(), "caught_up": caught_up,
+                   "note": note, "colour": level.colour, "due_at": due_at, "caught_up": caught_up,
                    "escalation_id": escalation_id}
         for recipient in recipients(level, ticket=row, config=config):
-            messages.append({"escalation_id": escalation_id, "ticket_id": row.id, "recipient": recipient,
-                             "channel": "webhook", "payload": {**payload, "recipient": recipient},
-                             "created_at": now, "next_attempt_at": now, "sent_at": None, "attempts": 0,
-                             "last_error": None, "gave_up": False})
-        log.info("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
-                 " (督办)" if level.supervise else "")
-    session.execute(insert(TimelineEntry.__table__), timeline)
+            messages.append((escalation_id, row.id, recipient, "webhook", {**payload, "recipient": recipient},
+                             now, now, 0, False))
+        log.debug("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
+                  " (督办)" if level.supervise else "")
+    bulk.insert_many(session, TimelineEntry.__table__, _TIMELINE_COLUMNS, timeline)
     table = Ticket.__table__
     session.execute(update(table).where(table.c.id == bindparam("p_id"))
                     .values(escalation_level=case((table.c.escalation_level < bindparam("p_level"),
@@ -234,8 +232,7 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                             updated_at=bindparam("p_now", type_=table.c.updated_at.type)),
                     [{"p_id": ticket_id, "p_level": top, "p_supervise": supervise, "p_now": now}
                      for ticket_id, (top, supervise) in bumps.items()])
-    if messages:
-        session.execute(insert(OutboxMessage.__table__), messages)
+    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages)
 
 
 def _result(row, item, level: EscalationLevel, caught_up: bool) -> dict:
