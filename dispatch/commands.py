@@ -105,6 +105,35 @@ def db_revision(message: str, empty: bool) -> None:
                "then commit it with the model change")
 
 
+@db_group.command("grant", help="PostgreSQL: let ROLE (the app's, owning no table) read and add to every table, "
+                                  "change and delete none of the case record; run as the owner after each upgrade")
+@click.argument("role")
+@click.option("--print", "print_only", is_flag=True, help="print the SQL, run nothing")
+def db_grant(role: str, print_only: bool) -> None:
+    import sqlalchemy as sa
+
+    from dispatch.db import grant_statements, make_engine
+    from dispatch.settings import SettingsError
+
+    engine = make_engine(settings.database_url())
+    try:
+        statements = grant_statements(engine, role)
+        if not print_only:
+            with engine.begin() as conn:
+                for statement in statements:
+                    conn.execute(sa.text(statement))
+    except SettingsError as exc:
+        fail(str(exc), 2)
+    except sa.exc.DBAPIError as exc:
+        fail(f"not granted: {str(exc.orig).strip()}", 1)
+    finally:
+        engine.dispose()
+    for statement in statements:
+        click.echo(statement + ";")
+    if not print_only:
+        click.echo(f"granted to {role}: it can read and add to the case record, not change or delete it")
+
+
 def _print_revision(*, upgrade: bool) -> None:
     """The database's revision and how it stands against this version's head (after upgrading it, if asked)."""
     from dispatch import migrations

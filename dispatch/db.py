@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from dispatch import migrations
 from dispatch.settings import SettingsError
+from dispatch.tickets import record
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
         ours = set(inspect(conn).get_table_names()) & set(SQLModel.metadata.tables)
     if revision is None and not ours:
         SQLModel.metadata.create_all(engine)
+        with engine.begin() as conn:  # what revision 0005 gives an upgraded database (triggers are not metadata)
+            record.install(conn)
         migrations.stamp(engine, "head")
         log.info("created the schema at revision %s", migrations.head())
         return
@@ -114,6 +117,11 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
         log.info("upgrading the database at %s from revision %s", where, revision or "none (made before migrations)")
         migrations.upgrade(engine)
     check_columns(engine)
+    with engine.connect() as conn:
+        unguarded = record.unprotected(conn)
+    if unguarded:
+        log.error("the case record is not append-only: %s lack their triggers (a revision rebuilt them?); "
+                  "`python run.py audit verify` says more", ", ".join(unguarded))
 
 
 def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> None:
@@ -129,6 +137,32 @@ def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> Non
             f"the database at {engine.url.render_as_string(hide_password=True)} was made by an older version; "
             f"missing column(s): {', '.join(missing)}. Back it up (python run.py backup) and add them, "
             "or start from a new database.")
+
+
+def grant_statements(engine: Engine, role: str) -> list[str]:
+    """The SQL that lets `role` (the app's, owning no table) use the schema: read and add to every table,
+    change and delete only outside the case record (dispatch.tickets.record.RECORD_TABLES), read the revision.
+
+    PostgreSQL only; run by the tables' owner after each upgrade (a new table needs its grant).
+    """
+    import dispatch.models  # noqa: F401  (registers every table on the metadata)
+
+    if engine.dialect.name != "postgresql":
+        raise SettingsError("SQLite has no roles: keep the database file readable by the app's user only")
+    quote = engine.dialect.identifier_preparer.quote
+    who = quote(role)
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    record_tables = [quote(t) for t in record.RECORD_TABLES]
+    others = [quote(t.name) for t in SQLModel.metadata.sorted_tables if t.name not in record.RECORD_TABLES]
+    return [
+        f"GRANT USAGE ON SCHEMA {quote(schema)} TO {who}",
+        f"REVOKE ALL ON {', '.join(record_tables + others + ['alembic_version'])} FROM {who}",
+        f"GRANT SELECT, INSERT ON {', '.join(record_tables)} TO {who}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(others)} TO {who}",
+        f"GRANT SELECT ON alembic_version TO {who}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {quote(schema)} TO {who}",
+    ]
 
 
 def engine() -> Engine:

@@ -3,4 +3,4 @@ from dispatch.escalation.models import OutboxMessage  # noqa: F401
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401
 from dispatch.tickets.models import (CalendarYear, DeadlineChange, Escalation, ExtensionRequest, Photo, Ticket,  # noqa: F401
                                      TicketCounter, TicketDepartment, TimelineEntry)
-from dispatch.users.models import User, WebSession  # noqa: F401
+from dispatch.users.models import SignInFailures, User, WebSession  # noqa: F401

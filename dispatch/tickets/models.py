@@ -87,7 +87,7 @@ class Ticket(SQLModel, table=True):
 
 
 class TimelineEntry(SQLModel, table=True):
-    """One recorded step of a ticket (留痕): who, role, when, from, to, note."""
+    """One recorded step of a ticket (留痕): who, role, when, from, to, note; append-only (dispatch.tickets.record)."""
 
     __tablename__ = "timeline"
     id: int | None = Field(default=None, primary_key=True)
@@ -101,6 +101,8 @@ class TimelineEntry(SQLModel, table=True):
     to_status: str | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
     data: dict = json_field()
+    # sha256 chained to the ticket's previous entry (dispatch.tickets.record); written once, with the row
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class TicketDepartment(SQLModel, table=True):

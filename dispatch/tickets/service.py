@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from dispatch.tickets import clock, visibility
+from dispatch.tickets import record as ledger
 from dispatch.tickets.models import OPEN_STATUSES, Ticket, TicketCounter, TimelineEntry
 from dispatch.users.models import Role, User
 from dispatch.street.config import StreetConfig
@@ -128,11 +129,25 @@ def timeline(*, session: Session, ticket_id: int) -> list[TimelineEntry]:
 def record(*, session: Session, ticket: Ticket, action: str, now: datetime, actor: User | None,
            from_status: str | None, to_status: str | None, note: str | None = None,
            data: dict | None = None) -> TimelineEntry:
-    """Append one step to the ticket's timeline (留痕)."""
+    """Append one step to the ticket's timeline (留痕), its hash chained to the ticket's previous step.
+
+    The only place timeline rows are made. The ticket's row is held (PostgreSQL: FOR NO KEY UPDATE, which
+    a photo's foreign key lock does not block) while the previous hash is read, so two steps written at
+    once (two photos) follow each other in the chain instead of both following the same one.
+    """
     entry = TimelineEntry(ticket_id=ticket.id, at=now, actor_id=actor.id if actor else None,
                           actor_name=actor.display_name or actor.username if actor else "system",
                           actor_role=actor.role if actor else "system", action=action,
                           from_status=from_status, to_status=to_status, note=note, data=data or {})
+    session.flush()  # the steps written before this one in the transaction, and the ticket's id
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update(key_share=True))
+    previous = session.exec(select(TimelineEntry.hash).where(TimelineEntry.ticket_id == ticket.id)
+                            .order_by(col(TimelineEntry.id).desc()).limit(1)).first()
+    entry.ticket_id = ticket.id
+    entry.hash = ledger.chain(previous, ledger.content(
+        ticket_id=ticket.id, at=now, actor_id=entry.actor_id, actor_name=entry.actor_name,
+        actor_role=entry.actor_role, action=action, from_status=from_status, to_status=to_status, note=note,
+        data=entry.data))
     session.add(entry)
     return entry
 

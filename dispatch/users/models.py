@@ -59,3 +59,12 @@ class WebSession(SQLModel, table=True):
     revoked_at: datetime | None = utc_field()
     user_agent: str = Field(default="", max_length=256)
     remote_addr: str = Field(default="", max_length=64)
+
+
+class SignInFailures(SQLModel, table=True):
+    """Wrong sign-ins from one network address in its current window, whatever the user names (a limit per address)."""
+
+    __tablename__ = "sign_in_failures"
+    address: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = utc_field(nullable=False, index=True)
+    failures: int = 0

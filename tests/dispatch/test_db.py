@@ -62,6 +62,18 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
+def as_before_0005(url) -> None:
+    """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table."""
+    from dispatch.tickets import record
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        record.remove(conn)
+        conn.execute(sa.text("DROP TABLE sign_in_failures"))
+        conn.execute(sa.text("ALTER TABLE timeline DROP COLUMN hash"))
+    engine.dispose()
+
+
 def a_ticket(app) -> tuple[dict, dict]:
     """Report one ticket; returns it and the reporter's headers."""
     from dispatch import db
@@ -119,6 +131,7 @@ def test_a_database_made_before_migrations_is_taken_over_with_its_tickets(tmp_pa
     app = start(database_url, tmp_path, config_dir)
     ticket, headers = a_ticket(app)
     app.extensions["db_engine"].dispose()
+    as_before_0005(database_url)
     execute(database_url, "DROP TABLE alembic_version", "DROP TABLE web_sessions", "DROP TABLE ticket_departments",
             "DROP TABLE config_state", "DROP TABLE calendar_years")
 
@@ -147,6 +160,7 @@ def test_ticket_departments_is_filled_once_by_its_migration_and_never_at_start(t
     app = start(database_url, tmp_path, config_dir)
     ticket, _ = a_ticket(app)
     app.extensions["db_engine"].dispose()
+    as_before_0005(database_url)
     execute(database_url, "DELETE FROM ticket_departments", "DROP TABLE calendar_years",  # as at revision 0002
             "UPDATE alembic_version SET version_num = '0002'")
     start(database_url, tmp_path, config_dir, migrate=True).extensions["db_engine"].dispose()
@@ -165,6 +179,30 @@ def test_ticket_departments_is_filled_once_by_its_migration_and_never_at_start(t
         sa.event.remove(sa.Engine, "before_cursor_execute", seen)
     assert statements and not [s for s in statements if "FROM timeline" in s]  # its columns are checked, not read
     assert holders() == []
+
+
+def test_an_upgraded_database_gets_its_timeline_chained_and_its_record_append_only(tmp_path, config_dir,
+                                                                                   both_backends_url):
+    # Revision 0005 on a street's database with tickets: the existing steps are chained (audit verify finds
+    # them intact), and from then on the record tables refuse changes, as on a new database.
+    from dispatch.tickets import record
+
+    url = both_backends_url
+    app = start(url, tmp_path, config_dir)
+    a_ticket(app)  # reported and dispatched: two steps
+    app.extensions["db_engine"].dispose()
+    as_before_0005(url)
+    execute(url, "UPDATE alembic_version SET version_num = '0004'")
+
+    app = start(url, tmp_path, config_dir, migrate=True)
+    engine = app.extensions["db_engine"]
+    with engine.connect() as conn:
+        verdict = record.verify(conn)
+        steps = conn.execute(sa.text("SELECT count(*) FROM timeline WHERE hash IS NOT NULL")).scalar()
+    assert (verdict.intact, verdict.tickets, verdict.entries) == (True, 1, steps) and steps >= 2
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM timeline"))
+    engine.dispose()
 
 
 def test_a_database_made_before_migrations_without_the_baseline_columns_is_refused(tmp_path, config_dir,
