@@ -55,7 +55,10 @@ def stamp(engine: Engine, revision: str) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every revision up to `revision`, in one transaction (SQLite: foreign keys off for batch copies)."""
+    """Apply every revision up to `revision`, in one transaction (SQLite: foreign keys off for batch copies),
+    then refresh SQLite's planner statistics."""
+    from dispatch import dbstats  # the scheduler's job module, which needs the app's packages
+
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # a batch ALTER copies and drops the table; referencing rows must not cascade or fail
@@ -68,6 +71,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
+        dbstats.optimize_connection(conn)  # SQLite: the planner's statistics for the new schema
 
 
 def new_revision(message: str, *, autogenerate: bool = True) -> Path:

@@ -21,6 +21,7 @@ class TimelineEntryPublic(BaseModel):
     action: str
     actor: str
     actor_role: str
+    actor_department_name: str | None = None  # the department of a department user who took the step
     from_status: str | None
     to_status: str | None
     note: str | None

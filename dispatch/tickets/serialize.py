@@ -12,6 +12,7 @@ from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import DeadlineChange, Photo, Ticket
 from dispatch.tickets.schemas import (AnswerPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
                                       TicketPublic, TimelineEntryPublic)
+from dispatch.users.models import Role, User
 
 def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> DeadlinePublic:
     remaining = clock.shown_remaining(ticket, kind, now=now, calendar=config.calendar)
@@ -37,6 +38,15 @@ def _answers(category, attributes: dict) -> list[AnswerPublic]:
                          text=_in_words(questions.get(code), attributes[code])) for code in order]
 
 
+def _actor_departments(session: Session, config: StreetConfig, entries) -> dict[int, str]:
+    """The department name of each department user among the timeline's actors (李师傅 → 绿化市容所)."""
+    ids = {e.actor_id for e in entries if e.actor_id is not None and e.actor_role == Role.department}
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.department).where(col(User.id).in_(ids))).all()
+    return {uid: config.departments[code].name for uid, code in rows if code in config.departments}
+
+
 def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, session: Session | None = None,
                   detail: bool = False) -> dict:
     """The ticket as the API shows it; `detail` adds timeline, deadline history and photos."""
@@ -60,10 +70,13 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         deadlines={kind: _deadline(ticket, kind, config=config, now=now) for kind in clock.KINDS},
     )
     if detail and session is not None:
+        entries = ticket_service.timeline(session=session, ticket_id=ticket.id)
+        departments = _actor_departments(session, config, entries)
         body.timeline = [TimelineEntryPublic(at=e.at, action=e.action, actor=e.actor_name, actor_role=e.actor_role,
+                                             actor_department_name=departments.get(e.actor_id),
                                              from_status=e.from_status, to_status=e.to_status, note=e.note,
                                              data=e.data)
-                         for e in ticket_service.timeline(session=session, ticket_id=ticket.id)]
+                         for e in entries]
         changes = session.exec(select(DeadlineChange).where(DeadlineChange.ticket_id == ticket.id)
                                .order_by(col(DeadlineChange.id))).all()
         body.deadline_history = [DeadlineChangePublic(deadline=c.deadline, old_at=c.old_at, new_at=c.new_at,

@@ -50,7 +50,12 @@
     );
   }
 
-  function drawDeadlines(node, t, formerHolder) {
+  /** A deadline's limit as the page shows it: the category's, plus each approved 延期 ("4 工作时 + 延期 1 工作日"). */
+  function limitLabel(d, extensions) {
+    return limitText(d.limit) + (extensions || []).map((x) => ' + 延期 ' + limitText(x)).join('');
+  }
+
+  function drawDeadlines(node, t, formerHolder, extensions) {
     clear(node);
     node.appendChild(el('h2', { text: '时限' }));
     if (formerHolder) {  // the clocks of the round it is in now, not of this department's round
@@ -60,7 +65,8 @@
     ['response', 'resolve'].forEach((kind) => {
       const d = t.deadlines[kind] || {};
       node.appendChild(el('div', { className: 'deadline', dataset: { kind } },
-        el('span', { className: 'k', text: labelOf('deadline_kinds', kind) + (d.limit ? '（' + limitText(d.limit) + '）' : '') }),
+        el('span', { className: 'k', text: labelOf('deadline_kinds', kind)
+          + (d.limit ? '（' + limitLabel(d, kind === 'resolve' ? extensions : []) + '）' : '') }),
         el('span', { className: 'due', dataset: { provisional: d.provisional ? '1' : '0' },
           attrs: { title: d.provisional ? '预计：该年度节假日安排尚未公布，按放假办法推算，公布后自动重算' : null },
           text: d.due_at ? '截止 ' + fmtDue(d, true) : '未开始' }),
@@ -93,13 +99,10 @@
     (t.timeline || []).forEach((e) => {
       const moved = e.from_status && e.to_status && e.from_status !== e.to_status
         ? labelOf('statuses', e.from_status) + ' → ' + labelOf('statuses', e.to_status) : '';
-      let what = labelOf('actions', e.action);
-      if (e.action === 'verify' && e.data) what += e.data.passed ? '（通过）' : '（不通过）';
       list.appendChild(el('li', { dataset: { action: e.action } },
         el('span', { className: 'at', text: fmtTime(e.at) }),
-        el('span', { className: 'what', text: what }),
-        el('span', { className: 'who', text: e.actor_role === 'system' ? labelOf('roles', 'system')
-          : e.actor + '（' + labelOf('roles', e.actor_role) + '）' }),
+        el('span', { className: 'what', text: YC.timelineWhat(e) }),
+        el('span', { className: 'who', text: YC.timelineWho(e) }),
         moved ? el('span', { className: 'moved', text: moved }) : null,
         timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null));
     });
@@ -283,6 +286,7 @@
 
   function initTicket(root) {
     const id = root.dataset.ticketId;
+    document.getElementById('print-btn').addEventListener('click', () => window.print());  // the A4 工单 (desk.css @media print)
     const parts = {
       head: document.getElementById('ticket-badges'), info: document.getElementById('ticket-info'),
       deadlines: document.getElementById('ticket-deadlines'), actions: document.getElementById('ticket-actions'),
@@ -315,11 +319,12 @@
         return;
       }
       const t = data.ticket;
+      YC.desk.setWorkday(data.workday_minutes);
       clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state),
         t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
-      drawDeadlines(parts.deadlines, t, !!data.former_holder);
+      drawDeadlines(parts.deadlines, t, !!data.former_holder, data.extensions_approved);
       drawActions(parts.actions, data, run);
       drawPhotos(parts.photos, t);
       drawTimeline(parts.timeline, t);

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  const { api, ApiError, describeError, el, clear, toast, fmtTime, fmtDue, labelOf, labels,
+  const { api, ApiError, describeError, el, clear, toast, fmtTime, fmtDue, labelOf,
     timelineNote, verifyPhotoIds, seenNote } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
@@ -15,13 +15,6 @@
 
   function statusChip(status) {
     return el('span', { className: 'chip status-' + status, text: labelOf('statuses', status) });
-  }
-
-  /** Who took a timeline step: 系统, or the person with their role, e.g. 王巡查（网格巡查员）. */
-  function actorText(e) {
-    const who = !e.actor || e.actor === 'system' ? labelOf('roles', 'system') : e.actor;
-    const role = e.actor_role && e.actor_role !== 'system' ? labels.roles[e.actor_role] : null;
-    return who + (role ? '（' + role + '）' : '');
   }
 
   function deadlineText(t) {
@@ -126,9 +119,9 @@
     }
     box.appendChild(el('h3', { text: '处理过程' }));
     box.appendChild(el('ol', { className: 'timeline' }, (t.timeline || []).map((e) => el('li', {},
-      el('div', { className: 'row' }, el('strong', { text: labelOf('actions', e.action) }),
+      el('div', { className: 'row' }, el('strong', { text: window.YC.timelineWhat(e) }),
         el('span', { className: 'meta', text: fmtTime(e.at) })),
-      el('p', { className: 'meta', text: actorText(e)
+      el('p', { className: 'meta', text: window.YC.timelineWho(e)
         + (e.to_status && e.to_status !== e.from_status ? ` → ${labelOf('statuses', e.to_status)}` : '') }),
       timelineNote(e) ? el('p', { className: 'note', text: timelineNote(e) }) : null))));
   }
