@@ -62,7 +62,7 @@ class StreetConfig:
 
     def zone(self, code: str | None) -> Zone | None:
         """The zone with this code, or None."""
-        return next((z for z in self.zones if z.code == code), None) if code else None
+        return self.zone_index.get(code) if code and self.zone_index is not None else None  # a dict lookup
 
 
 def _read_toml(path: Path, model: type[BaseModel], problems: list[Problem], *, optional: bool = False):
