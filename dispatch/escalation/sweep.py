@@ -45,8 +45,9 @@ from dispatch.escalation.models import OutboxMessage
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
 from dispatch.tickets import clock
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets.clock import KIND_LABELS, KINDS, NEVER_ESCALATE, Plan
-from dispatch.tickets.models import Escalation, Ticket, TimelineEntry
+from dispatch.tickets.models import Escalation, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class ScheduleChanged(RuntimeError):
 
 
 def level_note(kind: str, level: EscalationLevel) -> str:
-    """The timeline note of a level, e.g. "处置预警", "响应超期 一级"."""
+    """The timeline note of a level, e.g. "处置预警", "签收超期 一级"."""
     note = f"{KIND_LABELS.get(kind, kind)}{level.name}"
     if 0 < level.level < len(_NUMERALS):
         note += f" {_NUMERALS[level.level]}级"
@@ -183,8 +184,6 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
 
 
 _ESCALATION_COLUMNS = ("ticket_id", "deadline", "level", "round", "due_at", "created_at", "caught_up")
-_TIMELINE_COLUMNS = ("ticket_id", "at", "actor_id", "actor_name", "actor_role", "action", "from_status",
-                     "to_status", "note", "data")
 _OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
                    "next_attempt_at", "attempts", "gave_up")
 
@@ -223,7 +222,7 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                              now, now, 0, False))
         log.debug("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
                   " (督办)" if level.supervise else "")
-    bulk.insert_many(session, TimelineEntry.__table__, _TIMELINE_COLUMNS, timeline)
+    ticket_service.record_many(session=session, rows=timeline)  # chained like every step (tickets.record)
     table = Ticket.__table__
     session.execute(update(table).where(table.c.id == bindparam("p_id"))
                     .values(escalation_level=case((table.c.escalation_level < bindparam("p_level"),

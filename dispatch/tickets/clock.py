@@ -44,7 +44,7 @@ from dispatch.tickets.ladder import next_level
 from dispatch.tickets.models import DeadlineChange, Escalation, Status, Ticket
 
 KINDS = ("response", "resolve")
-KIND_LABELS = {"response": "响应", "resolve": "处置"}
+KIND_LABELS = {"response": "签收", "resolve": "处置"}  # as the pages name the deadlines: 签收时限, 处置时限
 RUNS = {"response": (Status.dispatched,), "resolve": (Status.dispatched, Status.in_progress)}
 WARNING_LEVEL = 0
 # Statuses that never escalate: 挂账 stops the clock; the others ended the ticket's life.

@@ -197,6 +197,16 @@ def pending_extension(*, session: Session, ticket_id: int) -> ExtensionRequest |
                                                        ExtensionRequest.status == "pending")).first()
 
 
+def approved_extensions(*, session: Session, ticket: Ticket) -> list[str]:
+    """The amounts ("1 WD", "4 WH") approved for the ticket's current dispatch round, oldest first: what its
+    resolve deadline has been moved by beyond its category's limit."""
+    if ticket.dispatched_at is None:
+        return []
+    return list(session.exec(select(ExtensionRequest.amount).where(
+        ExtensionRequest.ticket_id == ticket.id, ExtensionRequest.status == "approved",
+        col(ExtensionRequest.decided_at) >= ticket.dispatched_at).order_by(col(ExtensionRequest.id))).all())
+
+
 def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None) -> list[str]:
     """The actions `user` may take on this ticket now: the transition table, the actor check, and what
     the ticket's state adds (one extension request at a time; a decision needs one waiting; 督办 once)."""

@@ -7,6 +7,7 @@
   returned     已退回    tickets the department returned (退单) in the last RETURNED_DAYS days (a former
                          holder may still open them, read only)
   suspended    挂账      suspended tickets (for the command center and admins: they alone 恢复 or 作废 them)
+  extensions   延期待批  tickets whose department asked for more time (申请延期), waiting for the command center
 
 ``department=None`` means every department (the command center's view).
 """
@@ -18,11 +19,11 @@ from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
-from dispatch.tickets.models import OPEN_STATUSES, Escalation, Status, Ticket, TimelineEntry
+from dispatch.tickets.models import OPEN_STATUSES, Escalation, ExtensionRequest, Status, Ticket, TimelineEntry
 from dispatch.users.models import Role, User
 
 QUEUES = ("pending", "in_progress", "warning", "overdue", "returned")
-COMMAND_QUEUES = ("suspended",)  # only the command center (and admins) get these
+COMMAND_QUEUES = ("suspended", "extensions")  # only the command center (and admins) get these
 RETURNED_DAYS = 30
 
 
@@ -67,6 +68,15 @@ def suspended_entries(*, session: Session, department: str | None) -> list[tuple
     return [(ticket, entries.get(ticket.id)) for ticket in tickets]
 
 
+def extension_requests(*, session: Session, department: str | None) -> list[tuple[Ticket, ExtensionRequest]]:
+    """Extension requests (申请延期) waiting for the command center, of `department` (None: all), oldest first."""
+    query = (select(Ticket, ExtensionRequest).join(ExtensionRequest, ExtensionRequest.ticket_id == Ticket.id)
+             .where(ExtensionRequest.status == "pending"))
+    if department:
+        query = query.where(Ticket.department == department)
+    return list(session.exec(query.order_by(col(ExtensionRequest.requested_at), col(ExtensionRequest.id))).all())
+
+
 def names_for(user: User) -> tuple[str, ...]:
     """The queues this user gets: everyone's, and 挂账 for the command center and admins."""
     return QUEUES + COMMAND_QUEUES if user.role in (Role.command, Role.admin) else QUEUES
@@ -95,6 +105,7 @@ def queues(*, session: Session, config: StreetConfig, department: str | None, no
                                          since=now - timedelta(days=RETURNED_DAYS))
     if suspended:
         found["suspended"] = suspended_entries(session=session, department=department)
+        found["extensions"] = extension_requests(session=session, department=department)
     return found
 
 

@@ -158,6 +158,9 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "pending_dispatch": pending_dispatch(session=session, config=config, now=now, zone=zone),
         "escalations": escalations(session=session, config=config, zone=zone),
         "supervised": supervised(session=session, config=config, now=now, zone=zone),
+        # 延期待批: extension requests waiting for the command center (the desk's tab of that name lists them)
+        "pending_extensions": sum(1 for t, _ in ticket_queues.extension_requests(session=session, department=None)
+                                  if zone is None or t.zone == zone),
         "dispatch_departments": desk_service.departments_public(config=config),
     }
     # no timestamp of the request in the body: an unchanged street gives the same bytes (ETag → 304);

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from dispatch.deadlines.limits import Limit
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
@@ -25,7 +26,7 @@ from dispatch.users.models import Role, User
 
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
-COMMAND_QUEUES = {"suspended": "挂账"}  # tabs only the command center (and admins) get
+COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
 RETURNED_DAYS = ticket_queues.RETURNED_DAYS
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
@@ -86,6 +87,18 @@ def _suspended_row(ticket: Ticket, entry: TimelineEntry | None, *, config: Stree
     return body
 
 
+def _extension_row(ticket: Ticket, request, *, config: StreetConfig, now: datetime, user: User) -> dict:
+    body = _row(ticket, config=config, now=now, user=user)
+    body["extension"] = {"amount": request.amount, "reason": request.reason,
+                         "requested_at": request.requested_at.isoformat()}
+    return body
+
+
+def workday_minutes(config: StreetConfig) -> float:
+    """The working minutes of one 工作日 (480 with the shipped hours): long times left read in working days."""
+    return Limit.parse("1 WD").minutes(config.calendar)
+
+
 def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
                   user: User) -> dict:
     """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
@@ -102,12 +115,14 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items[:MAX_ROWS]]
         elif name == "suspended":
             rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+        elif name == "extensions":
+            rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         else:
             rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
         body[name] = {"label": label, "count": len(items), "tickets": rows}
     dept = config.departments.get(department) if department else None
     return {"department": department, "department_name": dept.name if dept else None,
-            "queues": body, "returned_days": RETURNED_DAYS}  # no request time: unchanged queues → 304
+            "queues": body, "returned_days": RETURNED_DAYS, "workday_minutes": workday_minutes(config)}  # no request time: unchanged queues → 304
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:
@@ -176,6 +191,8 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
     return {
         "ticket": body,
         "returned": None if returned is None else return_public(returned, config=config),
+        "extensions_approved": ticket_flows.approved_extensions(session=session, ticket=ticket),
+        "workday_minutes": workday_minutes(config),
         "actions": allowed_actions(ticket, user=user, extension=extension),
         "after_photo_required": bool(category and category.after_photo_required),
         "pending_extension": None if extension is None else {

@@ -105,3 +105,146 @@ def zone_vertices():
     with open(ROOT / "config" / "zones.geojson", encoding="utf-8") as f:
         features = json.load(f)["features"]
     return [tuple(p) for feat in features for ring in feat["geometry"]["coordinates"] for p in ring]
+
+
+# --- 5. extensions wait in a queue the command center sees ---------------------------------------------------
+
+def test_a_pending_extension_has_a_queue_with_a_badge_and_its_approval_shows_the_new_limit(new_page, desk):
+    desk.act(desk.working, "request_extension", days=1, reason="需物业配合开门")
+    cockpit = signed_in(new_page, desk.command, "/cockpit/", **BIG_SCREEN)
+    badge = cockpit.locator("[data-testid=extensions-link] #extensions-count")
+    expect(badge).to_have_text("1")
+    with cockpit.expect_navigation():
+        cockpit.click("[data-testid=extensions-link]")
+    wait_ready(cockpit)
+    expect(tab(cockpit, "extensions")).to_have_attribute("aria-selected", "true")
+    expect(tab(cockpit, "extensions").locator(".count")).to_have_text("1")
+    row = rows(cockpit).first
+    expect(row).to_contain_text(desk.working["number"])
+    expect(row).to_contain_text("延长 1 工作日")
+    expect(row).to_contain_text("需物业配合开门")
+    shot(cockpit, "desk-extensions")
+    with cockpit.expect_navigation():
+        row.locator("a.btn").click()
+    wait_ready(cockpit)
+    cockpit.click("#ticket-actions button[data-action=approve_extension]")
+    resolve = cockpit.locator(".deadline[data-kind=resolve] .k")
+    expect(resolve).to_have_text("处置时限（4 工作时 + 延期 1 工作日）")
+    step = cockpit.locator("#ticket-timeline li[data-action=approve_extension]")
+    expect(step).to_contain_text("延长 1 工作日")
+    expect(cockpit.locator("#ticket-timeline li[data-action=request_extension]")).to_contain_text("延长 1 工作日：需物业配合开门")
+    expect(cockpit.locator("#ticket-timeline li[data-action=accept]")).to_contain_text("李师傅（绿化市容所）")
+    cockpit.goto("/desk/#extensions")
+    wait_ready(cockpit)
+    expect(tab(cockpit, "extensions").locator(".count")).to_have_text("0")
+
+
+# --- 6. the desk on a phone, 7. rework and long limits, 8. one word, the login page, printing -------------------
+
+def no_overflow(page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is {width} px wide on a 375 px phone"
+
+
+def test_the_desk_works_on_a_phone(new_page, desk):
+    page = signed_in(new_page, desk.sanitation, viewport={"width": 375, "height": 812})
+    no_overflow(page)
+    first = tab(page, "pending").bounding_box()
+    assert first["height"] < 60, first  # one line, not one character per line
+    row = rows(page).first  # a card: every value named, nothing cut
+    expect(row.locator("td[data-label=签收时限]")).to_be_visible()
+    box = row.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    shot(page, "desk-list-375")
+    tab(page, "returned").click()
+    no_overflow(page)
+    open_ticket(page, desk.working)
+    no_overflow(page)
+    left = page.locator(".deadline[data-kind=resolve] .left")
+    expect(left).to_be_visible()
+    lbox = left.bounding_box()
+    assert lbox["x"] + lbox["width"] <= 375, lbox
+    shot(page, "desk-ticket-375")
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_the_desk_list_and_ticket_at_desk_widths(new_page, desk, width):
+    page = signed_in(new_page, desk.sanitation, viewport={"width": width, "height": 900})
+    expect(page.locator("#queue-list thead")).to_be_visible()  # a table on a desk's screen
+    shot(page, f"desk-list-{width}")
+    open_ticket(page, desk.working)
+    shot(page, f"desk-ticket-{width}")
+
+
+def test_rework_is_marked_and_a_long_limit_reads_in_working_days(new_page, desk):
+    # 私搭乱建: 20 WD to resolve; 城管 signs for it; 绿化市容所's 处置中 ticket goes back for rework twice
+    chengguan = desk.server.create_user("cg_zhao", "department", department="chengguan", display_name="赵队")
+    big = desk.server.api("POST", "/api/v1/events", desk.command, expect=201, json={
+        "category": "illegal_construction", "location": {"lng": 121.4290, "lat": 31.2545},
+        "description": "屋顶加盖"})["ticket"]
+    desk.server.api("POST", f"/api/v1/tickets/{big['id']}/actions", chengguan, expect=200, json={"action": "accept"})
+    for round_ in range(2):
+        desk.photo(desk.working, desk.sanitation, "after")
+        desk.act(desk.working, "resolve")
+        desk.server.api("POST", f"/api/v1/tickets/{desk.working['id']}/actions", desk.command, expect=200,
+                        json={"action": "verify", "passed": False, "note": f"仍有垃圾 {round_ + 1}"})
+    page = signed_in(new_page, desk.sanitation)
+    tab(page, "in_progress").click()
+    row = rows(page).filter(has_text=desk.working["number"])
+    expect(row.locator("[data-testid=rework]")).to_have_text("返工 ×2")
+    page = signed_in(new_page, chengguan)
+    tab(page, "in_progress").click()
+    expect(rows(page).first.locator("td[data-label=处置时限]")).to_have_text("剩余 20个工作日")
+    desk.at(11, 30)  # an hour of work gone: 19 days and 7 hours left
+    page.reload()
+    wait_ready(page)
+    tab(page, "in_progress").click()
+    expect(rows(page).first.locator("td[data-label=处置时限]")).to_have_text("剩余 19个工作日7小时")
+
+
+def test_one_word_for_the_response_deadline_and_the_check_outcome_on_the_phone(new_page, live_server, desk):
+    # the escalation list on the cockpit names the deadline as the desk does: 签收
+    desk.at(11, 0)
+    from dispatch import db
+    from dispatch.escalation import sweep
+    with live_server.app.app_context():  # one pass, as the scheduler would
+        sweep.sweep(session=db.session(), config=live_server.app.extensions["street_config"], now=desk.clock())
+    cockpit = signed_in(new_page, desk.command, "/cockpit/", **BIG_SCREEN)
+    expect(cockpit.locator("#escalation-list")).to_contain_text("签收超期")
+    expect(cockpit.locator("#escalation-list")).not_to_contain_text("响应")
+    desk_page = signed_in(new_page, desk.sanitation)
+    expect(desk_page.locator("#queue-list thead")).to_contain_text("签收时限")
+
+    # /m/: a 核查 says whether it passed, and a department's step names the department
+    inspector = live_server.create_user("xy_wang", "inspector", zone="xiangyi", display_name="王巡查")
+    desk.photo(desk.working, desk.sanitation, "after")
+    desk.act(desk.working, "resolve")
+    desk.server.api("POST", f"/api/v1/tickets/{desk.working['id']}/actions", desk.command, expect=200,
+                    json={"action": "verify", "passed": False, "note": "仍有垃圾"})
+    phone = signed_in(new_page, inspector, **PHONE)
+    phone.evaluate("(id) => window.YC.m.lists.openDetail({ id })", desk.working["id"])
+    timeline = phone.locator("#detail .timeline")
+    expect(timeline).to_contain_text("核查（不通过）")
+    expect(timeline).to_contain_text("李师傅（绿化市容所）")
+    shot(phone, "m-detail-rework")
+
+
+def test_the_login_page_shows_no_command_line(new_page):
+    page = new_page(viewport={"width": 375, "height": 812})
+    page.goto("/login")
+    expect(page.locator("body")).not_to_contain_text("python")
+    expect(page.locator("code")).to_have_count(0)
+
+
+def test_a_ticket_prints_as_an_a4_work_order(new_page, desk):
+    page = signed_in(new_page, desk.sanitation)
+    open_ticket(page, desk.working)
+    page.emulate_media(media="print")
+    for hidden in (".navbar", "#ticket-actions .action-buttons", "[data-testid=print]"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".print-title")).to_have_text("宜川路街道城市网格化管理 · 工单")
+    expect(page.locator("[data-testid=ticket-number]")).to_have_text(desk.working["number"])
+    expect(page.locator("#ticket-timeline")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    shot(page, "desk-ticket-print")

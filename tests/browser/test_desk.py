@@ -98,7 +98,7 @@ def test_accept_then_resolve_with_an_after_photo(page, desk):
     expect(timeline.last).to_contain_text("处置完成")
     expect(timeline.last).to_contain_text("已清运完毕")
     expect(page.locator("#ticket-timeline")).to_contain_text("签收")
-    expect(page.locator("#ticket-timeline")).to_contain_text("李师傅（处置部门）")
+    expect(page.locator("#ticket-timeline")).to_contain_text("李师傅（绿化市容所）")
     page.wait_for_timeout(200)
     shot(page, "desk-ticket")
     after = desk.get(desk.warning)
@@ -149,7 +149,7 @@ def test_a_returned_ticket_opens_from_its_row_to_read_only(page, desk):
     # the time limits shown are 城管's round, and the page says whose
     expect(page.locator("[data-testid=deadlines-of]")).to_have_text("以下为现承办部门（城管执法中队）的时限")
     timeline = page.locator("#ticket-timeline")
-    expect(timeline.locator("li[data-action=return]")).to_contain_text("李师傅（处置部门）")
+    expect(timeline.locator("li[data-action=return]")).to_contain_text("李师傅（绿化市容所）")
     expect(timeline.locator("li[data-action=return]")).to_contain_text("建筑垃圾属城管执法范围")
     expect(page.locator("#ticket-info")).to_contain_text("城管执法中队")
     page.wait_for_timeout(200)  # the map's first paint

@@ -376,6 +376,9 @@
     if (state.zones.length === 0) state.zones = feed.zones;
     drawZoneBar();
     drawBanner(feed);
+    const ext = document.getElementById('extensions-count');
+    ext.textContent = String(feed.pending_extensions);
+    ext.hidden = !feed.pending_extensions;
     drawKpis(feed);
     drawPending(feed);
     drawEscalations(feed);

@@ -10,27 +10,37 @@
 (function () {
   'use strict';
 
-  const { el, fmtTime, fmtDuration, labelOf } = window.YC;
-
-  /** A time limit of the API in words: "4 WH" → "4 工作时", "30 NM" → "30 分钟" (as Open311 words it). */
-  function limitText(limit) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(WH|WD|NH|NM)\s*$/i.exec(limit || '');
-    return m ? m[1] + ' ' + labelOf('limit_units', m[2].toUpperCase()) : String(limit || '');
-  }
+  const { el, fmtTime, fmtDuration, labelOf, limitText } = window.YC;
 
   function markDrawn() {
     document.body.dataset.version = String(Number(document.body.dataset.version || 0) + 1);
     document.body.dataset.ready = '1';
   }
 
-  /** "剩余 3小时20分(工作时)", "已超期", "按期签收 11/25 10:20" … for one deadline of the API. */
+  let workday = null;  // working minutes of one 工作日, from the desk's JSON (workday_minutes)
+
+  /** Set the length of a 工作日 (the desk's JSON says it: 480 with the street's hours). */
+  function setWorkday(minutes) { workday = minutes > 0 ? minutes : null; }
+
+  /** Working minutes as 工作日 and hours once a day or more: "20个工作日", "2个工作日3小时", "1个工作日30分". */
+  function inWorkdays(minutes) {
+    const total = Math.max(0, Math.round(minutes));
+    const days = Math.floor(total / workday);
+    const rest = total - days * workday;
+    const hours = Math.floor(rest / 60);
+    return days + '个工作日' + (hours ? hours + '小时' : '') + (rest % 60 ? (rest % 60) + '分' : '');
+  }
+
+  /** "剩余 3小时20分(工作时)", "剩余 2个工作日3小时", "已超期", "按期完成 11/25 10:20" … for one deadline of the API. */
   function remainingText(d, suspended) {
     if (!d || (!d.due_at && d.remaining_minutes == null)) return '—';
     if (d.met_at) return (d.overdue ? '超期完成 ' : '按期完成 ') + fmtTime(d.met_at, true);
     if (d.overdue) return '已超期';
     if (d.remaining_minutes == null) return '—';
     const natural = /N[HM]$/i.test(d.limit || '');
-    const text = '剩余 ' + fmtDuration(d.remaining_minutes) + '(' + (natural ? '自然时' : '工作时') + ')'
+    const left = !natural && workday && d.remaining_minutes >= workday ? inWorkdays(d.remaining_minutes)
+      : fmtDuration(d.remaining_minutes) + '(' + (natural ? '自然时' : '工作时') + ')';
+    const text = '剩余 ' + left
       + (d.provisional ? '（预计）' : '');  // counted over a year whose holidays are not yet official
     return suspended ? '挂账暂停，' + text : text;
   }
@@ -52,5 +62,5 @@
     return el('span', { className: 'chip status status-' + status, text: labelOf('statuses', status) });
   }
 
-  window.YC.desk = { markDrawn, deadlineCell, stateBadge, statusBadge, limitText };
+  window.YC.desk = { markDrawn, deadlineCell, stateBadge, statusBadge, limitText, setWorkday };
 }());

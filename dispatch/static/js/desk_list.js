@@ -5,7 +5,7 @@
   'use strict';
 
   const { api, el, clear, toast, fmtTime, describeError, clip, labelOf } = window.YC;
-  const { markDrawn, deadlineCell, stateBadge, statusBadge } = window.YC.desk;
+  const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = window.YC.desk;
   const LIST_POLL_MS = 15000;
 
   function initList(root) {
@@ -52,12 +52,23 @@
         cells.push(el('td', { text: (labelOf('statuses', s.from) || '—') + (t.department_name ? ' · ' + t.department_name : '') }));
         cells.push(el('td', {}, t.visible
           ? el('a', { className: 'btn btn-small', text: '恢复 / 作废', attrs: { href: '/desk/tickets/' + t.id } }) : null));
+      } else if (queue === 'extensions') {
+        const x = t.extension || {};
+        cells.push(el('td', { text: fmtTime(x.requested_at, true) }));
+        cells.push(el('td', { text: '延长 ' + limitText(x.amount) }));
+        cells.push(el('td', { className: 'desc', text: x.reason || '' }));
+        cells.push(el('td', {}, deadlineCell(t, 'resolve'), t.department_name ? ' · ' + t.department_name : ''));
+        cells.push(el('td', {}, t.visible
+          ? el('a', { className: 'btn btn-small', text: '审批', attrs: { href: '/desk/tickets/' + t.id } }) : null));
       } else {
         cells.push(el('td', { text: fmtTime(t.created_at, true) }));
         cells.push(el('td', {}, deadlineCell(t, 'response')));
         cells.push(el('td', {}, deadlineCell(t, 'resolve')));
         cells.push(el('td', {}, statusBadge(t.status), ' ', stateBadge(t.state),
-          t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null));
+          t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null,
+          t.rework_count ? el('span', { className: 'chip rework', dataset: { testid: 'rework' },
+            attrs: { title: '核查不通过，退回返工 ' + t.rework_count + ' 次' },
+            text: '返工' + (t.rework_count > 1 ? ' ×' + t.rework_count : '') }) : null));
       }
       return el('tr', { dataset: { id: t.id, state: t.state || '' } }, cells);
     }
@@ -77,14 +88,19 @@
       const head = {
         returned: ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态'],
         suspended: ['工单号', '类别', '片区', '描述', '挂账时间', '挂账原因', '挂账前状态 · 部门', ''],
+        extensions: ['工单号', '类别', '片区', '描述', '申请时间', '申请延长', '延期理由', labelOf('deadline_kinds', 'resolve') + ' · 部门', ''],
       }[current] || ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
       const table = el('table', { className: 'tickets', dataset: { list: current } },
         el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
         el('tbody', {}, q.tickets.map((t) => rowFor(current, t))));
+      // each cell names its column (a phone shows each row as a card: the names go before the values)
+      table.querySelectorAll('tbody tr').forEach((tr) => Array.from(tr.children).forEach((td, i) => {
+        td.dataset.label = head[i] || '';
+      }));
       list.appendChild(table);
       if (!q.tickets.length) {
         list.appendChild(el('p', { className: 'empty', text: { returned: '近' + data.returned_days + '天没有退单',
-          suspended: '没有挂账的工单' }[current] || '此队列暂无工单' }));
+          suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请' }[current] || '此队列暂无工单' }));
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }
@@ -100,6 +116,7 @@
         const answer = await api.get(url(), { withDate: true });
         if (mine !== seq) return;
         data = answer.data;
+        window.YC.desk.setWorkday(data.workday_minutes);
         fetchedAt = answer.date;
         draw();
       } catch (err) {

@@ -37,6 +37,13 @@
     return Object.prototype.hasOwnProperty.call(names, code) ? names[code] : code;
   }
 
+  /** A time limit of the API in words: "4 WH" → "4 工作时", "30 NM" → "30 分钟" (as Open311 words it). */
+  function limitText(limit) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(WH|WD|NH|NM)\s*$/i.exec(limit || '');
+    return m ? m[1] + ' ' + labelOf('limit_units', m[2].toUpperCase()) : String(limit || '');
+  }
+
   YC.labels = Object.freeze(labels);
   YC.labelOf = labelOf;
+  YC.limitText = limitText;
 }());

@@ -19,9 +19,31 @@
     return (e.actor_role === 'command' || e.actor_role === 'admin') && e.from_status === 'resolved';
   }
 
-  /** The note to show for a timeline entry (核查照片 for a 核查 photo, else the entry's own note). */
+  const EXTENSION_STEPS = new Set(['request_extension', 'approve_extension', 'reject_extension']);
+
+  /** The note to show for a timeline entry: 核查照片 for a 核查 photo; an extension step with its amount
+   * ("延长 1 工作日：需物业配合"); else the entry's own note. */
   function timelineNote(e) {
-    return isVerifyPhoto(e) ? '核查照片' : e.note;
+    if (isVerifyPhoto(e)) return '核查照片';
+    if (EXTENSION_STEPS.has(e.action) && e.data && e.data.amount) {
+      return '延长 ' + YC.limitText(e.data.amount) + (e.note ? '：' + e.note : '');
+    }
+    return e.note;
+  }
+
+  /** What a timeline step did: its action's name, and for a 核查 its outcome (核查（通过）/ 核查（不通过）). */
+  function timelineWhat(e) {
+    const what = YC.labelOf('actions', e.action);
+    if (e.action === 'verify' && e.data && typeof e.data.passed === 'boolean') return what + (e.data.passed ? '（通过）' : '（不通过）');
+    return what;
+  }
+
+  /** Who took a step: 系统, or the person with the department's name for department staff, else the role:
+   * 李师傅（绿化市容所）, 王巡查（网格巡查员）. */
+  function timelineWho(e) {
+    if (!e.actor || e.actor === 'system' || e.actor_role === 'system') return YC.labelOf('roles', 'system');
+    const where = e.actor_department_name || (e.actor_role ? YC.labelOf('roles', e.actor_role) : '');
+    return e.actor + (where ? '（' + where + '）' : '');
   }
 
   /** The ids of a ticket's photos taken on a 核查 (from its timeline). */
@@ -29,5 +51,5 @@
     return new Set((timeline || []).filter(isVerifyPhoto).map((e) => e.data.photo));
   }
 
-  Object.assign(YC, { timelineNote, verifyPhotoIds });
+  Object.assign(YC, { timelineNote, timelineWhat, timelineWho, verifyPhotoIds });
 }());

@@ -21,19 +21,19 @@ REPORTED = sh(2026, 11, 25, 10, 0)
 # response 1 WH → due 11:00; resolve 4 WH → due 15:00 (lunch 12:00–13:00 does not count).
 LADDER = [
     # 80 % of the 60-minute response window: 10:48
-    (sh(2026, 11, 25, 10, 48), "response", 0, "响应预警", ["sanitation"], False),
+    (sh(2026, 11, 25, 10, 48), "response", 0, "签收预警", ["sanitation"], False),
     # the response deadline itself
-    (sh(2026, 11, 25, 11, 0), "response", 1, "响应超期 一级",
+    (sh(2026, 11, 25, 11, 0), "response", 1, "签收超期 一级",
      ["department_head", "station_xiangyi", "command_center"], False),
     # 80 % of 240 working minutes = 192: 10:00→12:00 is 120, then 72 more after lunch → 14:12
     (sh(2026, 11, 25, 14, 12), "resolve", 0, "处置预警", ["sanitation"], False),
     (sh(2026, 11, 25, 15, 0), "resolve", 1, "处置超期 一级",
      ["department_head", "station_xiangyi", "command_center"], False),
     # deadline + 1 WD: Thursday, same time of day; 督办 flags the ticket
-    (sh(2026, 11, 26, 11, 0), "response", 2, "响应督办 二级", ["command_supervisor"], True),
+    (sh(2026, 11, 26, 11, 0), "response", 2, "签收督办 二级", ["command_supervisor"], True),
     (sh(2026, 11, 26, 15, 0), "resolve", 2, "处置督办 二级", ["command_supervisor"], True),
     # deadline + 3 WD: Thu → Fri → (weekend) → Monday
-    (sh(2026, 11, 30, 11, 0), "response", 3, "响应分管领导督办 三级", ["street_leader"], True),
+    (sh(2026, 11, 30, 11, 0), "response", 3, "签收分管领导督办 三级", ["street_leader"], True),
     (sh(2026, 11, 30, 15, 0), "resolve", 3, "处置分管领导督办 三级", ["street_leader"], True),
 ]
 
@@ -89,7 +89,7 @@ def test_the_api_shows_level_and_supervision(report, sweep_at, client, command):
     assert body["escalation_level"] == 2
     assert body["supervised"] is True
     assert [e["note"] for e in body["timeline"] if e["action"] == "escalate"][:3] == \
-        ["响应预警（补记）", "响应超期 一级（补记）", "响应督办 二级"]
+        ["签收预警（补记）", "签收超期 一级（补记）", "签收督办 二级"]
 
 
 def test_nothing_before_the_warning(report, sweep_at, rows):
@@ -123,7 +123,7 @@ def test_first_sweep_after_downtime_records_every_level_passed(report, sweep_at,
         LADDER, key=lambda s: (s[1] != "response", s[2]))]
     assert all(e.caught_up for e in escalations)
     notes = [e.note for e in rows(TimelineEntry, ticket_id=ticket["id"], action="escalate")]
-    assert notes[0] == "响应预警（补记）" and notes[-1] == "处置分管领导督办 三级（补记）" and len(notes) == 8
+    assert notes[0] == "签收预警（补记）" and notes[-1] == "处置分管领导督办 三级（补记）" and len(notes) == 8
     assert len(rows(OutboxMessage, ticket_id=ticket["id"])) == 2 * (1 + 3 + 1 + 1)
     saved = load_ticket(ticket["id"])
     assert (saved.escalation_level, saved.supervised) == (3, True)
@@ -262,5 +262,5 @@ def test_recipients_resolve_department_and_zone_station(config):
 def test_level_notes(config):
     names = {lv.level: lv for lv in config.escalation.level}
     assert [level_note("resolve", names[0]), level_note("response", names[1]), level_note("resolve", names[3])] == \
-        ["处置预警", "响应超期 一级", "处置分管领导督办 三级"]
+        ["处置预警", "签收超期 一级", "处置分管领导督办 三级"]
 

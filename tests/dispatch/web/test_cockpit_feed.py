@@ -162,7 +162,7 @@ def test_escalations_appear_with_number_level_and_deadline(app, client, users, c
         escalation_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock())
     body = feed(client, users)
     assert [(e["number"], e["deadline_label"], e["level_name"]) for e in body["escalations"]] == [
-        (ticket["number"], "响应", "超期"), (ticket["number"], "响应", "预警")]  # newest first
+        (ticket["number"], "签收", "超期"), (ticket["number"], "签收", "预警")]  # newest first
     assert body["escalations"][0]["at"].startswith("2026-11-25T11:05")
     assert feed(client, users, "jiaoxi")["escalations"] == []
 
