@@ -2,6 +2,7 @@
 
 - no import cycle between the packages of dispatch/ (and geo/ imports neither Flask nor the database);
 - a ticket's status is written only by the transition table (dispatch/tickets/transitions.py);
+- a timeline step (留痕) is made only by dispatch/tickets/service.py, which chains its hash;
 - the per-deadline columns (response_/resolve_ deadline, limit, next level and time, time left) are read
   and written only by the ticket's clock (dispatch/tickets/clock.py), so "late" has one definition;
 - the page layer (dispatch/web/) holds no SQL and no deadline or visibility rule;
@@ -131,6 +132,25 @@ def test_a_tickets_status_is_written_only_by_the_transition_table():
                  if path != owner and (lines := _status_writes(tree))}
     assert offenders == {}
     assert _status_writes(ast.parse("ticket.status = 'closed'\nTicket(status='x')")) == [1, 2]  # it can fail
+
+
+def _timeline_writes(tree: ast.AST) -> list[int]:
+    """Lines making a timeline row: ``TimelineEntry(…)`` or a statement on ``TimelineEntry.__table__``."""
+    return sorted({node.lineno for node in ast.walk(tree)
+                   if (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("TimelineEntry"))
+                   or (isinstance(node, ast.Attribute) and node.attr == "__table__"
+                       and ast.unparse(node.value).endswith("TimelineEntry"))})
+
+
+def test_timeline_steps_are_made_only_by_the_tickets_service():
+    # tickets.service.record / record_many chain each step's hash (dispatch/tickets/record.py); a step made
+    # anywhere else would have none, and `audit verify` would call the record broken.
+    owner = DISPATCH / "tickets" / "service.py"
+    offenders = {str(path.relative_to(ROOT)): lines for path, tree in _sources(DISPATCH)
+                 if path != owner and (lines := _timeline_writes(tree))}
+    assert offenders == {}
+    assert _timeline_writes(ast.parse("TimelineEntry(ticket_id=1)\n"
+                                      "bulk.insert_many(s, TimelineEntry.__table__, c, r)")) == [1, 2]  # it can fail
 
 
 # A ticket's per-deadline column reached as an attribute, or by a name built from the deadline's kind.

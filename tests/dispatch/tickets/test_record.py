@@ -95,6 +95,28 @@ def test_the_app_works_with_the_triggers_on_and_audit_verify_finds_the_record_in
     assert verdict["entries"] == len(get(street, ticket_id)["timeline"]) >= 6
 
 
+def test_the_sweeps_escalation_steps_join_each_tickets_chain(app, handled, monkeypatch, capsys, database_url):
+    # The sweep writes its levels' steps in bulk, many tickets at once: each joins its own ticket's chain.
+    from datetime import timedelta
+
+    from dispatch import db
+    from dispatch.escalation import sweep
+
+    street, ticket_id = handled
+    other = new_report(street)["id"]
+    with app.app_context():
+        for days in (1, 3, 8):  # past the deadlines, then up the ladder
+            found = sweep.sweep(session=db.session(), config=app.extensions["street_config"],
+                                now=street.clock.now + timedelta(days=days))
+            db.session().commit()
+            assert found, days
+    steps = {t: [s["action"] for s in get(street, t)["timeline"]] for t in (ticket_id, other)}
+    assert all(actions.count("escalate") >= 2 for actions in steps.values()), steps
+    act(street, street.sanitation, ticket_id, "resolve")  # and a step after them follows on
+    code, verdict = audit(monkeypatch, capsys, database_url)
+    assert (code, verdict["breaks"]) == (0, [])
+
+
 def _behind_the_triggers(engine, *statements: str) -> None:
     """Run `statements` with the timeline's triggers out of the way, as a superuser could, then put them back."""
     with engine.begin() as conn:
