@@ -54,7 +54,8 @@ class PhotoPublic(BaseModel):
     size: int
     sha256: str
     uploaded_at: datetime
-    url: str
+    url: str = Field(description="the photo as uploaded (the record: EXIF kept)")
+    thumb_url: str = Field(description="a JPEG of at most 480 px, without EXIF: for lists and pages on mobile data")
 
 
 class AnswerPublic(BaseModel):

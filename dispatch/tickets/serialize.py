@@ -84,7 +84,9 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         photos = session.exec(select(Photo).where(Photo.ticket_id == ticket.id).order_by(col(Photo.id))).all()
         body.photos = [PhotoPublic(id=p.id, stage=p.stage, content_type=p.content_type, size=p.size,
                                    sha256=p.sha256, uploaded_at=p.uploaded_at,
-                                   url=url_for("ticket_actions.get_photo", ticket_id=ticket.id, photo_id=p.id))
+                                   url=url_for("ticket_actions.get_photo", ticket_id=ticket.id, photo_id=p.id),
+                                   thumb_url=url_for("ticket_actions.get_thumbnail", ticket_id=ticket.id,
+                                                     photo_id=p.id))
                        for p in photos]
     exclude = None if detail else {"timeline", "deadline_history", "photos"}
     return body.model_dump(mode="json", exclude=exclude)
