@@ -63,7 +63,13 @@ def operations(config: StreetConfig) -> list[Operation]:
                   params=(TICKET_ID, PHOTO_ID),
                   responses={200: tuple(Reply(None, "The photo, as it was uploaded", media_type=media_type)
                                         for media_type in PHOTO_TYPES)},
-                  errors=(404,), description="To whoever may see the ticket (404 otherwise)."),
+                  errors=(404,), description="To whoever may see the ticket (404 otherwise); `Cache-Control: "
+                                             "private` (`no-store` for a category not shown publicly)."),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}/thumbnail",
+                  "A photo's thumbnail (JPEG, at most 480 px, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
+                  responses={200: Reply(None, "The thumbnail", media_type="image/jpeg")},
+                  errors=(404,), description="For lists and pages on mobile data; the same access and caching as "
+                                             "the photo."),
         Operation("GET", "/api/v1/stats", "Evaluation (评价) figures, in total and per group", "stats",
                   params=query_params(StatsQuery, zone=_zone_codes(config)),
                   responses={200: (Reply(StatsReport),

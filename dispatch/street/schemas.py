@@ -150,6 +150,7 @@ class IntakeFile(_Strict):
     zone_overlap_tolerance_m2: float = Field(1.0, ge=0)
     description_max_chars: int = Field(4000, gt=0, le=100_000)
     photo_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    photo_max_pixels: int = Field(40_000_000, gt=0, le=178_956_970)  # width × height; ≤ Pillow's bomb limit
     # where the public reaches this service (Open311 discovery names it); never taken from a request's Host
     public_url: str = Field("http://127.0.0.1:5000", max_length=500)
     duplicates: DuplicatesConfig = DuplicatesConfig()

@@ -53,20 +53,49 @@ def upload_photo(ticket_id: int):
     data = upload.stream.read(max_bytes + 1)
     photo = photos.store(session=db.session(), ticket=ticket, user=user, data=data,
                          stage=stage, var_dir=current_app.config["VAR_DIR"],
-                         max_bytes=max_bytes, now=clock.now())
+                         max_bytes=max_bytes, max_pixels=config.intake.photo_max_pixels, now=clock.now())
     body = _detail(ticket)
     body["photo"] = next(p for p in body["ticket"]["photos"] if p["id"] == photo.id)
     return jsonify(body), 201
 
 
-@bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>")
-def get_photo(ticket_id: int, photo_id: int):
-    """The photo's bytes, to whoever may see the ticket."""
-    visible_ticket(ticket_id)
+def _photo_of(ticket_id: int, photo_id: int):
+    """The visible ticket and its photo; 404 for either."""
+    ticket = visible_ticket(ticket_id)
     photo = db.session().get(Photo, photo_id) if photo_id <= MAX_TICKET_ID else None  # ids are INTEGER too
     if photo is None or photo.ticket_id != ticket_id:
         raise ApiError(404, "not_found", f"no photo {photo_id} on ticket {ticket_id}")
+    return ticket, photo
+
+
+def _private(response, ticket):
+    """Kept out of shared caches (proxies, CDNs): `private`; a category about homes (`public = false`, 群租,
+    居改非…) is not kept at all, not even by the browser: `no-store`."""
+    category = current_app.extensions["street_config"].categories.get(ticket.category)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    if category is None or not category.public:
+        response.cache_control.max_age = None
+        response.cache_control.no_store = True
+    response.vary.update(("Authorization", "Cookie"))
+    return response
+
+
+@bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>")
+def get_photo(ticket_id: int, photo_id: int):
+    """The photo's bytes as uploaded (the record), to whoever may see the ticket."""
+    ticket, photo = _photo_of(ticket_id, photo_id)
     path = photos.path_for(current_app.config["VAR_DIR"], photo.sha256)
     if not path.exists():
         raise ApiError(404, "not_found", "the photo file is missing from storage")
-    return send_file(path, mimetype=photo.content_type, max_age=3600)
+    return _private(send_file(path, mimetype=photo.content_type, max_age=3600), ticket)
+
+
+@bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>/thumbnail")
+def get_thumbnail(ticket_id: int, photo_id: int):
+    """A small JPEG of the photo without its metadata (for lists and pages), to whoever may see the ticket."""
+    ticket, photo = _photo_of(ticket_id, photo_id)
+    path = photos.ensure_thumbnail(current_app.config["VAR_DIR"], photo.sha256, photo.content_type)
+    if path is None:
+        raise ApiError(404, "not_found", "the photo file is missing from storage")
+    return _private(send_file(path, mimetype="image/jpeg", max_age=3600), ticket)

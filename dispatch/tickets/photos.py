@@ -1,13 +1,24 @@
-"""Photos: type sniffed from the bytes (JPEG/PNG/WebP), size-limited, stored by sha256 under var/."""
+"""Photos: type sniffed from the bytes (JPEG/PNG/WebP), decoded, size-limited, stored by sha256 under var/.
+
+Every photo is decoded with Pillow before it is kept: bytes that only look like an image (a JPEG's first
+and last markers around nothing, a bare RIFF/WebP header) are refused, and so is an image of more pixels
+than `photo_max_pixels` (config/intake.toml; a 100000×100000 PNG header is a decompression bomb). The
+original is kept byte for byte (the record, EXIF included); a small JPEG thumbnail without any metadata is
+derived from it for the pages (`thumbnail_path`: var/thumbnails/ab/<sha256>.jpg, made again when missing).
+"""
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import tempfile
+import warnings
 import zlib
 from datetime import datetime
 from pathlib import Path
 
+from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from dispatch.errors import ApiError
@@ -15,7 +26,12 @@ from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Photo, Status, Ticket
 from dispatch.users.models import User
 
+log = logging.getLogger(__name__)
+
 STAGES = ("before", "after")
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+THUMBNAIL_EDGE = 480  # px, the longer side: sharp on a phone's list, a few tens of kB on mobile data
+THUMBNAIL_QUALITY = 70
 ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # a finished record takes no more photos
 
 
@@ -79,13 +95,103 @@ def _png_intact(data: bytes) -> bool:
     return False
 
 
+def decode(data: bytes, content_type: str, *, max_pixels: int) -> Image.Image:
+    """The decoded image, or ApiError 422: `corrupt_photo` when it does not decode as `content_type`,
+    `photo_too_large` when it has more than `max_pixels` pixels (checked from the header, before decoding).
+
+    >>> def code(data, content_type):
+    ...     try:
+    ...         return decode(data, content_type, max_pixels=10**6).size
+    ...     except ApiError as exc:
+    ...         return exc.code
+    >>> code(b"\\xff\\xd8\\xff\\x00\\x00\\xff\\xd9", "image/jpeg")  # a JPEG's first and last markers, nothing between
+    'corrupt_photo'
+    >>> out = io.BytesIO(); Image.new("RGB", (1001, 1000)).save(out, "PNG"); code(out.getvalue(), "image/png")
+    'photo_too_large'
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]])
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _too_large(width, height, max_pixels)
+            image.load()
+    except ApiError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large(None, None, max_pixels) from None
+    except Exception:  # noqa: BLE001 — a decoder's complaint about hostile bytes is bad input, never a 500
+        raise ApiError(422, "corrupt_photo",
+                       f"the photo cannot be read as {content_type}: send the picture itself") from None
+    return image
+
+
+def _too_large(width: int | None, height: int | None, max_pixels: int) -> ApiError:
+    size = f"{width}×{height} pixels" if width is not None else "too many pixels"
+    return ApiError(422, "photo_too_large",
+                    f"the photo has {size}; at most {max_pixels / 1e6:g} megapixels (photo_max_pixels)")
+
+
 def path_for(var_dir: str | Path, sha256: str) -> Path:
     """Where a photo with this digest lives: var/photos/ab/abcdef…"""
     return Path(var_dir) / "photos" / sha256[:2] / sha256
 
 
+def thumbnail_path(var_dir: str | Path, sha256: str) -> Path:
+    """Where the thumbnail of a photo lives: var/thumbnails/ab/abcdef….jpg (derived: not in backups' way)."""
+    return Path(var_dir) / "thumbnails" / sha256[:2] / f"{sha256}.jpg"
+
+
+def thumbnail_bytes(image: Image.Image) -> bytes:
+    """A JPEG at most THUMBNAIL_EDGE px on its longer side, turned upright, without EXIF (no GPS) or ICC."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, (255, 255, 255))  # transparency on white
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    image.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def ensure_thumbnail(var_dir: str | Path, sha256: str, content_type: str) -> Path | None:
+    """The thumbnail's path, made from the stored original when it is missing (a restore without var/thumbnails);
+    None when the original is missing or cannot be read."""
+    target = thumbnail_path(var_dir, sha256)
+    if target.exists():
+        return target
+    original = path_for(var_dir, sha256)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # it passed the limit when stored
+            image = Image.open(original, formats=[PILLOW_FORMATS.get(content_type, "JPEG")])
+            image.load()
+        _write(target, thumbnail_bytes(image))
+    except Exception:  # noqa: BLE001 — logged; the caller answers 404
+        log.exception("photo %s: cannot make its thumbnail", sha256)
+        return None
+    return target
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write `data` to `target` under a temporary name of its own, then rename (never a half-written file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # a temporary name of its own: two threads of one process storing the same bytes must not share it
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:8]}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: str, var_dir: str, max_bytes: int,
-          now: datetime) -> Photo:
+          now: datetime, max_pixels: int = 40_000_000) -> Photo:
     """Check and store one photo (content-addressed; the same bytes are kept once) and record it."""
     if stage not in STAGES:
         raise ApiError(422, "validation_error", f"stage must be one of {', '.join(STAGES)}")
@@ -98,19 +204,13 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
         raise ApiError(415, "unsupported_media_type", "a photo must be JPEG, PNG or WebP")
     if not intact(data, content_type):
         raise ApiError(422, "corrupt_photo", "the photo is damaged or incomplete (an interrupted upload?): send it again")
+    image = decode(data, content_type, max_pixels=max_pixels)
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(var_dir, digest)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # a temporary name of its own: two threads of one process storing the same bytes must not share it
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write(target, data)
+    if not thumbnail_path(var_dir, digest).exists():
+        _write(thumbnail_path(var_dir, digest), thumbnail_bytes(image))
     photo = _add(session=session, ticket=ticket, user=user, stage=stage, digest=digest, content_type=content_type,
                  size=len(data), now=now, note="处置前照片" if stage == "before" else "处置后照片")
     if ticket.status == Status.duplicate and ticket.duplicate_of is not None:

@@ -4,11 +4,14 @@ Plain functions and constants only; the fixtures are in the conftest.py files.
 """
 from __future__ import annotations
 
+import io
 import math
 import struct
 import zlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from PIL import Image
 
 from geo.distance import M_PER_DEGREE
 
@@ -97,9 +100,15 @@ def _png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+def _saved(fmt: str, size: tuple[int, int] = (1, 1), **options) -> bytes:
+    """A small green image as Pillow writes it (the server decodes every photo: the bytes must be real)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (0, 160, 60)).save(out, fmt, **options)
+    return out.getvalue()
+
+
 PNG = _png()
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-_VP8 = b"VP8L" + struct.pack("<I", 5) + b"\x2f\x00\x00\x00\x00\x00"
-WEBP = b"RIFF" + struct.pack("<I", 4 + len(_VP8)) + b"WEBP" + _VP8
+JPEG = _saved("JPEG", quality=50, optimize=True)  # ~300 bytes
+WEBP = _saved("WEBP", lossless=True)
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00" \
       b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"

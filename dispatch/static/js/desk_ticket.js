@@ -86,7 +86,7 @@
       if (stage === 'verify' && !photos.length) return; // only once somebody checked on site
       const strip = el('div', { className: 'thumbs', dataset: { stage } });
       photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
-        el('img', { className: 'thumb', attrs: { src: p.url, alt: label + '照片', loading: 'lazy' } }))));
+        el('img', { className: 'thumb', attrs: { src: p.thumb_url || p.url, alt: label + '照片', loading: 'lazy' } }))));
       if (!photos.length) strip.appendChild(el('span', { className: 'muted', text: '无' }));
       node.appendChild(el('div', { className: 'photo-group' }, el('h3', { text: label }), strip));
     });

@@ -3,25 +3,52 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.dispatch.helpers import GIF, JPEG, PNG, WEBP
-from tests.dispatch.lifecycle import get, ticket_in, upload
+from tests.dispatch.lifecycle import act, get, new_report, ticket_in, upload
 
-MAX_BYTES = 512  # photo_max_bytes in this module's copy of config/intake.toml
+MAX_BYTES = 8192  # photo_max_bytes in this module's copy of config/intake.toml
+MAX_PIXELS = 640 * 400  # photo_max_pixels there
 
 
 @pytest.fixture
 def config_dir(config_dir):
-    """The conftest copy of config/, with a small photo size limit."""
+    """The conftest copy of config/, with small photo size limits."""
     intake = config_dir / "intake.toml"
     text = intake.read_text(encoding="utf-8")
-    assert "photo_max_bytes = 10485760" in text
-    intake.write_text(text.replace("photo_max_bytes = 10485760", f"photo_max_bytes = {MAX_BYTES}"), encoding="utf-8")
+    assert "photo_max_bytes = 10485760" in text and "photo_max_pixels = 40000000" in text
+    text = text.replace("photo_max_bytes = 10485760", f"photo_max_bytes = {MAX_BYTES}")
+    intake.write_text(text.replace("photo_max_pixels = 40000000", f"photo_max_pixels = {MAX_PIXELS}"),
+                      encoding="utf-8")
     return config_dir
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk with its CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A structurally intact PNG (every CRC right, IEND) whose header claims width × height pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
+
+
+def jpeg_with_gps(size: tuple[int, int] = (640, 400)) -> bytes:
+    """A phone-like JPEG whose EXIF holds where it was taken (宜川路, 31°15′N 121°25′E)."""
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 15.0, 18.6), 3: "E", 4: (121.0, 25.0, 46.0)}  # the GPS IFD
+    out = io.BytesIO()
+    Image.new("RGB", size, (0, 160, 60)).save(out, "JPEG", quality=30, exif=exif.tobytes())
+    return out.getvalue()
 
 
 def stored_files(app) -> list[Path]:
@@ -284,3 +311,66 @@ def test_damaged_photos_are_refused(street, data, why):
     response = upload(street, street.sanitation, ticket["id"], data=data, expect=422)
     assert response.get_json()["error"]["code"] == "corrupt_photo", why
     assert get(street, ticket["id"])["photos"] == []
+
+
+# --- only real images are evidence ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, code, why", [
+    (b"\xff\xd8\xff\x00\x00\xff\xd9", "corrupt_photo", "7 bytes: a JPEG's first and last markers, nothing between"),
+    (b"RIFF\x04\x00\x00\x00WEBP", "corrupt_photo", "a 12-byte RIFF/WebP header and no image"),
+    (png_claiming(100_000, 100_000), "photo_too_large", "a PNG header claiming 100000×100000 (a decompression bomb)"),
+    (png_claiming(641, 400), "photo_too_large", "one column over photo_max_pixels"),
+    (png_claiming(64, 48), "corrupt_photo", "an intact PNG whose pixel data is too short for its size"),
+])
+def test_what_does_not_decode_is_no_photo_and_no_evidence(app, street, data, code, why):
+    tid = ticket_in(street, "in_progress")["id"]  # exposed_garbage: 处置完成 needs an after photo
+    response = upload(street, street.sanitation, tid, data=data, stage="after", expect=422)
+    assert response.get_json()["error"]["code"] == code, why
+    assert stored_files(app) == [] and get(street, tid)["photos"] == []
+    # so it does not satisfy "after photo required", for 处置完成 nor for 自行处置
+    assert act(street, street.sanitation, tid, "resolve", expect=422)["error"]["code"] == "after_photo_required"
+    other = ticket_in(street, "dispatched")["id"]
+    upload(street, street.inspector, other, data=data, stage="after", expect=422)
+    assert act(street, street.inspector, other, "self_resolve", expect=422)["error"]["code"] == "after_photo_required"
+
+
+def test_a_photo_at_the_pixel_limit_is_accepted(street):
+    tid = ticket_in(street, "in_progress")["id"]
+    upload(street, street.sanitation, tid, data=jpeg_with_gps((640, 400)), filename="IMG.jpg", expect=201)
+
+
+def test_the_pages_get_a_small_thumbnail_without_gps_and_the_record_keeps_the_original(app, street):
+    original = jpeg_with_gps()
+    tid = ticket_in(street, "in_progress")["id"]
+    photo = upload(street, street.sanitation, tid, data=original, filename="IMG.jpg").get_json()["photo"]
+    assert photo["thumb_url"] == f"{photo['url']}/thumbnail"
+    thumb = street.client.get(photo["thumb_url"], headers=street.sanitation)
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    small = Image.open(io.BytesIO(thumb.data))
+    assert max(small.size) <= 480 and len(thumb.data) < len(original)
+    assert 0x8825 not in small.getexif()  # no GPS IFD (no EXIF at all)
+    full = street.client.get(photo["url"], headers=street.sanitation)
+    assert full.data == original  # the record: byte for byte, its EXIF (GPS included) kept
+    assert Image.open(io.BytesIO(full.data)).getexif().get_ifd(0x8825)[1] == "N"
+    # the thumbnail lives beside the photos, by convention: var/thumbnails/ab/<sha256>.jpg — and comes back
+    # when lost (a restore of var/photos alone)
+    path = Path(app.config["VAR_DIR"]) / "thumbnails" / photo["sha256"][:2] / f"{photo['sha256']}.jpg"
+    assert path.read_bytes() == thumb.data
+    path.unlink()
+    assert street.client.get(photo["thumb_url"], headers=street.sanitation).data == thumb.data
+    # and it is shown only to whoever may see the ticket
+    assert street.client.get(photo["thumb_url"], headers=street.chengguan).status_code == 404
+
+
+def test_photos_stay_out_of_shared_caches_and_homes_out_of_every_cache(street):
+    # A proxy or CDN must never keep a photo fetched with a token; a 群租 photo (a category not shown
+    # publicly: it shows someone's home) is not kept at all, not even in the browser's cache.
+    street_tid = ticket_in(street, "in_progress")["id"]
+    rental_tid = new_report(street, "group_rental")["id"]
+    for tid, expected in ((street_tid, {"private", "max-age=3600"}), (rental_tid, {"private", "no-store"})):
+        photo = upload(street, street.command, tid, stage="before").get_json()["photo"]
+        for url in (photo["url"], photo["thumb_url"]):
+            response = street.client.get(url, headers=street.command)
+            assert response.status_code == 200
+            assert set(response.headers["Cache-Control"].replace(" ", "").split(",")) == expected, url
+            assert "Authorization" in response.headers["Vary"]
