@@ -16,6 +16,8 @@ True
 
 import math
 
+import numpy as np
+
 SUPPORTED_CRS = ("wgs84", "gcj02", "bd09", "cgcs2000")
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, as used by GCJ-02
@@ -30,19 +32,19 @@ def out_of_china(lng: float, lat: float) -> bool:
     return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 
-def _transform_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+def _transform_lat(x, y, m=math):
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(y * math.pi) + 40.0 * m.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * m.sin(y / 12.0 * math.pi) + 320.0 * m.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     return ret
 
 
-def _transform_lng(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+def _transform_lng(x, y, m=math):
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(x * math.pi) + 40.0 * m.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * m.sin(x / 12.0 * math.pi) + 300.0 * m.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
     return ret
 
 
@@ -136,3 +138,68 @@ def to_wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
             f"unknown crs {crs!r}; expected one of {', '.join(SUPPORTED_CRS)}"
         ) from None
     return convert(lng, lat)
+
+
+# --- many points at once (numpy): the same formulas, element-wise -----------------------------------------
+
+
+def _wgs84_to_gcj02_np(lng: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dlat = _transform_lat(lng - 105.0, lat - 35.0, np)
+    dlng = _transform_lng(lng - 105.0, lat - 35.0, np)
+    radlat = lat / 180.0 * math.pi
+    magic = 1.0 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlng = (dlng * 180.0) / (_A / sqrtmagic * np.cos(radlat) * math.pi)
+    inside = ~_out_of_china_np(lng, lat)
+    return np.where(inside, lng + dlng, lng), np.where(inside, lat + dlat, lat)
+
+
+def _out_of_china_np(lng: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return ~((72.004 <= lng) & (lng <= 137.8347) & (0.8293 <= lat) & (lat <= 55.8271))
+
+
+def _gcj02_to_bd09_np(lng: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = np.sqrt(lng * lng + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
+    theta = np.arctan2(lat, lng) + 0.000003 * np.cos(lng * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def _solve_np(forward, x: np.ndarray, y: np.ndarray, px: np.ndarray, py: np.ndarray):
+    """Fixed-point iteration of forward(p) == (x, y) for every point, until all are within _INVERSE_EPS."""
+    for _ in range(_INVERSE_MAX_ITER):
+        fx, fy = forward(px, py)
+        dx, dy = fx - x, fy - y
+        if np.all((np.abs(dx) < _INVERSE_EPS) & (np.abs(dy) < _INVERSE_EPS)):
+            break
+        px, py = px - dx, py - dy
+    return px, py
+
+
+def _gcj02_to_wgs84_np(lng, lat):
+    return _solve_np(_wgs84_to_gcj02_np, lng, lat, lng, lat)
+
+
+def _bd09_to_wgs84_np(lng, lat):
+    x, y = lng - 0.0065, lat - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    gx, gy = _solve_np(_gcj02_to_bd09_np, lng, lat, z * np.cos(theta), z * np.sin(theta))
+    return _gcj02_to_wgs84_np(gx, gy)
+
+
+_TO_WGS84_NP = {"wgs84": None, "cgcs2000": None, "gcj02": _gcj02_to_wgs84_np, "bd09": _bd09_to_wgs84_np}
+
+
+def to_wgs84_many(lngs, lats, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """``to_wgs84`` for arrays of longitudes and latitudes (numpy, element-wise; within 1e-6° of it).
+
+    >>> lngs, lats = to_wgs84_many([121.4346, 121.43], [31.2532, 31.255], "gcj02")
+    >>> [round(float(v), 4) for v in lngs], [round(float(v), 4) for v in lats]
+    ([121.43, 121.4254], [31.255, 31.2568])
+    """
+    if crs not in _TO_WGS84_NP:
+        raise ValueError(f"unknown crs {crs!r}; expected one of {', '.join(SUPPORTED_CRS)}")
+    lngs, lats = np.asarray(lngs, dtype=float), np.asarray(lats, dtype=float)
+    convert = _TO_WGS84_NP[crs]
+    return (lngs.copy(), lats.copy()) if convert is None else convert(lngs, lats)

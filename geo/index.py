@@ -25,6 +25,8 @@ Rules, applied at the top level and again inside each matched area:
 ('b', 'tolerance', 10)
 >>> index.locate(121.45, 31.255).how
 'outside'
+>>> [loc.how for loc in index.locate_many([121.425, 121.4401, 121.45], [31.255] * 3)]
+['inside', 'tolerance', 'outside']
 """
 
 import math
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from geo.crs import to_wgs84_many
 from geo.distance import degree_box, distances_m
 from geo.zones import Zone
 
@@ -106,6 +109,64 @@ class ZoneIndex:
                 break
             path.append(child)
         return Location(zone, how, distance, tuple(path))
+
+    def locate_many(self, lngs, lats, crs: str = "wgs84") -> list[Location]:
+        """``locate`` for many points at once (each in `crs`, converted with numpy): the same answers.
+
+        Covered points are found by one bulk STRtree query per set of siblings (the top level, then each
+        area's children for the points it holds); only points covered by no area go through ``locate``'s
+        tolerance and distance rules one by one.
+        """
+        lngs, lats = to_wgs84_many(lngs, lats, crs)
+        if lngs.shape != lats.shape or lngs.ndim != 1:
+            raise ValueError("lngs and lats must be two sequences of the same length")
+        if not (np.isfinite(lngs).all() and np.isfinite(lats).all()):
+            bad = int(np.flatnonzero(~(np.isfinite(lngs) & np.isfinite(lats)))[0])
+            raise ValueError(f"not a finite coordinate: ({lngs[bad]}, {lats[bad]})")
+        points = shapely.points(lngs, lats)
+        found: list[Location | None] = [None] * len(points)
+        paths: dict[int, list[Zone]] = {}
+        hits = self._covered(self._top, points, np.arange(len(points)))
+        for i in range(len(points)):
+            if i in hits:
+                paths[i] = [hits[i]]
+            else:  # tolerance or outside: the scalar rules
+                found[i] = self.locate(lngs[i], lats[i])
+        pending = dict(paths)
+        while pending:  # one level down for every point whose last area has children
+            by_parent: dict[str, list[int]] = {}
+            for i, path in pending.items():
+                if path[-1].code in self._children:
+                    by_parent.setdefault(path[-1].code, []).append(i)
+            pending = {}
+            for code, members in by_parent.items():
+                siblings = self._children[code]
+                members = np.array(members)
+                inside = self._covered(siblings, points[members], members)
+                for i in members.tolist():
+                    child = inside.get(i)
+                    if child is None:
+                        child, _, _ = self._match(siblings, points[i], float(lngs[i]), float(lats[i]),
+                                                  want_distance=False)
+                    if child is not None:
+                        paths[i].append(child)
+                        pending[i] = paths[i]
+        for i, path in paths.items():
+            found[i] = Location(path[0], "inside", 0.0, tuple(path))
+        return found
+
+    @staticmethod
+    def _covered(siblings: _Siblings, points, ids: np.ndarray) -> dict[int, Zone]:
+        """id → the area (smallest code) covering each of `points`, by one bulk query; uncovered ids absent."""
+        if not siblings.zones or not len(points):
+            return {}
+        which, tree = siblings.tree.query(points, predicate="covered_by")
+        if not which.size:
+            return {}
+        order = np.lexsort((tree, which))  # by point, then smallest index (= smallest code) first
+        which, tree = which[order], tree[order]
+        first = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+        return {int(ids[w]): siblings.zones[t] for w, t in zip(which[first], tree[first])}
 
     def _match(self, siblings: _Siblings, point, lng, lat, *, want_distance: bool):
         candidates = siblings.tree.query(point)
