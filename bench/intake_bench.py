@@ -105,9 +105,30 @@ def reports(config: StreetConfig, n: int, rng: random.Random) -> list[dict]:
     for i in range(n):
         zone = rng.choice(sorted(points))
         lng, lat = rng.choice(points[zone])
-        bodies.append({"category": rng.choice(slugs), "location": {"lng": lng, "lat": lat, "crs": "wgs84"},
-                       "description": f"基准上报 {i + 1}", "address": "宜川路"})
+        slug = rng.choice(slugs)
+        body = {"category": slug, "location": {"lng": lng, "lat": lat, "crs": "wgs84"},
+                "description": f"基准上报 {i + 1}", "address": "宜川路"}
+        answers = required_answers(config, slug)
+        if answers:
+            body["attributes"] = answers
+        bodies.append(body)
     return bodies
+
+
+def required_answers(config: StreetConfig, slug: str) -> dict:
+    """An answer to each required question of the category (群租 asks 居住户数), as an inspector gives it."""
+    answers = {}
+    for attribute in config.categories[slug].attributes:
+        if not attribute.required:
+            continue
+        if attribute.datatype == "number":
+            answers[attribute.code] = int(attribute.minimum or 1) + 1
+        elif attribute.values:
+            key = attribute.values[0].key
+            answers[attribute.code] = [key] if attribute.datatype == "multivaluelist" else key
+        else:
+            answers[attribute.code] = "基准"
+    return answers
 
 
 class Table:
