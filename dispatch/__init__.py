@@ -14,14 +14,16 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     A database behind this version's schema is upgraded only with `migrate` (`python run.py` and
     `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
     """
-    from dispatch import cli, compression, db, errors, settings, web
+    from dispatch import cli, compression, db, errors, files, settings, web
     from dispatch.street import service as street_service
     from dispatch.street.config import load_config
     from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
 
+    files.private_umask()  # every file this process makes (database, photos, backups, secret) is 0600, dirs 0700
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(settings.from_environment(test_config))
+    files.private_dir(app.config["VAR_DIR"])
     app.json.ensure_ascii = False
     street_config = load_config(app.config["CONFIG_DIR"])  # ConfigError names file, key, reason
     app.extensions["street_config"] = street_config

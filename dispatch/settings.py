@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from dispatch import files
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-not-secret"
 
@@ -97,7 +99,10 @@ def _dev_secret(var: Path) -> str:
     try:
         return path.read_text().strip() or DEV_SECRET
     except FileNotFoundError:
-        var.mkdir(parents=True, exist_ok=True)
+        files.private_dir(var)
         value = secrets.token_urlsafe(32)
-        path.write_text(value)
+        try:
+            files.write_private(path, value)  # 0600: the key that signs every session cookie
+        except FileExistsError:  # another process of the deployment made it first
+            return path.read_text().strip() or DEV_SECRET
         return value

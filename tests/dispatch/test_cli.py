@@ -385,3 +385,46 @@ def test_a_bad_environment_value_stops_with_its_name(env, monkeypatch, capsys, n
     monkeypatch.setattr(commands, "serve", lambda app, **options: pytest.fail("served"))
     code, _, err = run(capsys)
     assert code == 1 and message in err
+
+
+def test_secrets_and_data_are_private_to_the_user(env, api, capsys, tmp_path, monkeypatch):
+    # Started from an ordinary shell (umask 022), the generated secret, the SQLite database, the photos and
+    # the backups were 0644 in 0755 folders: any account of the machine could read them. Now 0600 / 0700.
+    import io
+    import os
+    import stat
+
+    var, elsewhere = tmp_path / "var", tmp_path / "offsite"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{var / 'dispatch.sqlite3'}")  # the default place
+    monkeypatch.delenv("SECRET_KEY")  # development: the key is generated into var/secret_key
+    previous = os.umask(0o022)
+    try:
+        code, out, _ = run(capsys, "users", "add", "wang", "--role", "inspector", "--zone", "xiangyi")
+        headers = bearer(token_in(out))
+        client = api()
+        ticket = ticket_of(report(client, headers, at=INTERIOR["xiangyi"]))
+        from tests.dispatch.helpers import PNG as png
+        assert client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers,
+                           content_type="multipart/form-data",
+                           data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"}).status_code == 201
+        assert run(capsys, "backup")[0] == 0  # into var/backups/
+        assert run(capsys, "backup", "--to", str(elsewhere))[0] == 0
+    finally:
+        os.umask(previous)
+    assert (var / "secret_key").is_file() and (var / "dispatch.sqlite3").is_file()
+    made = [var, *var.rglob("*"), elsewhere, *elsewhere.rglob("*")]
+    for folder in ("photos", "thumbnails", "backups"):
+        assert any(p.is_file() for p in (var / folder).rglob("*")), folder
+    loose = [f"{p.relative_to(tmp_path)} {stat.S_IMODE(p.stat().st_mode):o}" for p in made
+             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
+    assert loose == []
+
+
+def test_an_existing_world_readable_var_is_closed_at_start(env, api, tmp_path):
+    import stat
+
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    var.chmod(0o755)  # made by an earlier version, or by hand
+    api()
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
