@@ -14,7 +14,7 @@ from flask import Flask
 
 from dispatch import clock, db
 from dispatch.scheduler import JobSpec
-from dispatch.users import web_sessions
+from dispatch.users import throttle, web_sessions
 
 if TYPE_CHECKING:  # annotations only: users needs nothing of the street at run time
     from dispatch.street.config import StreetConfig
@@ -26,10 +26,12 @@ PURGE_INTERVAL = timedelta(hours=6)
 
 
 def purge_sessions_job(app: Flask) -> None:
-    """Delete sessions that expired RETENTION ago, in its own app context; errors are logged, not raised."""
+    """Delete sessions that expired RETENTION ago (and ended sign-in failure windows), in its own app context;
+    errors are logged, not raised."""
     try:
         with app.app_context():
             deleted = web_sessions.purge(session=db.session(), now=clock.now())
+            throttle.purge(session=db.session(), now=clock.now())  # sign-in failure windows that ended
         if deleted:
             log.info("deleted %d browser session(s) that ended over %s ago", deleted, web_sessions.RETENTION)
     except Exception:

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlmodel import Session, select
+from sqlalchemy import case, literal, or_, update
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.users import web_sessions
 from dispatch.users.models import Role, User
 
+
+log = logging.getLogger(__name__)
 
 USERNAME = re.compile(r"[\w.-]{1,64}")  # \w includes 汉字
 
@@ -86,10 +91,20 @@ def check_password_rules(password: str) -> None:
         raise UserError("a password needs at least 8 characters")
 
 
+PASSWORD_METHOD = "scrypt"  # werkzeug's KDF with its default cost (N=32768, r=8, p=1: about half a second)
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A hash of a random password made like every user's: checked when the name is unknown (or cannot sign
+    in), so that a failed sign-in costs the same whether the name exists or not."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_METHOD)
+
+
 def set_password(*, session: Session, user: User, password: str, now: datetime) -> None:
     """Store a scrypt hash of the password (werkzeug's KDF) and end the user's browser sessions."""
     check_password_rules(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     user.failed_logins, user.locked_until = 0, None  # an admin setting a password also lifts a lockout
     session.add(user)
     # whoever signed in with the old password (or holds a copy of such a cookie) is out: revoke_all
@@ -105,24 +120,36 @@ def check_password(*, session: Session, username: str, password: str, now: datet
     """The active user when the password matches, else None.
 
     After MAX_FAILED_LOGINS wrong passwords in a row the account refuses sign-in for LOCKOUT, even
-    with the right password (a guessing attack stalls); a success resets the count.
+    with the right password (a guessing attack stalls); a success resets the count. Each failure is
+    counted by one UPDATE … SET failed_logins = failed_logins + 1 on a row that is not locked, so wrong
+    passwords sent at once are each counted and the lock engages at exactly the fifth; a right password
+    checked while the lock engaged is refused too. The password is checked against a stand-in hash when
+    the name is unknown: the answer takes as long either way.
     """
     user = get_by_username(session=session, username=username)
-    if not (user and user.active and user.password_hash):
+    usable = user is not None and user.active and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if usable else _stand_in_hash(), password)
+    if not usable:
         return None
-    if user.locked_until is not None and now < user.locked_until:
-        return None
-    if check_password_hash(user.password_hash, password):
-        if user.failed_logins or user.locked_until:
-            user.failed_logins, user.locked_until = 0, None
-            session.add(user)
-            session.commit()
-        return user
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.failed_logins, user.locked_until = 0, now + LOCKOUT
-    session.add(user)
+    not_locked = or_(col(User.locked_until).is_(None), col(User.locked_until) <= now)
+    if matches:
+        reset = session.execute(update(User).where(User.id == user.id, not_locked)
+                                .values(failed_logins=0, locked_until=None)
+                                .execution_options(synchronize_session=False))
+        session.commit()
+        return user if reset.rowcount == 1 else None
+    failures = User.failed_logins + 1
+    locks = failures >= MAX_FAILED_LOGINS
+    counted = session.execute(
+        update(User).where(User.id == user.id, not_locked)
+        .values(failed_logins=case((locks, 0), else_=failures),
+                locked_until=case((locks, literal(now + LOCKOUT, User.__table__.c.locked_until.type)),
+                                  else_=User.locked_until))
+        .returning(User.locked_until).execution_options(synchronize_session=False)).first()
     session.commit()
+    if counted is not None and counted.locked_until is not None:
+        log.warning("sign-in of %s paused until %s after %d wrong passwords", user.username,
+                    counted.locked_until.isoformat(), MAX_FAILED_LOGINS)
     return None
 
 
