@@ -63,7 +63,11 @@ def init_app(app: Flask) -> None:
         if handler and wants_html():
             return handler(exc.code, exc.description)
         code = _HTTP_CODES.get(exc.code, "http_error")
-        return jsonify(error_body(code, exc.description or exc.name)), exc.code
+        response = jsonify(error_body(code, exc.description or exc.name))
+        allowed = getattr(exc, "valid_methods", None)
+        if exc.code == 405 and allowed:  # RFC 9110: a 405 names the methods the resource has
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response, exc.code
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -58,7 +58,10 @@ def operations(config: StreetConfig) -> list[Operation]:
                   errors=(400, 403, 404, 409, 422)),
         Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
                   "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
-                  responses={201: PhotoUploaded}, errors=(403, 404, 413, 415, 422)),
+                  responses={201: PhotoUploaded}, errors=(403, 404, 409, 413, 415, 422),
+                  description="409 ticket_ended: an ended ticket (closed, cancelled, duplicate) takes no more "
+                              "photos, except a duplicate's own reporter's `before` photo. 422 corrupt_photo: it "
+                              "does not decode; 422 photo_too_large: more than photo_max_pixels."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}", "A photo's bytes", "tickets",
                   params=(TICKET_ID, PHOTO_ID),
                   responses={200: tuple(Reply(None, "The photo, as it was uploaded", media_type=media_type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Point(BaseModel):
@@ -131,3 +131,11 @@ class ActionRequest(BaseModel):
     passed: bool | None = Field(None, description="verify: true closes the ticket, false sends it back (返工)")
     hours: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False, description="request_extension: working hours")
     days: float | None = Field(None, gt=0, le=250, allow_inf_nan=False, description="request_extension: working days")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _integral_version(cls, value):
+        """JSON has one kind of number: 3.0 is version 3, as JSON Schema's integer says (a bool stays refused)."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value

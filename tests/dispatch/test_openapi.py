@@ -11,6 +11,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
+from tests.dispatch.lifecycle import act, ticket_in
+
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -114,6 +116,22 @@ def test_document_follows_the_models(client):
     expected.pop("$defs", None)
     assert doc["components"]["schemas"]["EventCreate"] == expected
     assert set(doc["components"]["schemas"]["EventCreate"]["required"]) == {"category", "location", "description"}
+
+
+def test_the_document_and_the_app_agree_where_they_used_not_to(client, street):
+    # found by attacking the API against its own document: each was a disagreement between the two
+    photos = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/tickets/{ticket_id}/photos"]
+    assert "409" in photos["post"]["responses"]  # ticket_ended: an ended ticket takes no more photos
+    # a 405 says which methods the resource has (RFC 9110)
+    response = client.get("/api/v1/events", headers=street.inspector)
+    assert response.status_code == 405 and response.headers["Allow"] == "OPTIONS, POST"
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    # JSON Schema's integer includes 3.0: a client that sends the version as a float is not refused
+    ticket = ticket_in(street, "dispatched")
+    accepted = act(street, street.sanitation, ticket["id"], "accept", version=float(ticket["version"]))["ticket"]
+    assert accepted["status"] == "in_progress"
+    act(street, street.sanitation, ticket["id"], "start", expect=422, version=2.5)  # not an integer
+    act(street, street.sanitation, ticket["id"], "start", expect=422, version=True)  # nor a boolean
 
 
 def test_swagger_ui_page_uses_the_vendored_files(client):
