@@ -184,6 +184,11 @@ def backup_command(to: str | None) -> None:
         engine.dispose()
     click.echo(f"database: {made.database}")
     click.echo(f"photos: {made.photos_copied} new file(s) in {made.photos}")
+    if made.photos_repaired:
+        click.echo(f"photos: {made.photos_repaired} damaged copy(ies) in the backup copied again")
+    if made.damaged_sources:
+        fail("photos in var/ that do not match their sha256 (restore them from an older backup): "
+             + ", ".join(str(p) for p in made.damaged_sources))
 
 
 COMMANDS = [serve_command, scheduler_command, init_db_command, db_group, backup_command]
