@@ -42,7 +42,7 @@ def test_first_start_creates_the_schema_and_seeds_reference_data(tmp_path, confi
     engine = app.extensions["db_engine"]
     tables = set(sa.inspect(engine).get_table_names())
     assert {"tickets", "timeline", "users", "departments", "categories", "zones", "ticket_counters"} <= tables
-    assert counts(engine) == {"departments": 11, "categories": 25, "zones": 3}
+    assert counts(engine) == {"departments": 12, "categories": 25, "zones": 3}
     with engine.connect() as conn:
         name = conn.execute(sa.text("SELECT name FROM categories WHERE slug = 'exposed_garbage'")).scalar_one()
         station = conn.execute(sa.text("SELECT station FROM zones WHERE code = 'jiaoxi'")).scalar_one()
@@ -57,7 +57,7 @@ def test_restart_updates_reference_data_without_duplicating_it(tmp_path, config_
     path.write_text(path.read_text(encoding="utf-8").replace('name = "派出所"', 'name = "宜川路派出所"'),
                     encoding="utf-8")
     engine = create_app(settings(tmp_path, config_dir)).extensions["db_engine"]
-    assert counts(engine) == {"departments": 11, "categories": 25, "zones": 3}
+    assert counts(engine) == {"departments": 12, "categories": 25, "zones": 3}
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM departments WHERE code = 'police'")).scalar_one() == "宜川路派出所"
     engine.dispose()

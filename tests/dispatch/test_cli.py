@@ -211,7 +211,7 @@ def test_check_config_on_the_shipped_config(env, capsys):
     code, out, _ = run(capsys, "check-config")
     assert code == 0
     assert "config OK" in out
-    assert "11 departments" in out and "25 categories" in out and "3 zones" in out
+    assert "12 departments" in out and "25 categories" in out and "3 zones" in out
 
 
 def test_check_config_prints_every_problem(env, capsys):

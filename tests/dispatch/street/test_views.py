@@ -65,10 +65,10 @@ def test_chinese_is_sent_as_utf8_not_escaped(client):
     assert "暴露垃圾".encode() in client.get("/api/v1/categories").data
 
 
-def test_departments_list_all_11(client):
-    # The dispatch picker: 11 departments including the three zone stations.
+def test_departments_list_all_12(client):
+    # The dispatch picker: 12 departments including the three zone stations and 城建中心.
     body = client.get("/api/v1/departments").get_json()
-    assert body["count"] == len(body["data"]) == 11
+    assert body["count"] == len(body["data"]) == 12
     by_code = {d["code"]: d for d in body["data"]}
     assert by_code["sanitation"]["name"] == "绿化市容所"
     assert by_code["command_center"]["kind"] == "command"
