@@ -15,6 +15,11 @@ Crs = Literal[SUPPORTED_CRS]  # type: ignore[valid-type]
 AttributeAnswer = Union[StrictBool, StrictInt, StrictFloat, StrictStr, list[StrictStr], None]
 
 
+# Idempotency-Key (a header): 1–200 printable ASCII characters, space allowed inside but not at either end
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~](?:[ -~]{0,198}[!-~])?$"
+IDEMPOTENCY_KEY_MAX = 200
+
+
 class Location(BaseModel):
     """A point as the phone sent it, in its coordinate system."""
 

@@ -1,13 +1,15 @@
 """POST /api/v1/events: an inspector reports an event (事件上报)."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request
 
 from dispatch import clock, db
 from dispatch.auth import current_user, roles_required
 from dispatch.errors import ApiError
 from dispatch.intake import flows
-from dispatch.intake.models import EventCreate
+from dispatch.intake.models import IDEMPOTENCY_KEY_PATTERN, EventCreate
 from dispatch.tickets.serialize import ticket_public
 from dispatch.users.models import Role
 from dispatch.validation import parse_json
@@ -16,13 +18,13 @@ bp = Blueprint("intake", __name__, url_prefix="/api/v1")
 
 
 def idempotency_key() -> str | None:
-    """The Idempotency-Key header, checked (1–200 printable characters) or None."""
+    """The Idempotency-Key header, checked (1–200 printable ASCII characters, none blank at an end) or None."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > 200 or not key.isprintable():
-        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–200 printable characters")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        raise ApiError(400, "invalid_idempotency_key",
+                       "Idempotency-Key must be 1–200 printable ASCII characters (no space at either end)")
     return key
 
 

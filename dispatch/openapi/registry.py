@@ -29,9 +29,10 @@ Query parameters are generated from the pydantic model that validates them:
 ...     sort: Literal["new", "old"] | None = None
 >>> [p.document() for p in query_params(Page, sort={"description": "the order"})]  # doctest: +NORMALIZE_WHITESPACE
 [{'name': 'limit', 'in': 'query', 'required': False,
-  'schema': {'default': 50, 'minimum': 1, 'type': 'integer'}, 'description': 'at most this many'},
+  'schema': {'default': 50, 'minimum': 1, 'type': 'integer'}, 'description': 'at most this many',
+  'allowEmptyValue': True},
  {'name': 'sort', 'in': 'query', 'required': False,
-  'schema': {'enum': ['new', 'old'], 'type': 'string'}, 'description': 'the order'}]
+  'schema': {'enum': ['new', 'old'], 'type': 'string'}, 'description': 'the order', 'allowEmptyValue': True}]
 """
 from __future__ import annotations
 
@@ -63,12 +64,15 @@ class Param:
     schema: dict
     description: str = ""
     required: bool = False
+    empty_is_absent: bool = False  # a query parameter sent empty (`created_to=`, an HTML form's blank field)
 
     def document(self) -> dict:
         doc = {"name": self.name, "in": self.where, "required": self.required or self.where == "path",
                "schema": self.schema}
         if self.description:
             doc["description"] = self.description
+        if self.empty_is_absent:
+            doc["allowEmptyValue"] = True
         return doc
 
 
@@ -76,7 +80,9 @@ def query_params(model: type[BaseModel], **overrides: dict) -> tuple[Param, ...]
     """One query Param per field of `model`, its schema from pydantic; `overrides` adds keys to one field's.
 
     An optional field's null branch is left out (a query parameter is absent, never null); an override
-    may carry a "description" or narrow the schema (e.g. an enum of the street's zone codes).
+    may carry a "description" or narrow the schema (e.g. an enum of the street's zone codes). An
+    optional parameter sent empty counts as absent (dispatch/query.py), so it says `allowEmptyValue`:
+    `created_to=` is its default, not a date-time the schema refuses.
     """
     schema = model.model_json_schema(by_alias=True, ref_template=REF_TEMPLATE)
     if "$defs" in schema:
@@ -91,7 +97,8 @@ def query_params(model: type[BaseModel], **overrides: dict) -> tuple[Param, ...]
             field_schema = {k: v for k, v in field_schema.items() if k != "anyOf"} | branches[0]
         if "default" in field_schema and field_schema["default"] is None:
             del field_schema["default"]
-        params.append(Param(name, "query", dict(sorted(field_schema.items())), description, name in required))
+        params.append(Param(name, "query", dict(sorted(field_schema.items())), description, name in required,
+                            empty_is_absent=name not in required))
     return tuple(params)
 
 

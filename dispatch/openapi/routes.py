@@ -1,7 +1,7 @@
 """The /api/v1 operations, one declaration each. A new route is documented by adding its `Operation` here."""
 from __future__ import annotations
 
-from dispatch.intake.models import EventCreate
+from dispatch.intake.models import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, EventCreate
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
 from dispatch.openapi.registry import Operation, Param, Reply, build, query_params
@@ -40,8 +40,12 @@ def operations(config: StreetConfig) -> list[Operation]:
         Operation("GET", "/api/v1/departments", "Departments (处置部门)", "reference", auth=False,
                   responses={200: DepartmentsPublic}),
         Operation("POST", "/api/v1/events", "Report an event (事件上报)", "intake", request=EventCreate,
-                  params=(Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200},
-                                "a retry with the same key returns the first ticket (200) instead of a new one"),),
+                  params=(Param("Idempotency-Key", "header",
+                                {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX,
+                                 "pattern": IDEMPOTENCY_KEY_PATTERN},
+                                "a retry with the same key returns the first ticket (200) instead of a new one; "
+                                "1–200 printable ASCII characters (! to ~, spaces inside only), else 400 "
+                                "invalid_idempotency_key; keys belong to their user"),),
                   responses={201: Reply(TicketEnvelope, "The new ticket"),
                              200: Reply(TicketEnvelope, "Replay of an Idempotency-Key: the ticket it made")},
                   errors=(400, 403, 413, 422),

@@ -134,6 +134,38 @@ def test_the_document_and_the_app_agree_where_they_used_not_to(client, street):
     act(street, street.sanitation, ticket["id"], "start", expect=422, version=True)  # nor a boolean
 
 
+def test_an_empty_query_parameter_is_absent_in_the_app_and_in_the_document(client, command):
+    """An HTML form sends its blank fields (`created_to=`): the app takes them as absent, the document says so."""
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    optional = {(path, p["name"]): p for path, item in paths.items() for op in item.values()
+                for p in op.get("parameters", ()) if p["in"] == "query" and not p["required"]}
+    assert {("/api/v1/tickets", "created_to"), ("/api/v1/zones/locate", "crs"), ("/api/v1/stats", "group_by"),
+            ("/api/v1/stats", "format"), ("/api/v1/tickets", "limit")} <= set(optional)
+    assert all(p.get("allowEmptyValue") is True for p in optional.values())
+    for url in ("/api/v1/tickets?created_from=&created_to=&status=&limit=", "/api/v1/stats?group_by=&format=&from=",
+                "/api/v1/stats/trend?days=", "/api/v1/zones/locate?lng=121.4288&lat=31.2551&crs=",
+                "/api/v1/committees?zone="):
+        response = client.get(url, headers=command)
+        assert response.status_code == 200 and response.is_json, (url, response.get_data(as_text=True)[:200])
+    # a required one sent empty is missing: 400 naming it
+    response = client.get("/api/v1/zones/locate?lng=&lat=31.2551")
+    assert response.status_code == 400 and "lng" in response.get_json()["error"]["message"]
+
+
+def test_idempotency_key_limits_are_documented_as_the_app_enforces_them(client, inspector):
+    import re as regex
+
+    header = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/events"]["post"]["parameters"][0]
+    schema = header["schema"]
+    assert (schema["minLength"], schema["maxLength"]) == (1, 200)
+    for key, valid in (("k", True), ("a b", True), ("~" * 200, True), ("~" * 201, False), (" k", False),
+                       ("k ", False), ("clé", False), ("k\t1", False), ("", False)):
+        assert bool(regex.fullmatch(schema["pattern"], key)) is valid, key
+        if key:  # the app answers as the document says
+            response = client.post("/api/v1/events", headers={**inspector, "Idempotency-Key": key}, json={})
+            assert (response.get_json()["error"]["code"] != "invalid_idempotency_key") is valid, key
+
+
 def test_swagger_ui_page_uses_the_vendored_files(client):
     page = client.get("/api/docs").get_data(as_text=True)
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page

@@ -109,6 +109,13 @@ CASES = [
     pytest.param(VALID, AS_INSPECTOR, {"Idempotency-Key": "   "}, 400, "invalid_idempotency_key", id="blank-key"),
     pytest.param(VALID, AS_INSPECTOR, {"Idempotency-Key": "k" * 201}, 400, "invalid_idempotency_key",
                  id="long-key"),
+    # … and only printable ASCII, no space at either end (what the OpenAPI document's pattern says)
+    pytest.param(VALID, AS_INSPECTOR, {"Idempotency-Key": "clé-1"}, 400, "invalid_idempotency_key",
+                 id="non-ascii-key"),
+    pytest.param(VALID, AS_INSPECTOR, {"Idempotency-Key": "k\x7f1"}, 400, "invalid_idempotency_key",
+                 id="control-character-key"),
+    pytest.param(VALID, AS_INSPECTOR, {"Idempotency-Key": " k1"}, 400, "invalid_idempotency_key",
+                 id="key-with-leading-space"),
 ]
 
 

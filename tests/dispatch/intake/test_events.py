@@ -220,6 +220,15 @@ def test_same_key_same_user_returns_the_same_ticket(client, inspector, command):
     assert ticket_count(client, command) == 1
 
 
+def test_a_key_of_200_printable_ascii_characters_with_spaces_inside_is_a_key(client, inspector, command):
+    # the longest key the document allows, every printable ASCII character in it: replayed, not refused
+    key = ("report 17 ~!@#$%^&*()_+{}|:<>?`-=[]\\;',./" * 5)[:199] + "Z"
+    assert len(key) == 200
+    first = report(client, inspector, key=key, expect=201)
+    assert ticket_of(report(client, inspector, key=key, expect=200))["id"] == ticket_of(first)["id"]
+    assert ticket_count(client, command) == 1
+
+
 def test_same_key_from_another_user_is_a_new_report(client, inspector, make_user, command):
     # Keys belong to the user who sent them: another inspector's phone choosing the same key is not a replay.
     other = make_user("inspector_2", "inspector", zone="jiaoxi")[1]
