@@ -40,6 +40,9 @@ DEFAULT_WORKING_HOURS: tuple[tuple[time, time], ...] = (
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
+# A year's days off depend only on where they come from (and, for a config year, its table): shared by every
+# calendar of the process, so a reload or a test's new calendar does not walk the year again.
+_SHARED_DAYS_OFF: dict[tuple, frozenset[date]] = {}
 _DAY_CACHE_SIZE = 20_000  # days of working periods kept per calendar (about 55 years)
 
 Source = Literal["config", "chinesecalendar", "provisional"]
@@ -230,7 +233,14 @@ class WorkCalendar:
         """
         found = self._days_off.get(year)
         if found is None:
-            found = self._days_off[year] = frozenset(d for d in _days_of(year) if not self._is_workday(d))
+            source = self.source(year)
+            key = (year, source, self._years.get(year) if source == "config" else None)
+            found = _SHARED_DAYS_OFF.get(key)
+            if found is None:
+                found = frozenset(d for d in _days_of(year) if not self._is_workday(d))
+                if len(_SHARED_DAYS_OFF) < 1000:
+                    _SHARED_DAYS_OFF[key] = found
+            self._days_off[year] = found
         return found
 
     def workdays(self, year: int) -> frozenset[date]:

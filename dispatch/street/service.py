@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Engine, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from dispatch import clock
@@ -50,18 +52,30 @@ def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) ->
     The street's own guard runs first: zones in 高德/百度 map coordinates instead of WGS-84 are refused.
     """
     check(session=session, config=config, guards=[street_guards.zones_in_map_coordinates, *guards])
-    for dept in config.departments.values():
-        session.merge(Department(code=dept.code, name=dept.name, kind=dept.kind))
-    for cat in config.categories.values():
-        session.merge(Category(slug=cat.slug, code=cat.code, name=cat.name, group=cat.group,
-                               response_limit=cat.response, resolve_limit=cat.resolve, urgent=cat.urgent))
+    _upsert(session, Department, "code", [{"code": d.code, "name": d.name, "kind": d.kind}
+                                          for d in config.departments.values()])
+    _upsert(session, Category, "slug", [{"slug": c.slug, "code": c.code, "name": c.name, "group": c.group,
+                                         "response_limit": c.response, "resolve_limit": c.resolve,
+                                         "urgent": c.urgent} for c in config.categories.values()])
     features = to_feature_collection(config.zones)["features"]
-    for zone, feature in zip(config.zones, features):
-        session.merge(Zone(code=zone.code, name=zone.name, level=zone.level, parent=zone.parent,
-                           station=zone.station, geometry=feature["geometry"]))
+    _upsert(session, Zone, "code", [{"code": z.code, "name": z.name, "level": z.level, "parent": z.parent,
+                                     "station": z.station, "geometry": f["geometry"]}
+                                    for z, f in zip(config.zones, features)])
     session.commit()
     log.info("seeded %d departments, %d categories, %d zones", len(config.departments),
              len(config.categories), len(config.zones))
+
+
+_UPSERT_ROWS = 500  # rows per statement: within every SQLite build's limit of bound parameters
+
+
+def _upsert(session: Session, model, key: str, rows: list[dict]) -> None:
+    """Insert the rows, or update the ones whose `key` exists (nothing is deleted): a statement per 500 rows."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), _UPSERT_ROWS):
+        stmt = insert(model).values(rows[start:start + _UPSERT_ROWS])
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}))
 
 
 RELOAD_LISTENERS = "config_reload_listeners"
