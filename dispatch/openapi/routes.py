@@ -9,7 +9,7 @@ from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
 from dispatch.street.public import CommitteesPublic, CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
-from dispatch.tickets.filters import TicketsQuery, described_codes
+from dispatch.tickets.filters import PhotoQuery, TicketsQuery, described_codes
 from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
@@ -67,11 +67,14 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "photos, except a duplicate's own reporter's `before` photo. 422 corrupt_photo: it "
                               "does not decode; 422 photo_too_large: more than photo_max_pixels."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}", "A photo's bytes", "tickets",
-                  params=(TICKET_ID, PHOTO_ID),
-                  responses={200: tuple(Reply(None, "The photo, as it was uploaded", media_type=media_type)
-                                        for media_type in PHOTO_TYPES)},
-                  errors=(404,), description="To whoever may see the ticket (404 otherwise); `Cache-Control: "
-                                             "private` (`no-store` for a category not shown publicly)."),
+                  params=(TICKET_ID, PHOTO_ID, *query_params(PhotoQuery)),
+                  responses={200: tuple(Reply(None, "The photo without location metadata (original=1: as uploaded)",
+                                              media_type=media_type) for media_type in PHOTO_TYPES)},
+                  errors=(400, 403, 404),
+                  description="To whoever may see the ticket (404 otherwise): the served copy, without EXIF GPS, "
+                              "XMP or IPTC (orientation kept, pixels untouched); `original=1` gives the command "
+                              "center and admins the photo as uploaded (403 for other roles). `Cache-Control: "
+                              "private` (`no-store` for a category not shown publicly)."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}/thumbnail",
                   "A photo's thumbnail (JPEG, at most 480 px, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
                   responses={200: Reply(None, "The thumbnail", media_type="image/jpeg")},

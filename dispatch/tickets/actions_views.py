@@ -6,7 +6,9 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from dispatch import clock, db
 from dispatch.auth import require_user
 from dispatch.errors import ApiError
+from dispatch.query import parse_query
 from dispatch.tickets import flows, photos, visibility
+from dispatch.tickets.filters import PhotoQuery
 from dispatch.tickets.models import Photo
 from dispatch.tickets.schemas import ActionRequest
 from dispatch.tickets.serialize import ticket_public
@@ -83,10 +85,20 @@ def _private(response, ticket):
 
 @bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>")
 def get_photo(ticket_id: int, photo_id: int):
-    """The photo's bytes as uploaded (the record), to whoever may see the ticket."""
+    """The photo without its location metadata, to whoever may see the ticket; `?original=1`: as uploaded
+    (the record, EXIF GPS included), to the command center and admins only."""
+    user = require_user()
+    query = parse_query(PhotoQuery)
     ticket, photo = _photo_of(ticket_id, photo_id)
-    path = photos.path_for(current_app.config["VAR_DIR"], photo.sha256)
-    if not path.exists():
+    var_dir = current_app.config["VAR_DIR"]
+    if query.original:
+        if not visibility.can_fetch_original(user):
+            raise ApiError(403, "forbidden", "only the command center and admins get a photo as uploaded")
+        path = photos.path_for(var_dir, photo.sha256)
+        path = path if path.exists() else None
+    else:
+        path = photos.ensure_served(var_dir, photo.sha256, photo.content_type)
+    if path is None:
         raise ApiError(404, "not_found", "the photo file is missing from storage")
     return _private(send_file(path, mimetype=photo.content_type, max_age=3600), ticket)
 

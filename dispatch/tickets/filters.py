@@ -109,6 +109,17 @@ class TicketsQuery(QueryModel):
     offset: _number("offset", 0, 10**9, "skip this many (the next page: offset + limit)") = 0
 
 
+class PhotoQuery(QueryModel):
+    """?original= of GET /api/v1/tickets/<id>/photos/<pid>."""
+
+    original: Annotated[bool | None, BeforeValidator(_yes_no),
+                        WithJsonSchema({"type": "string", "enum": [*FLAG_VALUES]}),
+                        Refusal("invalid_parameter", "original must be 1, true, 0 or false"),
+                        Field(description="1 or true: the photo as uploaded, its EXIF (GPS included) kept — the "
+                                          "record, for the command center and admins (403 for other roles); "
+                                          "without it: the served copy, without location metadata")] = None
+
+
 def allowed_codes(config: StreetConfig) -> dict[str, list[str]]:
     """What each comma list may hold: the statuses, and the street's zone, department and category codes."""
     return {"status": [s.value for s in Status], "zone": [z.code for z in config.zones],

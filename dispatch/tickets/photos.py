@@ -3,8 +3,11 @@
 Every photo is decoded with Pillow before it is kept: bytes that only look like an image (a JPEG's first
 and last markers around nothing, a bare RIFF/WebP header) are refused, and so is an image of more pixels
 than `photo_max_pixels` (config/intake.toml; a 100000×100000 PNG header is a decompression bomb). The
-original is kept byte for byte (the record, EXIF included); a small JPEG thumbnail without any metadata is
-derived from it for the pages (`thumbnail_path`: var/thumbnails/ab/<sha256>.jpg, made again when missing).
+original is kept byte for byte (the record, EXIF included: backups copy it); two files are derived from it
+and made again when missing — the served copy without location metadata (`served_path`:
+var/served/ab/<sha256>, dispatch/tickets/exif.py: no EXIF GPS, XMP, IPTC, orientation kept) that the API
+answers with, and a small JPEG thumbnail without any metadata for the pages (`thumbnail_path`:
+var/thumbnails/ab/<sha256>.jpg).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from dispatch.errors import ApiError
+from dispatch.tickets import exif
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Photo, Status, Ticket
 from dispatch.users.models import User
@@ -157,21 +161,41 @@ def thumbnail_bytes(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def served_path(var_dir: str | Path, sha256: str) -> Path:
+    """Where the served copy of a photo lives: var/served/ab/abcdef… (derived: made again when missing)."""
+    return Path(var_dir) / "served" / sha256[:2] / sha256
+
+
 def ensure_thumbnail(var_dir: str | Path, sha256: str, content_type: str) -> Path | None:
     """The thumbnail's path, made from the stored original when it is missing (a restore without var/thumbnails);
     None when the original is missing or cannot be read."""
-    target = thumbnail_path(var_dir, sha256)
+    def make(original: bytes) -> bytes:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # it passed the limit when stored
+            image = Image.open(io.BytesIO(original), formats=[PILLOW_FORMATS.get(content_type, "JPEG")])
+            image.load()
+        return thumbnail_bytes(image)
+
+    return _derived(var_dir, sha256, thumbnail_path(var_dir, sha256), make, "thumbnail")
+
+
+def ensure_served(var_dir: str | Path, sha256: str, content_type: str) -> Path | None:
+    """The served copy's path (the photo without location metadata), made from the original when it is
+    missing; None when the original is missing or cannot be read."""
+    return _derived(var_dir, sha256, served_path(var_dir, sha256),
+                    lambda original: exif.without_location(original, content_type), "served copy")
+
+
+def _derived(var_dir: str | Path, sha256: str, target: Path, make, what: str) -> Path | None:
     if target.exists():
         return target
     original = path_for(var_dir, sha256)
+    if not original.exists():
+        return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # it passed the limit when stored
-            image = Image.open(original, formats=[PILLOW_FORMATS.get(content_type, "JPEG")])
-            image.load()
-        _write(target, thumbnail_bytes(image))
+        _write(target, make(original.read_bytes()))
     except Exception:  # noqa: BLE001 — logged; the caller answers 404
-        log.exception("photo %s: cannot make its thumbnail", sha256)
+        log.exception("photo %s: cannot make its %s", sha256, what)
         return None
     return target
 
@@ -209,6 +233,8 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
     target = path_for(var_dir, digest)
     if not target.exists():
         _write(target, data)
+    if not served_path(var_dir, digest).exists():
+        _write(served_path(var_dir, digest), exif.without_location(data, content_type))
     if not thumbnail_path(var_dir, digest).exists():
         _write(thumbnail_path(var_dir, digest), thumbnail_bytes(image))
     photo = _add(session=session, ticket=ticket, user=user, stage=stage, digest=digest, content_type=content_type,

