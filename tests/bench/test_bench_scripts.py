@@ -80,3 +80,34 @@ def test_sweep_bench_times_the_same_due_work_at_every_size_through_the_indexes()
     assert len(plans) == 2, output  # one range query per deadline (response, resolve)
     for kind, plan in zip(("response", "resolve"), plans):
         assert re.search(rf"USING (COVERING )?INDEX ix_tickets_{kind}_next_at", plan), plan
+
+
+GOAL_ROWS = ["locate one point", "locate many", "zone index build", "sweep of ", "intake at "]
+
+
+def test_python_m_bench_quick_prints_every_goal_row_and_writes_valid_json(tmp_path):
+    """`python -m bench --quick --json FILE`: a row per goal, each with a ratio (or a "not measured" reason)."""
+    import json
+
+    out_file = tmp_path / "bench.json"
+    output = run("__main__", ("--quick", "--json", str(out_file)))
+    rows = json.loads(out_file.read_text(encoding="utf-8"))
+    assert isinstance(rows, list), rows
+    databases = {r["database"] for r in rows} - {"-"}
+    assert "sqlite" in databases, rows
+    for name in GOAL_ROWS:
+        mine = [r for r in rows if r["name"].startswith(name)]
+        assert mine, f"no {name!r} row in {rows}"
+        if name in ("sweep of ", "intake at "):
+            assert {r["database"] for r in mine} == databases, mine
+        for r in mine:
+            assert set(r) >= {"name", "value", "unit", "baseline", "ratio", "goal", "met"}, r
+            assert set(r["baseline"]) == {"name", "value"} and r["baseline"]["name"], r
+            assert r["goal"], r
+            if r["met"].startswith("not measured"):
+                assert len(r["met"]) > len("not measured: "), r  # says why
+            else:
+                assert r["met"] in ("yes", "no"), r
+                assert isinstance(r["ratio"], (int, float)) and r["ratio"] > 0, r
+            assert any(line.startswith(r["name"]) for line in output.splitlines()), f"{r['name']!r} not in\n{output}"
+    assert "name" in output and "baseline" in output and "ratio" in output and "met" in output
