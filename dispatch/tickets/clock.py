@@ -40,7 +40,8 @@ from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.limits import Limit, deadline_after, remaining, resume_deadline
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import holders
-from dispatch.tickets.ladder import next_level
+from dispatch.street.schemas import EscalationLevel
+from dispatch.tickets.ladder import due_at, next_level
 from dispatch.tickets.models import DeadlineChange, Escalation, Status, Ticket
 
 KINDS = ("response", "resolve")
@@ -171,18 +172,22 @@ def provisional(ticket: Ticket, kind: str, *, calendar: WorkCalendar) -> bool:
     return calendar.spans_provisional(window_start(ticket), deadline)
 
 
+def _running_from(kind: str, since: datetime):
+    return and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) >= since)
+
+
 def running_from_clause(since: datetime):
     """SQL: a running deadline at or after `since`."""
-    return or_(*(and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) >= since)
-                 for kind in KINDS))
+    return or_(*(_running_from(kind, since) for kind in KINDS))
 
 
 def provisional_clause(since: datetime):
     """SQL: a running working-time deadline at or after `since` (the start of the first provisional year)."""
-    return or_(*(and_(col(Ticket.status).in_(RUNS[kind]), getattr(Ticket, _COLUMNS[kind].deadline) >= since,
-                      or_(col(getattr(Ticket, _COLUMNS[kind].limit)).like("%WD"),
-                          col(getattr(Ticket, _COLUMNS[kind].limit)).like("%WH")))
-                 for kind in KINDS))
+    def working(kind: str):
+        text = col(getattr(Ticket, _COLUMNS[kind].limit))
+        return or_(text.like("%WD"), text.like("%WH"))
+
+    return or_(*(and_(_running_from(kind, since), working(kind)) for kind in KINDS))
 
 
 def _warned(ticket: Ticket, kind: str, *, now: datetime) -> bool:
@@ -221,20 +226,10 @@ def _set_next(ticket: Ticket, kind: str, step: tuple[int, datetime] | None) -> N
     setattr(ticket, columns.next_at, step[1] if step else None)
 
 
-def _next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
-          reached: int | None) -> tuple[int, datetime] | None:
-    deadline, lim = due(ticket, kind), limit(ticket, kind)
-    if deadline is None or lim is None:
-        return None
-    steps = config.escalation.steps(category=ticket.category, natural=lim.unit.is_natural)
-    return next_level(config.escalation.level, reached=reached, start=start, deadline=deadline, limit=lim,
-                      calendar=config.calendar, steps=steps)
-
-
 def schedule_next(ticket: Ticket, kind: str, *, config: StreetConfig, start: datetime,
                   reached: int | None) -> None:
     """Set the next escalation due for that deadline after level `reached` (or clear it)."""
-    _set_next(ticket, kind, _next(ticket, kind, config=config, start=start, reached=reached))
+    _set_next(ticket, kind, Planner(config).next(ticket, kind, start=start, reached=reached))
 
 
 def clear_schedule(ticket: Ticket, kind: str) -> None:
@@ -276,13 +271,14 @@ class Planner:
     each limit's text are looked up once, not once per level. Works on a ``Ticket`` or on a row of
     ``ladder_columns()`` (with ``id``)."""
 
-    def __init__(self, config: StreetConfig, now: datetime):
+    def __init__(self, config: StreetConfig, now: datetime | None = None):
         self._config, self._now = config, now
         self._levels = sorted(config.escalation.level, key=lambda lv: lv.level)
         self._limits: dict[str, Limit] = {}
         self._steps: dict[tuple[str, bool], dict] = {}
 
-    def _next(self, ticket, kind: str, *, start: datetime, reached: int) -> tuple[int, datetime] | None:
+    def _ladder(self, ticket, kind: str) -> tuple[datetime, Limit, dict] | None:
+        """The deadline, its limit and the category's steps for that kind of limit (None: no deadline)."""
         columns = _COLUMNS[kind]
         deadline, text = getattr(ticket, columns.deadline), getattr(ticket, columns.limit)
         if deadline is None or not text:
@@ -294,8 +290,25 @@ class Planner:
         steps = self._steps.get(key)
         if steps is None:
             steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
+        return deadline, lim, steps
+
+    def next(self, ticket, kind: str, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
+        """The first level above `reached` (None: nothing reached yet) and when it is due."""
+        found = self._ladder(ticket, kind)
+        if found is None:
+            return None
+        deadline, lim, steps = found
         return next_level(self._levels, reached=reached, start=start, deadline=deadline, limit=lim,
                           calendar=self._config.calendar, steps=steps)
+
+    def level_due(self, ticket, kind: str, level: EscalationLevel, *, start: datetime) -> datetime | None:
+        """When `level` falls due for this deadline as it stands (None: no deadline)."""
+        found = self._ladder(ticket, kind)
+        if found is None:
+            return None
+        deadline, lim, steps = found
+        return due_at(level, start=start, deadline=deadline, limit=lim, calendar=self._config.calendar,
+                      after=steps.get(level.level))
 
     def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
         """The levels of one deadline due by `now`, in order, and the schedule after them."""
@@ -304,7 +317,7 @@ class Planner:
         start = window_start(ticket)
         while level is not None and at is not None and at <= self._now:
             found.append(Due(kind, level, at))
-            step = self._next(ticket, kind, start=start, reached=level)
+            step = self.next(ticket, kind, start=start, reached=level)
             level, at = step if step else (None, None)
         return found, level, at
 
@@ -426,15 +439,19 @@ def resume(session: Session, config: StreetConfig, ticket: Ticket, *, now: datet
         left = stopped_remaining(ticket, kind)
         if left is None:
             continue
-        lim = limit(ticket, kind)
-        new_at = resume_deadline(now, left, lim, config.calendar)
+        new_at, start = _resumed(now, left, limit(ticket, kind), config.calendar)
         move_deadline(session, ticket, kind, new_at, reason="resume", now=now, actor_id=actor_id)
         setattr(ticket, _COLUMNS[kind].remaining, None)
-        # The warning (预警) window is the limit ending at the new deadline: the 挂账 time is not "gone".
-        start = resume_deadline(new_at, -lim.minutes(config.calendar), lim, config.calendar)
         reschedule(session, config, ticket, kind, start=start)
         moved[kind] = new_at
     return moved
+
+
+def _resumed(at: datetime, left: float, lim: Limit, calendar: WorkCalendar) -> tuple[datetime, datetime]:
+    """A clock restarted at `at` with `left` of `lim`: the new deadline, and where its warning window opens —
+    the limit ending at the new deadline (the 挂账 time is not "gone")."""
+    deadline = resume_deadline(at, left, lim, calendar)
+    return deadline, resume_deadline(deadline, -lim.minutes(calendar), lim, calendar)
 
 
 @dataclass(frozen=True)
@@ -464,8 +481,7 @@ def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) 
         elif entry.action == "suspend" and kind in running_kinds(ticket, entry.from_status):
             left = remaining(entry.at, deadline, lim, calendar)
         elif entry.action == "resume" and left is not None:
-            deadline = resume_deadline(entry.at, left, lim, calendar)
-            start, left = resume_deadline(deadline, -lim.minutes(calendar), lim, calendar), None
+            (deadline, start), left = _resumed(entry.at, left, lim, calendar), None
     return Replayed(deadline, start)
 
 

@@ -32,7 +32,6 @@ from dispatch.street import service as street_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.ladder import due_at
 from dispatch.tickets.models import CalendarYear, Escalation, Status, Ticket
 
 log = logging.getLogger(__name__)
@@ -146,8 +145,7 @@ def _apply(session: Session, config: StreetConfig, ticket: Ticket, found: list[C
 def _early(session: Session, config: StreetConfig, ticket: Ticket, kind: str, *, start: datetime) -> list[str]:
     """Escalations of this round the new deadline says came early: noted, never undone."""
     levels = {level.level: level for level in config.escalation.level}
-    lim = clock.limit(ticket, kind)
-    steps = config.escalation.steps(category=ticket.category, natural=lim.unit.is_natural)
+    planner = clock.Planner(config)
     recorded = session.exec(select(Escalation).where(Escalation.ticket_id == ticket.id, Escalation.deadline == kind,
                                                      Escalation.round == ticket.dispatch_round)
                             .order_by(col(Escalation.level))).all()
@@ -156,8 +154,7 @@ def _early(session: Session, config: StreetConfig, ticket: Ticket, kind: str, *,
         level = levels.get(escalation.level)
         if level is None:
             continue
-        due = due_at(level, start=start, deadline=clock.due(ticket, kind), limit=lim, calendar=config.calendar,
-                     after=steps.get(level.level))
+        due = planner.level_due(ticket, kind, level, start=start)
         if escalation.due_at < due:
             notes.append(f"已记录的{clock.KIND_LABELS[kind]}{level.name}按新日历应于 {_local(due, config.calendar)}，"
                          "早于应有时间，记录保留")
@@ -171,11 +168,11 @@ def sync(*, session: Session, config: StreetConfig, now: datetime) -> list[Chang
     database from before this check may hold deadlines of the plain Mon–Fri fallback)."""
     calendar = config.calendar
     stored = {row.year: row for row in session.exec(select(CalendarYear)).all()}
-    changed_years = [year for year in watched_years(calendar, now)
-                     if year not in stored or stored[year].digest != digest(calendar, year)]
+    digests = {year: digest(calendar, year) for year in watched_years(calendar, now)}
+    changed_years = [year for year, value in digests.items() if year not in stored or stored[year].digest != value]
     if not changed_years:
         return []
-    _record(session, calendar, now, changed_years)
+    _record(session, calendar, now, {year: digests[year] for year in changed_years})
     since = datetime(min(changed_years), 1, 1, tzinfo=calendar.timezone)
     session.commit()  # the new digests first: a second process finds them and does not start over
     changes = recompute(session=session, config=config, now=now, since=since)
@@ -184,10 +181,10 @@ def sync(*, session: Session, config: StreetConfig, now: datetime) -> list[Chang
     return changes
 
 
-def _record(session: Session, calendar: WorkCalendar, now: datetime, years) -> None:
-    for year in years:
-        session.merge(CalendarYear(year=year, digest=digest(calendar, year), source=calendar.source(year),
-                                   updated_at=now))
+def _record(session: Session, calendar: WorkCalendar, now: datetime, digests: dict[int, str]) -> None:
+    """Store each year's digest: the calendar its deadlines are now counted with."""
+    for year, value in digests.items():
+        session.merge(CalendarYear(year=year, digest=value, source=calendar.source(year), updated_at=now))
 
 
 def stamp_new_database(*, session: Session, config: StreetConfig, now: datetime) -> bool:
@@ -197,7 +194,8 @@ def stamp_new_database(*, session: Session, config: StreetConfig, now: datetime)
         return False
     if session.exec(select(Ticket.id).limit(1)).first() is not None:
         return False
-    _record(session, config.calendar, now, watched_years(config.calendar, now))
+    _record(session, config.calendar, now,
+            {year: digest(config.calendar, year) for year in watched_years(config.calendar, now)})
     session.commit()
     return True
 
