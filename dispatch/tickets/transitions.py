@@ -67,9 +67,15 @@ class IllegalMove(ValueError):
     """A status change the table does not allow (a bug in the caller: actions check `allowed` first)."""
 
 
+def _move(action: str) -> Move | None:
+    return TRANSITIONS.get(action) or SYSTEM_MOVES.get(action)
+
+
 def target(action: str, ticket, outcome: str | None = None) -> str:
     """The status `action` (with `outcome`, where the table has several) leads `ticket` to."""
-    move = TRANSITIONS.get(action) or SYSTEM_MOVES[action]
+    move = _move(action)
+    if move is None:
+        raise IllegalMove(f"no move {action!r} in the table")
     if move.target is SAME:
         return ticket.status
     if move.target == RESTORE:
@@ -83,7 +89,7 @@ def target(action: str, ticket, outcome: str | None = None) -> str:
 
 def apply(ticket, action: str, outcome: str | None = None) -> str:
     """Set the ticket's status as the table says for `action` from its current status; the new status."""
-    move = TRANSITIONS.get(action) or SYSTEM_MOVES.get(action)
+    move = _move(action)
     if move is None or ticket.status not in move.sources:
         raise IllegalMove(f"{action} is not allowed from {ticket.status}")
     new = target(action, ticket, outcome)

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from dispatch.deadlines.limits import Limit
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
@@ -27,7 +26,6 @@ from dispatch.users.models import Role, User
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
 COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
-RETURNED_DAYS = ticket_queues.RETURNED_DAYS
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
@@ -94,11 +92,6 @@ def _extension_row(ticket: Ticket, request, *, config: StreetConfig, now: dateti
     return body
 
 
-def workday_minutes(config: StreetConfig) -> float:
-    """The working minutes of one 工作日 (480 with the shipped hours): long times left read in working days."""
-    return Limit.parse("1 WD").minutes(config.calendar)
-
-
 def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
                   user: User) -> dict:
     """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
@@ -121,8 +114,10 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
         body[name] = {"label": label, "count": len(items), "tickets": rows}
     dept = config.departments.get(department) if department else None
+    # no request time in the body: unchanged queues → 304
     return {"department": department, "department_name": dept.name if dept else None,
-            "queues": body, "returned_days": RETURNED_DAYS, "workday_minutes": workday_minutes(config)}  # no request time: unchanged queues → 304
+            "queues": body, "returned_days": ticket_queues.RETURNED_DAYS,
+            "workday_minutes": float(config.calendar.minutes_per_workday)}
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:
@@ -192,7 +187,7 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
         "ticket": body,
         "returned": None if returned is None else return_public(returned, config=config),
         "extensions_approved": ticket_flows.approved_extensions(session=session, ticket=ticket),
-        "workday_minutes": workday_minutes(config),
+        "workday_minutes": float(config.calendar.minutes_per_workday),
         "actions": allowed_actions(ticket, user=user, extension=extension),
         "after_photo_required": bool(category and category.after_photo_required),
         "pending_extension": None if extension is None else {
