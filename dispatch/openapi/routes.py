@@ -18,7 +18,7 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 def _zone_codes(config: StreetConfig) -> dict:
-    return {"enum": [z.code for z in config.zones if z.level == "zone"]}
+    return {"enum": list(config.zone_names())}
 
 
 def operations(config: StreetConfig) -> list[Operation]:

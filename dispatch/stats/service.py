@@ -318,7 +318,7 @@ def group_names(*, config: StreetConfig, group_by: str) -> dict[str, str]:
     if group_by == "department":
         return {code: d.name for code, d in config.departments.items()}
     if group_by == "zone":
-        return {z.code: z.name for z in config.zones if z.level == "zone"}
+        return config.zone_names()
     if group_by == "category":
         return {slug: c.name for slug, c in config.categories.items()}
     raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)} or None, got {group_by!r}")

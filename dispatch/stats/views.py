@@ -64,7 +64,7 @@ def _department_scope(user: User, asked: str | None) -> str | None:
 
 def _zone(zone: str | None) -> str | None:
     """The zone asked for, if it is one of the street's zones (片区)."""
-    zones = tuple(z.code for z in current_app.extensions["street_config"].zones if z.level == "zone")
+    zones = tuple(current_app.extensions["street_config"].zone_names())
     if zone is not None and zone not in zones:
         raise _invalid(f"zone must be one of {', '.join(zones)}")
     return zone

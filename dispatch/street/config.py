@@ -60,6 +60,10 @@ class StreetConfig:
         """The category with this GB/T code, or None."""
         return next((c for c in self.categories.values() if c.code == code), None)
 
+    def zone_names(self) -> dict[str, str]:
+        """The street's zones (片区, not their nested cells), code → name, in the file's order."""
+        return {z.code: z.name for z in self.zones if z.level == "zone"}
+
     def zone(self, code: str | None) -> Zone | None:
         """The zone with this code, or None."""
         return self.zone_index.get(code) if code and self.zone_index is not None else None  # a dict lookup

@@ -51,7 +51,7 @@ def list_committees():
     """The street's 居民区 (居委会), all or one 片区's (?zone=): code, name, zone, optional point."""
     cfg = street_config()
     query = parse_query(CommitteesQuery)
-    names = {z.code: z.name for z in cfg.zones if z.level == "zone"}
+    names = cfg.zone_names()
     if query.zone is not None and query.zone not in names:
         raise ApiError(400, "invalid_parameter", f"zone must be one of {', '.join(names)}")
     data = committee_config.public(cfg.committees, zone_names=names, zone=query.zone)

@@ -51,7 +51,7 @@ def banner(*, session: Session, config: StreetConfig, now: datetime) -> dict | N
 
 def zone_names(*, config: StreetConfig) -> dict[str, str]:
     """The street's zones (片区), code → name: the cockpit's zone filter takes only these."""
-    return {z.code: z.name for z in config.zones if z.level == "zone"}
+    return config.zone_names()
 
 
 def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
