@@ -19,11 +19,16 @@ AWAITING, EVALUATED, UNEVALUATED, NOT_DUE = "awaiting", "evaluated", "unevaluate
 MAX_AWAITING = 200  # tickets listed as awaiting evaluation on one page
 
 
+def window_end(closed_at: datetime, *, config: StreetConfig) -> datetime:
+    """`committee_window` after a 结案 at `closed_at`."""
+    return deadline_after(closed_at, config.evaluation.window_limit, config.calendar)
+
+
 def window_ends(ticket: Ticket, *, config: StreetConfig) -> datetime | None:
     """When the 居委 may no longer evaluate the ticket: `committee_window` after its 结案 (None: not closed)."""
     if ticket.status != Status.closed or ticket.closed_at is None:
         return None
-    return deadline_after(ticket.closed_at, config.evaluation.window_limit, config.calendar)
+    return window_end(ticket.closed_at, config=config)
 
 
 def remaining_minutes(ticket: Ticket, *, config: StreetConfig, now: datetime) -> float | None:
