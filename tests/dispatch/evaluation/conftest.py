@@ -1,0 +1,16 @@
+"""The cast of the 居民区 tests: the usual street plus 居委 users of two 居民区 of 香溢片区 and one of 中远两湾城."""
+from __future__ import annotations
+
+import pytest
+
+XIANGYI_HUACHENG = "310107020018"  # 香溢花城社区居委会, zone xiangyi
+YICHUAN_SICUN = "310107020004"     # 宜川四村居委会, zone xiangyi
+ZHONGYUAN_1 = "310107020020"       # 中远两湾城第一居委会, zone zhongyuan
+
+
+@pytest.fixture
+def committees(make_user) -> dict[str, dict]:
+    """Auth headers of 居委 users: 'huacheng' and 'sicun' (香溢片区), 'zhongyuan' (中远两湾城)."""
+    return {"huacheng": make_user("jw_huacheng", "committee", committee=XIANGYI_HUACHENG)[1],
+            "sicun": make_user("jw_sicun", "committee", committee=YICHUAN_SICUN)[1],
+            "zhongyuan": make_user("jw_zy1", "committee", committee=ZHONGYUAN_1)[1]}
