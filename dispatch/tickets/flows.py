@@ -130,8 +130,9 @@ def _start(session, config, ticket, actor, request, now):
 
 
 def _last_rework_at(session: Session, ticket_id: int) -> datetime | None:
+    """When the ticket was last sent back to rework: a failed 核查 or a 复核返工."""
     return session.exec(select(func.max(TimelineEntry.at)).where(
-        TimelineEntry.ticket_id == ticket_id, TimelineEntry.action == "verify",
+        TimelineEntry.ticket_id == ticket_id, col(TimelineEntry.action).in_(("verify", "review_rework")),
         TimelineEntry.to_status != Status.closed)).one()
 
 

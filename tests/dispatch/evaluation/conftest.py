@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-XIANGYI_HUACHENG = "310107020018"  # 香溢花城社区居委会, zone xiangyi
-YICHUAN_SICUN = "310107020004"     # 宜川四村居委会, zone xiangyi
-ZHONGYUAN_1 = "310107020020"       # 中远两湾城第一居委会, zone zhongyuan
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, YICHUAN_SICUN, ZHONGYUAN_1
 
 
 @pytest.fixture

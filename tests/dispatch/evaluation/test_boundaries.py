@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.evaluation.conftest import XIANGYI_HUACHENG, YICHUAN_SICUN
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, YICHUAN_SICUN
 from tests.dispatch.helpers import INTERIOR, event, offset, report, ticket_of
 
 LNG, LAT = INTERIOR["xiangyi"]

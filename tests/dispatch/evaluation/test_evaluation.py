@@ -2,10 +2,9 @@
 an 不满意 处置 with a note opens a 复核 the command center sends back to rework or dismisses."""
 from __future__ import annotations
 
-from tests.dispatch.evaluation.cases import closed, evaluate, reported
-from tests.dispatch.evaluation.conftest import XIANGYI_HUACHENG
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, closed, evaluate, reported
 from tests.dispatch.helpers import at_local, local
-from tests.dispatch.lifecycle import act, get
+from tests.dispatch.lifecycle import act, get, upload
 
 
 def state(s, headers, ticket_id) -> dict:
@@ -79,8 +78,11 @@ def test_a_dissatisfied_handling_with_a_note_asks_for_review_and_the_command_cen
     last = after["timeline"][-1]
     assert (last["from_status"], last["to_status"], last["actor_role"], last["note"]) == (
         "closed", "in_progress", "command", "居委反映反复堆放，请重新处置")
-    # the department handles it again: the same path as after a failed 核查
-    assert street.client.get("/desk/queues.json", headers=street.sanitation).get_json()["queues"]["in_progress"]["count"] >= 1
+    # the department handles it again, as after a failed 核查: on its desk, and 处置完成 needs a new after photo
+    assert street.client.get("/desk/queues.json", headers=street.sanitation).get_json()["queues"]["in_progress"]["count"] == 1
+    assert act(street, street.sanitation, ticket["id"], "resolve", expect=422)["error"]["code"] == "after_photo_required"
+    upload(street, street.sanitation, ticket["id"], stage="after")
+    assert act(street, street.sanitation, ticket["id"], "resolve")["ticket"]["status"] == "resolved"
     again = street.client.post(f"/api/v1/reviews/{review['id']}/decision", headers=street.command,
                                json={"decision": "dismiss", "reason": "重复"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "review_decided"

@@ -1,8 +1,7 @@
 """A ticket's 居民区 at intake: the report's committee must be one of the point's zone; none stays none."""
 from __future__ import annotations
 
-from tests.dispatch.evaluation.cases import reported
-from tests.dispatch.evaluation.conftest import XIANGYI_HUACHENG, ZHONGYUAN_1
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, ZHONGYUAN_1, reported
 from tests.dispatch.helpers import event, report
 
 

@@ -2,8 +2,7 @@
 (config/evaluation.toml as shipped: 满意 100, 基本满意 60, 不满意 0; 响应度 and 处置 50/50; weight 20)."""
 from __future__ import annotations
 
-from tests.dispatch.evaluation.cases import closed, evaluate, reported
-from tests.dispatch.evaluation.conftest import XIANGYI_HUACHENG, YICHUAN_SICUN
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, YICHUAN_SICUN, closed, evaluate, reported
 from tests.dispatch.lifecycle import act, get, upload
 
 PERIOD = "from=2026-11-01&to=2026-11-30"

@@ -1,8 +1,7 @@
 """The 居委 role: sees the tickets of its 居民区 only, reports 约请, may not act on tickets or evaluate elsewhere."""
 from __future__ import annotations
 
-from tests.dispatch.evaluation.cases import closed, evaluate, reported
-from tests.dispatch.evaluation.conftest import XIANGYI_HUACHENG, YICHUAN_SICUN
+from tests.dispatch.evaluation.cases import XIANGYI_HUACHENG, YICHUAN_SICUN, closed, evaluate, reported
 from tests.dispatch.helpers import INTERIOR, event, report, ticket_of
 from tests.dispatch.lifecycle import act, get
 
