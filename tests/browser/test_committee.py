@@ -170,4 +170,4 @@ def test_the_cockpit_shows_each_committee(new_page, area):
     assert cells == ["香溢花城社区居委会", "2", "2", "1", "0", "100.0%", "0.0%", "1"]
     expect(page.locator("#reviews-count")).to_have_text("1")
     assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [1920, 1080]
-    shot(page, "cockpit-committees")
+    copy_to_docs(shot(page, "cockpit-committees"), "cockpit-committees.png")
