@@ -85,16 +85,18 @@ def client(app):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(username, role, department=None, zone=None) -> (user, auth headers)."""
+    """make_user(username, role, department=None, zone=None, committee=None) -> (user, auth headers)."""
     from dispatch import db
     from dispatch.users import service
 
-    def make(username: str, role: str, department: str | None = None, zone: str | None = None):
+    def make(username: str, role: str, department: str | None = None, zone: str | None = None,
+             committee: str | None = None):
         with app.app_context():
             cfg = app.extensions["street_config"]
             user, token = service.create(session=db.session(), username=username, role=role, now=DEFAULT_NOW,
                                          department=department, zone=zone, departments=set(cfg.departments),
-                                         zones={z.code for z in cfg.zones})
+                                         zones={z.code for z in cfg.zones}, committee=committee,
+                                         committees=set(cfg.committees.by_code))
         return user, {"Authorization": f"Bearer {token}"}
 
     return make

@@ -17,11 +17,12 @@ from dispatch.tickets import clock as ticket_clock
 from dispatch.tickets import transitions
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Status, Ticket
-from dispatch.users.models import User
+from dispatch.users.models import Role, User
 from geo.crs import to_wgs84
 
 log = logging.getLogger(__name__)
 
+COMMITTEE_SOURCE = "committee"  # a 居委's report: an 约请 (the joint handling and 回访 rely on this value)
 UNLOCATED = "unlocated"  # locate_how of a report without coordinates (Open311 address_string only)
 _AWAIT_NOTES = {  # why a report waits for the command center (待城运中心派遣)
     "no_location": "仅有地址、无坐标，待城运中心定位派遣",
@@ -73,6 +74,9 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
                  attributes: dict | None = None) -> IntakeResult:
     """Create the ticket for a report (or return the one this Idempotency-Key already made).
 
+    A report by a 居委 (role committee) is an 约请, an invitation to the departments: its source is "committee"
+    whatever the caller says.
+
     `event.location` is None only for an Open311 address-only report: no zone, no dedup, pending_dispatch.
     `attributes`: answers already checked (Open311's form); None checks `event.attributes` (JSON).
     """
@@ -81,11 +85,14 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
                                                          key=idempotency_key)
         if existing:
             return IntakeResult(existing, created=False)
+    if reporter.role == Role.committee:
+        source = COMMITTEE_SOURCE
     category = resolve_category(config, event.category)
     _check_limits(config, event)
     if attributes is None:
         attributes = _answers(category, event.attributes)
     placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
+    placement["committee"] = _committee(config, placement, event.committee, reporter)
     # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
     # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
     ticket = Ticket(
@@ -143,6 +150,26 @@ def _placement(config: StreetConfig, loc: Location | None) -> dict:
             "zone": where.zone.code if where.zone else None,
             "cell": where.path[-1].code if len(where.path) > 1 else None,
             "locate_how": where.how, "zone_distance_m": round(where.distance_m, 2)}
+
+
+def _committee(config: StreetConfig, placement: dict, given: str | None, reporter: User) -> str | None:
+    """The ticket's 居民区: the committee whose boundary covers the point, else the one the report names (a
+    committee of the point's zone, else 422), else a 居委 reporter's own when it is of that zone, else none."""
+    located = config.committees.locate(placement.get("lng"), placement.get("lat"))
+    if located is not None:
+        return located
+    zone = placement.get("zone")
+    if given is not None:
+        if not config.committees.in_zone_of(given, zone):
+            known = config.committees.by_code.get(given)
+            problem = (f"{given} is not a committee of zone {zone}" + (f" ({known.name} is in {known.zone})" if known else "")
+                       if zone else f"the point lies in no zone, so it has no committee")
+            raise ApiError(422, "committee_not_in_zone", f"committee: {problem}",
+                           details=[{"field": "committee", "problem": problem}])
+        return given
+    if reporter.role == Role.committee and config.committees.in_zone_of(reporter.committee, zone):
+        return reporter.committee
+    return None
 
 
 def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc: IntegrityError) -> IntakeResult:

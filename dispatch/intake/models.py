@@ -40,6 +40,11 @@ class EventCreate(BaseModel):
                                          "not blank: whitespace and invisible characters alone are refused")
     address: str | None = Field(None, max_length=500)
     occurred_at: AwareDatetime | None = Field(None, description="ISO-8601 with offset")
+    committee: str | None = Field(
+        None, pattern=r"^\d{12}$",
+        description="居民区: a committee code of the report's zone (GET /api/v1/committees?zone=); ignored when a "
+                    "configured committee boundary covers the point, refused (422 committee_not_in_zone) when "
+                    "it is not a committee of the zone the point lies in")
     attributes: dict[str, AttributeAnswer] | None = Field(
         None, max_length=50,
         description="answers to the category's questions (补充信息; `attributes` of GET /api/v1/categories), "

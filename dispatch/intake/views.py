@@ -29,9 +29,10 @@ def idempotency_key() -> str | None:
 
 
 @bp.post("/events")
-@roles_required(Role.inspector, Role.command)
+@roles_required(Role.inspector, Role.command, Role.committee)
 def create_event():
-    """Report an event; 201 with the new ticket, 200 with the same ticket on an Idempotency-Key replay."""
+    """Report an event (a 居委's report is an 约请); 201 with the new ticket, 200 with the same ticket on an
+    Idempotency-Key replay."""
     key = idempotency_key()
     event = parse_json(EventCreate)
     config = current_app.extensions["street_config"]

@@ -1,6 +1,8 @@
 """The /api/v1 operations, one declaration each. A new route is documented by adding its `Operation` here."""
 from __future__ import annotations
 
+from dispatch.evaluation.schemas import (AwaitingList, EvaluationCreate, EvaluationResult, ReviewDecided,
+                                         ReviewDecision, ReviewsList, ReviewsQuery, TicketEvaluation)
 from dispatch.intake.models import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, EventCreate
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
@@ -49,9 +51,11 @@ def operations(config: StreetConfig) -> list[Operation]:
                   responses={201: Reply(TicketEnvelope, "The new ticket"),
                              200: Reply(TicketEnvelope, "Replay of an Idempotency-Key: the ticket it made")},
                   errors=(400, 403, 413, 422),
-                  description="Inspectors and the command center. The ticket is geolocated, deduplicated "
-                              "(same category within 50 m / 24 h → status duplicate, duplicate_of set), "
-                              "routed and numbered."),
+                  description="Inspectors, 居委 (committee: the report is an 约请, source `committee`) and the "
+                              "command center. The ticket is geolocated, given its 居民区 (a committee boundary "
+                              "covering the point, else `committee` — 422 committee_not_in_zone for a committee "
+                              "of another zone), deduplicated (same category within 50 m / 24 h → status "
+                              "duplicate, duplicate_of set), routed and numbered."),
         Operation("GET", "/api/v1/tickets", "Tickets you may see, newest first", "tickets",
                   params=query_params(TicketsQuery, **described_codes(config)),
                   responses={200: TicketsPage}, errors=(400, 403)),
@@ -80,6 +84,31 @@ def operations(config: StreetConfig) -> list[Operation]:
                   responses={200: Reply(None, "The thumbnail", media_type="image/jpeg")},
                   errors=(404,), description="For lists and pages on mobile data; the same access and caching as "
                                              "the photo."),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/evaluation", "The 居委's evaluation (评价) of a ticket",
+                  "evaluation", params=(TICKET_ID,), responses={200: TicketEvaluation}, errors=(404,),
+                  description="Whoever may see the ticket: awaiting (closed, inside committee_window, with the "
+                              "time left), evaluated, unevaluated (未评价: the window passed) or not_due; its "
+                              "latest 复核 request."),
+        Operation("POST", "/api/v1/tickets/{ticket_id}/evaluation", "Evaluate a closed ticket (评价, 居委 only)",
+                  "evaluation", params=(TICKET_ID,), request=EvaluationCreate,
+                  responses={201: EvaluationResult}, errors=(400, 403, 404, 409, 422),
+                  description="A 居委 of the ticket's 居民区, once, within committee_window after 结案 "
+                              "(config/evaluation.toml). 409 not_closed, already_evaluated, "
+                              "evaluation_window_closed. An 不满意 处置 with a note opens a 复核 request."),
+        Operation("GET", "/api/v1/evaluations/pending", "What awaits the 居委's evaluation", "evaluation",
+                  responses={200: AwaitingList}, errors=(403,),
+                  description="The caller's (a 居委's) closed tickets still inside the window, the window "
+                              "closing soonest first."),
+        Operation("GET", "/api/v1/reviews", "复核 requests for the command center", "evaluation",
+                  params=query_params(ReviewsQuery), responses={200: ReviewsList}, errors=(400, 403)),
+        Operation("POST", "/api/v1/reviews/{review_id}/decision", "Decide a 复核: 复核返工 or dismiss",
+                  "evaluation",
+                  params=(Param("review_id", "path", {"type": "integer", "minimum": 1}, "the 复核 request's id"),),
+                  request=ReviewDecision, responses={200: ReviewDecided}, errors=(400, 403, 404, 409, 422),
+                  description="The command center and admins. rework: the transition table's review_rework "
+                              "(closed → in_progress for the same department, on the timeline, the resolve "
+                              "clock restarted as a failed 核查's rework); dismiss: recorded with the reason. "
+                              "409 review_decided, no_department, version_conflict."),
         Operation("GET", "/api/v1/stats", "Evaluation (评价) figures, in total and per group", "stats",
                   params=query_params(StatsQuery, zone=_zone_codes(config)),
                   responses={200: (Reply(StatsReport),

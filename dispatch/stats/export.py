@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 
 from dispatch.street.schemas import EvaluationFile
 
-GROUP_HEADERS = {"department": "部门", "zone": "片区", "category": "类别", None: "范围"}
+GROUP_HEADERS = {"department": "部门", "zone": "片区", "category": "类别", "committee": "居民区", None: "范围"}
 TOTAL_LABEL = "合计"
 
 # (field of a summary group, Chinese header, kind): kind "count", "rate" (shown as %), "number".
@@ -32,6 +32,12 @@ COLUMNS = (
     ("supervised", "督办数", "count"),
     ("composite", "综合指标", "number"),
     ("avg_handling_hours", "平均处置时长(工作时)", "number"),
+    ("evaluated", "已评价", "count"),
+    ("unevaluated", "未评价", "count"),
+    ("responsiveness_satisfied_rate", "响应度满意率", "rate"),
+    ("handling_satisfied_rate", "处置满意率", "rate"),
+    ("evaluation_score", "居委评价分", "number"),
+    ("ranking_score", "排名分", "number"),
 )
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,6 +82,16 @@ def composite_formula(evaluation: EvaluationFile) -> str:
             f" + 督办分({s.points:g}分，每件督办扣{s.penalty:g}分，扣完为止)")
 
 
+def ranking_formula(evaluation: EvaluationFile) -> str:
+    """居委评价分 and 排名分 with the street's weights, in words (the 说明 sheet)."""
+    c = evaluation.committee
+    g = c.grades
+    return (f"居委评价分 = 响应度×{c.responsiveness:g}% + 处置×{c.handling:g}%（满意{g.satisfied:g}、基本满意"
+            f"{g.basically_satisfied:g}、不满意{g.dissatisfied:g}分，按已评价工单平均）；排名分 = 综合指标×"
+            f"{100 - c.weight:g}% + 居委评价分×{c.weight:g}%（无评价时即综合指标）；评价期限为结案后"
+            f"{evaluation.committee_window}，逾期计未评价")
+
+
 def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
     """The report as an xlsx workbook: sheet 评价 (header, groups, 合计) and sheet 说明 (period, formulas)."""
     book = Workbook()
@@ -102,6 +118,7 @@ def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
                  ("生成时间", report["generated_at"]),
                  ("口径", "按上报时间统计；应结案数 = 处置时限已过或已结案的案件，剔除挂账、作废和重复上报"),
                  ("综合指标", composite_formula(evaluation)),
+                 ("居委评价", ranking_formula(evaluation)),
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20

@@ -78,20 +78,32 @@ class StatsFigures(BaseModel):
     pending_dispatch: int = Field(description="waiting for the command center now (待派遣, snapshot)")
     reported_today: int = Field(description="reported on the local day of now")
     closed_today: int = Field(description="closed on the local day of now")
+    evaluated: int = Field(0, description="已评价: tickets of the period a 居委 evaluated")
+    unevaluated: int = Field(0, description="未评价: closed tickets with a 居民区 whose evaluation window passed unused")
+    responsiveness_satisfied: int = Field(0, description="evaluations whose 响应度 is 满意 or 基本满意")
+    handling_satisfied: int = Field(0, description="evaluations whose 处置 is 满意 or 基本满意")
+    reviews_open: int = Field(0, description="待复核: 复核 requests waiting for the command center now (snapshot)")
     close_rate: float | None = Field(description="结案率 = 结案数 / 应结案数")
     on_time_close_rate: float | None = Field(description="按期结案率 = 按期结案数 / 应结案数")
     handle_rate: float | None = Field(description="处置率 = 处置数 / 应处置数")
     on_time_handle_rate: float | None = Field(description="按期处置率 = 按期处置数 / 应处置数")
     rework_rate: float | None = Field(description="返工率 = 返工数 / 应结案数")
     extension_rate: float | None = Field(description="延期率 = 延期数 / 应处置数")
+    responsiveness_satisfied_rate: float | None = Field(None, description="响应度满意率 = (满意 + 基本满意) / 已评价")
+    handling_satisfied_rate: float | None = Field(None, description="处置满意率 = (满意 + 基本满意) / 已评价")
     supervision_points: float = Field(description="督办分: the 督办 part of the composite, 0 to supervision.points "
                                                   "(config/evaluation.toml; 10 as shipped)")
     composite: float | None = Field(description="综合指标 (0–100); null when nothing fell due")
+    evaluation_score: float | None = Field(None, description="居委评价分 (0–100): the mean points of the 居委's "
+                                                            "evaluations (config/evaluation.toml [committee]); "
+                                                            "null when none")
+    ranking_score: float | None = Field(None, description="排名分 = 综合指标 × (100 − w)/100 + 居委评价分 × w/100 "
+                                                         "(w = committee.weight); 综合指标 without evaluations")
     avg_handling_hours: float | None = Field(description="平均处置时长: mean working hours dispatch → resolution")
 
 
 class StatsGroup(StatsFigures):
-    """One department, zone or category; key null gathers the tickets without one (未派遣 / 片区外)."""
+    """One department, zone, category or 居民区; key null gathers the tickets without one (未派遣 / 片区外 / 无居民区)."""
 
     key: str | None
     name: str
@@ -108,7 +120,8 @@ class StatsReport(BaseModel):
     department: str | None = Field(description="set when a department user sees its own department only")
     zone: str | None
     totals: StatsFigures
-    groups: list[StatsGroup] = Field(description="by department: ranked by composite, best first; else config order")
+    groups: list[StatsGroup] = Field(description="by department: ranked by 排名分 (ranking_score), best first; else "
+                                                 "config order")
     generated_at: datetime
 
 

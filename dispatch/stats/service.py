@@ -65,10 +65,24 @@ Snapshot figures (the state at ``now`` over ALL tickets, not only those of the p
     reported_today    reported on the local (Asia/Shanghai) day of ``now``, duplicates excluded.
     closed_today      status closed with ``closed_at`` on the local day of ``now``.
 
-Grouping: by ``department``, ``zone`` or ``category`` (names from the street config, in Chinese);
-tickets with no department (not yet dispatched) or no zone (out of area) form one group with key
-``None`` (未派遣 / 片区外), listed last. Grouped by department, the groups are ranked by composite,
-best first (None last).
+The 居委's evaluations (评价; dispatch.evaluation), over the same cohort
+    已评价 evaluated          tickets of the cohort a 居委 evaluated.
+    未评价 unevaluated        closed tickets of the cohort with a 居民区, not evaluated, whose window
+                             (``committee_window`` after 结案, on the working-time calendar) has passed at ``now``.
+    响应度满意率 responsiveness_satisfied_rate = (满意 + 基本满意 of 响应度) / 已评价
+    处置满意率 handling_satisfied_rate         = (满意 + 基本满意 of 处置) / 已评价
+    居委评价分 evaluation_score  mean over the evaluated tickets of (响应度 points × responsiveness +
+                             处置 points × handling) / 100, the points of each answer and the two shares
+                             from ``[committee]`` of config/evaluation.toml (满意 100, 基本满意 60, 不满意 0;
+                             50/50 as shipped); None when nothing was evaluated.
+    排名分 ranking_score      综合指标 × (100 − w) / 100 + 居委评价分 × w / 100 with w = committee.weight (20 as
+                             shipped); 综合指标 alone when there is no 居委评价分; None without a composite.
+    待复核 reviews_open       复核 requests waiting for the command center now (snapshot over all tickets).
+
+Grouping: by ``department``, ``zone``, ``category`` or ``committee`` (居民区) (names from the street config,
+in Chinese); tickets with no department (not yet dispatched), no zone (out of area) or no 居民区 form one group
+with key ``None`` (未派遣 / 片区外 / 无居民区), listed last. Grouped by department, the groups are ranked by
+排名分, best first (None last).
 """
 from __future__ import annotations
 
@@ -80,14 +94,16 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlmodel import Session
 
 from dispatch.deadlines.calendar import WorkCalendar, require_aware
+from dispatch.evaluation import service as evaluation_service
+from dispatch.evaluation.models import Evaluation, Grade, ReviewRequest
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EvaluationFile
 from dispatch.tickets import clock as ticket_clock
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
 
-GROUPINGS = ("department", "zone", "category")
+GROUPINGS = ("department", "zone", "category", "committee")
 
-UNASSIGNED_NAMES = {"department": "未派遣", "zone": "片区外", "category": "未分类"}
+UNASSIGNED_NAMES = {"department": "未派遣", "zone": "片区外", "category": "未分类", "committee": "无居民区"}
 
 MAX_TREND_DAYS = 366
 DEFAULT_PERIOD = timedelta(days=30)  # a period not given: the last 30 days up to now (API and cockpit)
@@ -95,7 +111,8 @@ DEFAULT_PERIOD = timedelta(days=30)  # a period not given: the last 30 days up t
 # Integer counts of one group, in the order they are shown.
 COUNTS = ("reported", "duplicates", "due_to_close", "closed", "closed_on_time", "due_to_handle", "handled",
           "handled_on_time", "rework", "extended", "supervised", "open", "overdue", "pending_dispatch",
-          "reported_today", "closed_today")
+          "reported_today", "closed_today", "evaluated", "unevaluated", "responsiveness_satisfied",
+          "handling_satisfied", "reviews_open")
 # Rates: name -> (numerator, denominator).
 RATES = {
     "close_rate": ("closed", "due_to_close"),
@@ -104,6 +121,8 @@ RATES = {
     "on_time_handle_rate": ("handled_on_time", "due_to_handle"),
     "rework_rate": ("rework", "due_to_close"),
     "extension_rate": ("extended", "due_to_handle"),
+    "responsiveness_satisfied_rate": ("responsiveness_satisfied", "evaluated"),
+    "handling_satisfied_rate": ("handling_satisfied", "evaluated"),
 }
 
 _NOT_A_CASE = (Status.cancelled, Status.suspended, Status.duplicate)
@@ -116,12 +135,14 @@ class _Tally:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     handling_minutes: float = 0.0
     handling_tickets: int = 0
+    evaluation_points: float = 0.0  # the sum of the evaluated tickets' 居委评价分
 
     def add(self, other: _Tally) -> None:
         for name in COUNTS:
             self.counts[name] += other.counts[name]
         self.handling_minutes += other.handling_minutes
         self.handling_tickets += other.handling_tickets
+        self.evaluation_points += other.evaluation_points
 
 
 # --- the formulas --------------------------------------------------------------------------------
@@ -154,19 +175,41 @@ def composite(*, close_rate: float | None, on_time_close_rate: float | None, rew
     return 100.0 * earned / possible if possible else None
 
 
+def evaluation_points(responsiveness: str, handling: str, *, evaluation: EvaluationFile) -> float:
+    """One evaluation's 居委评价分 (0–100): each answer's points weighed by the two shares of [committee]."""
+    scheme = evaluation.committee
+    points = scheme.grades.model_dump()
+    return (points[responsiveness] * scheme.responsiveness + points[handling] * scheme.handling) / 100
+
+
+def ranking_score(composite_score: float | None, evaluation_score: float | None, *,
+                  evaluation: EvaluationFile) -> float | None:
+    """排名分: 综合指标 and 居委评价分 mixed by committee.weight; 综合指标 alone without evaluations."""
+    if composite_score is None or evaluation_score is None:
+        return composite_score
+    weight = evaluation.committee.weight
+    return composite_score * (100 - weight) / 100 + evaluation_score * weight / 100
+
+
 def figures(tally: _Tally, *, evaluation: EvaluationFile) -> dict:
-    """Counts, rates, composite and average handling time of one group, JSON-ready."""
+    """Counts, rates, composite, the 居委's evaluation and average handling time of one group, JSON-ready."""
     counts = tally.counts
     rates = {name: rate(counts[num], counts[den]) for name, (num, den) in RATES.items()}
     score = composite(close_rate=rates["close_rate"], on_time_close_rate=rates["on_time_close_rate"],
                       rework_rate=rates["rework_rate"], supervised=counts["supervised"],
                       due_to_close=counts["due_to_close"], evaluation=evaluation)
+    score = None if score is None else round(score, 2)
+    evaluated = tally.evaluation_points / counts["evaluated"] if counts["evaluated"] else None
+    evaluated = None if evaluated is None else round(evaluated, 2)
+    ranked = ranking_score(score, evaluated, evaluation=evaluation)
     hours = tally.handling_minutes / 60 / tally.handling_tickets if tally.handling_tickets else None
     return {
         **counts,
         **{name: None if value is None else round(value, 4) for name, value in rates.items()},
         "supervision_points": supervision_points(counts["supervised"], evaluation=evaluation),
-        "composite": None if score is None else round(score, 2),
+        "composite": score,
+        "evaluation_score": evaluated,
+        "ranking_score": None if ranked is None else round(ranked, 2),
         "avg_handling_hours": None if hours is None else round(hours, 2),
     }
 
@@ -253,6 +296,8 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     for key, *values in _grouped(session, key_column, [_count(snapshot[n]) for n in names], where):
         tally(key).counts.update(zip(names, (int(v) for v in values)))
 
+    _tally_evaluations(session, config, now, key_column, cohort, scope, tally)
+
     # Handling time in working hours: two timestamps per handled ticket of the cohort.
     columns = [t.dispatched_at, t.resolved_at] if key_column is None else [key_column, t.dispatched_at,
                                                                           t.resolved_at]
@@ -269,6 +314,36 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
         entry.handling_minutes += clock.minutes_between(dispatched_at, resolved_at)
         entry.handling_tickets += 1
     return tallies
+
+
+def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, key_column, cohort: list, scope: list,
+                       tally) -> None:
+    """The 居委's evaluations of the cohort, its 未评价 tickets, and the 复核 requests open now."""
+    key = [] if key_column is None else [key_column]
+    satisfied = (Grade.satisfied, Grade.basically_satisfied)
+    rows = session.execute(select(*key, Evaluation.responsiveness, Evaluation.handling)
+                           .join(Ticket, Ticket.id == Evaluation.ticket_id).where(*cohort))
+    for row in rows:
+        group, responsiveness, handling = (None, *row) if key_column is None else row
+        entry = tally(group)
+        entry.counts["evaluated"] += 1
+        entry.counts["responsiveness_satisfied"] += responsiveness in satisfied
+        entry.counts["handling_satisfied"] += handling in satisfied
+        entry.evaluation_points += evaluation_points(responsiveness, handling, evaluation=config.evaluation)
+    # 未评价: the window's end needs the working-time calendar, so the closings are read (one instant each)
+    rows = session.execute(select(*key, Ticket.closed_at).outerjoin(Evaluation, Evaluation.ticket_id == Ticket.id)
+                           .where(*cohort, Ticket.status == Status.closed, Ticket.committee.is_not(None),
+                                  Evaluation.id.is_(None)))
+    for row in rows:
+        group, closed_at = (None, *row) if key_column is None else row
+        if evaluation_service.window_end(closed_at, config=config) <= now:
+            tally(group).counts["unevaluated"] += 1
+    rows = session.execute(select(*key, func.count()).select_from(ReviewRequest)
+                           .join(Ticket, Ticket.id == ReviewRequest.ticket_id)
+                           .where(*scope, ReviewRequest.status == "pending").group_by(*key))
+    for row in rows:
+        group, count = (None, *row) if key_column is None else row
+        tally(group).counts["reviews_open"] += int(count)
 
 
 class _WorkingClock:
@@ -321,6 +396,8 @@ def group_names(*, config: StreetConfig, group_by: str) -> dict[str, str]:
         return config.zone_names()
     if group_by == "category":
         return {slug: c.name for slug, c in config.categories.items()}
+    if group_by == "committee":
+        return {code: c.name for code, c in config.committees.by_code.items()}
     raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)} or None, got {group_by!r}")
 
 
@@ -350,8 +427,8 @@ def summary(*, session: Session, config: StreetConfig, now: datetime, start: dat
         groups = [{"key": key, "name": names.get(key, key),
                    **figures(tallies.get(key) or _Tally(), evaluation=evaluation)}
                   for key in keys]
-        if group_by == "department":
-            groups.sort(key=lambda g: (g["composite"] is None, -(g["composite"] or 0.0)))  # stable: config order
+        if group_by == "department":  # ranked by 排名分; stable: config order
+            groups.sort(key=lambda g: (g["ranking_score"] is None, -(g["ranking_score"] or 0.0)))
         if None in tallies:
             groups.append({"key": None, "name": UNASSIGNED_NAMES[group_by],
                            **figures(tallies[None], evaluation=evaluation)})

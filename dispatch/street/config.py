@@ -275,6 +275,11 @@ def _check_evaluation(evaluation: EvaluationFile, problems: list[Problem]) -> No
     elif w.on_time_close_rate + w.close_rate + w.no_rework_rate <= 0:
         problems.append(Problem("evaluation.toml", "weights", "every weight is 0: the composite would be "
                                 "the 督办 points alone; weigh at least one rate"))
+    scheme = evaluation.committee
+    if abs(scheme.responsiveness + scheme.handling - 100.0) > 1e-9:
+        problems.append(Problem("evaluation.toml", "committee", (
+            f"responsiveness ({scheme.responsiveness:g}) and handling ({scheme.handling:g}) add up to "
+            f"{scheme.responsiveness + scheme.handling:g}; they must make 100")))
 
 
 def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -> StreetConfig:
@@ -307,7 +312,8 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
                                     optional=True)
     committees = committee_config.NONE
     if committees_file is not None:
-        committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index)
+        committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index,
+                                                   overlap_tolerance_m2=tolerance_m2)
         problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)

@@ -45,6 +45,9 @@ class CommitteePublic(BaseModel):
     zone: str
     zone_name: str | None
     point: CommitteePoint | None = Field(description="preselects the committee on /m/ (nearest point)")
+    boundary: list[list[float]] | None = Field(
+        None, description="the 居民区's boundary, one WGS-84 ring of [lng, lat] (local data): a report inside it "
+                          "gets this committee")
 
 
 class CommitteesPublic(BaseModel):

@@ -259,12 +259,40 @@ class SupervisionConfig(_Strict):
     penalty: float = _points(2.0, "taken off per 督办 ticket")
 
 
+class CommitteeGrades(_Strict):
+    """Points (0–100) of each answer of a 居委's evaluation: 满意, 基本满意, 不满意."""
+
+    satisfied: float = _points(100.0, "满意")
+    basically_satisfied: float = _points(60.0, "基本满意")
+    dissatisfied: float = _points(0.0, "不满意")
+
+
+class CommitteeScheme(_Strict):
+    """How the 居委's evaluations (评价) weigh in the department ranking (排名分; docs/stats.md)."""
+
+    weight: float = _points(20.0, "share (%) of 排名分 taken by 居委评价分; the rest is 综合指标")
+    responsiveness: float = _points(50.0, "share (%) of 响应度 in 居委评价分 (with handling: 100)")
+    handling: float = _points(50.0, "share (%) of 处置 in 居委评价分")
+    grades: CommitteeGrades = CommitteeGrades()
+
+
 class EvaluationFile(_Strict):
-    """config/evaluation.toml: the local scheme of 综合指标 (the sum of 100 is checked beside the file's shape)."""
+    """config/evaluation.toml: the local scheme of 综合指标 (the sum of 100 is checked beside the file's shape),
+    the 居委's evaluation window and its weight in the ranking."""
 
     min_due_to_close: int = Field(1, ge=1, strict=True)
     weights: CompositeWeights = CompositeWeights()
     supervision: SupervisionConfig = SupervisionConfig()
+    committee_window: str = Field("5 WD", description="how long after 结案 a 居委 may evaluate a ticket "
+                                  "(WH/WD working time on the deadlines' calendar, NH/NM natural time)")
+    committee: CommitteeScheme = CommitteeScheme()
+
+    _check_window = field_validator("committee_window")(_limit)
+
+    @property
+    def window_limit(self) -> Limit:
+        """The evaluation window as a Limit ("5 WD")."""
+        return Limit.parse(self.committee_window)
 
     @property
     def total_points(self) -> float:

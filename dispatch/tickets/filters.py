@@ -86,13 +86,14 @@ def _instant(name: str, what: str):
 
 
 class TicketsQuery(QueryModel):
-    """?status=&zone=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
+    """?status=&zone=&committee=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
 
     Filters combine with AND; a yes/no filter given 0 or false filters nothing.
     """
 
     status: _codes("statuses") = None
     zone: _codes("zone codes") = None
+    committee: _codes("居民区 committee codes (12 digits)") = None
     department: _codes("department codes") = None
     category: _codes("category slugs") = None
     created_from: _instant("created_from", "reported at or after (ISO 8601; without offset: Asia/Shanghai)") = None
@@ -123,7 +124,7 @@ class PhotoQuery(QueryModel):
 def allowed_codes(config: StreetConfig) -> dict[str, list[str]]:
     """What each comma list may hold: the statuses, and the street's zone, department and category codes."""
     return {"status": [s.value for s in Status], "zone": [z.code for z in config.zones],
-            "department": list(config.departments), "category": list(config.categories)}
+            "committee": list(config.committees.by_code), "department": list(config.departments), "category": list(config.categories)}
 
 
 def described_codes(config: StreetConfig) -> dict[str, dict]:

@@ -39,11 +39,17 @@ def check_actor(ticket: Ticket, actor: User, action: str) -> None:
 
 
 def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: User, request: ActionRequest,
-            now: datetime) -> Ticket:
-    """Apply one action to a ticket, or raise 403/409/422 leaving it untouched."""
+            now: datetime, via: str | None = None) -> Ticket:
+    """Apply one action to a ticket, or raise 403/409/422 leaving it untouched.
+
+    A move taken only through a decision (``Move.via``, e.g. 复核返工 on a 复核 request) needs that `via`.
+    """
     action = request.action
     move = TRANSITIONS[action]
     check_actor(ticket, actor, action)
+    if move.via != via:
+        raise ApiError(409, "illegal_transition", f"{action} ({move.label}) is decided on a {move.via} request",
+                       status=ticket.status)
     if ticket.status not in move.sources:
         raise ApiError(409, "illegal_transition",
                        f"cannot {action} ({move.label}) a ticket that is {ticket.status}", status=ticket.status)
@@ -124,8 +130,9 @@ def _start(session, config, ticket, actor, request, now):
 
 
 def _last_rework_at(session: Session, ticket_id: int) -> datetime | None:
+    """When the ticket was last sent back to rework: a failed 核查 or a 复核返工."""
     return session.exec(select(func.max(TimelineEntry.at)).where(
-        TimelineEntry.ticket_id == ticket_id, TimelineEntry.action == "verify",
+        TimelineEntry.ticket_id == ticket_id, col(TimelineEntry.action).in_(("verify", "review_rework")),
         TimelineEntry.to_status != Status.closed)).one()
 
 
@@ -189,6 +196,19 @@ def _verify(session, config, ticket, actor, request, now):
         return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "redispatch"
     clock.reschedule(session, config, ticket, "resolve")
     return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "rework"
+
+
+def _review_rework(session, config, ticket, actor, request, now):
+    """复核返工: the closed ticket goes back to the department that handled it, its clock restarted as a failed
+    核查's rework restarts it (the resolve deadline's ladder above what it already reached)."""
+    reason = _require(_text(request), "复核返工 needs a `reason`")
+    if ticket.department is None:  # resolved on the spot by an inspector: nobody to send it back to
+        raise ApiError(409, "no_department", "the ticket was resolved on the spot (自行处置): no department to "
+                       "send it back to; dismiss the 复核 request instead", status=ticket.status)
+    ticket.rework_count += 1
+    ticket.resolved_at = ticket.closed_at = None
+    clock.reschedule(session, config, ticket, "resolve")
+    return reason, {"rework_count": ticket.rework_count, "department": ticket.department}
 
 
 def pending_extension(*, session: Session, ticket_id: int) -> ExtensionRequest | None:
@@ -298,6 +318,6 @@ _APPLY = {
     "verify": _verify, "request_extension": _request_extension,
     "approve_extension": _decide_extension(True), "reject_extension": _decide_extension(False),
     "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
-    "self_resolve": _self_resolve,
+    "self_resolve": _self_resolve, "review_rework": _review_rework,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"

@@ -38,6 +38,7 @@ class Ticket(SQLModel, table=True):
     category: str = Field(foreign_key="categories.slug", max_length=64)
     zone: str | None = Field(default=None, index=True, max_length=64)
     cell: str | None = Field(default=None, max_length=64)  # finest nested area, when configured
+    committee: str | None = Field(default=None, index=True, max_length=12)  # 居民区: a 居委's 12-digit code
     department: str | None = Field(default=None, foreign_key="departments.code", index=True, max_length=64)
     description: str = Field(sa_column=Column(Text, nullable=False))
     address: str | None = None
@@ -49,7 +50,7 @@ class Ticket(SQLModel, table=True):
     original_crs: str | None = Field(default=None, max_length=16)
     locate_how: str = Field(default="inside", max_length=16)  # inside | tolerance | outside
     zone_distance_m: float = 0.0
-    source: str = Field(default="api", max_length=16)  # api | open311 | web
+    source: str = Field(default="api", max_length=16)  # api | open311 | web | committee (a 居委's 约请)
     media_url: str | None = None
     attributes: dict = json_field()
     reporter_id: int = Field(foreign_key="users.id", index=True)

@@ -74,6 +74,8 @@ class TicketPublic(BaseModel):
     category_name: str
     zone: str | None
     cell: str | None
+    committee: str | None = Field(None, description="居民区: the 居委's 12-digit code (GET /api/v1/committees)")
+    committee_name: str | None = None
     department: str | None
     department_name: str | None
     description: str
@@ -86,7 +88,7 @@ class TicketPublic(BaseModel):
     original_location: OriginalPoint | None
     locate_how: str
     zone_distance_m: float
-    source: str
+    source: str = Field(description="api | open311 | web | committee — a 居委's report, an 约请 (invitation)")
     reporter_id: int
     duplicate_of: int | None
     version: int

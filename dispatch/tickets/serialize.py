@@ -52,9 +52,11 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
     """The ticket as the API shows it; `detail` adds timeline, deadline history and photos."""
     category = config.categories.get(ticket.category)
     department = config.departments.get(ticket.department) if ticket.department else None
+    committee = config.committees.by_code.get(ticket.committee) if ticket.committee else None
     body = TicketPublic(
         id=ticket.id, number=ticket.number, status=ticket.status, category=ticket.category,
         category_name=category.name if category else ticket.category, zone=ticket.zone, cell=ticket.cell,
+        committee=ticket.committee, committee_name=committee.name if committee else None,
         department=ticket.department, department_name=department.name if department else None,
         description=ticket.description, address=ticket.address, attributes=ticket.attributes or {},
         answers=_answers(category, ticket.attributes or {}),

@@ -97,7 +97,7 @@ def query(*, session: Session, user: User, filters: dict, limit: int, offset: in
         visible = visibility.held_clause([user.department])
     if visible is not None:
         conditions.append(visible)
-    for name in ("status", "zone", "department", "category"):
+    for name in ("status", "zone", "committee", "department", "category"):
         values = filters.get(name)
         if values and name == "department" and held:
             conditions.append(visibility.held_clause(values))

@@ -28,10 +28,11 @@ class Move:
     roles: frozenset[str]
     own_department: bool = False  # only the ticket's own department may do it
     label: str = ""
+    via: str | None = None  # taken only through this decision (e.g. "review": a 复核), not POST …/actions
 
 
-def _m(sources, target, roles, own_department=False, label=""):
-    return Move(frozenset(sources), target, frozenset(roles), own_department, label)
+def _m(sources, target, roles, own_department=False, label="", via=None):
+    return Move(frozenset(sources), target, frozenset(roles), own_department, label, via)
 
 
 COMMAND = (R.command, R.admin)
@@ -52,6 +53,9 @@ TRANSITIONS: dict[str, Move] = {
     "supervise": _m(OPEN - {S.suspended}, SAME, COMMAND, label="督办"),
     "cancel": _m(OPEN, S.cancelled, COMMAND, label="作废"),
     "self_resolve": _m({S.pending_dispatch, S.dispatched}, S.resolved, {R.inspector}, label="自行处置"),
+    # 复核返工: a 居委's 不满意 处置 asked for a 复核 and the command center sends the closed ticket back to the
+    # same department (decided on the 复核 request: dispatch.evaluation.flows.decide_review)
+    "review_rework": _m({S.closed}, S.in_progress, COMMAND, label="复核返工", via="review"),
 }
 
 ACTIONS = tuple(TRANSITIONS)
@@ -108,5 +112,5 @@ def allowed(action: str, status: str) -> bool:
 
 
 def actions_for(status: str) -> list[str]:
-    """The actions the table allows from `status` (role checks aside)."""
-    return [name for name, move in TRANSITIONS.items() if status in move.sources]
+    """The actions the table allows from `status` (role checks aside), taken directly (not `via` a decision)."""
+    return [name for name, move in TRANSITIONS.items() if status in move.sources and move.via is None]

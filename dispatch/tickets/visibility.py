@@ -4,6 +4,8 @@
 - A department sees the tickets it holds now (``ticket.department``); it may also *read* — never act
   on — a ticket it held in an earlier dispatch round (``can_read``, ``held_clause``).
 - An inspector sees its own reports and the tickets of its zone.
+- A 居委 (committee) sees the tickets of its 居民区 (``ticket.committee``) and its own reports (约请); it adds
+  photos only to its own reports.
 
 Photos follow the same rule: whoever may see a ticket may add a photo to it (``can_upload``); what a
 photo's stage allows is decided by the actions that need it.
@@ -29,17 +31,21 @@ def clause(user: User):
     if user.role == Role.department:
         return Ticket.department == user.department
     clauses = [Ticket.reporter_id == user.id]
+    if user.role == Role.committee:
+        return or_(*clauses, Ticket.committee == user.committee) if user.committee else clauses[0]
     if user.zone:
         clauses.append(Ticket.zone == user.zone)
     return or_(*clauses)
 
 
 def can_see(user: User, ticket: Ticket) -> bool:
-    """Inspectors see their own reports and their zone; departments theirs; command all."""
+    """Inspectors see their own reports and their zone; departments theirs; a 居委 its 居民区; command all."""
     if sees_all(user):
         return True
     if user.role == Role.department:
         return ticket.department == user.department
+    if user.role == Role.committee:
+        return ticket.reporter_id == user.id or (user.committee is not None and ticket.committee == user.committee)
     return ticket.reporter_id == user.id or (user.zone is not None and ticket.zone == user.zone)
 
 
@@ -58,8 +64,16 @@ def can_fetch_original(user: User) -> bool:
 
 
 def can_upload(user: User, ticket: Ticket) -> bool:
-    """Reporter and zone inspectors, the ticket's department, the command center: those who see it now."""
+    """Reporter and zone inspectors, the ticket's department, the command center: those who see it now (a 居委:
+    only its own reports)."""
+    if user.role == Role.committee:
+        return ticket.reporter_id == user.id
     return can_see(user, ticket)
+
+
+def can_evaluate(user: User, ticket: Ticket) -> bool:
+    """Only a 居委 of the ticket's 居民区 evaluates it (评价)."""
+    return user.role == Role.committee and user.committee is not None and ticket.committee == user.committee
 
 
 def held_clause(departments: list[str]):

@@ -40,15 +40,18 @@ def _working() -> Iterator[tuple[Session, StreetConfig, datetime]]:
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--department")
 @click.option("--zone")
+@click.option("--committee", help="a 居委's 12-digit code (config/committees.toml), for --role committee")
 @click.option("--name", default="", help="display name")
 @click.option("--password", help="also set a sign-in password (else use `users passwd`)")
-def add(username: str, role: str, department: str | None, zone: str | None, name: str, password: str | None) -> None:
+def add(username: str, role: str, department: str | None, zone: str | None, committee: str | None, name: str,
+        password: str | None) -> None:
     with _working() as (session, config, now):
         if password is not None:
             service.check_password_rules(password)  # before creating: no half-made user
         user, token = service.create(session=session, username=username, role=role, now=now, department=department,
                                      zone=zone, display_name=name, departments=set(config.departments),
-                                     zones={z.code for z in config.zones})
+                                     zones={z.code for z in config.zones}, committee=committee,
+                                     committees=set(config.committees.by_code))
         if password:
             service.set_password(session=session, user=user, password=password, now=now)
         click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
@@ -78,7 +81,7 @@ def token(username: str) -> None:
 def list_users() -> None:
     with _working() as (session, _config, _now):
         for u in service.list_all(session=session):
-            click.echo(f"{u.id:>4} {u.username:<20} {u.role:<10} {u.department or '-':<18} {u.zone or '-'}"
+            click.echo(f"{u.id:>4} {u.username:<20} {u.role:<10} {u.department or '-':<18} {u.zone or u.committee or '-'}"
                        f"{'' if u.active else ' (inactive)'}")
 
 

@@ -15,6 +15,7 @@ class Role(StrEnum):
     department = "department"  # 处置部门
     command = "command"        # 城运中心
     admin = "admin"
+    committee = "committee"    # 居委 (居民委员会): sees its 居民区, reports (约请), evaluates
 
 
 class User(SQLModel, table=True):
@@ -25,6 +26,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     department: str | None = Field(default=None, max_length=64)
     zone: str | None = Field(default=None, max_length=64)
+    committee: str | None = Field(default=None, max_length=12)  # a 居委 user's 居民区 (committees.toml code)
     token_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
     password_hash: str | None = None
     active: bool = True
@@ -40,6 +42,7 @@ class UserPublic(BaseModel):
     role: str
     department: str | None
     zone: str | None
+    committee: str | None = None
 
 
 class WebSession(SQLModel, table=True):

@@ -35,7 +35,8 @@ def new_token() -> str:
 
 
 def create(*, session: Session, username: str, role: str, now: datetime, department: str | None = None,
-           zone: str | None = None, display_name: str = "", departments=(), zones=()) -> tuple[User, str]:
+           zone: str | None = None, display_name: str = "", departments=(), zones=(), committee: str | None = None,
+           committees=()) -> tuple[User, str]:
     """Create a user and return it with its API token (shown once; only the hash is stored)."""
     if role not in Role.__members__:
         raise UserError(f"unknown role {role!r}; one of {', '.join(Role.__members__)}")
@@ -47,6 +48,13 @@ def create(*, session: Session, username: str, role: str, now: datetime, departm
         raise UserError("--department is for department users only")
     if zone and role != Role.inspector:
         raise UserError("--zone is for inspectors only")
+    if role == Role.committee and not committee:
+        raise UserError("a committee (居委) user needs --committee CODE (python run.py check-config lists none; "
+                        "see config/committees.toml)")
+    if committee and role != Role.committee:
+        raise UserError("--committee is for committee (居委) users only")
+    if committee and committee not in committees:
+        raise UserError(f"unknown committee {committee!r}: not a code of config/committees.toml")
     if department and department not in departments:
         raise UserError(f"unknown department {department!r}")
     if zone and zone not in zones:
@@ -55,7 +63,7 @@ def create(*, session: Session, username: str, role: str, now: datetime, departm
         raise UserError(f"user {username!r} exists")
     token = new_token()
     user = User(username=username, display_name=display_name or username, role=role, department=department,
-                zone=zone, token_hash=hash_token(token), created_at=now)
+                zone=zone, committee=committee, token_hash=hash_token(token), created_at=now)
     session.add(user)
     session.commit()
     session.refresh(user)

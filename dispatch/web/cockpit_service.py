@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from dispatch.evaluation import service as evaluation_service
 from dispatch.stats import service as stats_service
 from dispatch.stats.service import DEFAULT_PERIOD
 from dispatch.street.config import StreetConfig
@@ -54,6 +55,22 @@ def zone_names(*, config: StreetConfig) -> dict[str, str]:
     return config.zone_names()
 
 
+def _committee_name(config: StreetConfig, code: str | None) -> str | None:
+    committee = config.committees.by_code.get(code) if code else None
+    return committee.name if committee else None
+
+
+COMMITTEE_FIELDS = ("reported", "closed", "evaluated", "unevaluated", "responsiveness_satisfied_rate",
+                    "handling_satisfied_rate", "reviews_open")
+
+
+def committee_rows(by_committee: dict, *, config: StreetConfig, zone: str | None) -> list[dict]:
+    """The per-居委 table: each 居民区 (of `zone`, when one is chosen) with its tickets, 结案, 已评价/未评价,
+    the 满意率 of 响应度 and 处置 and its open 复核 requests, in config order."""
+    codes = {c.code for c in (config.committees.in_zone(zone) if zone else config.committees.by_code.values())}
+    return _chart_rows([g for g in by_committee["groups"] if g["key"] in codes], COMMITTEE_FIELDS)
+
+
 def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
     category = config.categories.get(ticket.category)
     department = config.departments.get(ticket.department) if ticket.department else None
@@ -61,6 +78,8 @@ def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
             "category": ticket.category, "category_name": category.name if category else ticket.category,
             "zone": ticket.zone, "zone_name": zone_names(config=config).get(ticket.zone) if ticket.zone else None,
             "department": ticket.department, "department_name": department.name if department else None,
+            "committee": ticket.committee, "committee_name": _committee_name(config, ticket.committee),
+            "source": ticket.source,  # "committee": an 约请, labelled so
             "description": ticket.description, "address": ticket.address,
             "created_at": ticket.created_at.isoformat(), "supervised": ticket.supervised,
             "escalation_level": ticket.escalation_level,
@@ -134,10 +153,11 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
     totals = _summary(session=session, config=config, now=now, zone=zone, group_by=None)
     by_category = _summary(session=session, config=config, now=now, zone=zone, group_by="category")
     by_department = _summary(session=session, config=config, now=now, zone=zone, group_by="department")
+    by_committee = _summary(session=session, config=config, now=now, zone=zone, group_by="committee")
     trend = stats_service.trend(session=session, config=config, now=now, days=TREND_DAYS, zone=zone)
     categories = [g for g in by_category["groups"] if g["reported"] or g["open"]]
     categories.sort(key=lambda g: (-g["reported"], -g["open"]))
-    departments = [g for g in by_department["groups"]
+    departments = [g for g in by_department["groups"]  # ranked by 排名分 (综合指标 and the 居委's evaluations)
                    if g["key"] is not None and (g["reported"] or g["open"] or g["composite"] is not None)]
     names = zone_names(config=config)
     body = {
@@ -151,8 +171,13 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         # 片区外 (key None) too, when it holds anything: the bars add up to the cards' totals
         "by_zone": _chart_rows([g for g in by_zone["groups"] if g["key"] is not None or g["reported"] or g["open"]],
                                ("reported", "open", "overdue", "closed", "close_rate")),
-        "departments": _chart_rows(departments, ("composite", "reported", "closed", "on_time_close_rate",
-                                                 "close_rate", "rework_rate", "supervised")),
+        "departments": _chart_rows(departments, ("composite", "ranking_score", "evaluation_score", "reported",
+                                                 "closed", "on_time_close_rate", "close_rate", "rework_rate",
+                                                 "supervised")),
+        "committees": committee_rows(by_committee, config=config, zone=zone),
+        # 复核: the 居委's requests waiting for the command center (the desk's tab of that name lists them)
+        "pending_reviews": sum(1 for _, t in evaluation_service.reviews(session=session)
+                               if zone is None or t.zone == zone),
         "trend": trend,
         "points": points(session=session, config=config, now=now, zone=zone),
         "pending_dispatch": pending_dispatch(session=session, config=config, now=now, zone=zone),

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from dispatch.evaluation import serialize as evaluation_serialize
+from dispatch.evaluation import service as evaluation_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
@@ -26,6 +28,8 @@ from dispatch.users.models import Role, User
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
 COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
+# The 复核 requests of the 居委 (dispatch.evaluation), a tab of the command center's desk after its own queues.
+REVIEW_QUEUE = {"reviews": "复核"}
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
@@ -33,9 +37,12 @@ DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", 
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
-    """The desk's tabs for this user: everyone's queues, and 挂账 for the command center and admins."""
+    """The desk's tabs for this user: everyone's queues, and 挂账, 延期待批 and 复核 for the command center and admins."""
     labels = {**QUEUES, **COMMAND_QUEUES}
-    return {name: labels[name] for name in ticket_queues.names_for(user)}
+    tabs = {name: labels[name] for name in ticket_queues.names_for(user)}
+    if user.role in (Role.command, Role.admin):
+        tabs.update(REVIEW_QUEUE)
+    return tabs
 
 
 def allowed_actions(ticket: Ticket, *, user: User, extension) -> list[dict]:
@@ -92,12 +99,21 @@ def _extension_row(ticket: Ticket, request, *, config: StreetConfig, now: dateti
     return body
 
 
+def _review_row(ticket: Ticket, review, *, config: StreetConfig, now: datetime, user: User) -> dict:
+    body = _row(ticket, config=config, now=now, user=user)
+    body["review"] = evaluation_serialize.review_public(review, config=config, ticket=ticket)
+    return body
+
+
 def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
                   user: User) -> dict:
     """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
     labels = queue_labels(user=user)
     found = ticket_queues.queues(session=session, config=config, department=department, now=now,
                                  suspended="suspended" in labels)
+    if "reviews" in labels:
+        found["reviews"] = [(t, r) for r, t in evaluation_service.reviews(session=session)
+                            if department is None or t.department == department]
     body = {}
     for name, label in labels.items():
         items = found[name]
@@ -108,6 +124,8 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items[:MAX_ROWS]]
         elif name == "suspended":
             rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+        elif name == "reviews":
+            rows = [_review_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         elif name == "extensions":
             rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         else:
@@ -195,4 +213,5 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
             "requested_at": extension.requested_at.isoformat()},
         "departments": departments_public(config=config),
         "former_holder": former_holder(ticket, session=session, config=config, user=user),
+        "evaluation": evaluation_serialize.ticket_evaluation(ticket, session=session, config=config, user=user, now=now),
     }

@@ -10,9 +10,10 @@ from dispatch.auth import csrf_matches, current_user
 from dispatch.errors import ApiError
 from dispatch.users.models import Role, User
 
-HOME_PAGES = {Role.inspector: "/m/", Role.department: "/desk/", Role.command: "/cockpit/", Role.admin: "/cockpit/"}
+HOME_PAGES = {Role.inspector: "/m/", Role.department: "/desk/", Role.command: "/cockpit/", Role.admin: "/cockpit/",
+              Role.committee: "/m/"}
 ROLE_LABELS = {Role.inspector: "网格巡查员", Role.department: "处置部门", Role.command: "城运中心",
-               Role.admin: "系统管理员"}
+               Role.admin: "系统管理员", Role.committee: "居委"}
 _ERROR_TEXT = {
     400: ("请求有误", "请求无法处理，请返回后重试。"),
     401: ("请先登录", "请登录后再访问。"),
@@ -26,7 +27,7 @@ STALE_FORM = "页面已过期或来源不明，请刷新页面后重试。"
 
 
 def home_for(user: User) -> str:
-    """The page a user lands on: inspector → /m/, department → /desk/, command and admin → /cockpit/."""
+    """The page a user lands on: inspector and 居委 → /m/, department → /desk/, command and admin → /cockpit/."""
     return HOME_PAGES.get(user.role, "/login")
 
 

@@ -11,12 +11,14 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 ('处置中', '签收', '网格巡查员')
 >>> labels["deadline_kinds"]["response"], labels["limit_units"]["WH"], labels["desk_queues"]["warning"]
 ('签收时限', '工作时', '即将超期')
+>>> labels["sources"]["committee"], labels["grades"]["basically_satisfied"], labels["roles"]["committee"]
+('约请', '基本满意', '居委')
 """
 from __future__ import annotations
 
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
-from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES
+from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES, REVIEW_QUEUE
 from dispatch.web.guard import ROLE_LABELS
 
 STATUS_LABELS = {
@@ -38,7 +40,17 @@ TIMELINE_ACTION_LABELS = {
     "duplicate_reported": "重复上报",
     "escalate": "超期升级",
     "recompute_deadlines": "节假日数据更新",  # dispatch.tickets.recompute
+    "evaluate": "居委评价",          # dispatch.evaluation.flows
+    "request_review": "申请复核",
+    "dismiss_review": "驳回复核",
 }
+# Where a report came from (ticket.source); a 居委's report is an 约请 (invitation to the departments).
+SOURCE_LABELS = {"api": "巡查上报", "web": "巡查上报", "open311": "市民上报", "committee": "约请"}
+# The answers of a 居委's evaluation (响应度, 处置).
+GRADE_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+# A ticket's evaluation state (GET /api/v1/tickets/{id}/evaluation) and a 复核 request's status.
+EVALUATION_STATE_LABELS = {"awaiting": "待评价", "evaluated": "已评价", "unevaluated": "未评价", "not_due": "—"}
+REVIEW_STATUS_LABELS = {"pending": "待复核", "rework": "已复核返工", "dismissed": "已驳回"}
 DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
 LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
 # A ticket's state on the cockpit's map (desk_service.deadline_state, or 督办 when supervised).
@@ -55,5 +67,9 @@ def page_labels() -> dict[str, dict[str, str]]:
         "deadline_kinds": dict(DEADLINE_KIND_LABELS),
         "limit_units": dict(LIMIT_UNIT_LABELS),
         "ticket_states": dict(TICKET_STATE_LABELS),
-        "desk_queues": {**QUEUES, **COMMAND_QUEUES},
+        "desk_queues": {**QUEUES, **COMMAND_QUEUES, **REVIEW_QUEUE},
+        "sources": dict(SOURCE_LABELS),
+        "grades": dict(GRADE_LABELS),
+        "evaluation_states": dict(EVALUATION_STATE_LABELS),
+        "review_statuses": dict(REVIEW_STATUS_LABELS),
     }

@@ -63,7 +63,7 @@ class LiveServer:
     users: dict = field(default_factory=dict)
 
     def create_user(self, username: str, role: str, password: str = PASSWORD, *, department: str | None = None,
-                    zone: str | None = None, display_name: str = "") -> dict:
+                    zone: str | None = None, display_name: str = "", committee: str | None = None) -> dict:
         """Create a user with a sign-in password; returns {id, username, password, token, headers}."""
         from dispatch import db
         from dispatch.types import utc_now
@@ -73,7 +73,8 @@ class LiveServer:
             cfg = self.app.extensions["street_config"]
             user, token = service.create(session=db.session(), username=username, role=role, now=utc_now(),
                                          department=department, zone=zone, display_name=display_name,
-                                         departments=set(cfg.departments), zones={z.code for z in cfg.zones})
+                                         departments=set(cfg.departments), zones={z.code for z in cfg.zones},
+                                         committee=committee, committees=set(cfg.committees.by_code))
             # the password's hash made once per session with cheap scrypt parameters; signing in checks it as
             # in production (service.set_password's own cost is tested in tests/dispatch/test_cli.py)
             user.password_hash = password_hash(password)

@@ -90,6 +90,13 @@ def test_only_the_tokens_sha256_is_stored(env, capsys):
     assert all(token not in str(value) for value in row.values())
 
 
+def test_users_add_a_committee_user(env, capsys):
+    code, out, _ = run(capsys, "users", "add", "jw", "--role", "committee", "--committee", "310107020018")
+    assert code == 0 and "role committee" in out
+    code, out, _ = run(capsys, "users", "list")
+    assert "jw" in out and "310107020018" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     # a department user must say which department
     (["users", "add", "li", "--role", "department"], "needs --department"),
@@ -105,6 +112,10 @@ def test_only_the_tokens_sha256_is_stored(env, capsys):
     # attributes that mean nothing for the role are refused, not silently stored
     (["users", "add", "li", "--role", "command", "--department", "sanitation"], "for department users only"),
     (["users", "add", "li", "--role", "command", "--zone", "xiangyi"], "for inspectors only"),
+    # a 居委 user must name its 居民区, one of config/committees.toml, and only a 居委 names one
+    (["users", "add", "li", "--role", "committee"], "needs --committee CODE"),
+    (["users", "add", "li", "--role", "committee", "--committee", "310107020999"], "unknown committee"),
+    (["users", "add", "li", "--role", "inspector", "--committee", "310107020018"], "for committee (居委) users only"),
 ])
 def test_users_add_refuses_bad_arguments(env, capsys, argv, message):
     code, out, err = run(capsys, *argv)

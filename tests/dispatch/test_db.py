@@ -73,10 +73,24 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
-def as_before_0005(url) -> None:
-    """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table."""
+def as_before_0006(url) -> None:
+    """Take away what revision 0006 adds: the committee columns, the evaluations (and their triggers), 复核."""
     from dispatch.tickets import record
 
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        record.remove(conn, ("evaluations",))
+        for statement in ("DROP TABLE review_requests", "DROP TABLE evaluations", "DROP INDEX ix_tickets_committee",
+                          "ALTER TABLE tickets DROP COLUMN committee", "ALTER TABLE users DROP COLUMN committee"):
+            conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def as_before_0005(url) -> None:
+    """Take away what revisions 0005 and later add (a database of the version before it): triggers, hash, table."""
+    from dispatch.tickets import record
+
+    as_before_0006(url)
     engine = make_engine(url)
     with engine.begin() as conn:
         record.remove(conn)

@@ -154,8 +154,10 @@
           el('a', { className: 'num', text: t.number, attrs: { href: '/desk/tickets/' + t.id, target: '_blank', rel: 'noopener',
             title: '打开工单' } }),
           r ? el('span', { className: 'chip-returned', text: labelOf('actions', 'return') }) : null,
+          t.source === 'committee' ? el('span', { className: 'chip-invite', text: labelOf('sources', 'committee'),
+            attrs: { title: t.committee_name || '' } }) : null,
           el('span', { className: 'cat', text: t.category_name }),
-          el('span', { className: 'zone', text: t.zone_name || '片区外' }),
+          el('span', { className: 'zone', text: (t.zone_name || '片区外') + (t.committee_name ? ' · ' + t.committee_name : '') }),
           el('span', { className: 'time', text: fmtTime(t.created_at, true) })),
         r ? el('div', { className: 'row-returned', dataset: { testid: 'returned' },
           text: (r.department_name || '') + (r.by ? ' ' + r.by : '') + ' ' + fmtTime(r.at, true) + ' 退单：' + (r.reason || '') }) : null,
@@ -191,6 +193,7 @@
       list.appendChild(el('div', { className: 'row sup-row', dataset: { id: t.id } },
         el('span', { className: 'flag', text: '督' }),
         el('span', { className: 'num', text: t.number }),
+        t.source === 'committee' ? el('span', { className: 'chip-invite', text: labelOf('sources', 'committee') }) : null,
         el('span', { className: 'cat', text: t.category_name }),
         el('span', { className: 'dept', text: t.department_name || '未派遣' }),
         el('span', { className: 'status', text: labelOf('statuses', t.status) })));
@@ -336,7 +339,9 @@
         trigger: 'axis', axisPointer: { type: 'shadow' },
         formatter: (ps) => {
           const r = rows[ps[0].dataIndex];
-          return '<b>' + esc(r.name) + '</b><br>综合指标 ' + (r.composite === null ? '—' : esc(r.composite))
+          return '<b>' + esc(r.name) + '</b><br>排名分 ' + (r.ranking_score === null ? '—' : esc(r.ranking_score))
+            + '<br>综合指标 ' + (r.composite === null ? '—' : esc(r.composite))
+            + '<br>居委评价分 ' + (r.evaluation_score === null ? '—（无评价）' : esc(r.evaluation_score))
             + '<br>按期结案率 ' + pct(r.on_time_close_rate) + '%<br>结案率 ' + pct(r.close_rate) + '%<br>返工率 '
             + pct(r.rework_rate) + '%<br>督办 ' + esc(r.supervised) + ' 件';
         },
@@ -345,13 +350,38 @@
       xAxis: Object.assign({ type: 'value', min: 0, max: 100 }, axisCommon()),
       yAxis: Object.assign({ type: 'category', data: rows.map((r) => r.name) }, axisCommon(), { splitLine: { show: false } }),
       series: [{
-        name: '综合指标', type: 'bar', barMaxWidth: 14,
-        data: rows.map((r) => ({ value: r.composite === null ? 0 : r.composite,
-          itemStyle: { color: r.composite === null ? '#34506f' : r.composite >= 90 ? '#36cfc9' : r.composite >= 70 ? '#3fa7ff' : '#ff7a45' } })),
-        label: { show: true, position: 'right', color: TEXT, formatter: (p) => (rows[p.dataIndex].composite === null ? '—' : p.value.toFixed(1)) },
+        name: '排名分', type: 'bar', barMaxWidth: 14,
+        data: rows.map((r) => ({ value: r.ranking_score === null ? 0 : r.ranking_score,
+          itemStyle: { color: r.ranking_score === null ? '#34506f' : r.ranking_score >= 90 ? '#36cfc9' : r.ranking_score >= 70 ? '#3fa7ff' : '#ff7a45' } })),
+        label: { show: true, position: 'right', color: TEXT, formatter: (p) => (rows[p.dataIndex].ranking_score === null ? '—' : p.value.toFixed(1)) },
       }],
       graphic: rows.length ? [] : [{ type: 'text', left: 'center', top: 'middle', style: { text: '暂无数据', fill: AXIS, fontSize: 16 } }],
     }, { replaceMerge: ['series', 'graphic'] });
+  }
+
+  /** 居委评价: one row per 居民区 (of the chosen zone) — tickets, 结案, 已评价 / 未评价, the 满意率 of 响应度
+   * and 处置, open 复核 requests. */
+  function drawCommittees(feed) {
+    const box = document.getElementById('committee-table');
+    const rows = feed.committees || [];
+    if (!changed('committees', rows, (r) => [r.key, r.reported, r.closed, r.evaluated, r.unevaluated,
+      r.responsiveness_satisfied_rate, r.handling_satisfied_rate, r.reviews_open])) return;
+    clear(box);
+    const active = rows.filter((r) => r.reported || r.evaluated || r.reviews_open);
+    if (!active.length) {
+      box.appendChild(el('p', { className: 'empty', text: '近30日各居民区暂无工单' }));
+      return;
+    }
+    const head = ['居民区', '工单', '结案', '已评价', '未评价', '响应度满意率', '处置满意率', '待复核'];
+    box.appendChild(el('table', {},
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
+      el('tbody', {}, active.map((r) => el('tr', { dataset: { committee: r.key } },
+        el('td', { className: 'name', text: r.name }),
+        el('td', { text: String(r.reported) }), el('td', { text: String(r.closed) }),
+        el('td', { text: String(r.evaluated) }), el('td', { text: String(r.unevaluated) }),
+        el('td', { text: pct(r.responsiveness_satisfied_rate) + (r.responsiveness_satisfied_rate === null ? '' : '%') }),
+        el('td', { text: pct(r.handling_satisfied_rate) + (r.handling_satisfied_rate === null ? '' : '%') }),
+        el('td', { className: r.reviews_open ? 'alert' : '', text: String(r.reviews_open) }))))));
   }
 
   function drawTrend(feed) {
@@ -379,6 +409,9 @@
     const ext = document.getElementById('extensions-count');
     ext.textContent = String(feed.pending_extensions);
     ext.hidden = !feed.pending_extensions;
+    const reviews = document.getElementById('reviews-count');
+    reviews.textContent = String(feed.pending_reviews);
+    reviews.hidden = !feed.pending_reviews;
     drawKpis(feed);
     drawPending(feed);
     drawEscalations(feed);
@@ -388,6 +421,7 @@
     drawZoneChart(feed);
     drawDepartments(feed);
     drawTrend(feed);
+    drawCommittees(feed);
     document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
     state.feed = feed;
   }

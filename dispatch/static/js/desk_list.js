@@ -1,10 +1,11 @@
-/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and 挂账 for the command
- * center), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
+/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and 挂账, 延期待批 and 复核 for the
+ * command center), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
+ * A 居委's report (an 约请) carries its chip beside the number wherever it is listed.
  */
 (function () {
   'use strict';
 
-  const { api, el, clear, toast, fmtTime, describeError, clip, labelOf } = window.YC;
+  const { api, el, clear, toast, fmtTime, describeError, clip, labelOf, invitationChip } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = window.YC.desk;
   const LIST_POLL_MS = 15000;
 
@@ -36,9 +37,9 @@
         ? el('a', { text: t.number, attrs: { href: '/desk/tickets/' + t.id }, dataset: { ticket: t.id } })
         : el('span', { text: t.number, dataset: { ticket: t.id } });
       const cells = [
-        el('td', { className: 'num' }, link),
+        el('td', { className: 'num' }, link, invitationChip(t) ? ' ' : null, invitationChip(t)),
         el('td', { text: t.category_name }),
-        el('td', { text: t.zone_name || '片区外' }),
+        el('td', { text: (t.zone_name || '片区外') + (t.committee_name ? ' · ' + t.committee_name : '') }),
         el('td', { className: 'desc', text: clip(t.description, 40), attrs: { title: t.description } }),
       ];
       if (queue === 'returned') {
@@ -52,6 +53,14 @@
         cells.push(el('td', { text: (labelOf('statuses', s.from) || '—') + (t.department_name ? ' · ' + t.department_name : '') }));
         cells.push(el('td', {}, t.visible
           ? el('a', { className: 'btn btn-small', text: '恢复 / 作废', attrs: { href: '/desk/tickets/' + t.id } }) : null));
+      } else if (queue === 'reviews') {
+        const r = t.review || {};
+        cells.push(el('td', { text: fmtTime(r.requested_at, true) }));
+        cells.push(el('td', { text: r.committee_name || '—' }));
+        cells.push(el('td', { className: 'desc', text: r.note || '' }));
+        cells.push(el('td', {}, statusBadge(t.status), t.department_name ? ' · ' + t.department_name : ''));
+        cells.push(el('td', {}, t.visible
+          ? el('a', { className: 'btn btn-small', text: '复核', attrs: { href: '/desk/tickets/' + t.id } }) : null));
       } else if (queue === 'extensions') {
         const x = t.extension || {};
         cells.push(el('td', { text: fmtTime(x.requested_at, true) }));
@@ -89,6 +98,7 @@
         returned: ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态'],
         suspended: ['工单号', '类别', '片区', '描述', '挂账时间', '挂账原因', '挂账前状态 · 部门', ''],
         extensions: ['工单号', '类别', '片区', '描述', '申请时间', '申请延长', '延期理由', labelOf('deadline_kinds', 'resolve') + ' · 部门', ''],
+        reviews: ['工单号', '类别', '片区', '描述', '申请时间', '居委', '不满意说明', '状态 · 部门', ''],
       }[current] || ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
       const table = el('table', { className: 'tickets', dataset: { list: current } },
         el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
@@ -100,7 +110,7 @@
       list.appendChild(table);
       if (!q.tickets.length) {
         list.appendChild(el('p', { className: 'empty', text: { returned: '近' + data.returned_days + '天没有退单',
-          suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请' }[current] || '此队列暂无工单' }));
+          suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请', reviews: '没有待复核的居委评价' }[current] || '此队列暂无工单' }));
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }

@@ -39,6 +39,8 @@
       el('h2', { text: '工单信息' }),
       infoRow('类别', t.category_name),
       infoRow('片区', t.zone_name || '片区外'),
+      infoRow('居民区', t.committee_name),
+      ...(t.source === 'committee' ? [infoRow('来源', labelOf('sources', 'committee') + '（居委上报）')] : []),
       infoRow('处置部门', t.department_name || '未派遣'),
       ...(t.answers || []).map((a) => infoRow(a.question, a.text)),
       infoRow('地址', t.address),
@@ -220,10 +222,51 @@
     return form;
   }
 
-  function drawActions(node, data, run) {
+  /** The 居委's evaluation of the ticket (评价), and for the command center a 复核 request to decide. */
+  function drawEvaluation(node, data, decide) {
+    const ev = data.evaluation;
+    if (!ev || ev.state === 'not_due') return;
+    const box = el('div', { className: 'evaluation', dataset: { testid: 'evaluation', state: ev.state } });
+    if (ev.evaluation) {
+      const e = ev.evaluation;
+      box.appendChild(el('p', { className: 'notice', text: '居委评价（' + (e.committee_name || '') + '，' + fmtTime(e.at, true)
+        + '）：响应度' + labelOf('grades', e.responsiveness) + '，处置' + labelOf('grades', e.handling)
+        + (e.note ? '。' + e.note : '') }));
+    } else {
+      box.appendChild(el('p', { className: 'muted', text: labelOf('evaluation_states', ev.state)
+        + (ev.state === 'awaiting' && ev.window_ends_at ? '：居委可于 ' + fmtTime(ev.window_ends_at, true) + ' 前评价' : '') }));
+    }
+    const r = ev.review;
+    if (r) {
+      box.appendChild(el('p', { className: 'notice' + (r.status === 'pending' ? ' warn' : ''), dataset: { testid: 'review' },
+        text: labelOf('review_statuses', r.status) + '：' + (r.committee_name || '居委') + '认为处置不满意——' + r.note
+          + (r.decision_reason ? '（城运中心：' + r.decision_reason + '）' : '') }));
+      if (r.status === 'pending' && decide) {
+        const reason = el('textarea', { attrs: { rows: '2', maxlength: '2000', placeholder: '复核意见（必填）' },
+          dataset: { testid: 'review-reason' } });
+        const send = (decision) => async () => {
+          if (!reason.value.trim()) { toast('请填写复核意见', 'error'); return; }
+          try {
+            await decide(r.id, { decision, reason: reason.value.trim(), version: data.ticket.version });
+          } catch (e) {
+            toast(describeError(e), 'error');
+          }
+        };
+        box.appendChild(el('div', { className: 'review-form' }, reason, el('div', { className: 'action-buttons' },
+          el('button', { className: 'btn btn-primary', text: '复核返工', attrs: { type: 'button' }, dataset: { decision: 'rework' },
+            on: { click: send('rework') } }),
+          el('button', { className: 'btn', text: '驳回复核', attrs: { type: 'button' }, dataset: { decision: 'dismiss' },
+            on: { click: send('dismiss') } }))));
+      }
+    }
+    node.appendChild(box);
+  }
+
+  function drawActions(node, data, run, decide) {
     clear(node);
     node.appendChild(el('h2', { text: '操作' }));
     const t = data.ticket;
+    drawEvaluation(node, data, decide);
     if (data.pending_extension) {
       const p = data.pending_extension;
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
@@ -310,6 +353,13 @@
       await load();
     }
 
+    /** The command center decides a 复核 request: 复核返工 (back to the department) or 驳回复核. */
+    async function decide(reviewId, body) {
+      await api.post('/api/v1/reviews/' + reviewId + '/decision', body);
+      toast(body.decision === 'rework' ? '已复核返工，退回原部门' : '已驳回复核', 'ok');
+      await load();
+    }
+
     async function load() {
       let data;
       try {
@@ -320,12 +370,12 @@
       }
       const t = data.ticket;
       YC.desk.setWorkday(data.workday_minutes);
-      clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state),
+      clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state), YC.invitationChip(t),
         t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
       drawDeadlines(parts.deadlines, t, !!data.former_holder, data.extensions_approved);
-      drawActions(parts.actions, data, run);
+      drawActions(parts.actions, data, run, ['command', 'admin'].includes(root.dataset.role) ? decide : null);
       drawPhotos(parts.photos, t);
       drawTimeline(parts.timeline, t);
       try {

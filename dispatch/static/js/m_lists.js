@@ -1,11 +1,11 @@
-/* /m/: the lists — YC.m.lists: 我的上报 (with the ticket detail), 核查任务 (verify on site), 待发送.
+/* /m/: the lists — YC.m.lists: 我的上报 (a 居委: 本居民区; with the ticket detail), 核查任务 (verify on site), 待发送.
  * All user-written text reaches the page through textContent (YC.el), never as HTML.
  */
 (function () {
   'use strict';
 
   const { api, ApiError, describeError, el, clear, toast, fmtTime, fmtDue, labelOf,
-    timelineNote, verifyPhotoIds, seenNote } = window.YC;
+    timelineNote, verifyPhotoIds, seenNote, invitationChip } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
   const { outbox, flushOutbox } = M.queue;
@@ -67,7 +67,8 @@
   function ticketCard(t, onOpen) {
     return el('li', { className: 'ticket', dataset: { id: t.id, number: t.number } },
       el('button', { className: 'ticket-open', attrs: { type: 'button' }, on: { click: () => onOpen(t) } },
-        el('div', { className: 'row' }, el('strong', { className: 'number', text: t.number }), statusChip(t.status)),
+        el('div', { className: 'row' }, el('strong', { className: 'number', text: t.number }),
+          el('span', { className: 'chips' }, invitationChip(t), statusChip(t.status))),
         el('div', { className: 'row' }, el('span', { className: 'cat-name', text: t.category_name }),
           deptCell(t, 'span', { className: 'dept' })),
         el('p', { className: 'desc', text: t.description }),
@@ -76,7 +77,8 @@
   }
 
   async function loadMine() {
-    const res = await api.get('/api/v1/tickets?mine=1&limit=100');
+    // a 居委: every ticket of its 居民区 (and its own 约请); an inspector: its own reports
+    const res = await api.get(me.role === 'committee' ? '/api/v1/tickets?limit=100' : '/api/v1/tickets?mine=1&limit=100');
     const list = clear($('mine-list'));
     res.data.forEach((t) => list.appendChild(ticketCard(t, openDetail)));
     $('mine-empty').hidden = res.data.length > 0;
@@ -99,9 +101,10 @@
     box.dataset.number = t.number;
     const seen = seenNote(t);
     const field = (label, value) => el('div', { className: 'field' }, el('dt', { text: label }), el('dd', { text: value || '—' }));
-    box.appendChild(el('div', { className: 'row' }, el('h2', { text: t.number }), statusChip(t.status)));
+    box.appendChild(el('div', { className: 'row' }, el('h2', { text: t.number }),
+      el('span', { className: 'chips' }, invitationChip(t), statusChip(t.status))));
     box.appendChild(el('dl', { className: 'fields' },
-      field('类别', t.category_name), field('片区', zoneLabel(t.zone)),
+      field('类别', t.category_name), field('片区', zoneLabel(t.zone)), field('居民区', t.committee_name),
       el('div', { className: 'field' }, el('dt', { text: '处置部门' }), deptCell(t, 'dd'), mergedLink(t)),
       (t.answers || []).map((a) => field(a.question, a.text)),
       field('地址', t.address), field('描述', t.description),
@@ -118,6 +121,11 @@
         el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
           el('img', { attrs: { src: p.thumb_url || p.url, alt: photoLabel(p) + '照片', loading: 'lazy' } })),
         el('figcaption', { text: photoLabel(p) })))));
+    }
+    if (t.status === 'closed' && M.evaluate) {  // the 居委's evaluation (a 居委 evaluates here), above the record
+      const slot = el('div', { className: 'evaluation-slot' });
+      box.appendChild(slot);
+      M.evaluate.panel(t, slot);
     }
     box.appendChild(el('h3', { text: '处理过程' }));
     box.appendChild(el('ol', { className: 'timeline' }, (t.timeline || []).map((e) => el('li', {},

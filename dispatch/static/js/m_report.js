@@ -1,5 +1,6 @@
 /* /m/: the 上报 form — YC.m.report: category (and its own questions, m_questions.js), location (GPS or a
- * tap on the zone map), zone, photo, description; a submitted report goes into the offline queue first, then is sent.
+ * tap on the zone map), zone and 居民区, photo, description; a submitted report goes into the offline queue first,
+ * then is sent.
  * All user-written text reaches the page through textContent (YC.el), never as HTML.
  */
 (function () {
@@ -111,13 +112,55 @@
       target.textContent = res.zone ? res.zone.name + (res.how === 'tolerance' ? '（片区边界附近）' : '')
         : '不在片区范围内（由城运中心派遣）';
       target.className = res.zone ? 'zone-ok' : 'zone-out';
+      fillCommittees(res.zone ? res.zone.code : null, loc, seq);
     } catch (err) {
       if (seq !== state.zoneSeq) return;
+      fillCommittees(null, loc, seq);
       const zone = localZone(loc.lng, loc.lat);
       loc.zoneName = zone ? zone.name : null;
       target.textContent = zone ? `${zone.name}（离线估算）` : '未能确定（离线）';
       target.className = zone ? 'zone-ok' : 'zone-out';
     }
+  }
+
+  /* 居民区: once the server names the zone, its committees fill the select. Preselected: the 居委's own (a
+   * committee user), else the committee whose configured point is nearest. Where config/committees.toml gives
+   * a boundary covering the point, the server takes that committee whatever is chosen. Offline (no zone from
+   * the server) no committee is sent: the server could not be asked whether it belongs to the zone. */
+  const committeeLists = new Map(); // zone code -> Promise of its committees
+
+  function committeesOf(zone) {
+    if (!committeeLists.has(zone)) {
+      committeeLists.set(zone, api.get('/api/v1/committees?zone=' + encodeURIComponent(zone)).then((res) => res.data));
+    }
+    return committeeLists.get(zone);
+  }
+
+  function nearest(list, lng, lat) {
+    const away = (c) => ((c.point.lng - lng) * Math.cos(lat * Math.PI / 180)) ** 2 + (c.point.lat - lat) ** 2;
+    return list.filter((c) => c.point).reduce((best, c) => (!best || away(c) < away(best) ? c : best), null);
+  }
+
+  async function fillCommittees(zone, loc, seq) {
+    const select = $('committee');
+    const keep = select.value;
+    clear(select).appendChild(el('option', { text: '不指定', attrs: { value: '' } }));
+    select.disabled = true;
+    if (!zone) return;
+    let list;
+    try {
+      list = await committeesOf(zone);
+    } catch (err) {
+      committeeLists.delete(zone);
+      return;
+    }
+    if (seq !== state.zoneSeq) return;
+    list.forEach((c) => select.appendChild(el('option', { text: c.name, attrs: { value: c.code } })));
+    select.disabled = list.length === 0;
+    const own = me.committee && list.some((c) => c.code === me.committee) ? me.committee : null;
+    const close = nearest(list, loc.lng, loc.lat);
+    const kept = list.some((c) => c.code === keep) ? keep : null;
+    select.value = state.committeeChosen && kept ? kept : own || (close ? close.code : '');
   }
 
   /* Offline fallback only: ray casting on the zone GeoJSON (the server decides when the report arrives). */
@@ -244,6 +287,8 @@
     };
     if (address) item.body.address = address;
     if (Object.keys(answers).length) item.body.attributes = answers;
+    const committee = $('committee');
+    if (committee.value && !committee.disabled) item.body.committee = committee.value;
     return { item };
   }
 
@@ -341,6 +386,9 @@
     M.questions.fill($('category-questions'), item.body.attributes);
     $('description').value = item.body.description;
     $('address').value = item.body.address || '';
+    if (item.body.committee && Array.from($('committee').options).some((o) => o.value === item.body.committee)) {
+      $('committee').value = item.body.committee;
+    }
     if (item.photo) {
       state.photo = item.photo;
       state.photoName = item.photoName;
@@ -368,6 +416,8 @@
         .catch(() => {});
     }
   }
+
+  $('committee').addEventListener('change', () => { state.committeeChosen = true; });
 
   M.report = {
     loadCategories, loadZones, zoneLabel, resizeMap, locateMe, locateIfAllowed, preparePhoto, onPhotoChosen,

@@ -31,10 +31,12 @@
     return e.note;
   }
 
-  /** What a timeline step did: its action's name, and for a 核查 its outcome (核查（通过）/ 核查（不通过）). */
+  /** What a timeline step did: its action's name, for a 核查 its outcome (核查（通过）/ 核查（不通过）), and a
+   * 居委's report as 约请（居委上报）. */
   function timelineWhat(e) {
     const what = YC.labelOf('actions', e.action);
     if (e.action === 'verify' && e.data && typeof e.data.passed === 'boolean') return what + (e.data.passed ? '（通过）' : '（不通过）');
+    if (e.action === 'report' && e.data && e.data.source === 'committee') return YC.labelOf('sources', 'committee') + '（居委上报）';
     return what;
   }
 

@@ -43,7 +43,22 @@ def _edit(config_dir, old: str, new: str) -> None:
     ('name = "香溢花城社区居委会"\nzone = "xiangyi"\n', 'name = "香溢花城社区居委会"\nzone = "xiangyi"\npoint = [121.4400, 31.2550]\n',
      "committee.11.point", "lies in zhongyuan, not in xiangyi"),
     ('code = "310107020004"', 'code = "31010702"', "committee.0.code", "String should match pattern"),
-], ids=["another street", "code twice", "name twice", "unknown zone", "point in another zone", "short code"])
+    # a boundary reaching into zhongyuan (east of 121.4342)
+    ('name = "香溢花城社区居委会"\nzone = "xiangyi"\n', 'name = "香溢花城社区居委会"\nzone = "xiangyi"\n'
+     'boundary = [[121.428, 31.254], [121.440, 31.254], [121.440, 31.256], [121.428, 31.256]]\n',
+     "committee.11.boundary", "lie outside its zone xiangyi"),
+    # a ring that crosses itself (a bow tie)
+    ('name = "香溢花城社区居委会"\nzone = "xiangyi"\n', 'name = "香溢花城社区居委会"\nzone = "xiangyi"\n'
+     'boundary = [[121.428, 31.254], [121.430, 31.256], [121.430, 31.254], [121.428, 31.256]]\n',
+     "committee.11.boundary", "is not a valid polygon"),
+    # two boundaries over the same ground
+    ('name = "宜川四村居委会"\nzone = "xiangyi"\n', 'name = "宜川四村居委会"\nzone = "xiangyi"\n'
+     'boundary = [[121.428, 31.254], [121.430, 31.254], [121.430, 31.256], [121.428, 31.256]]\n'
+     '[[committee]]\ncode = "310107020099"\nname = "测试居委会"\nzone = "xiangyi"\n'
+     'boundary = [[121.429, 31.255], [121.431, 31.255], [121.431, 31.257], [121.429, 31.257]]\n',
+     "committee.1.boundary", "overlaps the boundary of 310107020004"),
+], ids=["another street", "code twice", "name twice", "unknown zone", "point in another zone", "short code",
+        "boundary outside its zone", "boundary crossing itself", "boundaries overlapping"])
 def test_check_config_refuses_a_bad_committee_with_file_key_and_reason(config_dir, old, new, key, reason):
     _edit(config_dir, old, new)
     with pytest.raises(ConfigError) as caught:

@@ -69,6 +69,9 @@ def test_the_owner_can_neither_change_nor_delete_the_record(app, handled):
         conn.execute(sa.text("INSERT INTO escalations (ticket_id, deadline, level, round, due_at, created_at, "
                              "caught_up) VALUES (:t, 'response', 0, 1, :at, :at, :no)"),
                      {"t": ticket_id, "at": street.clock.now, "no": False})
+        conn.execute(sa.text("INSERT INTO evaluations (ticket_id, committee, responsiveness, handling, evaluator_id, "
+                             "at) VALUES (:t, '310107020018', 'satisfied', 'satisfied', "
+                             "(SELECT min(id) FROM users), :at)"), {"t": ticket_id, "at": street.clock.now})
     for table in record.RECORD_TABLES:
         with engine.connect() as conn:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE ticket_id = :t"),
