@@ -4,6 +4,8 @@
 - A department sees the tickets it holds now (``ticket.department``); it may also *read* — never act
   on — a ticket it held in an earlier dispatch round (``can_read``, ``held_clause``).
 - An inspector sees its own reports and the tickets of its zone.
+- 吹哨报到: a department given an assist task (协办) on a ticket may read it, and add photos to it while its
+  task is open; it acts only on its task (the transition table's ``assisting`` actions), never on the ticket.
 
 Photos follow the same rule: whoever may see a ticket may add a photo to it (``can_upload``); what a
 photo's stage allows is decided by the actions that need it.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, or_
 
-from dispatch.tickets import holders
+from dispatch.tickets import holders, joint
 from dispatch.tickets.models import Ticket
 from dispatch.users.models import Role, User
 
@@ -48,7 +50,8 @@ def can_read(*, session: Session, user: User, ticket: Ticket) -> bool:
     if can_see(user, ticket):
         return True
     return (user.role == Role.department and user.department is not None
-            and holders.held(session=session, ticket_id=ticket.id, department=user.department))
+            and (holders.held(session=session, ticket_id=ticket.id, department=user.department)
+                 or joint.assists(session=session, ticket_id=ticket.id, department=user.department)))
 
 
 def can_fetch_original(user: User) -> bool:
@@ -57,14 +60,19 @@ def can_fetch_original(user: User) -> bool:
     return sees_all(user)
 
 
-def can_upload(user: User, ticket: Ticket) -> bool:
-    """Reporter and zone inspectors, the ticket's department, the command center: those who see it now."""
-    return can_see(user, ticket)
+def can_upload(user: User, ticket: Ticket, *, session: Session | None = None) -> bool:
+    """Reporter and zone inspectors, the ticket's department, the command center: those who see it now; with
+    `session`, also a department with an open assist task on it (the photo of its part)."""
+    if can_see(user, ticket):
+        return True
+    return (session is not None and user.role == Role.department
+            and user.department in joint.open_departments(session=session, ticket_id=ticket.id))
 
 
 def held_clause(departments: list[str]):
-    """Tickets any of `departments` holds now or held in an earlier dispatch round."""
-    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)))
+    """Tickets any of `departments` holds now, held in an earlier dispatch round, or was given an assist task on."""
+    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)),
+               col(Ticket.id).in_(joint.assisted_ticket_ids(departments)))
 
 
 def readable(*, session: Session, ticket_id: int, user: User) -> Ticket | None:
