@@ -57,9 +57,14 @@ def operations(config: StreetConfig) -> list[Operation]:
                   responses={200: TicketsPage}, errors=(400, 403)),
         Operation("GET", "/api/v1/tickets/{ticket_id}", "One ticket with its timeline (留痕), deadlines, photos",
                   "tickets", params=(TICKET_ID,), responses={200: TicketEnvelope}, errors=(403, 404)),
-        Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查…)",
+        Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查, 吹哨, 报到…)",
                   "tickets", params=(TICKET_ID,), request=ActionRequest, responses={200: TicketEnvelope},
-                  errors=(400, 403, 404, 409, 422)),
+                  errors=(400, 403, 404, 409, 422),
+                  description="吹哨报到: `whistle` (command center) names the lead `department` and `assists` "
+                              "(department, task, optional limit); `check_in` (报到) and `finish_task` (协办完成, "
+                              "`note`, optional `photo_id`) are taken by a department with an open assist task; "
+                              "`close_task` (command center: `task_id`, `reason`). `resolve` answers 409 "
+                              "assist_tasks_open while an assist task is open."),
         Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
                   "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
                   responses={201: PhotoUploaded}, errors=(403, 404, 409, 413, 415, 422),
