@@ -21,7 +21,9 @@
     }
     if (d.remaining_minutes == null) return d.late ? '已超期（关闭时）' : '—';
     if (d.remaining_minutes < 0) return (kind === 'checkin' ? '报到已迟到 ' : '已超期 ') + fmtDuration(-d.remaining_minutes) + unit;
-    return '剩余 ' + fmtDuration(d.remaining_minutes) + unit;
+    // time left as the ticket's deadlines show it (工作日 once a day or more)
+    return YC.desk.deadlineCell({ deadlines: { left: { limit: d.limit, due_at: d.due_at,
+      remaining_minutes: d.remaining_minutes } } }, 'left').textContent;
   }
 
   function deadlineSpan(d, kind) {

@@ -57,7 +57,7 @@
         const a = t.assist;
         const J = window.YC.deskJoint;
         cells[3] = el('td', { className: 'desc', text: clip(a.task, 40), attrs: { title: a.task } });
-        cells.push(el('td', { text: a.department_name + (t.department_name ? ' · 牵头 ' + t.department_name : '') }));
+        cells.push(el('td', { text: a.department_name + (t.department_name ? '（牵头：' + t.department_name + '）' : '') }));
         cells.push(el('td', {}, J.stateChip(a), ...J.lateChips(a)));
         cells.push(el('td', {}, J.deadlineSpan(a.checkin, 'checkin')));
         cells.push(el('td', {}, J.deadlineSpan(a.deadline, 'task')));

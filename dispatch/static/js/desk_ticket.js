@@ -302,6 +302,7 @@
     const parts = {
       head: document.getElementById('ticket-badges'), info: document.getElementById('ticket-info'),
       deadlines: document.getElementById('ticket-deadlines'), actions: document.getElementById('ticket-actions'),
+      joint: document.getElementById('ticket-joint'),
       photos: document.getElementById('ticket-photos'), timeline: document.getElementById('ticket-timeline'),
       map: document.getElementById('ticket-map'),
     };
