@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, login, open_ticket, rows, shot, tab, wait_ready
+from tests.browser.helpers import DESKTOP, copy_to_docs, login, open_ticket, rows, shot, tab, wait_ready
 
 PHONE = {"viewport": {"width": 375, "height": 812}}
 WIDE = {"viewport": {"width": 1920, "height": 1080}}
@@ -67,7 +67,7 @@ def test_whistle_check_in_finish_and_close_from_the_pages(new_page, joint, live_
     expect(row.locator("[data-deadline=checkin]")).to_contain_text("剩余 2小时0分(工作时)")
     expect(row.locator("[data-deadline=task]")).to_contain_text("剩余 3个工作日")
     expect(row).to_contain_text("派出所（牵头：绿化市容所）")
-    shot(police, "desk-assists-1366")
+    copy_to_docs(shot(police, "desk-assists-1366"), "desk-assists.png")
     row.locator("button[data-action=check_in]").click()
     expect(rows(police).first.locator("[data-state=checked_in]")).to_have_text("已报到")
     rows(police).first.locator("button[data-action=finish_task]").click()
@@ -84,7 +84,7 @@ def test_whistle_check_in_finish_and_close_from_the_pages(new_page, joint, live_
     housing = page.locator("[data-testid=joint] .participant[data-department=housing]")
     expect(housing.locator("[data-testid=late-checkin]")).to_have_text("报到迟到")
     expect(page.locator("[data-testid=joint] .participant[data-department=police]")).to_contain_text("已完成")
-    shot(page, "desk-joint-ticket-1366")
+    copy_to_docs(shot(page, "desk-joint-ticket-1366"), "desk-joint.png")
     cockpit = signed_in(new_page, desk.command, "/cockpit/", **WIDE)
     case = cockpit.locator("[data-testid=joint-list] .joint-row").first
     expect(case).to_contain_text(desk.working["number"])
