@@ -40,6 +40,21 @@ def open_tasks(*, session: Session, ticket_id: int) -> list[AssistTask]:
     return [t for t in tasks_of(session=session, ticket_id=ticket_id) if t.state in OPEN]
 
 
+def listed(*, session: Session, department: str | None, open_only: bool) -> list[tuple[Ticket, AssistTask]]:
+    """Assist tasks with their tickets (of `department`, None: all; `open_only`: 待报到 and 已报到), the next
+    deadline first for open ones, newest first otherwise."""
+    query = select(Ticket, AssistTask).join(AssistTask, AssistTask.ticket_id == Ticket.id)
+    if department:
+        query = query.where(AssistTask.department == department)
+    if open_only:
+        query = query.where(col(AssistTask.state).in_(OPEN))
+    rows = list(session.exec(query.order_by(col(AssistTask.id).desc())).all())
+    if open_only:
+        rows.sort(key=lambda pair: (joint_clock.due(pair[1], "checkin" if joint_clock.runs(pair[1], "checkin")
+                                                    else "task"), pair[1].id))
+    return rows
+
+
 def open_departments(*, session: Session, ticket_id: int) -> frozenset[str]:
     """The departments with an open task on the ticket: who may 报到 and 完成 on it."""
     return frozenset(t.department for t in open_tasks(session=session, ticket_id=ticket_id))

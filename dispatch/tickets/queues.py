@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import clock, joint_clock
+from dispatch.tickets import clock, joint, joint_clock
 from dispatch.tickets.models import (OPEN_STATUSES, AssistTask, Escalation, ExtensionRequest, Status, Ticket,
                                      TimelineEntry)
 from dispatch.users.models import Role, User
@@ -83,14 +83,7 @@ def extension_requests(*, session: Session, department: str | None) -> list[tupl
 def assist_tasks(*, session: Session, department: str | None) -> list[tuple[Ticket, AssistTask]]:
     """Open assist tasks (协办) of `department` (None: of every department) with their tickets, the task whose
     running deadline comes first first."""
-    query = (select(Ticket, AssistTask).join(AssistTask, AssistTask.ticket_id == Ticket.id)
-             .where(col(AssistTask.state).in_(joint_clock.OPEN)))
-    if department:
-        query = query.where(AssistTask.department == department)
-    rows = list(session.exec(query.order_by(col(AssistTask.id))).all())
-    rows.sort(key=lambda pair: (joint_clock.due(pair[1], "checkin" if joint_clock.runs(pair[1], "checkin")
-                                                else "task"), pair[1].id))
-    return rows
+    return joint.listed(session=session, department=department, open_only=True)
 
 
 def open_joint_cases(*, session: Session, zone: str | None, limit: int) -> list[tuple[Ticket, list[AssistTask]]]:

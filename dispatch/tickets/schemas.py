@@ -97,6 +97,21 @@ class AssistTaskPublic(BaseModel):
     deadline: AssistDeadlinePublic = Field(description="the task's own deadline (协办完成)")
 
 
+class AssistListed(AssistTaskPublic):
+    """An assist task with its ticket, as GET /api/v1/assists lists it."""
+
+    ticket_id: int
+    number: str
+    ticket_status: str
+    lead: str | None = Field(description="the lead department (the ticket's department)")
+    lead_name: str | None
+
+
+class AssistsPage(BaseModel):
+    data: list[AssistListed]
+    count: int
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str

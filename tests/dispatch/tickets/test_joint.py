@@ -173,3 +173,26 @@ def test_an_ordinary_ticket_is_not_a_joint_case(cast):
     assert get(cast, ticket["id"])["assists"] == []
     assert act(cast, cast.command, ticket["id"], "close_task", expect=404, task_id=1, reason="x")["error"]["code"] \
         == "not_found"
+
+
+def test_the_assists_list_is_a_departments_own_or_the_command_centers_all(cast):
+    tid = whistled(cast)["id"]
+
+    def listed(headers, query="", expect=200):
+        answer = cast.client.get(f"/api/v1/assists{query}", headers=headers)
+        assert answer.status_code == expect, answer.get_json()
+        return answer.get_json()
+
+    mine = listed(cast.police)
+    assert [(t["number"], t["department"], t["state"], t["lead_name"]) for t in mine["data"]] == [
+        (get(cast, tid)["number"], "police", "pending", "城管执法中队")]
+    assert listed(cast.police, "?department=housing")["data"][0]["department"] == "police"  # always its own
+    assert [t["department"] for t in listed(cast.command)["data"]] == ["police", "housing"]
+    assert [t["department"] for t in listed(cast.command, "?department=housing")["data"]] == ["housing"]
+    act(cast, cast.police, tid, "check_in")
+    act(cast, cast.police, tid, "finish_task", note="已核查")
+    assert listed(cast.police)["count"] == 0  # done: off the open list
+    assert [t["state"] for t in listed(cast.police, "?state=all")["data"]] == ["done"]
+    assert listed(cast.inspector, expect=403)["error"]["code"] == "forbidden"
+    assert listed(cast.command, "?state=late", expect=400)["error"]["code"] == "invalid_parameter"
+    assert listed(cast.command, "?department=command_center", expect=400)["error"]["code"] == "invalid_parameter"
