@@ -119,6 +119,12 @@ def test_the_joint_pages_fit_a_phone_and_a_wide_screen(new_page, joint, live_ser
         width = police.evaluate("document.documentElement.scrollWidth")
         assert width <= options["viewport"]["width"], f"the desk is {width} px wide at {name}"
         shot(police, f"desk-assists-{name}")
+        open_ticket(police, desk.working)  # it reads the ticket; its only controls are its task's
+        expect(police.locator("[data-testid=assist-only]")).to_be_visible()
+        expect(police.locator("#ticket-actions .action-buttons button")).to_have_count(0)
+        expect(police.locator("[data-testid=joint] .participant[data-department=police] button[data-action=check_in]")
+               ).to_be_visible()
+        expect(police.locator("[data-testid=joint] button[data-action=close_task]")).to_have_count(0)
         page = signed_in(new_page, desk.command, "/desk/", **options)
         open_ticket(page, desk.working)
         expect(page.locator("[data-testid=joint] .participant")).to_have_count(3)
