@@ -23,12 +23,9 @@ def list_assists():
     user = require_user()
     config, now = current_app.extensions["street_config"], clock.now()
     query = parse_query(AssistsQuery)
-    if user.role == Role.department:
-        department = user.department
-    else:
-        department = query.department
-        if department is not None and not config.has_desk(department):
-            raise ApiError(400, "invalid_parameter", f"department: {department!r} is not a department with a desk")
+    if query.department is not None and not config.has_desk(query.department):
+        raise ApiError(400, "invalid_parameter", f"department: {query.department!r} is not a department with a desk")
+    department = user.department if user.role == Role.department else query.department  # a department: its own
     rows = joint.listed(session=db.session(), department=department, open_only=query.state == "open")
     data = []
     for ticket, task in rows:

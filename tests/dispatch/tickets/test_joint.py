@@ -196,3 +196,4 @@ def test_the_assists_list_is_a_departments_own_or_the_command_centers_all(cast):
     assert listed(cast.inspector, expect=403)["error"]["code"] == "forbidden"
     assert listed(cast.command, "?state=late", expect=400)["error"]["code"] == "invalid_parameter"
     assert listed(cast.command, "?department=command_center", expect=400)["error"]["code"] == "invalid_parameter"
+    assert listed(cast.police, "?department=nowhere", expect=400)["error"]["code"] == "invalid_parameter"
