@@ -64,7 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.stats.views import bp as stats_bp
     from dispatch.street.views import bp as street_bp
     from dispatch.tickets.actions_views import bp as ticket_actions_bp
+    from dispatch.tickets.joint_views import bp as assists_bp
     from dispatch.tickets.views import bp as tickets_bp
 
-    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, stats_bp, open311_bp, openapi_bp):
+    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, assists_bp, stats_bp, open311_bp,
+               openapi_bp):
         app.register_blueprint(bp)

@@ -2,6 +2,7 @@
 from dispatch.evaluation.models import Evaluation, ReviewRequest  # noqa: F401
 from dispatch.escalation.models import OutboxMessage  # noqa: F401
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401
-from dispatch.tickets.models import (CalendarYear, DeadlineChange, Escalation, ExtensionRequest, Photo, Ticket,  # noqa: F401
-                                     TicketCounter, TicketDepartment, TimelineEntry)
+from dispatch.tickets.models import (AssistEscalation, AssistTask, CalendarYear, DeadlineChange,  # noqa: F401
+                                     Escalation, ExtensionRequest, Photo, Ticket, TicketCounter, TicketDepartment,
+                                     TimelineEntry)
 from dispatch.users.models import SignInFailures, User, WebSession  # noqa: F401

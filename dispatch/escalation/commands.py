@@ -32,13 +32,17 @@ def sweep(at: str | None, dry_run: bool, as_json: bool, force: bool) -> None:
         fail(f"error: --now {now.isoformat()} is in the future: recording escalations before they happen would "
              "put future-dated entries in the timeline (留痕). Use --dry-run to preview, or --force.", 2)
     results = scheduled.sweep_once(app, now=now, dry_run=dry_run)
+    assists = [] if dry_run else scheduled.assist_sweep_once(app, now=now)
     if as_json:
         keys = ("ticket", "number", "deadline", "level")  # the documented shape, 0 = warning
         click.echo(json.dumps([{k: r[k] for k in keys} for r in results], ensure_ascii=False))
     else:
         for r in results:
             click.echo(f"{r['number']}  {r['deadline']:<8} level {r['level']}")
-        click.echo(f"{len(results)} escalation(s){' (dry run, nothing written)' if dry_run else ''}")
+        for r in assists:
+            click.echo(f"{r['number']}  {r['department']} {r['deadline']:<8} level {r['level']}")
+        click.echo(f"{len(results)} escalation(s){' (dry run, nothing written)' if dry_run else ''}"
+                   + (f", {len(assists)} of assist tasks" if assists else ""))
 
 
 COMMANDS = [sweep]

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import Flask
 
 from dispatch import clock, db
-from dispatch.escalation import outbox
+from dispatch.escalation import assist_sweep, outbox
 from dispatch.escalation import sweep as escalation_sweep
 from dispatch.scheduler import JobSpec
 from dispatch.street import service as street_service
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "escalation_sweep"
 DELIVER_JOB_ID = "outbox_delivery"
+ASSIST_SWEEP_JOB_ID = "assist_sweep"
 
 
 def sweep_job(app: Flask) -> None:
@@ -32,6 +33,16 @@ def sweep_job(app: Flask) -> None:
             escalation_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
     except Exception:
         log.exception("escalation sweep job failed")
+
+
+def assist_sweep_job(app: Flask) -> None:
+    """One pass over the assist tasks' 报到 and task deadlines (吹哨报到); errors are logged, not raised."""
+    try:
+        street_service.follow(app)
+        with app.app_context():
+            assist_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
+    except Exception:
+        log.exception("assist sweep job failed")
 
 
 def deliver_job(app: Flask) -> None:
@@ -46,18 +57,27 @@ def deliver_job(app: Flask) -> None:
 
 
 def sweep_once(app: Flask, *, now: datetime, dry_run: bool = False) -> list[dict]:
-    """One escalation pass as of `now` (`python run.py sweep`); what was (or would be) recorded."""
+    """One escalation pass as of `now` (`python run.py sweep`); what was (or would be) recorded (the tickets'
+    levels; a dry run previews only those)."""
     with app.app_context():
         return escalation_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=now,
                                       dry_run=dry_run)
 
 
+def assist_sweep_once(app: Flask, *, now: datetime) -> list[dict]:
+    """One pass over the assist tasks as of `now` (`python run.py sweep`); what was recorded."""
+    with app.app_context():
+        return assist_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=now)
+
+
 def jobs(config: StreetConfig) -> list[JobSpec]:
-    """The sweep and the delivery, intervals from config/escalation.toml.
+    """The sweeps (tickets, assist tasks) and the delivery, intervals from config/escalation.toml.
 
     The first sweep runs at start, so levels that fell due while nothing was running are recorded at once.
     """
     escalation = config.escalation
     return [JobSpec(SWEEP_JOB_ID, "escalation sweep (超期升级)", sweep_job, escalation.sweep_interval_seconds,
                     at_start=True),
+            JobSpec(ASSIST_SWEEP_JOB_ID, "assist task sweep (协办超期升级)", assist_sweep_job,
+                    escalation.sweep_interval_seconds, at_start=True),
             JobSpec(DELIVER_JOB_ID, "notification outbox delivery", deliver_job, escalation.delivery.interval_seconds)]

@@ -11,8 +11,8 @@ from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
 from dispatch.street.public import CommitteesPublic, CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
-from dispatch.tickets.filters import PhotoQuery, TicketsQuery, described_codes
-from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
+from dispatch.tickets.filters import AssistsQuery, PhotoQuery, TicketsQuery, described_codes
+from dispatch.tickets.schemas import ActionRequest, AssistsPage, TicketEnvelope
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
@@ -61,9 +61,21 @@ def operations(config: StreetConfig) -> list[Operation]:
                   responses={200: TicketsPage}, errors=(400, 403)),
         Operation("GET", "/api/v1/tickets/{ticket_id}", "One ticket with its timeline (留痕), deadlines, photos",
                   "tickets", params=(TICKET_ID,), responses={200: TicketEnvelope}, errors=(403, 404)),
-        Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查…)",
+        Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查, 吹哨, 报到…)",
                   "tickets", params=(TICKET_ID,), request=ActionRequest, responses={200: TicketEnvelope},
-                  errors=(400, 403, 404, 409, 422)),
+                  errors=(400, 403, 404, 409, 422),
+                  description="吹哨报到: `whistle` (command center) names the lead `department` and `assists` "
+                              "(department, task, optional limit); `check_in` (报到) and `finish_task` (协办完成, "
+                              "`note`, optional `photo_id`) are taken by a department with an open assist task; "
+                              "`close_task` (command center: `task_id`, `reason`). `resolve` answers 409 "
+                              "assist_tasks_open while an assist task is open."),
+        Operation("GET", "/api/v1/assists", "Assist tasks of 吹哨报到 (协办): a department's own, or all", "tickets",
+                  params=query_params(AssistsQuery, department={"enum": [code for code in config.departments
+                                                                         if config.has_desk(code)]}),
+                  responses={200: AssistsPage}, errors=(400, 403),
+                  description="A department gets its own tasks (`department` is ignored); the command center and "
+                              "admins every department's, or one's. `state=open` (default): 待报到 and 已报到, the "
+                              "next deadline first; `state=all`: every task, newest first."),
         Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
                   "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
                   responses={201: PhotoUploaded}, errors=(403, 404, 409, 413, 415, 422),

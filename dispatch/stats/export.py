@@ -38,6 +38,15 @@ COLUMNS = (
     ("handling_satisfied_rate", "处置满意率", "rate"),
     ("evaluation_score", "居委评价分", "number"),
     ("ranking_score", "排名分", "number"),
+    ("assists", "协办任务数", "count"),
+    ("due_to_check_in", "应报到数", "count"),
+    ("checked_in", "报到数", "count"),
+    ("checked_in_on_time", "按时报到数", "count"),
+    ("checkin_rate", "报到率", "rate"),
+    ("on_time_checkin_rate", "按时报到率", "rate"),
+    ("due_to_finish", "应完成数", "count"),
+    ("finished_on_time", "按期完成数", "count"),
+    ("on_time_assist_rate", "协办按期完成率", "rate"),
 )
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -119,6 +128,8 @@ def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
                  ("口径", "按上报时间统计；应结案数 = 处置时限已过或已结案的案件，剔除挂账、作废和重复上报"),
                  ("综合指标", composite_formula(evaluation)),
                  ("居委评价", ranking_formula(evaluation)),
+                 ("吹哨报到", "按吹哨时间统计协办部门的任务；报到率 = 报到数/应报到数，按时报到率 = 按时报到数/应报到数，"
+                          "协办按期完成率 = 按期完成数/应完成数；城运中心在时限前关闭的任务不计入"),
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20

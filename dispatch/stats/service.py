@@ -46,6 +46,19 @@ Definitions (one ticket counts at most once in each figure)
                              08:30–12:00 and 13:00–17:30 of statutory workdays count). A 挂账 pause
                              of a ticket that was later resumed is not subtracted.
 
+吹哨报到 (joint handling): assist tasks given (吹哨) in the period, counted for the ASSISTING department
+(grouped by zone or category: the ticket's). A task the command center closed (关闭协办) before a
+deadline it had not met is not owed for that deadline ("waived"); closed after it, it counts as missed.
+    协办任务数 assists        assist tasks given in the period.
+    应报到数 due_to_check_in  assists whose 报到 deadline has passed at ``now`` or that checked in, not waived.
+    报到数 checked_in         due_to_check_in tasks that checked in (``checked_in_at`` set).
+    按时报到数 checked_in_on_time  … checked in by the 报到 deadline.
+    报到率 checkin_rate       = 报到数 / 应报到数
+    按时报到率 on_time_checkin_rate = 按时报到数 / 应报到数
+    应完成数 due_to_finish    assists whose task deadline has passed at ``now`` or that are done, not waived.
+    按期完成数 finished_on_time due_to_finish tasks done (协办完成) by their task deadline.
+    协办按期完成率 on_time_assist_rate = 按期完成数 / 应完成数
+
     A rate whose denominator is 0 is ``None`` (not 0): "nothing was due" is not "0 %". The
     composite uses only the rates that are defined, rescaled to 100 (the weights of the defined
     terms plus the 督办 points make 100 %). All three rates share the 应结案数 denominator, so in
@@ -99,7 +112,8 @@ from dispatch.evaluation.models import Evaluation, Grade, ReviewRequest
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EvaluationFile
 from dispatch.tickets import clock as ticket_clock
-from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket
+from dispatch.tickets import joint_clock
+from dispatch.tickets.models import OPEN_STATUSES, AssistTask, Status, Ticket
 
 GROUPINGS = ("department", "zone", "category", "committee")
 
@@ -112,7 +126,8 @@ DEFAULT_PERIOD = timedelta(days=30)  # a period not given: the last 30 days up t
 COUNTS = ("reported", "duplicates", "due_to_close", "closed", "closed_on_time", "due_to_handle", "handled",
           "handled_on_time", "rework", "extended", "supervised", "open", "overdue", "pending_dispatch",
           "reported_today", "closed_today", "evaluated", "unevaluated", "responsiveness_satisfied",
-          "handling_satisfied", "reviews_open")
+          "handling_satisfied", "reviews_open", "assists", "due_to_check_in", "checked_in", "checked_in_on_time",
+          "due_to_finish", "finished_on_time")
 # Rates: name -> (numerator, denominator).
 RATES = {
     "close_rate": ("closed", "due_to_close"),
@@ -123,6 +138,9 @@ RATES = {
     "extension_rate": ("extended", "due_to_handle"),
     "responsiveness_satisfied_rate": ("responsiveness_satisfied", "evaluated"),
     "handling_satisfied_rate": ("handling_satisfied", "evaluated"),
+    "checkin_rate": ("checked_in", "due_to_check_in"),
+    "on_time_checkin_rate": ("checked_in_on_time", "due_to_check_in"),
+    "on_time_assist_rate": ("finished_on_time", "due_to_finish"),
 }
 
 _NOT_A_CASE = (Status.cancelled, Status.suspended, Status.duplicate)
@@ -297,6 +315,8 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
         tally(key).counts.update(zip(names, (int(v) for v in values)))
 
     _tally_evaluations(session, config, now, key_column, cohort, scope, tally)
+    _assist_tally(session, tally, now=now, start=start, end=end, group_by=group_by, department=department,
+                  zone=zone)
 
     # Handling time in working hours: two timestamps per handled ticket of the cohort.
     columns = [t.dispatched_at, t.resolved_at] if key_column is None else [key_column, t.dispatched_at,
@@ -344,6 +364,41 @@ def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, ke
     for row in rows:
         group, count = (None, *row) if key_column is None else row
         tally(group).counts["reviews_open"] += int(count)
+
+
+def _assist_conditions(now: datetime) -> dict:
+    """The SQL test of each 吹哨报到 figure, for one assist task row."""
+    due_in = and_(joint_clock.passed_clause("checkin", now), joint_clock.not_waived_clause("checkin"))
+    due_done = and_(joint_clock.passed_clause("task", now), joint_clock.not_waived_clause("task"))
+    return {
+        "assists": literal_column("1") == 1,
+        "due_to_check_in": due_in,
+        "checked_in": and_(due_in, joint_clock.met_clause("checkin")),
+        "checked_in_on_time": and_(due_in, joint_clock.met_on_time_clause("checkin")),
+        "due_to_finish": due_done,
+        "finished_on_time": and_(due_done, joint_clock.met_on_time_clause("task")),
+    }
+
+
+def _assist_tally(session: Session, tally, *, now: datetime, start: datetime, end: datetime, group_by: str | None,
+                  department: str | None, zone: str | None) -> None:
+    """Add the 吹哨报到 figures of the tasks given in [start, end): by the assisting department, or by the
+    ticket's zone or category."""
+    key_column = None if group_by is None else (AssistTask.department if group_by == "department"
+                                                else getattr(Ticket, group_by))
+    conditions = _assist_conditions(now)
+    names = list(conditions)
+    where = [AssistTask.created_at >= start, AssistTask.created_at < end,
+             *([AssistTask.department == department] if department else []), *([Ticket.zone == zone] if zone else [])]
+    columns = ([] if key_column is None else [key_column]) + [_count(conditions[n]) for n in names]
+    query = select(*columns).select_from(AssistTask).join(Ticket, Ticket.id == AssistTask.ticket_id).where(*where)
+    if key_column is not None:
+        query = query.group_by(key_column)
+    for row in session.execute(query):
+        key, values = (None, row) if key_column is None else (row[0], row[1:])
+        if key_column is None and not any(values):
+            continue
+        tally(key).counts.update(zip(names, (int(v or 0) for v in values)))
 
 
 class _WorkingClock:

@@ -13,7 +13,7 @@ from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, IntakeFile, JointFile, RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, pack_zones, unpack_zones, validate_feature_collection
@@ -48,6 +48,7 @@ class StreetConfig:
     zone_index: ZoneIndex
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
+    joint: JointFile = field(default_factory=JointFile)  # 吹哨报到's limits (joint.toml)
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -298,6 +299,7 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     intake, _ = _read_toml(directory / "intake.toml", IntakeFile, problems)
     escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
     evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
+    joint, _ = _read_toml(directory / "joint.toml", JointFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, feature_index = read_zones(directory / "zones.geojson", tolerance_m2, problems,
                                        Path(cache_dir) if cache_dir else None)
@@ -328,5 +330,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
-        evaluation=evaluation, committees=committees,
+        evaluation=evaluation, committees=committees, joint=joint,
     )

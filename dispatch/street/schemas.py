@@ -299,3 +299,31 @@ class EvaluationFile(_Strict):
         """The three weights plus the full 督办 points (100 in a valid file)."""
         w = self.weights
         return w.on_time_close_rate + w.close_rate + w.no_rework_rate + self.supervision.points
+
+
+class JointFile(_Strict):
+    """config/joint.toml: 吹哨报到's default limits for an assisting department (协办). A category whose ticket
+    limits are natural time (urgent: NH/NM) uses the `*_natural` ones, as its ticket deadlines do."""
+
+    checkin: str = Field("2 WH", description="报到 (check-in) limit, counted from the whistle")
+    checkin_natural: str = Field("30 NM", description="报到 limit for categories with natural-time limits")
+    task: str = Field("3 WD", description="协办 task limit (done), counted from the whistle")
+    task_natural: str = Field("4 NH", description="task limit for categories with natural-time limits")
+
+    @field_validator("checkin", "checkin_natural", "task", "task_natural")
+    @classmethod
+    def _limits(cls, value):
+        return _limit(value)
+
+    @model_validator(mode="after")
+    def _natural_ones_are_natural(self):
+        for name in ("checkin_natural", "task_natural"):
+            if not Limit.parse(getattr(self, name)).unit.is_natural:
+                raise ValueError(f"{name} {getattr(self, name)!r} is working time; it takes NH or NM")
+        return self
+
+    def limits(self, *, natural: bool) -> tuple[Limit, Limit]:
+        """(报到 limit, task limit) for a category whose limits are natural time or not."""
+        if natural:
+            return Limit.parse(self.checkin_natural), Limit.parse(self.task_natural)
+        return Limit.parse(self.checkin), Limit.parse(self.task)

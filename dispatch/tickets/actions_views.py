@@ -39,7 +39,7 @@ def upload_photo(ticket_id: int):
     """multipart/form-data: `photo` (JPEG/PNG/WebP) and `stage` (before|after)."""
     user = require_user()
     ticket = visible_ticket(ticket_id)
-    if not visibility.can_upload(user, ticket):
+    if not visibility.can_upload(user, ticket, session=db.session()):
         raise ApiError(403, "forbidden", "you may not add photos to this ticket")
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with a `photo` file")

@@ -266,10 +266,22 @@ class Plan:
     new_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Window:
+    """A deadline the ladder climbs that is not one of a ticket's own two (an assist task's 报到 or task
+    deadline, dispatch.tickets.joint_clock): the category whose steps apply, where the window opened (for
+    the warning's share), the deadline and the limit it was counted from."""
+
+    category: str
+    start: datetime
+    deadline: datetime
+    limit: str
+
+
 class Planner:
     """``plan`` for the many tickets of one sweep: the ladder, each (category, kind of limit)'s steps and
     each limit's text are looked up once, not once per level. Works on a ``Ticket`` or on a row of
-    ``ladder_columns()`` (with ``id``)."""
+    ``ladder_columns()`` (with ``id``), and on any other deadline given as a ``Window`` (one ladder for all)."""
 
     def __init__(self, config: StreetConfig, now: datetime | None = None):
         self._config, self._now = config, now
@@ -280,26 +292,36 @@ class Planner:
     def _ladder(self, ticket, kind: str) -> tuple[datetime, Limit, dict] | None:
         """The deadline, its limit and the category's steps for that kind of limit (None: no deadline)."""
         columns = _COLUMNS[kind]
-        deadline, text = getattr(ticket, columns.deadline), getattr(ticket, columns.limit)
+        return self._ladder_of(ticket.category, getattr(ticket, columns.deadline), getattr(ticket, columns.limit))
+
+    def _ladder_of(self, category: str, deadline: datetime | None,
+                   text: str | None) -> tuple[datetime, Limit, dict] | None:
         if deadline is None or not text:
             return None
         lim = self._limits.get(text)
         if lim is None:
             lim = self._limits[text] = Limit.parse(text)
-        key = (ticket.category, lim.unit.is_natural)
+        key = (category, lim.unit.is_natural)
         steps = self._steps.get(key)
         if steps is None:
             steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
         return deadline, lim, steps
 
-    def next(self, ticket, kind: str, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
-        """The first level above `reached` (None: nothing reached yet) and when it is due."""
-        found = self._ladder(ticket, kind)
+    def _next(self, found, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
         if found is None:
             return None
         deadline, lim, steps = found
         return next_level(self._levels, reached=reached, start=start, deadline=deadline, limit=lim,
                           calendar=self._config.calendar, steps=steps)
+
+    def next(self, ticket, kind: str, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
+        """The first level above `reached` (None: nothing reached yet) and when it is due."""
+        return self._next(self._ladder(ticket, kind), start=start, reached=reached)
+
+    def window_next(self, window: Window, *, reached: int | None) -> tuple[int, datetime] | None:
+        """``next`` for a deadline given as a ``Window``."""
+        return self._next(self._ladder_of(window.category, window.deadline, window.limit), start=window.start,
+                          reached=reached)
 
     def level_due(self, ticket, kind: str, level: EscalationLevel, *, start: datetime) -> datetime | None:
         """When `level` falls due for this deadline as it stands (None: no deadline)."""
@@ -310,16 +332,27 @@ class Planner:
         return due_at(level, start=start, deadline=deadline, limit=lim, calendar=self._config.calendar,
                       after=steps.get(level.level))
 
-    def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
-        """The levels of one deadline due by `now`, in order, and the schedule after them."""
+    def _climb(self, kind: str, level: int | None, at: datetime | None,
+               step) -> tuple[list[Due], int | None, datetime | None]:
+        """From the scheduled (level, at), every level due by `now` in order and the schedule after them;
+        `step(reached)` gives the level after `reached`."""
         found: list[Due] = []
-        level, at = next_step(ticket, kind)
-        start = window_start(ticket)
         while level is not None and at is not None and at <= self._now:
             found.append(Due(kind, level, at))
-            step = self.next(ticket, kind, start=start, reached=level)
-            level, at = step if step else (None, None)
+            following = step(level)
+            level, at = following if following else (None, None)
         return found, level, at
+
+    def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
+        """The levels of one deadline due by `now`, in order, and the schedule after them."""
+        level, at = next_step(ticket, kind)
+        start = window_start(ticket)
+        return self._climb(kind, level, at, lambda reached: self.next(ticket, kind, start=start, reached=reached))
+
+    def window_levels_due(self, window: Window, kind: str, level: int | None,
+                          at: datetime | None) -> tuple[list[Due], int | None, datetime | None]:
+        """``levels_due`` for a deadline given as a ``Window`` whose next level is (`level`, `at`)."""
+        return self._climb(kind, level, at, lambda reached: self.window_next(window, reached=reached))
 
     def plan(self, ticket, kind: str) -> Plan | None:
         """What the sweep does to this deadline (None: nothing due)."""

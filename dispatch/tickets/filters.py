@@ -22,7 +22,7 @@ datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
@@ -153,3 +153,12 @@ def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, 
     if query.min_escalation_level is not None:
         filters["min_escalation_level"] = query.min_escalation_level
     return filters
+
+
+class AssistsQuery(QueryModel):
+    """?department=&state= of GET /api/v1/assists (吹哨报到's tasks)."""
+
+    department: str | None = Field(None, max_length=64, description=(
+        "the command center's filter: one assisting department's tasks (a department always gets its own)"))
+    state: Annotated[Literal["open", "all"], Refusal("invalid_parameter", "state must be open or all")] = Field(
+        "open", description="open (待报到, 已报到; the default) or all")

@@ -10,7 +10,7 @@ from dispatch.deadlines.limits import Limit
 from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
 from dispatch.text import is_blank
-from dispatch.tickets import clock
+from dispatch.tickets import clock, joint
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets import transitions
 from dispatch.tickets.models import ExtensionRequest, Photo, Status, Ticket, TimelineEntry
@@ -27,13 +27,17 @@ def _require(value, message: str):
     return value
 
 
-def check_actor(ticket: Ticket, actor: User, action: str) -> None:
-    """403 unless the actor's role (and department or zone) may take `action` on this ticket."""
+def check_actor(ticket: Ticket, actor: User, action: str, *, assisting: frozenset[str] = frozenset()) -> None:
+    """403 unless the actor's role (and department or zone) may take `action` on this ticket; `assisting`: the
+    departments with an open assist task on it (协办)."""
     move = TRANSITIONS[action]
     if actor.role not in move.roles:
         raise ApiError(403, "forbidden", f"role {actor.role!r} may not {action} ({move.label})")
     if move.own_department and ticket.department != actor.department:
         raise ApiError(403, "forbidden", f"only the ticket's department may {action} ({move.label})")
+    if move.assisting and actor.department not in assisting:
+        raise ApiError(403, "forbidden", f"only a department with an open assisting task on this ticket may "
+                                         f"{action} ({move.label})")
     if actor.role == Role.inspector and ticket.reporter_id != actor.id and ticket.zone != actor.zone:
         raise ApiError(403, "forbidden", "inspectors act on their own reports and their zone's tickets")
 
@@ -46,7 +50,8 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     """
     action = request.action
     move = TRANSITIONS[action]
-    check_actor(ticket, actor, action)
+    assisting = joint.open_departments(session=session, ticket_id=ticket.id) if move.assisting else frozenset()
+    check_actor(ticket, actor, action, assisting=assisting)
     if move.via != via:
         raise ApiError(409, "illegal_transition", f"{action} ({move.label}) is decided on a {move.via} request",
                        status=ticket.status)
@@ -156,6 +161,7 @@ def _stop_clocks(session, ticket: Ticket, now: datetime, why: str) -> None:
 
 
 def _resolve(session, config, ticket, actor, request, now):
+    joint.require_none_open(session=session, config=config, ticket=ticket, action="resolve (处置完成)")
     _require_after_photo(session, config, ticket)
     ticket.resolved_at = now
     _stop_clocks(session, ticket, now, "已处置，撤回")
@@ -168,6 +174,7 @@ def _self_resolve(session, config, ticket, actor, request, now):
     Its deadlines end (history reason "self_resolve") and it leaves that department's books: neither
     signed for nor handled by it. A failed 核查 then sends it to the command center (pending_dispatch).
     """
+    joint.require_none_open(session=session, config=config, ticket=ticket, action="self_resolve (自行处置)")
     _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
     ticket.resolved_at = now
     relieved = _release(session, ticket, reason="self_resolve", why="已自行处置，撤回", now=now, actor=actor)
@@ -227,14 +234,24 @@ def approved_extensions(*, session: Session, ticket: Ticket) -> list[str]:
         col(ExtensionRequest.decided_at) >= ticket.dispatched_at).order_by(col(ExtensionRequest.id))).all())
 
 
-def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None) -> list[str]:
+def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None,
+              tasks: list | None = None) -> list[str]:
     """The actions `user` may take on this ticket now: the transition table, the actor check, and what
-    the ticket's state adds (one extension request at a time; a decision needs one waiting; 督办 once)."""
+    the ticket's state adds (one extension request at a time; a decision needs one waiting; 督办 once;
+    `tasks`, the ticket's assist tasks: 报到 before 协办完成, 关闭协办 while one is open)."""
+    open_tasks = [t for t in tasks or [] if t.state in joint.OPEN]
+    assisting = frozenset(t.department for t in open_tasks)
     allowed = []
     for name in transitions.actions_for(ticket.status):
         try:
-            check_actor(ticket, user, name)
+            check_actor(ticket, user, name, assisting=assisting)
         except ApiError:
+            continue
+        own = next((t for t in open_tasks if t.department == user.department), None)
+        if (name == "check_in" and own.state != joint.PENDING) or (name == "finish_task"
+                                                                   and own.state != joint.CHECKED_IN):
+            continue
+        if name == "close_task" and not open_tasks:
             continue
         if name == "request_extension" and extension is not None:
             continue
@@ -310,7 +327,30 @@ def _cancel(session, config, ticket, actor, request, now):
     ticket.cancelled_at = now
     ticket.suspended_at = None
     _stop_clocks(session, ticket, now, "工单作废，撤回")
-    return reason, {}
+    closed = joint.close_open(session=session, config=config, ticket=ticket, actor=actor, reason="工单作废", now=now)
+    return reason, {"closed_tasks": [t["task_id"] for t in closed]} if closed else {}
+
+
+def _whistle(session, config, ticket, actor, request, now):
+    """吹哨: the lead (dispatched to it when the ticket waits for dispatch) and the assisting departments' tasks."""
+    lead = joint.check_whistle(session=session, config=config, ticket=ticket,
+                               lead=request.department or ticket.department, assists_wanted=request.assists)
+    if ticket.status == Status.pending_dispatch:
+        _dispatch(session, config, ticket, actor, request.model_copy(update={"department": lead}), now)
+        outcome = "dispatch"
+    elif lead != ticket.department:
+        raise ApiError(409, "lead_is_set", f"the ticket is led by {ticket.department!r}: whistle with that lead, "
+                       "or have it returned (退单) and whistle again", status=ticket.status)
+    else:
+        outcome = "join"
+    made = joint.add_tasks(session=session, config=config, ticket=ticket, actor=actor,
+                           assists_wanted=request.assists, now=now)
+    note = joint.whistle_note(config, ticket, lead=lead, made=made)
+    if request.note:
+        note += f"。{request.note}"
+    data = {"lead": lead, "assists": [joint.task_data(t, config) for t in made],
+            "invitation": ticket.source == joint.INVITATION_SOURCE}
+    return note, data, outcome
 
 
 _APPLY = {
@@ -318,6 +358,7 @@ _APPLY = {
     "verify": _verify, "request_extension": _request_extension,
     "approve_extension": _decide_extension(True), "reject_extension": _decide_extension(False),
     "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
-    "self_resolve": _self_resolve, "review_rework": _review_rework,
+    "self_resolve": _self_resolve, "review_rework": _review_rework, "whistle": _whistle, "check_in": joint.check_in,
+    "finish_task": joint.finish_task, "close_task": joint.close_task,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"

@@ -202,3 +202,57 @@ class TicketCounter(SQLModel, table=True):
     __tablename__ = "ticket_counters"
     day: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class AssistTask(SQLModel, table=True):
+    """吹哨报到: one assisting department's part of a joint case (协办), with its own two deadlines.
+
+    The command center blows the whistle (吹哨) on a ticket: the ticket's department is the lead, each
+    assisting department gets a task (one line) and must 报到 (check in) by `checkin_due`, then finish its
+    part by `task_due`. State: pending (待报到) → checked_in (已报到) → done (已完成); closed (已关闭) by the
+    command center with a reason. An open task (pending, checked_in) blocks the lead's 处置完成. Each
+    deadline carries its next escalation level (`*_next_level`, `*_next_at`, indexed) for the sweep, as
+    a ticket's deadlines do (dispatch.tickets.joint_clock owns these columns).
+    """
+
+    __tablename__ = "assist_tasks"
+    __table_args__ = (Index("ix_assist_tasks_department_state", "department", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    department: str = Field(foreign_key="departments.code", max_length=64)
+    task: str = Field(max_length=200)
+    state: str = Field(default="pending", index=True, max_length=16)  # pending | checked_in | done | closed
+    created_at: datetime = utc_field(nullable=False)
+    created_by: int = Field(foreign_key="users.id")
+    checkin_limit: str = Field(max_length=16)
+    checkin_due: datetime = utc_field(nullable=False)
+    checkin_next_level: int | None = None
+    checkin_next_at: datetime | None = utc_field(index=True)
+    checked_in_at: datetime | None = utc_field()
+    checked_in_by: int | None = Field(default=None, foreign_key="users.id")
+    task_limit: str = Field(max_length=16)
+    task_due: datetime = utc_field(nullable=False)
+    task_next_level: int | None = None
+    task_next_at: datetime | None = utc_field(index=True)
+    done_at: datetime | None = utc_field()
+    done_by: int | None = Field(default=None, foreign_key="users.id")
+    done_note: str | None = Field(default=None, sa_column=Column(Text))
+    photo_id: int | None = Field(default=None, foreign_key="photos.id")
+    closed_at: datetime | None = utc_field()
+    closed_by: int | None = Field(default=None, foreign_key="users.id")
+    close_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AssistEscalation(SQLModel, table=True):
+    """A level reached by one of an assist task's deadlines (报到 or 协办); the unique key makes it happen once."""
+
+    __tablename__ = "assist_escalations"
+    __table_args__ = (UniqueConstraint("task_id", "deadline", "level", name="uq_assist_escalation_once"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="assist_tasks.id", index=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    deadline: str = Field(max_length=16)  # "checkin" | "task"
+    level: int  # 0 warning (预警), 1 overdue, 2 督办, 3 leader
+    due_at: datetime = utc_field(nullable=False)
+    created_at: datetime = utc_field(nullable=False, index=True)
+    caught_up: bool = False  # recorded late, by the first sweep after downtime

@@ -2,6 +2,8 @@
 
   pending      待签收    dispatched, waiting for 签收
   in_progress  处置中    signed for, being handled
+  assists      协办      the department's open assist tasks (吹哨报到: 待报到, 已报到), the next deadline
+                         (报到, else 完成) first — it acts on its task there, not on the ticket
   warning      即将超期  a running deadline reached its 预警 and nothing is late yet (``clock.state``)
   overdue      已超期    past a running deadline now (``clock.state``: the test of ``?overdue=1`` and the stats)
   returned     已退回    tickets the department returned (退单) in the last RETURNED_DAYS days (a former
@@ -18,11 +20,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import clock
-from dispatch.tickets.models import OPEN_STATUSES, Escalation, ExtensionRequest, Status, Ticket, TimelineEntry
+from dispatch.tickets import clock, joint, joint_clock
+from dispatch.tickets.models import (OPEN_STATUSES, AssistTask, Escalation, ExtensionRequest, Status, Ticket,
+                                     TimelineEntry)
 from dispatch.users.models import Role, User
 
-QUEUES = ("pending", "in_progress", "warning", "overdue", "returned")
+QUEUES = ("pending", "in_progress", "assists", "warning", "overdue", "returned")
 COMMAND_QUEUES = ("suspended", "extensions")  # only the command center (and admins) get these
 RETURNED_DAYS = 30
 
@@ -77,6 +80,29 @@ def extension_requests(*, session: Session, department: str | None) -> list[tupl
     return list(session.exec(query.order_by(col(ExtensionRequest.requested_at), col(ExtensionRequest.id))).all())
 
 
+def assist_tasks(*, session: Session, department: str | None) -> list[tuple[Ticket, AssistTask]]:
+    """Open assist tasks (协办) of `department` (None: of every department) with their tickets, the task whose
+    running deadline comes first first."""
+    return joint.listed(session=session, department=department, open_only=True)
+
+
+def open_joint_cases(*, session: Session, zone: str | None, limit: int) -> list[tuple[Ticket, list[AssistTask]]]:
+    """Open tickets with an open assist task (the cockpit's 吹哨报到 list), each with all its tasks, the one
+    which was whistled on first first."""
+    query = _in_zone(select(Ticket).where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+                                          col(Ticket.id).in_(select(AssistTask.ticket_id).where(
+                                              col(AssistTask.state).in_(joint_clock.OPEN)))), zone)
+    tickets = list(session.exec(query.order_by(col(Ticket.id)).limit(limit)))
+    if not tickets:
+        return []
+    tasks = session.exec(select(AssistTask).where(col(AssistTask.ticket_id).in_([t.id for t in tickets]))
+                         .order_by(col(AssistTask.id))).all()
+    by_ticket: dict[int, list[AssistTask]] = {}
+    for task in tasks:
+        by_ticket.setdefault(task.ticket_id, []).append(task)
+    return [(ticket, by_ticket.get(ticket.id, [])) for ticket in tickets]
+
+
 def names_for(user: User) -> tuple[str, ...]:
     """The queues this user gets: everyone's, and 挂账 for the command center and admins."""
     return QUEUES + COMMAND_QUEUES if user.role in (Role.command, Role.admin) else QUEUES
@@ -101,6 +127,7 @@ def queues(*, session: Session, config: StreetConfig, department: str | None, no
     found["in_progress"].sort(key=due("resolve"))
     for name in ("warning", "overdue"):
         found[name].sort(key=lambda t: (clock.earliest_running_due(t) or far, t.id))
+    found["assists"] = assist_tasks(session=session, department=department)
     found["returned"] = returned_entries(session=session, department=department,
                                          since=now - timedelta(days=RETURNED_DAYS))
     if suspended:

@@ -66,6 +66,52 @@ class AnswerPublic(BaseModel):
     text: str = Field(description="the answer as shown: list keys become their names, joined with 、")
 
 
+class AssistDeadlinePublic(BaseModel):
+    """One deadline of an assist task: 报到 (checkin) or 完成 (task)."""
+
+    limit: str
+    due_at: datetime
+    met_at: datetime | None
+    late: bool = Field(description="met after the deadline, or not met and past it (迟到 / 超期)")
+    remaining_minutes: float | None = Field(description="time left while it runs (working or natural minutes, "
+                                            "as its limit); < 0 late; null once met or closed")
+
+
+class AssistTaskPublic(BaseModel):
+    """吹哨报到: one assisting department's task (协办) on the ticket."""
+
+    id: int
+    department: str
+    department_name: str
+    task: str
+    state: Literal["pending", "checked_in", "done", "closed"]
+    state_label: str = Field(description="待报到 / 已报到 / 已完成 / 已关闭")
+    created_at: datetime
+    checked_in_at: datetime | None
+    done_at: datetime | None
+    done_note: str | None
+    photo_id: int | None
+    closed_at: datetime | None
+    close_reason: str | None
+    checkin: AssistDeadlinePublic
+    deadline: AssistDeadlinePublic = Field(description="the task's own deadline (协办完成)")
+
+
+class AssistListed(AssistTaskPublic):
+    """An assist task with its ticket, as GET /api/v1/assists lists it."""
+
+    ticket_id: int
+    number: str
+    ticket_status: str
+    lead: str | None = Field(description="the lead department (the ticket's department)")
+    lead_name: str | None
+
+
+class AssistsPage(BaseModel):
+    data: list[AssistListed]
+    count: int
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str
@@ -108,6 +154,8 @@ class TicketPublic(BaseModel):
     timeline: list[TimelineEntryPublic] | None = None
     deadline_history: list[DeadlineChangePublic] | None = None
     photos: list[PhotoPublic] | None = None
+    assists: list[AssistTaskPublic] | None = Field(None, description=(
+        "吹哨报到: the assisting departments' tasks (the lead is `department`); in the detail only"))
 
 
 class TicketEnvelope(BaseModel):
@@ -119,17 +167,34 @@ class TicketsPublic(BaseModel):
     count: int
 
 
+class AssistRequest(BaseModel):
+    """吹哨: one assisting department (协办) and its task."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    department: str = Field(max_length=64, description="the assisting department's code")
+    task: str = Field(min_length=1, max_length=200, description="its task, one line")
+    limit: str | None = Field(None, max_length=16, pattern=r"^\s*\d+(\.\d+)?\s*(WH|WD|NH|NM)\s*$",
+                              description="its own task deadline (\"2 WD\", \"4 NH\"), counted from the whistle; "
+                              "default config/joint.toml")
+
+
 class ActionRequest(BaseModel):
     """POST /api/v1/tickets/{id}/actions body: one step of the closed loop."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["dispatch", "accept", "return", "start", "resolve", "verify", "request_extension",
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
-                    "self_resolve"]
+                    "self_resolve", "whistle", "check_in", "finish_task", "close_task"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
     reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
-    department: str | None = Field(None, max_length=64, description="dispatch: the department code")
+    department: str | None = Field(None, max_length=64, description="dispatch: the department code; whistle: the "
+                                   "lead department (default: the ticket's)")
+    assists: list[AssistRequest] | None = Field(None, min_length=1, max_length=12, description=(
+        "whistle: the assisting departments (协办), each with its task"))
+    task_id: int | None = Field(None, ge=1, le=2**31 - 1, description="close_task: the assist task to close")
+    photo_id: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+        "finish_task: a photo your department added to the ticket (POST …/photos) showing the work"))
     passed: bool | None = Field(None, description="verify: true closes the ticket, false sends it back (返工)")
     hours: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False, description="request_extension: working hours")
     days: float | None = Field(None, gt=0, le=250, allow_inf_nan=False, description="request_extension: working days")

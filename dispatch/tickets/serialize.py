@@ -7,10 +7,10 @@ from flask import url_for
 from sqlmodel import Session, col, select
 
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import clock
+from dispatch.tickets import clock, joint, joint_clock
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import DeadlineChange, Photo, Ticket
-from dispatch.tickets.schemas import (AnswerPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
+from dispatch.tickets.models import AssistTask, DeadlineChange, Photo, Ticket
+from dispatch.tickets.schemas import (AnswerPublic, AssistDeadlinePublic, AssistTaskPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
                                       TicketPublic, TimelineEntryPublic)
 from dispatch.users.models import Role, User
 
@@ -20,6 +20,25 @@ def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime)
                           met_at=clock.met_at(ticket, kind), overdue=clock.missed(ticket, kind, now=now),
                           remaining_minutes=None if remaining is None else round(remaining, 1),
                           provisional=clock.provisional(ticket, kind, calendar=config.calendar))
+
+
+def _assist_deadline(task: AssistTask, kind: str, *, config: StreetConfig, now: datetime) -> AssistDeadlinePublic:
+    left = joint_clock.remaining_minutes(task, kind, now=now, calendar=config.calendar)
+    return AssistDeadlinePublic(limit=joint_clock.limit_text(task, kind), due_at=joint_clock.due(task, kind),
+                                met_at=joint_clock.met_at(task, kind), late=joint_clock.missed(task, kind, now=now),
+                                remaining_minutes=None if left is None else round(left, 1))
+
+
+def assist_public(task: AssistTask, *, config: StreetConfig, now: datetime) -> dict:
+    """An assist task (协办) as the API shows it."""
+    department = config.departments.get(task.department)
+    return AssistTaskPublic(
+        id=task.id, department=task.department, department_name=department.name if department else task.department,
+        task=task.task, state=task.state, state_label=joint.STATE_LABELS[task.state], created_at=task.created_at,
+        checked_in_at=task.checked_in_at, done_at=task.done_at, done_note=task.done_note, photo_id=task.photo_id,
+        closed_at=task.closed_at, close_reason=task.close_reason,
+        checkin=_assist_deadline(task, "checkin", config=config, now=now),
+        deadline=_assist_deadline(task, "task", config=config, now=now)).model_dump(mode="json")
 
 
 def _in_words(question, value) -> str:
@@ -90,5 +109,7 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
                                    thumb_url=url_for("ticket_actions.get_thumbnail", ticket_id=ticket.id,
                                                      photo_id=p.id))
                        for p in photos]
-    exclude = None if detail else {"timeline", "deadline_history", "photos"}
+        body.assists = [AssistTaskPublic(**assist_public(t, config=config, now=now))
+                        for t in joint.tasks_of(session=session, ticket_id=ticket.id)]
+    exclude = None if detail else {"timeline", "deadline_history", "photos", "assists"}
     return body.model_dump(mode="json", exclude=exclude)

@@ -5,6 +5,10 @@ and the moves the system makes at intake (``SYSTEM_MOVES``: linking a duplicate,
 A ticket starts as ``REPORTED``. Where one action can end in different statuses, its target is a table of
 outcomes (核查: passed → closed, failed → back to its department, or to the command center when it has
 none); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
+
+吹哨报到 (joint handling, ``tickets.joint``): 吹哨 dispatches a ticket waiting for dispatch to its lead, or leaves
+the status as it is; 报到 and 协办完成 are taken by a department with an open assist task on the ticket
+(``assisting``), not by the ticket's own department; 关闭协办 by the command center.
 """
 from __future__ import annotations
 
@@ -29,10 +33,11 @@ class Move:
     own_department: bool = False  # only the ticket's own department may do it
     label: str = ""
     via: str | None = None  # taken only through this decision (e.g. "review": a 复核), not POST …/actions
+    assisting: bool = False  # only a department with an open assist task (协办) on the ticket may do it
 
 
-def _m(sources, target, roles, own_department=False, label="", via=None):
-    return Move(frozenset(sources), target, frozenset(roles), own_department, label, via)
+def _m(sources, target, roles, own_department=False, label="", via=None, assisting=False):
+    return Move(frozenset(sources), target, frozenset(roles), own_department, label, via, assisting)
 
 
 COMMAND = (R.command, R.admin)
@@ -56,6 +61,13 @@ TRANSITIONS: dict[str, Move] = {
     # 复核返工: a 居委's 不满意 处置 asked for a 复核 and the command center sends the closed ticket back to the
     # same department (decided on the 复核 request: dispatch.evaluation.flows.decide_review)
     "review_rework": _m({S.closed}, S.in_progress, COMMAND, label="复核返工", via="review"),
+    # 吹哨报到: the whistle names a lead (dispatched to it when waiting for dispatch) and assisting departments
+    "whistle": _m({S.pending_dispatch, S.dispatched, S.in_progress}, {"dispatch": S.dispatched, "join": SAME},
+                  COMMAND, label="吹哨"),
+    "check_in": _m({S.dispatched, S.in_progress}, SAME, {R.department}, label="报到", assisting=True),
+    "finish_task": _m({S.dispatched, S.in_progress}, SAME, {R.department}, label="协办完成", assisting=True),
+    "close_task": _m({S.pending_dispatch, S.dispatched, S.in_progress, S.suspended}, SAME, COMMAND,
+                     label="关闭协办"),
 }
 
 ACTIONS = tuple(TRANSITIONS)
@@ -87,7 +99,8 @@ def target(action: str, ticket, outcome: str | None = None) -> str:
     if isinstance(move.target, dict):
         if outcome not in move.target:
             raise IllegalMove(f"{action} needs one of the outcomes {sorted(move.target)}, got {outcome!r}")
-        return move.target[outcome]
+        found = move.target[outcome]
+        return ticket.status if found is SAME else found
     return move.target
 
 

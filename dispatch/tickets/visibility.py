@@ -6,6 +6,8 @@
 - An inspector sees its own reports and the tickets of its zone.
 - A 居委 (committee) sees the tickets of its 居民区 (``ticket.committee``) and its own reports (约请); it adds
   photos only to its own reports.
+- 吹哨报到: a department given an assist task (协办) on a ticket may read it, and add photos to it while its
+  task is open; it acts only on its task (the transition table's ``assisting`` actions), never on the ticket.
 
 Photos follow the same rule: whoever may see a ticket may add a photo to it (``can_upload``); what a
 photo's stage allows is decided by the actions that need it.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, or_
 
-from dispatch.tickets import holders
+from dispatch.tickets import holders, joint
 from dispatch.tickets.models import Ticket
 from dispatch.users.models import Role, User
 
@@ -54,7 +56,8 @@ def can_read(*, session: Session, user: User, ticket: Ticket) -> bool:
     if can_see(user, ticket):
         return True
     return (user.role == Role.department and user.department is not None
-            and holders.held(session=session, ticket_id=ticket.id, department=user.department))
+            and (holders.held(session=session, ticket_id=ticket.id, department=user.department)
+                 or joint.assists(session=session, ticket_id=ticket.id, department=user.department)))
 
 
 def can_fetch_original(user: User) -> bool:
@@ -63,12 +66,16 @@ def can_fetch_original(user: User) -> bool:
     return sees_all(user)
 
 
-def can_upload(user: User, ticket: Ticket) -> bool:
+def can_upload(user: User, ticket: Ticket, *, session: Session | None = None) -> bool:
     """Reporter and zone inspectors, the ticket's department, the command center: those who see it now (a 居委:
-    only its own reports)."""
+    only its own reports); with `session`, also a department with an open assist task on it (the photo of its
+    part)."""
     if user.role == Role.committee:
         return ticket.reporter_id == user.id
-    return can_see(user, ticket)
+    if can_see(user, ticket):
+        return True
+    return (session is not None and user.role == Role.department
+            and user.department in joint.open_departments(session=session, ticket_id=ticket.id))
 
 
 def can_evaluate(user: User, ticket: Ticket) -> bool:
@@ -77,8 +84,9 @@ def can_evaluate(user: User, ticket: Ticket) -> bool:
 
 
 def held_clause(departments: list[str]):
-    """Tickets any of `departments` holds now or held in an earlier dispatch round."""
-    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)))
+    """Tickets any of `departments` holds now, held in an earlier dispatch round, or was given an assist task on."""
+    return or_(col(Ticket.department).in_(departments), col(Ticket.id).in_(holders.held_ticket_ids(departments)),
+               col(Ticket.id).in_(joint.assisted_ticket_ids(departments)))
 
 
 def readable(*, session: Session, ticket_id: int, user: User) -> Ticket | None:

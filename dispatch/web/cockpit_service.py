@@ -22,6 +22,7 @@ from dispatch.tickets import clock
 from dispatch.tickets import queues as ticket_queues
 from dispatch.tickets.clock import KIND_LABELS
 from dispatch.tickets.models import Ticket
+from dispatch.tickets.serialize import assist_public
 from dispatch.web import desk_service
 
 TREND_DAYS = 30
@@ -118,6 +119,22 @@ def supervised(*, session: Session, config: StreetConfig, now: datetime, zone: s
             for t in ticket_queues.supervised_open(session=session, zone=zone, limit=MAX_LIST)]
 
 
+def joint_cases(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
+    """Open joint cases (吹哨报到): each ticket with its lead and every assisting department — checked in or not,
+    done, closed, and late (a running 报到 or task deadline past, or met after it)."""
+    found = []
+    for ticket, tasks in ticket_queues.open_joint_cases(session=session, zone=zone, limit=MAX_LIST):
+        row = _brief(ticket, config=config, now=now)
+        row["assists"] = []
+        for task in tasks:
+            public = assist_public(task, config=config, now=now)
+            row["assists"].append({**{key: public[key] for key in ("id", "department", "department_name", "state",
+                                                                   "state_label", "task")},
+                                   "late_checkin": public["checkin"]["late"], "late_task": public["deadline"]["late"]})
+        found.append(row)
+    return found
+
+
 def escalations(*, session: Session, config: StreetConfig, zone: str | None) -> list[dict]:
     """The latest escalation records (超期升级) with ticket number, level name and deadline kind."""
     levels = {lv.level: lv for lv in config.escalation.level}
@@ -183,6 +200,7 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "pending_dispatch": pending_dispatch(session=session, config=config, now=now, zone=zone),
         "escalations": escalations(session=session, config=config, zone=zone),
         "supervised": supervised(session=session, config=config, now=now, zone=zone),
+        "joint_cases": joint_cases(session=session, config=config, now=now, zone=zone),
         # 延期待批: extension requests waiting for the command center (the desk's tab of that name lists them)
         "pending_extensions": sum(1 for t, _ in ticket_queues.extension_requests(session=session, department=None)
                                   if zone is None or t.zone == zone),

@@ -21,19 +21,20 @@ from dispatch.tickets import holders as ticket_holders
 from dispatch.tickets import queues as ticket_queues
 from dispatch.tickets import visibility
 from dispatch.tickets.models import Status, Ticket, TimelineEntry
-from dispatch.tickets.serialize import ticket_public
+from dispatch.tickets import joint as ticket_joint
+from dispatch.tickets.serialize import assist_public, ticket_public
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
-QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
+QUEUES = {"pending": "待签收", "in_progress": "处置中", "assists": "协办", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
 COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
 # The 复核 requests of the 居委 (dispatch.evaluation), a tab of the command center's desk after its own queues.
 REVIEW_QUEUE = {"reviews": "复核"}
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
-DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
-                "reject_extension", "supervise", "suspend", "resume", "cancel")
+DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "check_in", "finish_task", "dispatch", "whistle",
+                "approve_extension", "reject_extension", "supervise", "suspend", "resume", "cancel")
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
@@ -45,9 +46,9 @@ def queue_labels(*, user: User) -> dict[str, str]:
     return tabs
 
 
-def allowed_actions(ticket: Ticket, *, user: User, extension) -> list[dict]:
-    """The desk actions this user may take on this ticket now, in the desk's order."""
-    permitted = set(ticket_flows.permitted(ticket, user=user, extension=extension))
+def allowed_actions(ticket: Ticket, *, user: User, extension, tasks: list | None = None) -> list[dict]:
+    """The desk actions this user may take on this ticket now, in the desk's order (`tasks`: its assist tasks)."""
+    permitted = set(ticket_flows.permitted(ticket, user=user, extension=extension, tasks=tasks))
     return [{"action": name, "label": TRANSITIONS[name].label} for name in DESK_ACTIONS if name in permitted]
 
 
@@ -92,6 +93,13 @@ def _suspended_row(ticket: Ticket, entry: TimelineEntry | None, *, config: Stree
     return body
 
 
+def _assist_row(ticket: Ticket, task, *, config: StreetConfig, now: datetime, user: User) -> dict:
+    body = _row(ticket, config=config, now=now, user=user)
+    body["visible"] = True  # the assisting department reads the ticket (tickets.visibility.can_read)
+    body["assist"] = assist_public(task, config=config, now=now)
+    return body
+
+
 def _extension_row(ticket: Ticket, request, *, config: StreetConfig, now: datetime, user: User) -> dict:
     body = _row(ticket, config=config, now=now, user=user)
     body["extension"] = {"amount": request.amount, "reason": request.reason,
@@ -126,6 +134,8 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
         elif name == "reviews":
             rows = [_review_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
+        elif name == "assists":
+            rows = [_assist_row(t, a, config=config, now=now, user=user) for t, a in items[:MAX_ROWS]]
         elif name == "extensions":
             rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         else:
@@ -175,6 +185,8 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
     """
     if user.role != Role.department or ticket.department == user.department:
         return None
+    if not ticket_holders.held(session=session, ticket_id=ticket.id, department=user.department):
+        return None  # an assisting department (协办): it never held the ticket
     left = ticket_holders.departure(session=session, ticket_id=ticket.id, department=user.department)
     if left is None:
         how = "本工单已不由本部门承办"
@@ -195,6 +207,7 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
     """The desk's ticket JSON: the ticket in detail with its deadline state, the actions `user` may take now,
     and for a department that held it before, `former_holder` (read only: no actions)."""
     extension = ticket_flows.pending_extension(session=session, ticket_id=ticket.id)
+    tasks = ticket_joint.tasks_of(session=session, ticket_id=ticket.id)
     body = ticket_public(ticket, config=config, now=now, session=session, detail=True)
     body["state"] = clock.state(ticket, now=now, config=config)
     body["zone_name"] = _zone_name(config, ticket.zone)
@@ -206,7 +219,10 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
         "returned": None if returned is None else return_public(returned, config=config),
         "extensions_approved": ticket_flows.approved_extensions(session=session, ticket=ticket),
         "workday_minutes": float(config.calendar.minutes_per_workday),
-        "actions": allowed_actions(ticket, user=user, extension=extension),
+        "actions": allowed_actions(ticket, user=user, extension=extension, tasks=tasks),
+        "can_close_tasks": "close_task" in ticket_flows.permitted(ticket, user=user, extension=extension, tasks=tasks),
+        "own_task": next((t.id for t in tasks if t.department == user.department and t.state in ticket_joint.OPEN),
+                         None) if user.role == Role.department else None,
         "after_photo_required": bool(category and category.after_photo_required),
         "pending_extension": None if extension is None else {
             "id": extension.id, "amount": extension.amount, "reason": extension.reason,

@@ -39,6 +39,7 @@ TIMELINE_ACTION_LABELS = {
     "link_duplicate": "重复合并",
     "duplicate_reported": "重复上报",
     "escalate": "超期升级",
+    "assist_escalate": "协办超期升级",  # dispatch.escalation.assist_sweep
     "recompute_deadlines": "节假日数据更新",  # dispatch.tickets.recompute
     "evaluate": "居委评价",          # dispatch.evaluation.flows
     "request_review": "申请复核",

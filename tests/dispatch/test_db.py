@@ -73,30 +73,28 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
-def as_before_0006(url) -> None:
-    """Take away what revision 0006 adds: the committee columns, the evaluations (and their triggers), 复核."""
-    from dispatch.tickets import record
+def downgrade_to(url, revision: str) -> None:
+    """The database as `revision` left it: every later revision's own downgrade(), newest first (as Alembic's
+    `downgrade` runs them; SQLite with foreign keys off for the batch copies, as `migrations.upgrade` does)."""
+    from alembic import command
 
     engine = make_engine(url)
-    with engine.begin() as conn:
-        record.remove(conn, ("evaluations",))
-        for statement in ("DROP TABLE review_requests", "DROP TABLE evaluations", "DROP INDEX ix_tickets_committee",
-                          "ALTER TABLE tickets DROP COLUMN committee", "ALTER TABLE users DROP COLUMN committee"):
-            conn.execute(sa.text(statement))
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            command.downgrade(migrations.alembic_config(conn), revision)
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
     engine.dispose()
 
 
 def as_before_0005(url) -> None:
-    """Take away what revisions 0005 and later add (a database of the version before it): triggers, hash, table."""
-    from dispatch.tickets import record
-
-    as_before_0006(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        record.remove(conn)
-        conn.execute(sa.text("DROP TABLE sign_in_failures"))
-        conn.execute(sa.text("ALTER TABLE timeline DROP COLUMN hash"))
-    engine.dispose()
+    """A database of the version before revision 0005 (triggers, hash, sign_in_failures) and the later ones."""
+    downgrade_to(url, "0004")
 
 
 def a_ticket(app) -> tuple[dict, dict]:

@@ -200,6 +200,28 @@
     });
   }
 
+  /** 吹哨报到: each open joint case, its lead and who of the assisting departments checked in, and who is late. */
+  function drawJoint(feed) {
+    const list = document.getElementById('joint-list');
+    const cases = feed.joint_cases || [];
+    document.getElementById('joint-count').textContent = String(cases.length);
+    if (!changed('joint', cases, (t) => [t.id, t.version, t.assists.map((a) => [a.state, a.late_checkin, a.late_task])])) return;
+    clear(list);
+    if (!cases.length) list.appendChild(el('p', { className: 'empty', text: '暂无联合处置案件' }));
+    cases.forEach((t) => {
+      list.appendChild(el('div', { className: 'row joint-row', dataset: { id: t.id } },
+        el('span', { className: 'num', text: t.number }),
+        el('span', { className: 'cat', text: t.category_name }),
+        el('span', { className: 'dept', text: (t.department_name || '未派遣') + ' 牵头' }),
+        el('div', { className: 'assists' }, t.assists.map((a) => el('span', {
+          className: 'assist assist-' + a.state + (a.late_checkin || a.late_task ? ' late' : ''),
+          dataset: { department: a.department, state: a.state },
+          attrs: { title: a.task },
+          text: a.department_name + ' ' + a.state_label + (a.late_checkin ? ' · 报到迟到' : '')
+            + (a.late_task ? ' · 超期' : '') })))));
+    });
+  }
+
   // --- charts ---------------------------------------------------------------------------------
 
   function tooltipStyle() {
@@ -416,6 +438,7 @@
     drawPending(feed);
     drawEscalations(feed);
     drawSupervised(feed);
+    drawJoint(feed);
     drawMap(feed);
     drawCategory(feed);
     drawZoneChart(feed);

@@ -14,6 +14,7 @@
     let data = null;
     let fetchedAt = Date.now();  // the server's time of the last answer (its Date header)
     const deptSelect = document.getElementById('dept-filter');
+    const isDepartment = !deptSelect;  // a department user's own desk: it acts on its 协办 tasks here
     const list = document.getElementById('queue-list');
     const updated = document.getElementById('updated');
     const fromHash = (location.hash || '').replace('#', '');
@@ -61,6 +62,16 @@
         cells.push(el('td', {}, statusBadge(t.status), t.department_name ? ' · ' + t.department_name : ''));
         cells.push(el('td', {}, t.visible
           ? el('a', { className: 'btn btn-small', text: '复核', attrs: { href: '/desk/tickets/' + t.id } }) : null));
+      } else if (queue === 'assists') {
+        const a = t.assist;
+        const J = window.YC.deskJoint;
+        cells[3] = el('td', { className: 'desc', text: clip(a.task, 40), attrs: { title: a.task } });
+        cells.push(el('td', { text: a.department_name + (t.department_name ? '（牵头：' + t.department_name + '）' : '') }));
+        cells.push(el('td', {}, J.stateChip(a), ...J.lateChips(a)));
+        cells.push(el('td', {}, J.deadlineSpan(a.checkin, 'checkin')));
+        cells.push(el('td', {}, J.deadlineSpan(a.deadline, 'task')));
+        cells.push(el('td', {}, isDepartment ? J.taskControls(t.id, t.version, a, load)
+          : el('a', { className: 'btn btn-small', text: '查看', attrs: { href: '/desk/tickets/' + t.id } })));
       } else if (queue === 'extensions') {
         const x = t.extension || {};
         cells.push(el('td', { text: fmtTime(x.requested_at, true) }));
@@ -99,6 +110,7 @@
         suspended: ['工单号', '类别', '片区', '描述', '挂账时间', '挂账原因', '挂账前状态 · 部门', ''],
         extensions: ['工单号', '类别', '片区', '描述', '申请时间', '申请延长', '延期理由', labelOf('deadline_kinds', 'resolve') + ' · 部门', ''],
         reviews: ['工单号', '类别', '片区', '描述', '申请时间', '居委', '不满意说明', '状态 · 部门', ''],
+        assists: ['工单号', '类别', '片区', '协办任务', '协办部门', '状态', '报到时限', '完成时限', ''],
       }[current] || ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
       const table = el('table', { className: 'tickets', dataset: { list: current } },
         el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
@@ -110,7 +122,8 @@
       list.appendChild(table);
       if (!q.tickets.length) {
         list.appendChild(el('p', { className: 'empty', text: { returned: '近' + data.returned_days + '天没有退单',
-          suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请', reviews: '没有待复核的居委评价' }[current] || '此队列暂无工单' }));
+          suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请', reviews: '没有待复核的居委评价',
+          assists: '没有待办的协办任务' }[current] || '此队列暂无工单' }));
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }

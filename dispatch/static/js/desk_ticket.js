@@ -1,6 +1,7 @@
 /* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
  * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …; for the command center also
- * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation).
+ * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation; 吹哨 and 关闭协办, and an
+ * assisting department's 报到 and 协办完成: desk_joint.js).
  */
 (function () {
   'use strict';
@@ -182,6 +183,10 @@
         if (action === 'cancel' && !window.confirm('确定作废工单 ' + t.number + '？作废后不能恢复。')) return null;
         return { json: { action, reason: reason.value.trim(), version: t.version } };
       };
+    } else if (action === 'whistle') {
+      const whistle = YC.deskJoint.whistleFields(data);
+      form.append(...whistle.nodes);
+      read = () => ({ json: whistle.read() });
     } else if (action === 'dispatch') {
       const dept = el('select', { attrs: { name: 'department', required: true } },
         el('option', { text: '选择处置部门', attrs: { value: '' } }),
@@ -290,7 +295,12 @@
         text: data.former_holder.notice }));
       if (!data.actions.length) return;
     }
-    if (!data.actions.length) {
+    if (!data.actions.length || data.actions.every(({ action }) => action === 'check_in' || action === 'finish_task')) {
+      if (data.own_task) {  // an assisting department: its task is done from the 吹哨报到 card
+        node.appendChild(el('p', { className: 'muted', dataset: { testid: 'assist-only' },
+          text: '本部门为协办部门：请在“吹哨报到”中报到和提交完成情况' }));
+        return;
+      }
       node.appendChild(el('p', { className: 'muted', dataset: { testid: 'no-actions' },
         text: '当前状态（' + labelOf('statuses', t.status) + '）下您没有可执行的操作' }));
       return;
@@ -298,8 +308,10 @@
     const buttons = el('div', { className: 'action-buttons' });
     const forms = el('div', { className: 'action-forms' });
     const direct = new Set(['accept', 'supervise', 'approve_extension', 'reject_extension', 'resume']);
+    const onTask = new Set(['check_in', 'finish_task']);  // in the 吹哨报到 card, beside the task
     const primary = new Set(['accept', 'resolve', 'resume']);
     data.actions.forEach(({ action, label }) => {
+      if (onTask.has(action)) return;
       const btn = el('button', { className: 'btn' + (primary.has(action) ? ' btn-primary' : '')
           + (action === 'cancel' ? ' btn-danger' : ''),
         text: label, attrs: { type: 'button' }, dataset: { action } });
@@ -333,6 +345,7 @@
     const parts = {
       head: document.getElementById('ticket-badges'), info: document.getElementById('ticket-info'),
       deadlines: document.getElementById('ticket-deadlines'), actions: document.getElementById('ticket-actions'),
+      joint: document.getElementById('ticket-joint'),
       photos: document.getElementById('ticket-photos'), timeline: document.getElementById('ticket-timeline'),
       map: document.getElementById('ticket-map'),
     };
@@ -376,6 +389,7 @@
       drawInfo(parts.info, data);
       drawDeadlines(parts.deadlines, t, !!data.former_holder, data.extensions_approved);
       drawActions(parts.actions, data, run, ['command', 'admin'].includes(root.dataset.role) ? decide : null);
+      YC.deskJoint.drawParticipants(parts.joint, data, load);
       drawPhotos(parts.photos, t);
       drawTimeline(parts.timeline, t);
       try {

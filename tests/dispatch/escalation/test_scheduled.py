@@ -28,11 +28,12 @@ def test_start_scheduler_registers_every_job_with_its_options(app):
     try:
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation_sweep", "outbox_delivery", "web_session_purge", "deadline_calendar_sync",
-                             "sqlite_optimize"}
+        assert set(jobs) == {"escalation_sweep", "assist_sweep", "outbox_delivery", "web_session_purge",
+                             "deadline_calendar_sync", "sqlite_optimize"}
         # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours; the check
         # of the calendar the deadlines were counted with every 10 minutes)
         for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
+                                   (jobs["assist_sweep"], scheduled.assist_sweep_job, 60),
                                    (jobs["outbox_delivery"], scheduled.deliver_job, 30),
                                    (jobs["web_session_purge"], user_jobs.purge_sessions_job, 6 * 3600),
                                    (jobs["deadline_calendar_sync"], recompute.sync_job, 600)]:
@@ -55,7 +56,8 @@ def test_intervals_come_from_config(app, config_dir):
     scheduler = BackgroundScheduler()
     dispatch_scheduler.add_jobs(scheduler, other, scheduled.jobs(other.extensions["street_config"]))
     intervals = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
-    assert intervals == {"escalation_sweep": timedelta(seconds=120), "outbox_delivery": timedelta(seconds=15)}
+    assert intervals == {"escalation_sweep": timedelta(seconds=120), "assist_sweep": timedelta(seconds=120),
+                         "outbox_delivery": timedelta(seconds=15)}
     other.extensions["db_engine"].dispose()
 
 
@@ -84,14 +86,17 @@ def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
     dispatch_scheduler.add_all_jobs(scheduler, other)
     scheduler.start(paused=True)
     try:
-        assert _timing(scheduler) == {"escalation_sweep": (60, 60), "outbox_delivery": (30, 30)}
+        assert _timing(scheduler) == {"escalation_sweep": (60, 60), "assist_sweep": (60, 60),
+                                      "outbox_delivery": (30, 30)}
         _set_intervals(config_dir, sweep=300, deliver=45)
         street_service.reload(other)
-        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "outbox_delivery": (45, 45)}
+        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "assist_sweep": (300, 300),
+                                      "outbox_delivery": (45, 45)}
         (config_dir / "escalation.toml").write_text("sweep_interval_seconds = 5\n[[level]]\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             street_service.reload(other)
-        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "outbox_delivery": (45, 45)}
+        assert _timing(scheduler) == {"escalation_sweep": (300, 300), "assist_sweep": (300, 300),
+                                      "outbox_delivery": (45, 45)}
     finally:
         scheduler.shutdown(wait=False)
         other.extensions["db_engine"].dispose()
@@ -113,7 +118,8 @@ def test_the_scheduler_process_reloads_config_on_sighup(cli_env, config_dir, mon
     monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
     assert cli.main(["scheduler"]) == 0
-    assert seen["timing"] == {"escalation_sweep": (600, 600), "outbox_delivery": (60, 60)}
+    assert seen["timing"] == {"escalation_sweep": (600, 600), "assist_sweep": (600, 600),
+                              "outbox_delivery": (60, 60)}
 
 
 def test_adding_the_jobs_twice_replaces_them(app):
@@ -123,7 +129,7 @@ def test_adding_the_jobs_twice_replaces_them(app):
     dispatch_scheduler.add_jobs(scheduler, app, escalation_jobs)  # replace_existing=True: no ConflictingIdError
     scheduler.start(paused=True)
     try:
-        assert sorted(job.id for job in scheduler.get_jobs()) == ["escalation_sweep", "outbox_delivery"]
+        assert sorted(job.id for job in scheduler.get_jobs()) == ["assist_sweep", "escalation_sweep", "outbox_delivery"]
     finally:
         scheduler.shutdown(wait=False)
 
@@ -155,6 +161,7 @@ def test_deliver_job_posts_to_the_app_webhook_url(app, report, clock, rows, monk
 
 @pytest.mark.parametrize("job, module, target, message", [
     (scheduled.sweep_job, scheduled.escalation_sweep, "sweep", "escalation sweep job failed"),
+    (scheduled.assist_sweep_job, scheduled.assist_sweep, "sweep", "assist sweep job failed"),
     (scheduled.deliver_job, scheduled.outbox, "deliver_due", "outbox delivery job failed"),
     (user_jobs.purge_sessions_job, user_jobs.web_sessions, "purge", "browser session cleanup failed"),
 ])
@@ -180,7 +187,7 @@ def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
     dispatch_scheduler.run_blocking(app)  # returns after Ctrl-C
-    assert seen["jobs"] == ["deadline_calendar_sync", "escalation_sweep", "outbox_delivery", "sqlite_optimize",
+    assert seen["jobs"] == ["assist_sweep", "deadline_calendar_sync", "escalation_sweep", "outbox_delivery", "sqlite_optimize",
                             "web_session_purge"]
     assert signal.SIGTERM in handlers
 

@@ -72,6 +72,13 @@ def test_the_owner_can_neither_change_nor_delete_the_record(app, handled):
         conn.execute(sa.text("INSERT INTO evaluations (ticket_id, committee, responsiveness, handling, evaluator_id, "
                              "at) VALUES (:t, '310107020018', 'satisfied', 'satisfied', "
                              "(SELECT min(id) FROM users), :at)"), {"t": ticket_id, "at": street.clock.now})
+        # an assist task's escalation row (吹哨报到), as the assist sweep writes them
+        conn.execute(sa.text("INSERT INTO assist_tasks (ticket_id, department, task, state, created_at, created_by, "
+                             "checkin_limit, checkin_due, task_limit, task_due) VALUES (:t, 'police', '核查', "
+                             "'pending', :at, 1, '2 WH', :at, '3 WD', :at)"), {"t": ticket_id, "at": street.clock.now})
+        conn.execute(sa.text("INSERT INTO assist_escalations (task_id, ticket_id, deadline, level, due_at, created_at, "
+                             "caught_up) SELECT id, ticket_id, 'checkin', 0, :at, :at, :no FROM assist_tasks"),
+                     {"at": street.clock.now, "no": False})
     for table in record.RECORD_TABLES:
         with engine.connect() as conn:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE ticket_id = :t"),

@@ -50,7 +50,19 @@ ALLOWED = [
     ("self_resolve", D, R, "自行处置 before the department signed for it"),
     ("review_rework", C, I, "复核返工: the command center sends a closed ticket back on a 居委's 复核 request "
                             "(taken on the request, tests/dispatch/evaluation)"),
+    ("whistle", P, D, "吹哨 on a ticket waiting for dispatch: dispatched to the lead"),
+    ("whistle", D, None, "吹哨 on a dispatched ticket: its department leads, assisting departments join"),
+    ("whistle", I, None, "吹哨 while handling"),
+    ("check_in", D, None, "报到 by an assisting department (tested in test_joint)"),
+    ("check_in", I, None, "报到 while the lead handles it"),
+    ("finish_task", D, None, "协办完成 (tested in test_joint)"),
+    ("finish_task", I, None, "协办完成 while the lead handles it"),
+    ("close_task", P, None, "关闭协办 by the command center, e.g. after a 退单"),
+    ("close_task", D, None, "关闭协办"),
+    ("close_task", I, None, "关闭协办"),
+    ("close_task", S, None, "关闭协办 of a 挂账 ticket"),
 ]
+JOINT = ("check_in", "finish_task", "close_task")  # need a joint case first: their moves are tested in test_joint
 ALLOWED_PAIRS = {(a, s) for a, s, _, _ in ALLOWED}
 # a move taken only on a decision (`via`: 复核返工 on a 复核 request) is not an action of POST …/actions
 FORBIDDEN = [(a, s) for a in TRANSITIONS for s in STATUSES if (a, s) not in ALLOWED_PAIRS and TRANSITIONS[a].via is None]
@@ -59,11 +71,14 @@ FORBIDDEN = [(a, s) for a in TRANSITIONS for s in STATUSES if (a, s) not in ALLO
 ACTOR = {"dispatch": "command", "accept": "sanitation", "return": "sanitation", "start": "sanitation",
          "resolve": "sanitation", "verify": "command", "request_extension": "sanitation",
          "approve_extension": "command", "reject_extension": "command", "suspend": "command", "resume": "command",
-         "supervise": "command", "cancel": "command", "self_resolve": "inspector"}
+         "supervise": "command", "cancel": "command", "self_resolve": "inspector", "whistle": "command",
+         "check_in": "sanitation", "finish_task": "sanitation", "close_task": "command"}
 # A valid body for each action, so that a refusal can only come from the status.
 BODY = {"dispatch": {"department": "sanitation"}, "return": {"reason": "不属于本部门职责"},
         "verify": {"passed": True}, "request_extension": {"hours": 2, "reason": "需协调物业"},
-        "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"}}
+        "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"},
+        "whistle": {"department": "sanitation", "assists": [{"department": "chengguan", "task": "协助清运"}]},
+        "check_in": {}, "finish_task": {"note": "已完成"}, "close_task": {"task_id": 1, "reason": "不需要了"}}
 
 
 def test_table_matches_the_domain():
@@ -82,7 +97,7 @@ def _prepare(s: Street, action: str, ticket: dict) -> None:
         act(s, s.sanitation, ticket["id"], "request_extension", hours=2, reason="需协调物业")
 
 
-DIRECT = [m for m in ALLOWED if TRANSITIONS[m[0]].via is None]  # the moves POST …/actions takes
+DIRECT = [m for m in ALLOWED if TRANSITIONS[m[0]].via is None and m[0] not in JOINT]  # the moves POST …/actions takes
 
 
 @pytest.mark.parametrize(("action", "source", "target", "why"), DIRECT,
@@ -122,10 +137,12 @@ def test_forbidden_moves_are_409_and_change_nothing(street, status):
     for action in [a for a, s in FORBIDDEN if s == status]:
         response = street.client.post(f"/api/v1/tickets/{ticket['id']}/actions", headers=getattr(street, ACTOR[action]),
                                       json={"action": action, **BODY.get(action, {})})
-        if TRANSITIONS[action].own_department and ticket["department"] is None:
+        if (TRANSITIONS[action].own_department or TRANSITIONS[action].assisting) and ticket["department"] is None:
             # Department-only action on a ticket that has no department (pending_dispatch, duplicate):
             # no department can even see it, and a ticket one may not see is 404, not revealed.
             expected = (404, {"code": "not_found"})
+        elif TRANSITIONS[action].assisting:  # 报到, 协办完成: only a department assisting on it (none here)
+            expected = (403, {"code": "forbidden"})
         else:
             expected = (409, {"code": "illegal_transition", "status": status})
         error = (response.get_json() or {}).get("error", {})

@@ -241,7 +241,7 @@ def test_desk_queues_follow_status_and_deadlines(client, users, clock):
     q = queues(client, users["sanitation"])
     assert numbers(q["overdue"]) == [a["number"]] and q["warning"]["count"] == 0
     assert {name: queue["count"] for name, queue in q.items()} == {
-        "pending": 1, "in_progress": 1, "warning": 0, "overdue": 1, "returned": 0}
+        "pending": 1, "in_progress": 1, "assists": 0, "warning": 0, "overdue": 1, "returned": 0}
 
 
 def test_returned_queue_lists_what_this_department_returned(client, users, clock):
@@ -267,10 +267,11 @@ def test_desk_ticket_actions_follow_the_transition_table(client, users, clock):
         return [a["action"] for a in response.get_json()["actions"]]
 
     assert actions(users["sanitation"]) == ["accept", "return", "request_extension"]
-    assert actions(users["command"]) == ["supervise", "suspend", "cancel"]
+    assert actions(users["command"]) == ["whistle", "supervise", "suspend", "cancel"]
     act(client, users["sanitation"], ticket["id"], "accept")
     assert actions(users["sanitation"]) == ["return", "resolve", "request_extension"]
     act(client, users["sanitation"], ticket["id"], "request_extension", days=1, reason="需协调物业")
     assert actions(users["sanitation"]) == ["return", "resolve"]  # one request at a time
-    assert actions(users["command"]) == ["approve_extension", "reject_extension", "supervise", "suspend", "cancel"]
+    assert actions(users["command"]) == ["whistle", "approve_extension", "reject_extension", "supervise", "suspend",
+                                         "cancel"]
     assert client.get(f"/desk/tickets/{ticket['id']}.json", headers=users["chengguan"]).status_code == 404

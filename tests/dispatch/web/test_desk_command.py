@@ -17,7 +17,7 @@ def actions(client, headers, ticket_id) -> list[str]:
 def test_command_actions_follow_the_status(client, users, clock):
     waiting = report(client, users, at=OUTSIDE)  # out of area: waits for the command center
     assert waiting["status"] == "pending_dispatch"
-    assert actions(client, users["command"], waiting["id"]) == ["dispatch", "supervise", "suspend", "cancel"]
+    assert actions(client, users["command"], waiting["id"]) == ["dispatch", "whistle", "supervise", "suspend", "cancel"]
 
     act(client, users["command"], waiting["id"], "suspend", reason="等待业主回复")
     assert actions(client, users["command"], waiting["id"]) == ["resume", "cancel"]  # no 督办 while 挂账
