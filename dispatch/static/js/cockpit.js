@@ -259,9 +259,10 @@
     });
     body.dataset.hotspots = String(data.length);
     return { id: 'hotspots', name: '顽症', type: 'scatter', coordinateSystem: 'geo', zlevel: 2, data,
-      symbolSize: (v, p) => 22 + 4 * Math.min(p.data.count, 8),
-      itemStyle: { color: 'rgba(197,139,255,.22)', borderColor: HOTSPOT_COLOR, borderWidth: 2 },
-      label: { show: true, formatter: (p) => p.data.count + '次', color: '#f1e4ff', fontSize: 12, fontWeight: 'bold' },
+      symbolSize: (v, p) => 26 + 4 * Math.min(p.data.count, 8),
+      itemStyle: { color: 'rgba(197,139,255,.12)', borderColor: HOTSPOT_COLOR, borderWidth: 2, borderType: 'dashed' },
+      label: { show: true, position: 'top', distance: 3, formatter: (p) => '顽症 ' + p.data.count + '次', color: '#f1e4ff',
+        fontSize: 12, fontWeight: 'bold', backgroundColor: 'rgba(60,20,100,.85)', padding: [2, 5], borderRadius: 3 },
       tooltip: { formatter: (p) => '<b>顽症 · ' + esc(p.data.name) + '</b><br>30 天内上报 ' + p.data.count + ' 次<br>'
         + p.data.numbers.map(esc).join('<br>') + '<br>点击打开最近一次上报' } };
   }
