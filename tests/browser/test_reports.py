@@ -143,7 +143,7 @@ def test_the_cockpit_shows_the_hotspots_as_a_layer_that_can_be_hidden(new_page, 
     page.goto("/cockpit/")
     wait_ready(page)
     expect(page.locator("body")).to_have_attribute("data-hotspots", "1")
-    shot(page, "cockpit-hotspots")
+    copy_to_docs(shot(page, "cockpit-hotspots"), "cockpit-hotspots.png")
     toggle = page.get_by_test_id("hotspot-toggle")
     toggle.click()
     expect(page.locator("body")).to_have_attribute("data-hotspots", "0")
@@ -166,7 +166,9 @@ def test_the_desk_says_this_is_the_fourth_report_here(new_page, november, width)
     expect(links).to_have_count(3)
     assert [links.nth(i).inner_text() for i in range(3)] == [t["number"] for t in november.hotspot[:3]]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shot(page, f"desk-recurrence-{width}")
+    path = shot(page, f"desk-recurrence-{width}")
+    if width == 375:
+        copy_to_docs(path, "desk-recurrence.png")
     with page.expect_navigation():
         links.first.click()
     assert page.url.endswith(f"/desk/tickets/{november.hotspot[0]['id']}")
