@@ -65,8 +65,10 @@ def test_only_the_command_center_and_admins(client, inspector, make_user):
 
 def test_live_hotspots_and_a_reports_recurrence(app, client, command, inspector, clock, make_user):
     # now: Wed 25 November; four reports within 40 m in 20 days, the last today
-    tickets = [report_at(app, client, inspector, east_m=m, created=when)
-               for m, when in ((0, sh(11, 5, 9)), (15, sh(11, 12, 9)), (30, sh(11, 20, 9)), (40, sh(11, 25, 9)))]
+    # the first reported by the command center, the others by an inspector of 香溢片区 (who sees only his own here)
+    tickets = [report_at(app, client, command if i == 0 else inspector, east_m=m, created=when)
+               for i, (m, when) in enumerate(((0, sh(11, 5, 9)), (15, sh(11, 12, 9)), (30, sh(11, 20, 9)),
+                                              (40, sh(11, 25, 9))))]
     live = client.get("/api/v1/hotspots", headers=command).get_json()
     [spot] = live["data"]
     assert [t["id"] for t in spot["tickets"]] == [t["id"] for t in tickets] and spot["peak"] == 4
@@ -79,6 +81,9 @@ def test_live_hotspots_and_a_reports_recurrence(app, client, command, inspector,
     assert (second["count"], second["hotspot"]) == (2, False)
     stranger = make_user("chengguan1", "department", department="chengguan")[1]
     assert client.get(f"/api/v1/tickets/{tickets[-1]['id']}/recurrence", headers=stranger).status_code == 404
+    mine = client.get(f"/api/v1/tickets/{tickets[-1]['id']}/recurrence", headers=inspector).get_json()
+    assert [(o["id"], o["visible"]) for o in mine["others"]] == [
+        (tickets[0]["id"], False), (tickets[1]["id"], True), (tickets[2]["id"], True)]
     clock.set(local(2027, 1, 10, 10))  # 46 days after the last: nothing recent
     assert client.get("/api/v1/hotspots", headers=command).get_json()["data"] == []
 
