@@ -115,7 +115,8 @@ class RecurrenceOther(BaseModel):
 class Recurrence(BaseModel):
     """GET /api/v1/tickets/{id}/recurrence: the hotspot rule for one report."""
 
-    count: int = Field(description="N: reports of this category here within window_days up to this one, itself included")
+    count: int = Field(description="N: reports of this category here within window_days up to this one, "
+                                   "itself included")
     hotspot: bool = Field(description="N ≥ min_reports")
     radius_m: float
     window_days: int

@@ -26,7 +26,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from dispatch.deadlines.calendar import require_aware
 from dispatch.reports import bulletin
@@ -294,11 +294,6 @@ def generate(*, session: Session, config: StreetConfig, month: date, now: dateti
         raise ReportExists(latest(session=session, month=name)) from None
     session.refresh(report)
     return report
-
-
-def stored_count(*, session: Session, month: str) -> int:
-    """How many versions of `month` are stored."""
-    return session.exec(select(func.count()).select_from(MonthlyReport).where(MonthlyReport.month == month)).one()
 
 
 def summary_line(report: MonthlyReport) -> dict:

@@ -66,7 +66,7 @@ def create_report():
 @roles_required(*REPORT_ROLES)
 def get_report(month: str):
     """A stored report (?version=, default the newest) as JSON or xlsx (?format=xlsx)."""
-    if not re.match(MONTH_PATTERN, month):
+    if not re.fullmatch(MONTH_PATTERN, month):
         raise ApiError(400, "invalid_month", "month must be YYYY-MM")
     query = parse_query(MonthlyReportQuery)
     session = db.session()

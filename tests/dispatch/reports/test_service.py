@@ -92,7 +92,8 @@ def test_the_bulletin_lists_the_overdue_and_returned_tickets_of_each_department(
 def test_the_months_hotspots(app, client, inspector):
     # three reports of one category within 50 m over 12 days of November: a hotspot; one more far away, one
     # of another category close by, and three at another place spread over 31 days: none
-    cluster = [report_at(app, client, inspector, east_m=m, created=sh(11, d, 9)) for m, d in ((0, 3), (20, 8), (40, 15))]
+    cluster = [report_at(app, client, inspector, east_m=m, created=sh(11, d, 9))
+               for m, d in ((0, 3), (20, 8), (40, 15))]
     report_at(app, client, inspector, east_m=300, created=sh(11, 16, 9))
     report_at(app, client, inspector, east_m=10, created=sh(11, 16, 10), category="public_clutter")
     spread = [report_at(app, client, inspector, east_m=-300 + m, created=when, zone="jiaoxi")
