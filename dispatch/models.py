@@ -1,5 +1,6 @@
 """Imports every table so that the metadata knows them all."""
 from dispatch.escalation.models import OutboxMessage  # noqa: F401
+from dispatch.reports.models import MonthlyReport  # noqa: F401
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401
 from dispatch.tickets.models import (CalendarYear, DeadlineChange, Escalation, ExtensionRequest, Photo, Ticket,  # noqa: F401
                                      TicketCounter, TicketDepartment, TimelineEntry)

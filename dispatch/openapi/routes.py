@@ -5,6 +5,8 @@ from dispatch.intake.models import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN,
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
 from dispatch.openapi.registry import Operation, Param, Reply, build, query_params
+from dispatch.reports.schemas import (HotspotsLive, MonthlyReportCreate, MonthlyReportPublic, MonthlyReportQuery,
+                                      MonthlyReportsList, Recurrence)
 from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
@@ -15,6 +17,7 @@ from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+MONTH = Param("month", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM")
 
 
 def _zone_codes(config: StreetConfig) -> dict:
@@ -93,6 +96,31 @@ def operations(config: StreetConfig) -> list[Operation]:
                   params=query_params(TrendQuery, zone=_zone_codes(config)), responses={200: TrendReport},
                   errors=(400, 403),
                   description="The command center and admins; a department user: its own department's tickets."),
+        Operation("GET", "/api/v1/reports/monthly", "Stored monthly reports (月度研判), newest first", "reports",
+                  responses={200: MonthlyReportsList}, errors=(403,),
+                  description="The command center and admins. `due`: the month the scheduler makes now (on the "
+                              "first working day of the next month). docs/reports.md."),
+        Operation("POST", "/api/v1/reports/monthly", "Make and store a month's report now", "reports",
+                  request=MonthlyReportCreate, responses={201: Reply(MonthlyReportPublic, "The stored report")},
+                  errors=(400, 403, 409, 422),
+                  description="409 report_exists when the month has a report (a stored month is never "
+                              "recomputed): send new_version true with a reason to store version 2, 3 … beside "
+                              "it. 400 invalid_month: the month is not over yet."),
+        Operation("GET", "/api/v1/reports/monthly/{month}", "A stored monthly report (JSON or xlsx)", "reports",
+                  params=(MONTH, *query_params(MonthlyReportQuery)),
+                  responses={200: (Reply(MonthlyReportPublic),
+                                   Reply(None, "The report as a workbook (format=xlsx)", media_type=XLSX_MIMETYPE))},
+                  errors=(400, 403, 404),
+                  description="As it was stored: totals and groups (the figures of docs/stats.md), 环比, 通报, 顽症."),
+        Operation("GET", "/api/v1/hotspots", "Recurring hotspots (顽症) now", "reports",
+                  responses={200: HotspotsLive}, errors=(403,),
+                  description="The command center and admins: places where one category was reported ≥ "
+                              "min_reports times within window_days inside radius_m, with a report in the last "
+                              "window_days (config/reports.toml; the rule: docs/reports.md)."),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/recurrence", "此处 30 天内第 N 次上报: a report's recurrences",
+                  "reports", params=(TICKET_ID,), responses={200: Recurrence}, errors=(403, 404),
+                  description="To whoever may read the ticket: N and the other reports (visible: whether you may "
+                              "open each)."),
         Operation("POST", "/api/v1/admin/reload-config", "Re-read config/ without a restart (admin)", "admin",
                   responses={200: ConfigReloaded}, errors=(403, 422),
                   description="Validates every file first; on any problem nothing changes and the 422 lists "

@@ -74,12 +74,14 @@ def execute(url, *statements) -> None:
 
 
 def as_before_0005(url) -> None:
-    """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table."""
+    """Take away what revision 0005 and the later ones add (a database of the version before it): triggers, hash,
+    tables."""
     from dispatch.tickets import record
 
     engine = make_engine(url)
     with engine.begin() as conn:
         record.remove(conn)
+        conn.execute(sa.text("DROP TABLE monthly_reports"))  # revision 0010
         conn.execute(sa.text("DROP TABLE sign_in_failures"))
         conn.execute(sa.text("ALTER TABLE timeline DROP COLUMN hash"))
     engine.dispose()

@@ -18,7 +18,10 @@
   const NEAR_DEG = 0.01;  // about 1 km: out-of-area points nearer than this widen the map's view
 
   const body = document.body;
-  const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null };
+  const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null,
+    hotspots: [], showHotspots: true, hotspotsAt: 0 };
+  const HOTSPOT_MS = 60000;  // the hotspots (顽症) layer is fetched once a minute
+  const HOTSPOT_COLOR = '#c58bff';
   const charts = {};
 
   function esc(value) {
@@ -238,11 +241,41 @@
         point('overdue', { type: 'effectScatter', symbolSize: 10, rippleEffect: { scale: 2.2, brushType: 'stroke' } }),
         point('supervised', { type: 'effectScatter', symbol: 'pin', symbolSize: 24, symbolOffset: [0, '-50%'], rippleEffect: { scale: 2 },
           label: { show: true, formatter: '督', color: '#fff', fontSize: 11, fontWeight: 'bold', offset: [0, -14] } }),
+        hotspotSeries(feed),
       ],
     }, { replaceMerge: ['series'] });
     drawOutside(feed);
     body.dataset.points = String(feed.points.length);
     return selectedName;
+  }
+
+  /** The recurring hotspots (顽症) as rings sized by their count; a click opens the latest report. */
+  function hotspotSeries(feed) {
+    const shown = state.showHotspots ? state.hotspots.filter((h) => !feed.zone || h.zone === feed.zone) : [];
+    const data = shown.map((h) => {
+      const last = h.tickets[h.tickets.length - 1];
+      return { name: h.category_name, value: [h.lng, h.lat], id: last.id, count: h.count, last: h.last_at,
+        numbers: h.tickets.map((t) => t.number) };
+    });
+    body.dataset.hotspots = String(data.length);
+    return { id: 'hotspots', name: '顽症', type: 'scatter', coordinateSystem: 'geo', zlevel: 2, data,
+      symbolSize: (v, p) => 26 + 4 * Math.min(p.data.count, 8),
+      itemStyle: { color: 'rgba(197,139,255,.12)', borderColor: HOTSPOT_COLOR, borderWidth: 2, borderType: 'dashed' },
+      label: { show: true, position: 'top', distance: 3, formatter: (p) => '顽症 ' + p.data.count + '次', color: '#f1e4ff',
+        fontSize: 12, fontWeight: 'bold', backgroundColor: 'rgba(60,20,100,.85)', padding: [2, 5], borderRadius: 3 },
+      tooltip: { formatter: (p) => '<b>顽症 · ' + esc(p.data.name) + '</b><br>30 天内上报 ' + p.data.count + ' 次<br>'
+        + p.data.numbers.map(esc).join('<br>') + '<br>点击打开最近一次上报' } };
+  }
+
+  async function refreshHotspots(force) {
+    if (!force && Date.now() - state.hotspotsAt < HOTSPOT_MS) return;
+    state.hotspotsAt = Date.now();
+    try {
+      state.hotspots = (await api.get('/api/v1/hotspots')).data;
+    } catch (err) {
+      return;  // the layer keeps what it had; the feed's own error shows the connection state
+    }
+    if (state.feed) drawMap(state.feed);
   }
 
   /** Each zone's name, at the top edge of its polygon (below its northmost corner), not over its points. */
@@ -438,9 +471,16 @@
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
     });
     chart('chart-zone').on('click', (p) => setZone(zoneCode(p.name)));
+    const toggle = document.getElementById('hotspot-toggle');
+    toggle.addEventListener('click', () => {
+      state.showHotspots = !state.showHotspots;
+      toggle.setAttribute('aria-pressed', String(state.showHotspots));
+      if (state.feed) drawMap(state.feed);
+    });
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+    await refreshHotspots(true);
     await refresh();
-    setInterval(refresh, POLL_MS);
+    setInterval(() => { refresh(); refreshHotspots(false); }, POLL_MS);
   }
 
   /** For tests and operators: the page pixel of a [lng, lat] on the map, or null. */

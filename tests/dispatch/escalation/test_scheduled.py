@@ -29,7 +29,7 @@ def test_start_scheduler_registers_every_job_with_its_options(app):
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {"escalation_sweep", "outbox_delivery", "web_session_purge", "deadline_calendar_sync",
-                             "sqlite_optimize"}
+                             "sqlite_optimize", "monthly_report"}
         # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours; the check
         # of the calendar the deadlines were counted with every 10 minutes)
         for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
@@ -69,7 +69,7 @@ def _set_intervals(config_dir, sweep: int, deliver: int) -> None:
 
 def _timing(scheduler) -> dict:
     return {job.id: (job.trigger.interval.total_seconds(), job.misfire_grace_time) for job in scheduler.get_jobs()
-            if job.id not in ("web_session_purge", "deadline_calendar_sync", "sqlite_optimize")}
+            if job.id not in ("web_session_purge", "deadline_calendar_sync", "sqlite_optimize", "monthly_report")}
 
 
 def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
@@ -180,8 +180,8 @@ def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     monkeypatch.setattr(dispatch_scheduler, "BlockingScheduler", FakeBlocking)
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
     dispatch_scheduler.run_blocking(app)  # returns after Ctrl-C
-    assert seen["jobs"] == ["deadline_calendar_sync", "escalation_sweep", "outbox_delivery", "sqlite_optimize",
-                            "web_session_purge"]
+    assert seen["jobs"] == ["deadline_calendar_sync", "escalation_sweep", "monthly_report", "outbox_delivery",
+                            "sqlite_optimize", "web_session_purge"]
     assert signal.SIGTERM in handlers
 
 
