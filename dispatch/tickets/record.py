@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos")
+RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "emergency_log")
 FUNCTION = "dispatch_record_append_only"  # PostgreSQL's trigger function
 REFUSED = "the case record (留痕) is append-only"
 

@@ -62,10 +62,23 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
+def as_before_0009(url) -> None:
+    """Take away what revision 0009 adds (emergencies): its tables, the tickets' two columns."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in ("emergency_tickets", "emergency_checkins", "emergency_log", "emergencies"):
+            conn.execute(sa.text(f"DROP TABLE {table}"))
+        conn.execute(sa.text("DROP INDEX ix_tickets_emergency_id"))
+        conn.execute(sa.text("ALTER TABLE tickets DROP COLUMN emergency_id"))
+        conn.execute(sa.text("ALTER TABLE tickets DROP COLUMN emergency_plan"))
+    engine.dispose()
+
+
 def as_before_0005(url) -> None:
     """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table."""
     from dispatch.tickets import record
 
+    as_before_0009(url)
     engine = make_engine(url)
     with engine.begin() as conn:
         record.remove(conn)
