@@ -190,7 +190,8 @@ def release(*, session: Session, config: StreetConfig, emergency: Emergency, tic
     return data
 
 
-def check_in(*, session: Session, emergency: Emergency, actor: User, now: datetime) -> EmergencyCheckin:
+def check_in(*, session: Session, config: StreetConfig, emergency: Emergency, actor: User,
+             now: datetime) -> EmergencyCheckin:
     """到岗: a department user reports the department on duty (once; a late one is marked late)."""
     _require_active(emergency)
     if actor.role != Role.department or not actor.department:
@@ -203,11 +204,16 @@ def check_in(*, session: Session, emergency: Emergency, actor: User, now: dateti
     checkin.checked_in_at, checkin.checked_in_by = now, actor.id
     late = now > checkin.due_at
     service.record(session=session, emergency=emergency, action="checkin", now=now, actor=actor,
-                   note=f"{actor.department} 到岗" + ("（迟到）" if late else ""),
+                   note=f"{_department_name(config, actor.department)} 到岗" + ("（迟到）" if late else ""),
                    data={"department": actor.department, "due_at": checkin.due_at.isoformat(), "late": late})
     session.add(checkin)
     session.commit()
     return checkin
+
+
+def _department_name(config: StreetConfig, code: str) -> str:
+    department = config.departments.get(code)
+    return department.name if department else code
 
 
 def escalate_late_checkins(*, session: Session, config: StreetConfig, now: datetime) -> list[dict]:
@@ -219,8 +225,7 @@ def escalate_late_checkins(*, session: Session, config: StreetConfig, now: datet
             session.rollback()
             continue
         emergency = service.get(session=session, emergency_id=checkin.emergency_id)
-        department = config.departments.get(checkin.department)
-        name = department.name if department else checkin.department
+        name = _department_name(config, checkin.department)
         service.record(session=session, emergency=emergency, action="checkin_late", now=now, actor=None,
                        note=f"{name} 未按时到岗", data={"department": checkin.department,
                                                     "due_at": checkin.due_at.isoformat()})

@@ -26,7 +26,7 @@ STATUS_NAMES = {"pending_dispatch": "待派遣", "dispatched": "已派遣", "in_
                 "resolved": "已处置待核查", "closed": "已结案", "cancelled": "已作废", "suspended": "挂账",
                 "duplicate": "重复"}
 TICKET_HEADERS = ("工单号", "类别", "片区", "承办部门", "来源", "上报", "纳入", "派遣", "签收", "处置完成", "结案",
-                  "状态", "移出", "上报至处置完成(分钟)")
+                  "状态", "移出", "处置用时(分)")
 LOG_HEADERS = ("时间", "事项", "操作人", "级别", "说明")
 CHECKIN_HEADERS = ("部门", "到岗时限", "到岗时间", "情况", "超时升级")
 

@@ -129,7 +129,7 @@ def release(emergency_id: int, ticket_id: int):
 def checkin(emergency_id: int):
     """到岗: the signed-in department user reports the department on duty."""
     now = clock.now()
-    done = flows.check_in(session=db.session(), emergency=_emergency(emergency_id), actor=require_user(), now=now)
+    done = flows.check_in(session=db.session(), config=_config(), emergency=_emergency(emergency_id), actor=require_user(), now=now)
     return jsonify({"checkin": checkin_public(done, _config(), now=now).model_dump(mode="json")})
 
 

@@ -389,6 +389,7 @@
     drawDepartments(feed);
     drawTrend(feed);
     document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
+    YC.cockpitEmergency.draw(feed.emergency, state.fc, state.zones);  // 应急: its own layout while one is active
     state.feed = feed;
   }
 
@@ -438,7 +439,10 @@
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
     });
     chart('chart-zone').on('click', (p) => setZone(zoneCode(p.name)));
+    YC.cockpitEmergency.wire(refresh);
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+    new MutationObserver(() => Object.values(charts).forEach((c) => c.resize()))  // back to the daily layout
+      .observe(body, { attributes: true, attributeFilter: ['data-mode'] });
     await refresh();
     setInterval(refresh, POLL_MS);
   }
