@@ -2,8 +2,8 @@
 
 Two guards, each checkable on its own:
 
-- **append-only.** The record tables (`RECORD_TABLES`: timeline, deadline history, escalations, photos'
-  metadata) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
+- **append-only.** The record tables (`APPEND_ONLY`: a ticket's timeline, deadline history, escalations, photos'
+  metadata — `RECORD_TABLES` — and each emergency's record, `emergency_log`) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
   so neither the app nor someone at its database prompt can rewrite what happened. `install` creates them
   (revision 0005 on an upgraded database, `dispatch.db` on a new one: both call it); the app's database
   role owns no table (`python run.py db grant ROLE`), so it cannot drop them either.
@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "emergency_log")
+RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos")  # a ticket's record: each row names its ticket
+STREET_RECORD_TABLES = ("emergency_log",)  # the street's own record: each emergency's steps (dispatch.emergency)
+APPEND_ONLY = RECORD_TABLES + STREET_RECORD_TABLES
 FUNCTION = "dispatch_record_append_only"  # PostgreSQL's trigger function
 REFUSED = "the case record (留痕) is append-only"
 
@@ -35,7 +37,7 @@ def _triggers(table: str) -> dict[str, str]:
     return {f"{table}_no_update": "UPDATE", f"{table}_no_delete": "DELETE"}
 
 
-def install(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> None:
+def install(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> None:
     """Create (or re-create) the triggers that refuse UPDATE and DELETE on `tables`; the table owner runs it."""
     remove(connection, tables)
     if connection.dialect.name == "postgresql":
@@ -60,7 +62,7 @@ def _execute(connection: Connection, statement: str) -> None:
     connection.execute(sa.text(statement))  # text(): psycopg would read the function's % as a placeholder
 
 
-def remove(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> None:
+def remove(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> None:
     """Drop the triggers `install` creates (revision 0005's downgrade; nothing else should)."""
     postgresql = connection.dialect.name == "postgresql"
     for table in tables:
@@ -69,7 +71,7 @@ def remove(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> N
             _execute(connection, f'DROP TRIGGER IF EXISTS "{name}"' + (f' ON "{table}"' if postgresql else ""))
 
 
-def unprotected(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> list[str]:
+def unprotected(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> list[str]:
     """The record tables missing one of their triggers (or whose trigger is disabled), in order."""
     if connection.dialect.name == "postgresql":
         rows = connection.execute(sa.text(
