@@ -122,8 +122,7 @@ def _join(session: Session, config: StreetConfig, emergency: Emergency, ticket: 
         existing.how, existing.joined_at, existing.joined_by = how, now, actor.id if actor else None
         existing.released_at = existing.released_by = None
         session.add(existing)
-    data = {"emergency": emergency.id, "plan": emergency.plan, "how": how,
-            **{f"{kind}_deadline": at.isoformat() for kind, at in moved.items()}}
+    data = {"emergency": emergency.id, "plan": emergency.plan, "how": how, **moved}
     ticket_service.record(session=session, ticket=ticket, action=clock.EMERGENCY_JOIN, now=now, actor=actor,
                           from_status=ticket.status, to_status=ticket.status,
                           note=f"纳入应急：{title(emergency, config)}", data=data)

@@ -431,22 +431,24 @@ def _limits(ticket: Ticket, config: StreetConfig, *, normal: bool = False) -> di
 
 
 def join_emergency(session: Session, config: StreetConfig, ticket: Ticket, *, emergency_id: int, plan: str,
-                   now: datetime, actor_id: int | None) -> dict[str, datetime]:
+                   now: datetime, actor_id: int | None) -> dict:
     """应急: the ticket is handled under an emergency of 预案 `plan`. Each running deadline becomes the earlier
     of itself and `now` + the 预案's limit, and climbs the 预案's ladder; a ticket not yet dispatched gets the
-    预案's limits at its dispatch. Returns the deadlines that moved."""
+    预案's limits at its dispatch. Returns what the ticket's timeline keeps of it (``replay`` reads it back):
+    the deadlines that moved (``<kind>_deadline``) and the limits the running ones had (``limits_before``)."""
     ticket.emergency_id, ticket.emergency_plan = emergency_id, plan
-    moved = {}
+    moved, before = {}, {}
     for kind, lim in _limits(ticket, config).items():
         if kind not in running_kinds(ticket):
             continue
+        before[kind] = limit_text(ticket, kind)
         setattr(ticket, _COLUMNS[kind].limit, str(lim))
         sooner = deadline_after(now, lim, config.calendar)
         if sooner < due(ticket, kind):
             move_deadline(session, ticket, kind, sooner, reason="emergency", now=now, actor_id=actor_id)
-            moved[kind] = sooner
-        reschedule(session, config, ticket, kind, start=now if kind in moved else None)
-    return moved
+            moved[f"{kind}_deadline"] = sooner.isoformat()
+        reschedule(session, config, ticket, kind, start=now if f"{kind}_deadline" in moved else None)
+    return {**moved, "limits_before": before}
 
 
 def leave_emergency(session: Session, config: StreetConfig, ticket: Ticket, entries: list, *, now: datetime,
@@ -533,19 +535,25 @@ def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) 
     if not starts:
         return None
     first = entries[starts[-1]]
-    deadline, start, left = deadline_after(first.at, lim, calendar), first.at, None
     releases = [i for i, e in enumerate(entries) if e.action == EMERGENCY_RELEASE]
     joins_from = max(starts[-1], releases[-1] if releases else -1)
+    joins = [i for i, e in enumerate(entries) if e.action == EMERGENCY_JOIN and i > joins_from] \
+        if ticket.emergency_plan else []
+    # pulled in after its dispatch: until the pull its deadline ran under the limit it had then
+    was = (entries[joins[0]].data or {}).get("limits_before", {}).get(kind) if joins else None
+    counting = Limit.parse(was) if was else lim
+    deadline, start, left = deadline_after(first.at, counting, calendar), first.at, None
     for i, entry in enumerate(entries[starts[-1] + 1:], start=starts[-1] + 1):
-        if entry.action == EMERGENCY_JOIN and ticket.emergency_plan and i > joins_from and left is None:
+        if i in joins and left is None:
             sooner = deadline_after(entry.at, lim, calendar)
             deadline, start = (sooner, entry.at) if sooner < deadline else (deadline, start)
+            counting = lim
         elif entry.action == "approve_extension" and kind == "resolve" and (entry.data or {}).get("amount"):
             deadline = deadline_after(deadline, Limit.parse(entry.data["amount"]), calendar)
         elif entry.action == "suspend" and kind in running_kinds(ticket, entry.from_status):
-            left = remaining(entry.at, deadline, lim, calendar)
+            left = remaining(entry.at, deadline, counting, calendar)
         elif entry.action == "resume" and left is not None:
-            (deadline, start), left = _resumed(entry.at, left, lim, calendar), None
+            (deadline, start), left = _resumed(entry.at, left, counting, calendar), None
     return Replayed(deadline, start)
 
 

@@ -179,13 +179,17 @@ def test_declaring_from_the_cockpit(new_page, flood):
 @pytest.mark.parametrize("width", ["375", "1366"])
 def test_a_department_reports_on_duty_from_its_desk(new_page, flood, width):
     flood.declare()
+    flood.report("road_flooding", XIANGYI[1], "香溢花城南门积水")
     page = new_page(viewport=WIDTHS[width])
     login(page, flood.city_works["username"])
+    expect(page.locator("#queue-list [data-testid=emergency-chip]")).to_have_count(1)  # its ticket, flagged 应急
     banner = page.locator("#checkin-banner")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("防汛防台 Ⅲ级 应急响应中（香溢片区）：请城建中心于 11/25 09:30 前到岗")
     assert page.evaluate("() => document.documentElement.scrollWidth") == WIDTHS[width]["width"]
-    shot(page, f"desk-checkin-{width}")
+    path = shot(page, f"desk-checkin-{width}")
+    if width == "375":
+        copy_to_docs(path, "desk-checkin.png")
     flood.later(7)
     page.click("[data-testid=checkin-button]")
     expect(banner).to_be_hidden()

@@ -238,3 +238,20 @@ def test_the_review_workbook_holds_the_timeline_the_tickets_and_the_checkins(app
     assert checkins["城建中心"] == ("11-25 10:12", "按时")
     assert checkins["河长办"] == (None, "未到岗（超时）")
     assert client.get(f"{base}/review.xlsx", headers=inspector).status_code == 403
+
+
+def test_counting_deadlines_again_keeps_what_pulling_in_took_away(app, client, command, inspector, clock):
+    # a holiday-data recount replays each running deadline from the ticket's history: the pull is part of it
+    from dispatch.tickets import recompute
+
+    before = ticket_of(report(client, inspector, event("road_flooding", INTERIOR["xiangyi"])))
+    clock.set(DEFAULT_NOW + 5 * M)
+    made = declare(client, command)["emergency"]
+    client.post(f"/api/v1/emergencies/{made['id']}/tickets", json={"ticket": before["id"]}, headers=command)
+    reported = ticket_of(report(client, inspector, event("road_flooding", (121.4300, 31.2545), description="又一处积水")))
+    with app.app_context():
+        changes = recompute.recompute(session=db.session(), config=app.extensions["street_config"],
+                                      now=clock(), dry_run=True)
+    assert changes == []
+    assert at_local(ticket(client, command, before["id"])["deadlines"]["resolve"]["due_at"]) == "2026-11-25 12:05"
+    assert at_local(reported["deadlines"]["resolve"]["due_at"]) == "2026-11-25 12:05"
