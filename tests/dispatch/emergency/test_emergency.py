@@ -44,6 +44,12 @@ def outbox(app, event_name: str) -> list[dict]:
 
 
 @pytest.fixture
+def database_url(both_backends_url):
+    """Every test here on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    return both_backends_url
+
+
+@pytest.fixture
 def city_works(make_user):
     return make_user("cw", "department", department="city_works")[1]
 
