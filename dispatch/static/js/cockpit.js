@@ -4,6 +4,8 @@
  * body[data-ready="1"] after the first draw; body[data-version] is the feed's version and
  * body[data-updated] the time of the last successful poll (both for tests and for a watchdog).
  * User-written text reaches the page through YC.el/textContent; chart tooltips are escaped.
+ * While an emergency is active, cockpit_emergency.js (YC.cockpitEmergency) shows its layout instead, from the
+ * feed's `emergency` part (body[data-mode] "emergency" or "daily").
  */
 (function () {
   'use strict';
