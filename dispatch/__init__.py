@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dispatch.emergency.views import bp as emergency_bp
     from dispatch.intake.views import bp as intake_bp
     from dispatch.open311.views import bp as open311_bp
     from dispatch.openapi.views import bp as openapi_bp
@@ -66,6 +67,6 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.tickets.actions_views import bp as ticket_actions_bp
     from dispatch.tickets.views import bp as tickets_bp
 
-    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, stats_bp, reports_bp, open311_bp,
+    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, stats_bp, reports_bp, emergency_bp, open311_bp,
                openapi_bp):
         app.register_blueprint(bp)

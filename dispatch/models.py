@@ -1,4 +1,5 @@
 """Imports every table so that the metadata knows them all."""
+from dispatch.emergency.models import Emergency, EmergencyCheckin, EmergencyLogEntry, EmergencyTicket  # noqa: F401
 from dispatch.escalation.models import OutboxMessage  # noqa: F401
 from dispatch.reports.models import MonthlyReport  # noqa: F401
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401

@@ -12,6 +12,7 @@ from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
+from dispatch.street import emergencies as emergency_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, EvaluationFile, IntakeFile, ReportsFile, RoutingFile)
 from geo.index import ZoneIndex
@@ -49,6 +50,7 @@ class StreetConfig:
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
     reports: ReportsFile = field(default_factory=ReportsFile)  # monthly report schedule, 顽症 rule (reports.toml)
+    emergencies: dict[str, emergency_config.EmergencyPlan] = field(default_factory=dict)  # 应急预案 by code
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -311,6 +313,16 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     if committees_file is not None:
         committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index)
         problems.extend(found)
+    plans_file, _ = _read_toml(directory / emergency_config.FILE, emergency_config.EmergenciesFile, problems,
+                               optional=True)
+    plans = {}
+    if plans_file is not None:
+        plans, found = emergency_config.check(
+            plans_file, categories={c.slug for c in categories.category} if categories else set(),
+            departments={d.code for d in departments.department} if departments else set(),
+            desks={d.code for d in departments.department if d.kind != "command"} if departments else set(),
+            overdue_levels={lvl.level for lvl in escalation.level if lvl.at_fraction is None} if escalation else set())
+        problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
@@ -324,5 +336,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
-        evaluation=evaluation, committees=committees, reports=reports,
+        evaluation=evaluation, committees=committees, reports=reports, emergencies=plans,
     )

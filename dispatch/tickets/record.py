@@ -2,10 +2,10 @@
 
 Two guards, each checkable on its own:
 
-- **append-only.** The record tables (`RECORD_TABLES`: timeline, deadline history, escalations, photos'
-  metadata; `APPEND_ONLY_TABLES` adds the stored monthly reports of revision 0010) refuse UPDATE and DELETE
-  (and, on PostgreSQL, TRUNCATE) by triggers of the database itself, so neither the app nor someone at its
-  database prompt can rewrite what happened. `install` creates them
+- **append-only.** The record tables (`APPEND_ONLY_TABLES`: a ticket's timeline, deadline history, escalations,
+  photos' metadata — `RECORD_TABLES` — and the street's own records, `STREET_RECORD_TABLES`: each emergency's
+  steps and the stored monthly reports) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
+  so neither the app nor someone at its database prompt can rewrite what happened. `install` creates them
   (revision 0005 on an upgraded database, `dispatch.db` on a new one: both call it); the app's database
   role owns no table (`python run.py db grant ROLE`), so it cannot drop them either.
 - **hash chain.** Each timeline row carries `hash` = sha256(previous row's hash of the same ticket,
@@ -26,9 +26,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos")  # a ticket's record, by ticket_id
-# Every append-only table: the case record and the stored monthly reports (dispatch.reports, revision 0010).
-APPEND_ONLY_TABLES = (*RECORD_TABLES, "monthly_reports")
+RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos")  # a ticket's record: each row names its ticket
+# the street's own record: each emergency's steps (dispatch.emergency, 0009), the stored monthly reports
+# (dispatch.reports, 0010)
+STREET_RECORD_TABLES = ("emergency_log", "monthly_reports")
+APPEND_ONLY_TABLES = RECORD_TABLES + STREET_RECORD_TABLES
 FUNCTION = "dispatch_record_append_only"  # PostgreSQL's trigger function
 REFUSED = "the case record (留痕) is append-only"
 

@@ -66,6 +66,14 @@ class AnswerPublic(BaseModel):
     text: str = Field(description="the answer as shown: list keys become their names, joined with 、")
 
 
+class TicketEmergency(BaseModel):
+    """The emergency (应急) a ticket is handled under: its 预案's limits and ladder apply."""
+
+    id: int
+    plan: str
+    plan_name: str
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str
@@ -103,6 +111,7 @@ class TicketPublic(BaseModel):
     closed_at: datetime | None
     suspended_at: datetime | None
     deadlines: dict[str, DeadlinePublic]
+    emergency: TicketEmergency | None = Field(None, description="应急: the emergency the ticket is handled under")
     timeline: list[TimelineEntryPublic] | None = None
     deadline_history: list[DeadlineChangePublic] | None = None
     photos: list[PhotoPublic] | None = None

@@ -14,6 +14,7 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 """
 from __future__ import annotations
 
+from dispatch.emergency.review import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES
@@ -38,6 +39,8 @@ TIMELINE_ACTION_LABELS = {
     "duplicate_reported": "重复上报",
     "escalate": "超期升级",
     "recompute_deadlines": "节假日数据更新",  # dispatch.tickets.recompute
+    "emergency_join": "纳入应急",  # dispatch.emergency.flows: handled under an emergency's 预案
+    "emergency_release": "移出应急",
 }
 DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
 LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
@@ -56,4 +59,5 @@ def page_labels() -> dict[str, dict[str, str]]:
         "limit_units": dict(LIMIT_UNIT_LABELS),
         "ticket_states": dict(TICKET_STATE_LABELS),
         "desk_queues": {**QUEUES, **COMMAND_QUEUES},
+        "emergency_actions": dict(EMERGENCY_ACTION_LABELS),  # the steps of an emergency's record (应急留痕)
     }

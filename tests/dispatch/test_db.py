@@ -73,18 +73,28 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
-def as_before_0005(url) -> None:
-    """Take away what revision 0005 and the later ones add (a database of the version before it): triggers, hash,
-    tables."""
-    from dispatch.tickets import record
+def downgrade_to(url, revision: str) -> None:
+    """The database as `revision` left it: every later revision's own downgrade(), newest first (as Alembic's
+    `downgrade` runs them; SQLite with foreign keys off for the batch copies, as `migrations.upgrade` does)."""
+    from alembic import command
 
     engine = make_engine(url)
-    with engine.begin() as conn:
-        record.remove(conn)
-        conn.execute(sa.text("DROP TABLE monthly_reports"))  # revision 0010
-        conn.execute(sa.text("DROP TABLE sign_in_failures"))
-        conn.execute(sa.text("ALTER TABLE timeline DROP COLUMN hash"))
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            command.downgrade(migrations.alembic_config(conn), revision)
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
     engine.dispose()
+
+
+def as_before_0005(url) -> None:
+    """A database of the version before revision 0005 (triggers, hash, sign_in_failures) and the later ones."""
+    downgrade_to(url, "0004")
 
 
 def a_ticket(app) -> tuple[dict, dict]:

@@ -12,7 +12,7 @@ from alembic import op
 from dispatch.tickets import record
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,8 @@
  * body[data-ready="1"] after the first draw; body[data-version] is the feed's version and
  * body[data-updated] the time of the last successful poll (both for tests and for a watchdog).
  * User-written text reaches the page through YC.el/textContent; chart tooltips are escaped.
+ * While an emergency is active, cockpit_emergency.js (YC.cockpitEmergency) shows its layout instead, from the
+ * feed's `emergency` part (body[data-mode] "emergency" or "daily").
  */
 (function () {
   'use strict';
@@ -422,6 +424,7 @@
     drawDepartments(feed);
     drawTrend(feed);
     document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
+    YC.cockpitEmergency.draw(feed.emergency, state.fc, state.zones);  // 应急: its own layout while one is active
     state.feed = feed;
   }
 
@@ -477,8 +480,11 @@
       toggle.setAttribute('aria-pressed', String(state.showHotspots));
       if (state.feed) drawMap(state.feed);
     });
+    YC.cockpitEmergency.wire(refresh);
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
     await refreshHotspots(true);
+    new MutationObserver(() => Object.values(charts).forEach((c) => c.resize()))  // back to the daily layout
+      .observe(body, { attributes: true, attributeFilter: ['data-mode'] });
     await refresh();
     setInterval(() => { refresh(); refreshHotspots(false); }, POLL_MS);
   }

@@ -337,7 +337,10 @@
       const t = data.ticket;
       YC.desk.setWorkday(data.workday_minutes);
       clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state),
-        t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null].filter(Boolean));
+        t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null,
+        t.emergency ? el('span', { className: 'chip emergency', dataset: { testid: 'emergency-chip' },
+          attrs: { title: '按应急预案时限处置：' + t.emergency.plan_name }, text: '应急 · ' + t.emergency.plan_name }) : null,
+      ].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
       drawRecurrence(parts.info, await recurrence);

@@ -10,13 +10,15 @@
  *   YC.labels.limit_units     WH → 工作时, WD → 工作日, NH → 小时, NM → 分钟
  *   YC.labels.ticket_states   normal / warning / overdue / supervised → 正常 / 预警 / 超期 / 督办 (cockpit map)
  *   YC.labels.desk_queues     the desk's tabs: pending → 待签收, warning → 即将超期 …
+ *   YC.labels.emergency_actions  an emergency's record: declare → 启动应急, checkin → 到岗 … (cockpit)
  * YC.labelOf(group, code) is the name, or the code itself when the server names no such code.
  */
 (function () {
   'use strict';
 
   const YC = window.YC = window.YC || {};
-  const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues'];
+  const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues',
+    'emergency_actions'];
 
   function read() {
     const node = document.getElementById('yc-labels');
