@@ -58,15 +58,17 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
 
 def _register_blueprints(app: Flask) -> None:
     from dispatch.evaluation.views import bp as evaluation_bp
+    from dispatch.emergency.views import bp as emergency_bp
     from dispatch.intake.views import bp as intake_bp
     from dispatch.open311.views import bp as open311_bp
     from dispatch.openapi.views import bp as openapi_bp
+    from dispatch.reports.views import bp as reports_bp
     from dispatch.stats.views import bp as stats_bp
     from dispatch.street.views import bp as street_bp
     from dispatch.tickets.actions_views import bp as ticket_actions_bp
     from dispatch.tickets.joint_views import bp as assists_bp
     from dispatch.tickets.views import bp as tickets_bp
 
-    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, assists_bp, stats_bp, open311_bp,
-               openapi_bp):
+    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, assists_bp, stats_bp, reports_bp,
+               emergency_bp, open311_bp, openapi_bp):
         app.register_blueprint(bp)

@@ -141,7 +141,8 @@ def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> Non
 
 def grant_statements(engine: Engine, role: str) -> list[str]:
     """The SQL that lets `role` (the app's, owning no table) use the schema: read and add to every table,
-    change and delete only outside the case record (dispatch.tickets.record.RECORD_TABLES), read the revision.
+    change and delete only outside the case record and the stored reports (dispatch.tickets.record.APPEND_ONLY_TABLES),
+    read the revision.
 
     PostgreSQL only; run by the tables' owner after each upgrade (a new table needs its grant).
     """
@@ -153,8 +154,8 @@ def grant_statements(engine: Engine, role: str) -> list[str]:
     who = quote(role)
     with engine.connect() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar()
-    record_tables = [quote(t) for t in record.RECORD_TABLES]
-    others = [quote(t.name) for t in SQLModel.metadata.sorted_tables if t.name not in record.RECORD_TABLES]
+    record_tables = [quote(t) for t in record.APPEND_ONLY_TABLES]
+    others = [quote(t.name) for t in SQLModel.metadata.sorted_tables if t.name not in record.APPEND_ONLY_TABLES]
     return [
         f"GRANT USAGE ON SCHEMA {quote(schema)} TO {who}",
         f"REVOKE ALL ON {', '.join(record_tables + others + ['alembic_version'])} FROM {who}",

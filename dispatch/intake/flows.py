@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from dispatch.emergency import flows as emergency_flows
 from dispatch.errors import ApiError
 from dispatch.intake import attributes as attribute_checks
 from dispatch.intake.models import EventCreate, Location
@@ -121,6 +122,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     if duplicate is not None:
         _link_duplicate(session, ticket, duplicate, now=now, reporter=reporter)
     else:
+        emergency_flows.flag_report(session=session, config=config, ticket=ticket, now=now)  # 应急: the 预案's limits
         _route(session, config, ticket, now=now)
     try:
         session.commit()

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from dispatch.evaluation.schemas import (AwaitingList, EvaluationCreate, EvaluationResult, ReviewDecided,
                                          ReviewDecision, ReviewsList, ReviewsQuery, TicketEvaluation)
+from dispatch.emergency import review as emergency_review
+from dispatch.emergency.schemas import (CheckinDone, Declare, EmergenciesPage, EmergenciesQuery, EmergencyEnvelope,
+                                        EndRequest, LevelChange, PlansPublic, PullIn, ReleaseRequest)
 from dispatch.intake.models import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, EventCreate
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
 from dispatch.openapi.registry import Operation, Param, Reply, build, query_params
+from dispatch.reports.schemas import (HotspotsLive, MonthlyReportCreate, MonthlyReportPublic, MonthlyReportQuery,
+                                      MonthlyReportsList, Recurrence)
 from dispatch.stats.export import XLSX_MIMETYPE
 from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendReport
 from dispatch.street.config import StreetConfig
@@ -17,6 +22,8 @@ from dispatch.tickets.schemas import ActionRequest, AssistsPage, TicketEnvelope
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+MONTH = Param("month", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM")
+EMERGENCY_ID = Param("emergency_id", "path", {"type": "integer", "minimum": 1}, "the emergency's id")
 
 
 def _zone_codes(config: StreetConfig) -> dict:
@@ -134,11 +141,80 @@ def operations(config: StreetConfig) -> list[Operation]:
                   params=query_params(TrendQuery, zone=_zone_codes(config)), responses={200: TrendReport},
                   errors=(400, 403),
                   description="The command center and admins; a department user: its own department's tickets."),
+        Operation("GET", "/api/v1/reports/monthly", "Stored monthly reports (月度研判), newest first", "reports",
+                  responses={200: MonthlyReportsList}, errors=(403,),
+                  description="The command center and admins. `due`: the month the scheduler makes now (on the "
+                              "first working day of the next month). docs/reports.md."),
+        Operation("POST", "/api/v1/reports/monthly", "Make and store a month's report now", "reports",
+                  request=MonthlyReportCreate, responses={201: Reply(MonthlyReportPublic, "The stored report")},
+                  errors=(400, 403, 409, 422),
+                  description="409 report_exists when the month has a report (a stored month is never "
+                              "recomputed): send new_version true with a reason to store version 2, 3 … beside "
+                              "it. 400 invalid_month: the month is not over yet."),
+        Operation("GET", "/api/v1/reports/monthly/{month}", "A stored monthly report (JSON or xlsx)", "reports",
+                  params=(MONTH, *query_params(MonthlyReportQuery)),
+                  responses={200: (Reply(MonthlyReportPublic),
+                                   Reply(None, "The report as a workbook (format=xlsx)", media_type=XLSX_MIMETYPE))},
+                  errors=(400, 403, 404),
+                  description="As it was stored: totals and groups (the figures of docs/stats.md), 环比, 通报, 顽症."),
+        Operation("GET", "/api/v1/hotspots", "Recurring hotspots (顽症) now", "reports",
+                  responses={200: HotspotsLive}, errors=(403,),
+                  description="The command center and admins: places where one category was reported ≥ "
+                              "min_reports times within window_days inside radius_m, with a report in the last "
+                              "window_days (config/reports.toml; the rule: docs/reports.md)."),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/recurrence", "此处 30 天内第 N 次上报: a report's recurrences",
+                  "reports", params=(TICKET_ID,), responses={200: Recurrence}, errors=(403, 404),
+                  description="To whoever may read the ticket: N and the other reports (visible: whether you may "
+                              "open each)."),
+        *emergency_operations(),
         Operation("POST", "/api/v1/admin/reload-config", "Re-read config/ without a restart (admin)", "admin",
                   responses={200: ConfigReloaded}, errors=(403, 422),
                   description="Validates every file first; on any problem nothing changes and the 422 lists "
                               "them (file, key, reason). A category or department that tickets use cannot "
                               "be removed."),
+    ]
+
+
+def emergency_operations() -> list[Operation]:
+    """应急指挥: 预案, declaring, levels, the end, tickets pulled in and released, 到岗, the 复盘 workbook."""
+    one = (EMERGENCY_ID,)
+    return [
+        Operation("GET", "/api/v1/emergencies/plans", "The 应急预案 (config/emergencies.toml)", "emergencies",
+                  responses={200: PlansPublic}),
+        Operation("GET", "/api/v1/emergencies", "Emergencies, newest first, with counts and 到岗", "emergencies",
+                  params=query_params(EmergenciesQuery), responses={200: EmergenciesPage}, errors=(400,)),
+        Operation("POST", "/api/v1/emergencies", "启动应急: declare an emergency (command center, admin)",
+                  "emergencies", request=Declare, responses={201: EmergencyEnvelope}, errors=(400, 403, 422),
+                  description="While it is active, new reports of its 预案's categories in its zones are handled "
+                              "under it (the 预案's natural-time limits and faster ladder); each department of the "
+                              "预案 must report on duty (到岗) within its limit. Messages go to the outbox at once."),
+        Operation("GET", "/api/v1/emergencies/{emergency_id}", "One emergency; the command center also gets its "
+                  "record, tickets and the open tickets that may be pulled in", "emergencies", params=one,
+                  responses={200: EmergencyEnvelope}, errors=(404,)),
+        Operation("POST", "/api/v1/emergencies/{emergency_id}/level", "升级 / 降级 (1 = Ⅰ级 … 4 = Ⅳ级)", "emergencies",
+                  params=one, request=LevelChange, responses={200: EmergencyEnvelope},
+                  errors=(400, 403, 404, 409, 422), description="409 same_level, or emergency_ended."),
+        Operation("POST", "/api/v1/emergencies/{emergency_id}/end", "结束应急; the 复盘 becomes final", "emergencies",
+                  params=one, request=EndRequest, responses={200: EmergencyEnvelope}, errors=(400, 403, 404, 409, 422),
+                  description="Its tickets keep the 预案's deadlines until released one by one."),
+        Operation("POST", "/api/v1/emergencies/{emergency_id}/tickets", "纳入应急: pull an open ticket in",
+                  "emergencies", params=one, request=PullIn, responses={200: EmergencyEnvelope},
+                  errors=(400, 403, 404, 409, 422),
+                  description="Each running deadline becomes the earlier of itself and now + the 预案's limit. "
+                              "422 not_covered: another category or zone; 409: ended, suspended, already in."),
+        Operation("POST", "/api/v1/emergencies/{emergency_id}/tickets/{ticket_id}/release",
+                  "移出应急: the ticket's normal limits back", "emergencies", params=(EMERGENCY_ID, TICKET_ID),
+                  request=ReleaseRequest, responses={200: EmergencyEnvelope}, errors=(400, 403, 404, 409, 422),
+                  description="Each running deadline is counted again under the category's limits from the "
+                              "ticket's own history (dispatch, 延期, 挂账/恢复), as if never pulled in."),
+        Operation("POST", "/api/v1/emergencies/{emergency_id}/checkin", "到岗: your department reports on duty",
+                  "emergencies", params=one, responses={200: CheckinDone}, errors=(403, 404, 409),
+                  description="Department users; 409 not_called (the 预案 does not call the department), "
+                              "already_checked_in, emergency_ended."),
+        Operation("GET", "/api/v1/emergencies/{emergency_id}/review.xlsx", "复盘 as a workbook", "emergencies",
+                  params=one, responses={200: Reply(None, "概况, 时间线, 工单, 到岗",
+                                                    media_type=emergency_review.XLSX_MIMETYPE)},
+                  errors=(403, 404)),
     ]
 
 

@@ -20,7 +20,8 @@ def check_config() -> None:
         fail(f"{len(exc.problems)} problem(s) in {directory}")
     click.echo(f"config OK: {len(cfg.departments)} departments, {len(cfg.categories)} categories, "
                f"{len(cfg.routing.rule)} routing rules, {len(cfg.zones)} zones, "
-               f"{len(cfg.escalation.level)} escalation levels, {len(cfg.committees.by_code)} residential committees")
+               f"{len(cfg.escalation.level)} escalation levels, {len(cfg.committees.by_code)} residential committees, "
+               f"{len(cfg.emergencies)} emergency plans (应急预案)")
 
 
 COMMANDS = [check_config]

@@ -12,8 +12,9 @@ from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
+from dispatch.street import emergencies as emergency_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, EvaluationFile, IntakeFile, JointFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, IntakeFile, JointFile, ReportsFile, RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, pack_zones, unpack_zones, validate_feature_collection
@@ -49,6 +50,8 @@ class StreetConfig:
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
     joint: JointFile = field(default_factory=JointFile)  # 吹哨报到's limits (joint.toml)
+    reports: ReportsFile = field(default_factory=ReportsFile)  # monthly report schedule, 顽症 rule (reports.toml)
+    emergencies: dict[str, emergency_config.EmergencyPlan] = field(default_factory=dict)  # 应急预案 by code
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -300,6 +303,7 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
     evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
     joint, _ = _read_toml(directory / "joint.toml", JointFile, problems, optional=True)
+    reports, _ = _read_toml(directory / "reports.toml", ReportsFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, feature_index = read_zones(directory / "zones.geojson", tolerance_m2, problems,
                                        Path(cache_dir) if cache_dir else None)
@@ -317,6 +321,16 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index,
                                                    overlap_tolerance_m2=tolerance_m2)
         problems.extend(found)
+    plans_file, _ = _read_toml(directory / emergency_config.FILE, emergency_config.EmergenciesFile, problems,
+                               optional=True)
+    plans = {}
+    if plans_file is not None:
+        plans, found = emergency_config.check(
+            plans_file, categories={c.slug for c in categories.category} if categories else set(),
+            departments={d.code for d in departments.department} if departments else set(),
+            desks={d.code for d in departments.department if d.kind != "command"} if departments else set(),
+            overdue_levels={lvl.level for lvl in escalation.level if lvl.at_fraction is None} if escalation else set())
+        problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
@@ -330,5 +344,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
-        evaluation=evaluation, committees=committees, joint=joint,
+        evaluation=evaluation, committees=committees, joint=joint, reports=reports, emergencies=plans,
     )

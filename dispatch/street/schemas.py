@@ -327,3 +327,25 @@ class JointFile(_Strict):
         if natural:
             return Limit.parse(self.checkin_natural), Limit.parse(self.task_natural)
         return Limit.parse(self.checkin), Limit.parse(self.task)
+
+
+class HotspotsConfig(_Strict):
+    """顽症 (recurring hotspots): `min_reports` reports of one category within `window_days` inside `radius_m`."""
+
+    radius_m: float = Field(50.0, gt=0, le=1000, allow_inf_nan=False, description="metres around a report")
+    min_reports: int = Field(3, ge=2, le=100, strict=True, description="reports that make a hotspot")
+    window_days: int = Field(30, ge=1, le=366, strict=True, description="days back from a report")
+
+
+class MonthlyConfig(_Strict):
+    """The monthly report's schedule: on the first working day of a month, from `generate_after` (local time)."""
+
+    generate_after: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, Asia/Shanghai")
+    check_interval_seconds: int = Field(600, ge=10, le=86400, strict=True, description="how often the job looks")
+
+
+class ReportsFile(_Strict):
+    """config/reports.toml: the monthly 研判's schedule and the hotspot rule (optional file; these defaults)."""
+
+    monthly: MonthlyConfig = MonthlyConfig()
+    hotspots: HotspotsConfig = HotspotsConfig()

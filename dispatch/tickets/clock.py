@@ -26,6 +26,14 @@ The ladder
     asks a ``Planner`` for the levels to record and the schedule after them, and ``advance_many`` to
     write the schedules back (one statement per deadline for a whole batch of tickets).
 
+应急 (emergency)
+    A ticket handled under an emergency (``emergency_plan``, set by ``join_emergency``) takes its 预案's
+    natural-time limits at dispatch and climbs the 预案's faster ladder. Pulled in while open, each running
+    deadline becomes the earlier of itself and `now` + the 预案's limit (pulling in never gives more time);
+    released, each running deadline is counted again under the category's limits from its own history
+    (dispatch, 延期, 挂账/恢复), as if it had never been pulled in. Both are in ``deadline_history``
+    (reasons ``emergency`` and ``emergency_release``).
+
 Time is passed in (``now``); nothing here reads the clock.
 """
 from __future__ import annotations
@@ -52,6 +60,7 @@ WARNING_LEVEL = 0
 NEVER_ESCALATE = (Status.suspended.value, Status.closed.value, Status.cancelled.value, Status.duplicate.value)
 _ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # no clock runs any more
 _MET = {"response": "accepted_at", "resolve": "resolved_at"}
+EMERGENCY_JOIN, EMERGENCY_RELEASE = "emergency_join", "emergency_release"  # the ticket's timeline actions
 
 
 @dataclass(frozen=True)
@@ -292,19 +301,22 @@ class Planner:
     def _ladder(self, ticket, kind: str) -> tuple[datetime, Limit, dict] | None:
         """The deadline, its limit and the category's steps for that kind of limit (None: no deadline)."""
         columns = _COLUMNS[kind]
-        return self._ladder_of(ticket.category, getattr(ticket, columns.deadline), getattr(ticket, columns.limit))
+        return self._ladder_of(ticket.category, getattr(ticket, columns.deadline), getattr(ticket, columns.limit),
+                               plan_code=getattr(ticket, "emergency_plan", None))
 
-    def _ladder_of(self, category: str, deadline: datetime | None,
-                   text: str | None) -> tuple[datetime, Limit, dict] | None:
+    def _ladder_of(self, category: str, deadline: datetime | None, text: str | None,
+                   plan_code: str | None = None) -> tuple[datetime, Limit, dict] | None:
         if deadline is None or not text:
             return None
         lim = self._limits.get(text)
         if lim is None:
             lim = self._limits[text] = Limit.parse(text)
-        key = (category, lim.unit.is_natural)
+        plan = self._config.emergencies.get(plan_code) if plan_code else None  # an emergency's faster ladder
+        key = (category, lim.unit.is_natural, plan.code if plan else None)
         steps = self._steps.get(key)
         if steps is None:
-            steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
+            steps = self._config.escalation.steps(category=key[0], natural=key[1])
+            steps = self._steps[key] = plan.steps(steps) if plan else steps
         return deadline, lim, steps
 
     def _next(self, found, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
@@ -366,7 +378,7 @@ class Planner:
 def ladder_columns() -> tuple:
     """The columns ``Planner`` reads, for a sweep that loads rows rather than tickets: the category,
     where the window opened, and each deadline's instant, limit and schedule."""
-    found = [Ticket.category, Ticket.dispatched_at, Ticket.created_at]
+    found = [Ticket.category, Ticket.emergency_plan, Ticket.dispatched_at, Ticket.created_at]
     for kind in KINDS:
         columns = _COLUMNS[kind]
         found += [getattr(Ticket, name) for name in (columns.deadline, columns.limit, columns.next_level,
@@ -431,17 +443,66 @@ def move_deadline(session: Session, ticket: Ticket, kind: str, new_at: datetime 
 def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now: datetime,
                  actor_id: int | None) -> None:
     """On dispatch: a new round, recorded for the ticket's (new) department, and both deadlines from the
-    category's limits, counted from `now`."""
-    category = config.categories[ticket.category]
+    category's limits (under an emergency: its 预案's), counted from `now`."""
+    limits = _limits(ticket, config)
     ticket.dispatched_at = now
     ticket.dispatch_round += 1
     holders.record(session=session, ticket=ticket, now=now)
     ticket.escalation_level = -1  # a new department, a new ladder (督办 flags stay)
-    for kind, lim in (("response", category.response_limit), ("resolve", category.resolve_limit)):
+    for kind, lim in limits.items():
         setattr(ticket, _COLUMNS[kind].limit, str(lim))
         move_deadline(session, ticket, kind, deadline_after(now, lim, config.calendar), reason="dispatch",
                       now=now, actor_id=actor_id)
         schedule_next(ticket, kind, config=config, start=now, reached=None)
+
+
+def _limits(ticket: Ticket, config: StreetConfig, *, normal: bool = False) -> dict[str, Limit]:
+    """The limit of each deadline: the 预案's while the ticket is under an emergency (unless `normal`), else
+    its category's."""
+    plan = config.emergencies.get(ticket.emergency_plan) if ticket.emergency_plan and not normal else None
+    source = plan or config.categories[ticket.category]
+    return {"response": source.response_limit, "resolve": source.resolve_limit}
+
+
+def join_emergency(session: Session, config: StreetConfig, ticket: Ticket, *, emergency_id: int, plan: str,
+                   now: datetime, actor_id: int | None) -> dict:
+    """应急: the ticket is handled under an emergency of 预案 `plan`. Each running deadline becomes the earlier
+    of itself and `now` + the 预案's limit, and climbs the 预案's ladder; a ticket not yet dispatched gets the
+    预案's limits at its dispatch. Returns what the ticket's timeline keeps of it (``replay`` reads it back):
+    the deadlines that moved (``<kind>_deadline``) and the limits the running ones had (``limits_before``)."""
+    ticket.emergency_id, ticket.emergency_plan = emergency_id, plan
+    moved, before = {}, {}
+    for kind, lim in _limits(ticket, config).items():
+        if kind not in running_kinds(ticket):
+            continue
+        before[kind] = limit_text(ticket, kind)
+        setattr(ticket, _COLUMNS[kind].limit, str(lim))
+        sooner = deadline_after(now, lim, config.calendar)
+        if sooner < due(ticket, kind):
+            move_deadline(session, ticket, kind, sooner, reason="emergency", now=now, actor_id=actor_id)
+            moved[f"{kind}_deadline"] = sooner.isoformat()
+        reschedule(session, config, ticket, kind, start=now if f"{kind}_deadline" in moved else None)
+    return {**moved, "limits_before": before}
+
+
+def leave_emergency(session: Session, config: StreetConfig, ticket: Ticket, entries: list, *, now: datetime,
+                    actor_id: int | None) -> dict[str, datetime]:
+    """Released from an emergency: each running deadline is counted again under the category's limits from
+    its own history (`entries`: the ticket's timeline, oldest first), as if it had never been pulled in, and
+    climbs the normal ladder again. Returns the deadlines that moved."""
+    ticket.emergency_id = ticket.emergency_plan = None
+    moved = {}
+    for kind, lim in _limits(ticket, config, normal=True).items():
+        if kind not in running_kinds(ticket):
+            continue
+        setattr(ticket, _COLUMNS[kind].limit, str(lim))
+        counted = replay(ticket, kind, entries, calendar=config.calendar)
+        new_at = counted.due if counted else deadline_after(window_start(ticket), lim, config.calendar)
+        if new_at != due(ticket, kind):
+            move_deadline(session, ticket, kind, new_at, reason="emergency_release", now=now, actor_id=actor_id)
+            moved[kind] = new_at
+        reschedule(session, config, ticket, kind, start=counted.window_start if counted else None)
+    return moved
 
 
 def stop_clocks(ticket: Ticket) -> None:
@@ -498,8 +559,9 @@ class Replayed:
 def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) -> Replayed | None:
     """Count a running deadline again from its own history (the ticket's timeline, oldest first) under
     `calendar`, as the actions did: from the latest dispatch, each approved 延期 added to the resolve
-    deadline, each 挂账 keeping the time left and each 恢复 counting it from the resume. None when the
-    history has no dispatch of the current round (nothing to count from)."""
+    deadline, each 挂账 keeping the time left and each 恢复 counting it from the resume, and — while the
+    ticket is under an emergency — its pulling in (the earlier of the deadline and the 预案's limit from
+    then). None when the history has no dispatch of the current round (nothing to count from)."""
     lim = limit(ticket, kind)
     if lim is None:
         return None
@@ -507,14 +569,25 @@ def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) 
     if not starts:
         return None
     first = entries[starts[-1]]
-    deadline, start, left = deadline_after(first.at, lim, calendar), first.at, None
-    for entry in entries[starts[-1] + 1:]:
-        if entry.action == "approve_extension" and kind == "resolve" and (entry.data or {}).get("amount"):
+    releases = [i for i, e in enumerate(entries) if e.action == EMERGENCY_RELEASE]
+    joins_from = max(starts[-1], releases[-1] if releases else -1)
+    joins = [i for i, e in enumerate(entries) if e.action == EMERGENCY_JOIN and i > joins_from] \
+        if ticket.emergency_plan else []
+    # pulled in after its dispatch: until the pull its deadline ran under the limit it had then
+    was = (entries[joins[0]].data or {}).get("limits_before", {}).get(kind) if joins else None
+    counting = Limit.parse(was) if was else lim
+    deadline, start, left = deadline_after(first.at, counting, calendar), first.at, None
+    for i, entry in enumerate(entries[starts[-1] + 1:], start=starts[-1] + 1):
+        if i in joins and left is None:
+            sooner = deadline_after(entry.at, lim, calendar)
+            deadline, start = (sooner, entry.at) if sooner < deadline else (deadline, start)
+            counting = lim
+        elif entry.action == "approve_extension" and kind == "resolve" and (entry.data or {}).get("amount"):
             deadline = deadline_after(deadline, Limit.parse(entry.data["amount"]), calendar)
         elif entry.action == "suspend" and kind in running_kinds(ticket, entry.from_status):
-            left = remaining(entry.at, deadline, lim, calendar)
+            left = remaining(entry.at, deadline, counting, calendar)
         elif entry.action == "resume" and left is not None:
-            (deadline, start), left = _resumed(entry.at, left, lim, calendar), None
+            (deadline, start), left = _resumed(entry.at, left, counting, calendar), None
     return Replayed(deadline, start)
 
 

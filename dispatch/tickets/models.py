@@ -85,6 +85,10 @@ class Ticket(SQLModel, table=True):
     suspended_from: str | None = None
     response_remaining: float | None = None
     resolve_remaining: float | None = None
+    # 应急: the emergency the ticket is handled under (its 预案's limits and ladder apply) and that 预案's code;
+    # no foreign key (emergency_tickets has it), so adding the column does not rebuild the table on SQLite
+    emergency_id: int | None = Field(default=None, index=True)
+    emergency_plan: str | None = Field(default=None, max_length=32)
 
 
 class TimelineEntry(SQLModel, table=True):

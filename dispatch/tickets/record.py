@@ -2,8 +2,10 @@
 
 Two guards, each checkable on its own:
 
-- **append-only.** The record tables (`RECORD_TABLES`: timeline, deadline history, escalations, photos'
-  metadata, the 居委's evaluations) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
+- **append-only.** The record tables (`APPEND_ONLY_TABLES`: a ticket's timeline, deadline history, escalations,
+  photos' metadata, the 居委's evaluations, the assist tasks' escalations — `RECORD_TABLES` — and the street's own
+  records, `STREET_RECORD_TABLES`: each emergency's steps and the stored monthly reports) refuse UPDATE and DELETE
+  (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
   so neither the app nor someone at its database prompt can rewrite what happened. `install` creates them
   (revision 0005 on an upgraded database, `dispatch.db` on a new one: both call it); the app's database
   role owns no table (`python run.py db grant ROLE`), so it cannot drop them either.
@@ -25,7 +27,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+# a ticket's record: each row names its ticket
 RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "evaluations", "assist_escalations")
+# the street's own record: each emergency's steps (dispatch.emergency, 0009), the stored monthly reports
+# (dispatch.reports, 0010)
+STREET_RECORD_TABLES = ("emergency_log", "monthly_reports")
+APPEND_ONLY_TABLES = RECORD_TABLES + STREET_RECORD_TABLES
 FUNCTION = "dispatch_record_append_only"  # PostgreSQL's trigger function
 REFUSED = "the case record (留痕) is append-only"
 
@@ -35,7 +42,7 @@ def _triggers(table: str) -> dict[str, str]:
     return {f"{table}_no_update": "UPDATE", f"{table}_no_delete": "DELETE"}
 
 
-def install(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> None:
+def install(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> None:
     """Create (or re-create) the triggers that refuse UPDATE and DELETE on `tables`; the table owner runs it."""
     remove(connection, tables)
     if connection.dialect.name == "postgresql":
@@ -60,7 +67,7 @@ def _execute(connection: Connection, statement: str) -> None:
     connection.execute(sa.text(statement))  # text(): psycopg would read the function's % as a placeholder
 
 
-def remove(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> None:
+def remove(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> None:
     """Drop the triggers `install` creates (revision 0005's downgrade; nothing else should)."""
     postgresql = connection.dialect.name == "postgresql"
     for table in tables:
@@ -69,7 +76,7 @@ def remove(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> N
             _execute(connection, f'DROP TRIGGER IF EXISTS "{name}"' + (f' ON "{table}"' if postgresql else ""))
 
 
-def unprotected(connection: Connection, tables: tuple[str, ...] = RECORD_TABLES) -> list[str]:
+def unprotected(connection: Connection, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
     """The record tables missing one of their triggers (or whose trigger is disabled), in order."""
     if connection.dialect.name == "postgresql":
         rows = connection.execute(sa.text(

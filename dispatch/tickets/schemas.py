@@ -112,6 +112,14 @@ class AssistsPage(BaseModel):
     count: int
 
 
+class TicketEmergency(BaseModel):
+    """The emergency (应急) a ticket is handled under: its 预案's limits and ladder apply."""
+
+    id: int
+    plan: str
+    plan_name: str
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str
@@ -151,6 +159,7 @@ class TicketPublic(BaseModel):
     closed_at: datetime | None
     suspended_at: datetime | None
     deadlines: dict[str, DeadlinePublic]
+    emergency: TicketEmergency | None = Field(None, description="应急: the emergency the ticket is handled under")
     timeline: list[TimelineEntryPublic] | None = None
     deadline_history: list[DeadlineChangePublic] | None = None
     photos: list[PhotoPublic] | None = None

@@ -10,8 +10,9 @@ from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock, joint, joint_clock
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import AssistTask, DeadlineChange, Photo, Ticket
-from dispatch.tickets.schemas import (AnswerPublic, AssistDeadlinePublic, AssistTaskPublic, DeadlineChangePublic, DeadlinePublic, OriginalPoint, PhotoPublic, Point,
-                                      TicketPublic, TimelineEntryPublic)
+from dispatch.tickets.schemas import (AnswerPublic, AssistDeadlinePublic, AssistTaskPublic, DeadlineChangePublic,
+                                      DeadlinePublic, OriginalPoint, PhotoPublic, Point, TicketEmergency, TicketPublic,
+                                      TimelineEntryPublic)
 from dispatch.users.models import Role, User
 
 def _deadline(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> DeadlinePublic:
@@ -66,6 +67,14 @@ def _actor_departments(session: Session, config: StreetConfig, entries) -> dict[
     return {uid: config.departments[code].name for uid, code in rows if code in config.departments}
 
 
+def _emergency(ticket: Ticket, config: StreetConfig) -> TicketEmergency | None:
+    if ticket.emergency_id is None:
+        return None
+    plan = config.emergencies.get(ticket.emergency_plan or "")
+    return TicketEmergency(id=ticket.emergency_id, plan=ticket.emergency_plan or "",
+                           plan_name=plan.name if plan else (ticket.emergency_plan or "应急"))
+
+
 def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, session: Session | None = None,
                   detail: bool = False) -> dict:
     """The ticket as the API shows it; `detail` adds timeline, deadline history and photos."""
@@ -89,6 +98,7 @@ def ticket_public(ticket: Ticket, *, config: StreetConfig, now: datetime, sessio
         updated_at=ticket.updated_at, dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
         resolved_at=ticket.resolved_at, closed_at=ticket.closed_at, suspended_at=ticket.suspended_at,
         deadlines={kind: _deadline(ticket, kind, config=config, now=now) for kind in clock.KINDS},
+        emergency=_emergency(ticket, config),
     )
     if detail and session is not None:
         entries = ticket_service.timeline(session=session, ticket_id=ticket.id)

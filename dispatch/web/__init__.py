@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     from dispatch.web.desk import bp as desk_bp
     from dispatch.web.labels import page_labels
     from dispatch.web.mobile import bp as mobile_bp
+    from dispatch.web.reports import bp as reports_bp
 
     # Flask's defaults exist (SAMESITE None, lifetime 31 days), so set ours unless a test or deployment did.
     app.config["SESSION_COOKIE_HTTPONLY"] = True  # SESSION_COOKIE_SECURE: settings (DISPATCH_COOKIE_SECURE)
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mobile_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(cockpit_bp)
+    app.register_blueprint(reports_bp)
 
     @app.get("/favicon.ico")
     def favicon():

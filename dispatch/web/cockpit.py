@@ -6,10 +6,12 @@ with a strong ETag of its body and ``304 Not Modified`` on a matching If-None-Ma
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
+from dispatch.emergency import review as emergency_review
+from dispatch.emergency import service as emergency_service
 from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
 from dispatch.users.models import Role
@@ -49,3 +51,18 @@ def feed_json():
     config = current_app.extensions["street_config"]
     return json_with_etag(cockpit_service.feed(session=db.session(), config=config, now=clock.now(),
                                                zone=_zone_arg(config)))
+
+
+@bp.get("/emergencies/<int:emergency_id>/review")
+@page_for_roles(*COCKPIT_ROLES)
+def emergency_review_page(emergency_id: int):
+    """复盘 of an emergency as a printable page (A4 print CSS); a draft while it is still active."""
+    emergency = emergency_service.get(session=db.session(), emergency_id=emergency_id) \
+        if emergency_id <= 2**31 - 1 else None
+    if emergency is None:
+        abort(404)
+    data = emergency_review.build(emergency, session=db.session(), config=current_app.extensions["street_config"],
+                                  now=clock.now())
+    headers = {"log": emergency_review.LOG_HEADERS, "checkins": emergency_review.CHECKIN_HEADERS,
+               "tickets": emergency_review.TICKET_HEADERS}
+    return render_template("cockpit/review.html", review=data, headers=headers)

@@ -15,6 +15,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from dispatch.evaluation import service as evaluation_service
+from dispatch.emergency import service as emergency_service
+from dispatch.emergency.serialize import emergency_public, plan_public
 from dispatch.stats import service as stats_service
 from dispatch.stats.service import DEFAULT_PERIOD
 from dispatch.street.config import StreetConfig
@@ -153,6 +155,20 @@ def escalations(*, session: Session, config: StreetConfig, zone: str | None) -> 
     return found
 
 
+def emergencies(*, session: Session, config: StreetConfig, now: datetime) -> dict:
+    """The emergency layout's data: each active emergency (most severe first) with its record, its tickets,
+    its departments' 到岗 and the open tickets that may be pulled in; the 预案 to declare from; and `now` to the
+    minute (ages and the time since the declaration, so the feed changes at most once a minute)."""
+    active = []
+    for emergency in emergency_service.active(session=session):
+        body = emergency_public(emergency, session=session, config=config, now=now, detail=True, candidates=True)
+        body["elapsed_minutes"] = int(body["elapsed_minutes"])
+        active.append(body)
+    return {"active": active, "plans": [plan_public(p, config).model_dump(mode="json")
+                                        for p in config.emergencies.values()],
+            "now": now.replace(second=0, microsecond=0).isoformat() if active else None}
+
+
 def _summary(*, session: Session, config: StreetConfig, now: datetime, zone: str | None,
              group_by: str | None) -> dict:
     """stats.summary over the API's default period (the last 30 days up to now), for `zone` or all."""
@@ -205,6 +221,7 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
         "pending_extensions": sum(1 for t, _ in ticket_queues.extension_requests(session=session, department=None)
                                   if zone is None or t.zone == zone),
         "dispatch_departments": desk_service.departments_public(config=config),
+        "emergency": emergencies(session=session, config=config, now=now),  # 应急: the cockpit's other layout
     }
     # no timestamp of the request in the body: an unchanged street gives the same bytes (ETag → 304);
     # the page takes the server's time from the Date header

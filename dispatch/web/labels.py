@@ -16,6 +16,7 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 """
 from __future__ import annotations
 
+from dispatch.emergency.review import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES, REVIEW_QUEUE
@@ -44,6 +45,8 @@ TIMELINE_ACTION_LABELS = {
     "evaluate": "居委评价",          # dispatch.evaluation.flows
     "request_review": "申请复核",
     "dismiss_review": "驳回复核",
+    "emergency_join": "纳入应急",  # dispatch.emergency.flows: handled under an emergency's 预案
+    "emergency_release": "移出应急",
 }
 # Where a report came from (ticket.source); a 居委's report is an 约请 (invitation to the departments).
 SOURCE_LABELS = {"api": "巡查上报", "web": "巡查上报", "open311": "市民上报", "committee": "约请"}
@@ -73,4 +76,5 @@ def page_labels() -> dict[str, dict[str, str]]:
         "grades": dict(GRADE_LABELS),
         "evaluation_states": dict(EVALUATION_STATE_LABELS),
         "review_statuses": dict(REVIEW_STATUS_LABELS),
+        "emergency_actions": dict(EMERGENCY_ACTION_LABELS),  # the steps of an emergency's record (应急留痕)
     }

@@ -4,6 +4,8 @@
  * body[data-ready="1"] after the first draw; body[data-version] is the feed's version and
  * body[data-updated] the time of the last successful poll (both for tests and for a watchdog).
  * User-written text reaches the page through YC.el/textContent; chart tooltips are escaped.
+ * While an emergency is active, cockpit_emergency.js (YC.cockpitEmergency) shows its layout instead, from the
+ * feed's `emergency` part (body[data-mode] "emergency" or "daily").
  */
 (function () {
   'use strict';
@@ -18,7 +20,10 @@
   const NEAR_DEG = 0.01;  // about 1 km: out-of-area points nearer than this widen the map's view
 
   const body = document.body;
-  const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null };
+  const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null,
+    hotspots: [], showHotspots: true, hotspotsAt: 0 };
+  const HOTSPOT_MS = 60000;  // the hotspots (顽症) layer is fetched once a minute
+  const HOTSPOT_COLOR = '#c58bff';
   const charts = {};
 
   function esc(value) {
@@ -263,11 +268,41 @@
         point('overdue', { type: 'effectScatter', symbolSize: 10, rippleEffect: { scale: 2.2, brushType: 'stroke' } }),
         point('supervised', { type: 'effectScatter', symbol: 'pin', symbolSize: 24, symbolOffset: [0, '-50%'], rippleEffect: { scale: 2 },
           label: { show: true, formatter: '督', color: '#fff', fontSize: 11, fontWeight: 'bold', offset: [0, -14] } }),
+        hotspotSeries(feed),
       ],
     }, { replaceMerge: ['series'] });
     drawOutside(feed);
     body.dataset.points = String(feed.points.length);
     return selectedName;
+  }
+
+  /** The recurring hotspots (顽症) as rings sized by their count; a click opens the latest report. */
+  function hotspotSeries(feed) {
+    const shown = state.showHotspots ? state.hotspots.filter((h) => !feed.zone || h.zone === feed.zone) : [];
+    const data = shown.map((h) => {
+      const last = h.tickets[h.tickets.length - 1];
+      return { name: h.category_name, value: [h.lng, h.lat], id: last.id, count: h.count, last: h.last_at,
+        numbers: h.tickets.map((t) => t.number) };
+    });
+    body.dataset.hotspots = String(data.length);
+    return { id: 'hotspots', name: '顽症', type: 'scatter', coordinateSystem: 'geo', zlevel: 2, data,
+      symbolSize: (v, p) => 26 + 4 * Math.min(p.data.count, 8),
+      itemStyle: { color: 'rgba(197,139,255,.12)', borderColor: HOTSPOT_COLOR, borderWidth: 2, borderType: 'dashed' },
+      label: { show: true, position: 'top', distance: 3, formatter: (p) => '顽症 ' + p.data.count + '次', color: '#f1e4ff',
+        fontSize: 12, fontWeight: 'bold', backgroundColor: 'rgba(60,20,100,.85)', padding: [2, 5], borderRadius: 3 },
+      tooltip: { formatter: (p) => '<b>顽症 · ' + esc(p.data.name) + '</b><br>30 天内上报 ' + p.data.count + ' 次<br>'
+        + p.data.numbers.map(esc).join('<br>') + '<br>点击打开最近一次上报' } };
+  }
+
+  async function refreshHotspots(force) {
+    if (!force && Date.now() - state.hotspotsAt < HOTSPOT_MS) return;
+    state.hotspotsAt = Date.now();
+    try {
+      state.hotspots = (await api.get('/api/v1/hotspots')).data;
+    } catch (err) {
+      return;  // the layer keeps what it had; the feed's own error shows the connection state
+    }
+    if (state.feed) drawMap(state.feed);
   }
 
   /** Each zone's name, at the top edge of its polygon (below its northmost corner), not over its points. */
@@ -446,6 +481,7 @@
     drawTrend(feed);
     drawCommittees(feed);
     document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
+    YC.cockpitEmergency.draw(feed.emergency, state.fc, state.zones);  // 应急: its own layout while one is active
     state.feed = feed;
   }
 
@@ -495,9 +531,19 @@
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
     });
     chart('chart-zone').on('click', (p) => setZone(zoneCode(p.name)));
+    const toggle = document.getElementById('hotspot-toggle');
+    toggle.addEventListener('click', () => {
+      state.showHotspots = !state.showHotspots;
+      toggle.setAttribute('aria-pressed', String(state.showHotspots));
+      if (state.feed) drawMap(state.feed);
+    });
+    YC.cockpitEmergency.wire(refresh);
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+    await refreshHotspots(true);
+    new MutationObserver(() => Object.values(charts).forEach((c) => c.resize()))  // back to the daily layout
+      .observe(body, { attributes: true, attributeFilter: ['data-mode'] });
     await refresh();
-    setInterval(refresh, POLL_MS);
+    setInterval(() => { refresh(); refreshHotspots(false); }, POLL_MS);
   }
 
   /** For tests and operators: the page pixel of a [lng, lat] on the map, or null. */

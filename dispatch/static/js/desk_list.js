@@ -86,6 +86,8 @@
         cells.push(el('td', {}, deadlineCell(t, 'resolve')));
         cells.push(el('td', {}, statusBadge(t.status), ' ', stateBadge(t.state),
           t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null,
+          t.emergency ? el('span', { className: 'chip emergency', dataset: { testid: 'emergency-chip' },
+            attrs: { title: '按应急预案时限处置：' + t.emergency.plan_name }, text: '应急' }) : null,
           t.rework_count ? el('span', { className: 'chip rework', dataset: { testid: 'rework' },
             attrs: { title: '核查不通过，退回返工 ' + t.rework_count + ' 次' },
             text: '返工' + (t.rework_count > 1 ? ' ×' + t.rework_count : '') }) : null));

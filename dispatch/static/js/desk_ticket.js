@@ -53,6 +53,21 @@
     );
   }
 
+  /** 顽症: "此处 30 天内第 N 次上报" with links to the earlier reports (those this user may open), when N makes a hotspot. */
+  function drawRecurrence(node, rec) {
+    const old = node.querySelector('.recurrence');
+    if (old) old.remove();
+    if (!rec || !rec.hotspot) return;
+    const links = rec.others.map((o) => (o.visible
+      ? el('a', { text: o.number, attrs: { href: '/desk/tickets/' + o.id, title: fmtTime(o.created_at) } })
+      : el('span', { text: o.number, attrs: { title: fmtTime(o.created_at) } })));
+    const box = el('div', { className: 'recurrence', dataset: { testid: 'recurrence', count: String(rec.count) } },
+      el('strong', { text: '顽症 · 此处 ' + rec.window_days + ' 天内第 ' + rec.count + ' 次上报' }),
+      el('span', { className: 'muted', text: '(同类问题，' + rec.radius_m + ' 米内)此前：' }),
+      el('span', { className: 'recurrence-links' }, ...links));
+    node.insertBefore(box, node.children[1] || null);
+  }
+
   /** A deadline's limit as the page shows it: the category's, plus each approved 延期 ("4 工作时 + 延期 1 工作日"). */
   function limitLabel(d, extensions) {
     return limitText(d.limit) + (extensions || []).map((x) => ' + 延期 ' + limitText(x)).join('');
@@ -375,6 +390,7 @@
 
     async function load() {
       let data;
+      const recurrence = api.get('/api/v1/tickets/' + id + '/recurrence').catch(() => null);  // optional: no banner on error
       try {
         data = await api.get('/desk/tickets/' + id + '.json');
       } catch (err) {
@@ -384,9 +400,13 @@
       const t = data.ticket;
       YC.desk.setWorkday(data.workday_minutes);
       clear(parts.head).append(...[statusBadge(t.status), stateBadge(t.state), YC.invitationChip(t),
-        t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null].filter(Boolean));
+        t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null,
+        t.emergency ? el('span', { className: 'chip emergency', dataset: { testid: 'emergency-chip' },
+          attrs: { title: '按应急预案时限处置：' + t.emergency.plan_name }, text: '应急 · ' + t.emergency.plan_name }) : null,
+      ].filter(Boolean));
       root.dataset.status = t.status;
       drawInfo(parts.info, data);
+      drawRecurrence(parts.info, await recurrence);
       drawDeadlines(parts.deadlines, t, !!data.former_holder, data.extensions_approved);
       drawActions(parts.actions, data, run, ['command', 'admin'].includes(root.dataset.role) ? decide : null);
       YC.deskJoint.drawParticipants(parts.joint, data, load);

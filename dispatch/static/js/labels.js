@@ -13,6 +13,7 @@
  *   YC.labels.sources         committee → 约请 (a 居委's report), open311 → 市民上报 …
  *   YC.labels.grades          satisfied / basically_satisfied / dissatisfied → 满意 / 基本满意 / 不满意
  *   YC.labels.evaluation_states, YC.labels.review_statuses  待评价 / 已评价 / 未评价; 待复核 / 已复核返工 / 已驳回
+ *   YC.labels.emergency_actions  an emergency's record: declare → 启动应急, checkin → 到岗 … (cockpit)
  * YC.labelOf(group, code) is the name, or the code itself when the server names no such code.
  */
 (function () {
@@ -20,7 +21,7 @@
 
   const YC = window.YC = window.YC || {};
   const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues',
-    'sources', 'grades', 'evaluation_states', 'review_statuses'];
+    'sources', 'grades', 'evaluation_states', 'review_statuses', 'emergency_actions'];
 
   function read() {
     const node = document.getElementById('yc-labels');

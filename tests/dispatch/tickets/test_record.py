@@ -249,8 +249,9 @@ def test_the_apps_role_adds_to_the_record_and_can_neither_change_it_nor_drop_its
     assert main(["db", "grant", app_role]) == 0
     from dispatch.tickets import record
 
-    append_only = ", ".join(record.RECORD_TABLES)  # the case record, and every other append-only table
+    append_only = ", ".join(record.APPEND_ONLY_TABLES)  # the case record, and every other append-only table
     assert append_only.startswith("timeline, deadline_changes, escalations, photos, ")
+    assert append_only.endswith(", emergency_log, monthly_reports")
     assert f"GRANT SELECT, INSERT ON {append_only} TO {app_role};" in capsys.readouterr().out
 
     url = as_role(postgres_url, app_role)

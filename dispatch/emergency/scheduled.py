@@ -1,0 +1,44 @@
+"""Scheduled job of the emergency domain: the 到岗 sweep (late check-ins escalated once), with the ticket sweep's interval.
+
+Like the escalation sweep it is an explicit query over what is due (`emergency_checkins.due_at`, indexed),
+harmless to run twice: each late 到岗 is claimed by a conditional UPDATE before its record and messages are
+written. It runs at start too, so 到岗 limits passed while nothing ran are escalated at once (catch-up).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from dispatch import clock, db
+from dispatch.emergency import flows
+from dispatch.scheduler import JobSpec
+from dispatch.street import service as street_service
+from dispatch.street.config import StreetConfig
+
+log = logging.getLogger(__name__)
+
+CHECKIN_JOB_ID = "emergency_checkin_sweep"
+
+
+def checkin_sweep(app: Flask, *, now: datetime) -> list[dict]:
+    """One 到岗 pass as of `now`: what was escalated."""
+    with app.app_context():
+        return flows.escalate_late_checkins(session=db.session(), config=app.extensions["street_config"],
+                                            now=now.astimezone(UTC))
+
+
+def checkin_job(app: Flask) -> None:
+    """The 到岗 sweep in its own app context and session; errors are logged, not raised."""
+    try:
+        street_service.follow(app)
+        checkin_sweep(app, now=clock.now(app))
+    except Exception:
+        log.exception("emergency 到岗 sweep job failed")
+
+
+def jobs(config: StreetConfig) -> list[JobSpec]:
+    """The 到岗 sweep, as often as the escalation sweep (config/escalation.toml), and once at start."""
+    return [JobSpec(CHECKIN_JOB_ID, "emergency 到岗 sweep (应急到岗超时)", checkin_job,
+                    config.escalation.sweep_interval_seconds, at_start=True)]
