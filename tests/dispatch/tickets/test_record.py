@@ -244,7 +244,7 @@ def test_the_apps_role_adds_to_the_record_and_can_neither_change_it_nor_drop_its
     make_test_app(postgres_url, tmp_path=tmp_path, clock=clock, config_dir=config_dir).extensions["db_engine"].dispose()
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     assert main(["db", "grant", app_role]) == 0
-    assert f"GRANT SELECT, INSERT ON timeline, deadline_changes, escalations, photos TO {app_role};" \
+    assert f"GRANT SELECT, INSERT ON timeline, deadline_changes, escalations, photos, assist_escalations TO {app_role};" \
         in capsys.readouterr().out
 
     url = as_role(postgres_url, app_role)
