@@ -28,7 +28,7 @@ def test_the_months_figures_are_the_hand_computed_ones(app, dataset):
     assert (totals["close_rate"], totals["on_time_close_rate"], totals["rework_rate"]) == (0.6667, 0.3333, 0.3333)
     assert totals["composite"] == 51.33  # 50·⅓ + 30·⅔ + 10·⅔ + (10 − 2·1)
     assert totals["avg_handling_hours"] == 4.5  # (2 + 8 + 3.5) / 3 working hours
-    assert data["groupings"] == ["zone", "category", "department"]
+    assert data["groupings"] == ["zone", "category", "department", "committee"]  # 居民区 with the committee layer
     assert by_key(data["groups"]["zone"])["xiangyi"]["composite"] == 58.0
     assert by_key(data["groups"]["category"])["exposed_garbage"]["reported"] == 3
     departments = data["groups"]["department"]
