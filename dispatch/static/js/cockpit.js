@@ -429,15 +429,18 @@
       box.appendChild(el('p', { className: 'empty', text: '近30日各居民区暂无工单' }));
       return;
     }
-    const head = ['居民区', '工单', '结案', '已评价', '未评价', '响应度满意率', '处置满意率', '待复核'];
+    // compact for the left column: the name without 居委会 (whole in its tooltip), rates as whole per cent
+    const head = [['居民区', '居民区'], ['工单', '工单'], ['结案', '结案'], ['已评', '已评价'], ['未评', '未评价'],
+      ['响应', '响应度满意率'], ['处置', '处置满意率'], ['复核', '待复核']];
+    const rate = (v) => (v === null || v === undefined ? '—' : Math.round(v * 100) + '%');
     box.appendChild(el('table', {},
-      el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
+      el('thead', {}, el('tr', {}, head.map(([h, title]) => el('th', { text: h, attrs: { title } })))),
       el('tbody', {}, active.map((r) => el('tr', { dataset: { committee: r.key } },
-        el('td', { className: 'name', text: r.name }),
+        el('td', { className: 'name', text: r.name.replace(/(社区)?居委会$/, ''), attrs: { title: r.name } }),
         el('td', { text: String(r.reported) }), el('td', { text: String(r.closed) }),
         el('td', { text: String(r.evaluated) }), el('td', { text: String(r.unevaluated) }),
-        el('td', { text: pct(r.responsiveness_satisfied_rate) + (r.responsiveness_satisfied_rate === null ? '' : '%') }),
-        el('td', { text: pct(r.handling_satisfied_rate) + (r.handling_satisfied_rate === null ? '' : '%') }),
+        el('td', { text: rate(r.responsiveness_satisfied_rate) }),
+        el('td', { text: rate(r.handling_satisfied_rate) }),
         el('td', { className: r.reviews_open ? 'alert' : '', text: String(r.reviews_open) }))))));
   }
 
