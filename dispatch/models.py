@@ -1,6 +1,7 @@
 """Imports every table so that the metadata knows them all."""
 from dispatch.escalation.models import OutboxMessage  # noqa: F401
+from dispatch.followup.models import Followup, FollowupEscalation, FollowupVisit  # noqa: F401
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401
-from dispatch.tickets.models import (CalendarYear, DeadlineChange, Escalation, ExtensionRequest, Photo, Ticket,  # noqa: F401
-                                     TicketCounter, TicketDepartment, TimelineEntry)
+from dispatch.tickets.models import (CalendarYear, DeadlineChange, Escalation, ExtensionRequest, Photo, ReopenRequest,  # noqa: F401
+                                     Ticket, TicketCounter, TicketDepartment, TimelineEntry)
 from dispatch.users.models import SignInFailures, User, WebSession  # noqa: F401

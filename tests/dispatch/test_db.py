@@ -62,13 +62,19 @@ def execute(url, *statements) -> None:
     engine.dispose()
 
 
+LATER_TABLES = ("followup_visits", "followup_escalations", "reopen_requests", "followups")  # revision 0008
+
+
 def as_before_0005(url) -> None:
-    """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table."""
+    """Take away what revision 0005 adds (a database of the version before it): triggers, hash, table —
+    and the tables of the revisions after it."""
     from dispatch.tickets import record
 
     engine = make_engine(url)
     with engine.begin() as conn:
         record.remove(conn)
+        for table in LATER_TABLES:
+            conn.execute(sa.text(f"DROP TABLE {table}"))
         conn.execute(sa.text("DROP TABLE sign_in_failures"))
         conn.execute(sa.text("ALTER TABLE timeline DROP COLUMN hash"))
     engine.dispose()
