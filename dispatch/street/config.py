@@ -13,7 +13,8 @@ from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, FollowupFile, IntakeFile,
+                                     RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, validate_feature_collection
@@ -49,6 +50,7 @@ class StreetConfig:
     zones_geojson: dict = field(repr=False, default_factory=dict)
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
+    followup: FollowupFile = field(default_factory=FollowupFile)  # 跟踪回访 rates and due time (followup.toml)
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -245,6 +247,7 @@ def load_config(directory: str | Path) -> StreetConfig:
     intake, _ = _read_toml(directory / "intake.toml", IntakeFile, problems)
     escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
     evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
+    followup, _ = _read_toml(directory / "followup.toml", FollowupFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, zones_geojson = _read_zones(directory / "zones.geojson", tolerance_m2, problems)
     calendar = None
@@ -273,5 +276,5 @@ def load_config(directory: str | Path) -> StreetConfig:
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index, zones_geojson=zones_geojson,
-        evaluation=evaluation, committees=committees,
+        evaluation=evaluation, committees=committees, followup=followup,
     )

@@ -277,20 +277,24 @@ class Planner:
         self._limits: dict[str, Limit] = {}
         self._steps: dict[tuple[str, bool], dict] = {}
 
+    def _lookup(self, category: str, text: str) -> tuple[Limit, dict]:
+        """The limit of `text` and the category's steps for that kind of limit, each looked up once."""
+        lim = self._limits.get(text)
+        if lim is None:
+            lim = self._limits[text] = Limit.parse(text)
+        key = (category, lim.unit.is_natural)
+        steps = self._steps.get(key)
+        if steps is None:
+            steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
+        return lim, steps
+
     def _ladder(self, ticket, kind: str) -> tuple[datetime, Limit, dict] | None:
         """The deadline, its limit and the category's steps for that kind of limit (None: no deadline)."""
         columns = _COLUMNS[kind]
         deadline, text = getattr(ticket, columns.deadline), getattr(ticket, columns.limit)
         if deadline is None or not text:
             return None
-        lim = self._limits.get(text)
-        if lim is None:
-            lim = self._limits[text] = Limit.parse(text)
-        key = (ticket.category, lim.unit.is_natural)
-        steps = self._steps.get(key)
-        if steps is None:
-            steps = self._steps[key] = self._config.escalation.steps(category=key[0], natural=key[1])
-        return deadline, lim, steps
+        return (deadline, *self._lookup(ticket.category, text))
 
     def next(self, ticket, kind: str, *, start: datetime, reached: int | None) -> tuple[int, datetime] | None:
         """The first level above `reached` (None: nothing reached yet) and when it is due."""
@@ -298,6 +302,14 @@ class Planner:
         if found is None:
             return None
         deadline, lim, steps = found
+        return next_level(self._levels, reached=reached, start=start, deadline=deadline, limit=lim,
+                          calendar=self._config.calendar, steps=steps)
+
+    def next_for(self, *, category: str, deadline: datetime, limit_text: str, start: datetime,
+                 reached: int | None) -> tuple[int, datetime] | None:
+        """``next`` for a deadline that is not one of a ticket's two — a follow-up visit's due time
+        (dispatch.followup): the same ladder and steps, counted from that deadline and its limit."""
+        lim, steps = self._lookup(category, limit_text)
         return next_level(self._levels, reached=reached, start=start, deadline=deadline, limit=lim,
                           calendar=self._config.calendar, steps=steps)
 
@@ -310,16 +322,28 @@ class Planner:
         return due_at(level, start=start, deadline=deadline, limit=lim, calendar=self._config.calendar,
                       after=steps.get(level.level))
 
-    def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
-        """The levels of one deadline due by `now`, in order, and the schedule after them."""
+    def _climb(self, kind: str, level: int | None, at: datetime | None, following) -> tuple[list[Due], int | None,
+                                                                                            datetime | None]:
+        """Every level due by `now` from the scheduled (level, at) on, and the schedule after them."""
         found: list[Due] = []
-        level, at = next_step(ticket, kind)
-        start = window_start(ticket)
         while level is not None and at is not None and at <= self._now:
             found.append(Due(kind, level, at))
-            step = self.next(ticket, kind, start=start, reached=level)
+            step = following(level)
             level, at = step if step else (None, None)
         return found, level, at
+
+    def levels_due(self, ticket, kind: str) -> tuple[list[Due], int | None, datetime | None]:
+        """The levels of one deadline due by `now`, in order, and the schedule after them."""
+        level, at = next_step(ticket, kind)
+        start = window_start(ticket)
+        return self._climb(kind, level, at, lambda reached: self.next(ticket, kind, start=start, reached=reached))
+
+    def levels_due_for(self, *, kind: str, category: str, deadline: datetime, limit_text: str, start: datetime,
+                       level: int | None, at: datetime | None) -> tuple[list[Due], int | None, datetime | None]:
+        """``levels_due`` for a deadline that is not one of a ticket's two (see ``next_for``), scheduled
+        at (level, at)."""
+        return self._climb(kind, level, at, lambda reached: self.next_for(
+            category=category, deadline=deadline, limit_text=limit_text, start=start, reached=reached))
 
     def plan(self, ticket, kind: str) -> Plan | None:
         """What the sweep does to this deadline (None: nothing due)."""

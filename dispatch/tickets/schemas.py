@@ -123,9 +123,10 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["dispatch", "accept", "return", "start", "resolve", "verify", "request_extension",
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
-                    "self_resolve"]
+                    "self_resolve", "reopen", "decline_reopen"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
-    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension")
+    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension, "
+                               "decline_reopen")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
     department: str | None = Field(None, max_length=64, description="dispatch: the department code")
     passed: bool | None = Field(None, description="verify: true closes the ticket, false sends it back (返工)")

@@ -4,7 +4,7 @@ It is also the only writer of a ticket's status (``apply``): the actions people 
 and the moves the system makes at intake (``SYSTEM_MOVES``: linking a duplicate, automatic dispatch).
 A ticket starts as ``REPORTED``. Where one action can end in different statuses, its target is a table of
 outcomes (核查: passed → closed, failed → back to its department, or to the command center when it has
-none); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
+none; 回访返工 the same from closed); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
 """
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ TRANSITIONS: dict[str, Move] = {
     "supervise": _m(OPEN - {S.suspended}, SAME, COMMAND, label="督办"),
     "cancel": _m(OPEN, S.cancelled, COMMAND, label="作废"),
     "self_resolve": _m({S.pending_dispatch, S.dispatched}, S.resolved, {R.inspector}, label="自行处置"),
+    # 回访不满意 (dispatch.followup): the command center reopens the closed ticket as rework for the same
+    # department (or sends it to be dispatched when nobody held it), or declines with a reason
+    "reopen": _m({S.closed}, {"rework": S.in_progress, "redispatch": S.pending_dispatch}, COMMAND, label="回访返工"),
+    "decline_reopen": _m({S.closed}, SAME, COMMAND, label="驳回返工"),
 }
 
 ACTIONS = tuple(TRANSITIONS)
