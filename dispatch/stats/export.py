@@ -30,6 +30,12 @@ COLUMNS = (
     ("extended", "延期数", "count"),
     ("extension_rate", "延期率", "rate"),
     ("supervised", "督办数", "count"),
+    ("followups_due", "应回访数", "count"),
+    ("followups_done", "已回访数", "count"),
+    ("followup_rate", "回访率", "rate"),
+    ("followups_reached", "联系上数", "count"),
+    ("followups_satisfied", "满意数", "count"),
+    ("satisfaction_rate", "满意率", "rate"),
     ("composite", "综合指标", "number"),
     ("avg_handling_hours", "平均处置时长(工作时)", "number"),
 )
@@ -102,6 +108,8 @@ def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
                  ("生成时间", report["generated_at"]),
                  ("口径", "按上报时间统计；应结案数 = 处置时限已过或已结案的案件，剔除挂账、作废和重复上报"),
                  ("综合指标", composite_formula(evaluation)),
+                 ("回访率", "已回访数 / 应回访数；应回访数 = 已到期或已回访的回访任务"),
+                 ("满意率", "(满意 + 基本满意) / 联系上数；未联系上不计"),
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20
