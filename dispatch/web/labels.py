@@ -11,12 +11,15 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 ('处置中', '签收', '网格巡查员')
 >>> labels["deadline_kinds"]["response"], labels["limit_units"]["WH"], labels["desk_queues"]["warning"]
 ('签收时限', '工作时', '即将超期')
+>>> labels["followup_ratings"]["basically_satisfied"], labels["actions"]["reopen"], labels["desk_queues"]["followups"]
+('基本满意', '回访返工', '回访')
 """
 from __future__ import annotations
 
+from dispatch.followup.service import RATING_LABELS, REASON_LABELS
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
-from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES
+from dispatch.web.desk_service import COMMAND_QUEUES, FOLLOWUP_QUEUES, QUEUES
 from dispatch.web.guard import ROLE_LABELS
 
 STATUS_LABELS = {
@@ -38,6 +41,9 @@ TIMELINE_ACTION_LABELS = {
     "duplicate_reported": "重复上报",
     "escalate": "超期升级",
     "recompute_deadlines": "节假日数据更新",  # dispatch.tickets.recompute
+    "followup_due": "待回访",  # dispatch.followup: a closing selected for a 回访
+    "followup_visit": "回访",
+    "followup_escalate": "回访超期升级",
 }
 DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
 LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
@@ -55,5 +61,7 @@ def page_labels() -> dict[str, dict[str, str]]:
         "deadline_kinds": dict(DEADLINE_KIND_LABELS),
         "limit_units": dict(LIMIT_UNIT_LABELS),
         "ticket_states": dict(TICKET_STATE_LABELS),
-        "desk_queues": {**QUEUES, **COMMAND_QUEUES},
+        "desk_queues": {**QUEUES, **COMMAND_QUEUES, **FOLLOWUP_QUEUES},
+        "followup_ratings": {str(code): name for code, name in RATING_LABELS.items()},
+        "followup_reasons": dict(REASON_LABELS),
     }

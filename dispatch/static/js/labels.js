@@ -10,13 +10,16 @@
  *   YC.labels.limit_units     WH → 工作时, WD → 工作日, NH → 小时, NM → 分钟
  *   YC.labels.ticket_states   normal / warning / overdue / supervised → 正常 / 预警 / 超期 / 督办 (cockpit map)
  *   YC.labels.desk_queues     the desk's tabs: pending → 待签收, warning → 即将超期 …
+ *   YC.labels.followup_ratings  satisfied / basically_satisfied / dissatisfied → 满意 / 基本满意 / 不满意 (回访)
+ *   YC.labels.followup_reasons  source / sample / reopened → 按来源回访 / 抽样回访 / 返工后回访
  * YC.labelOf(group, code) is the name, or the code itself when the server names no such code.
  */
 (function () {
   'use strict';
 
   const YC = window.YC = window.YC || {};
-  const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues'];
+  const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues',
+    'followup_ratings', 'followup_reasons'];
 
   function read() {
     const node = document.getElementById('yc-labels');

@@ -1,7 +1,7 @@
 /* 宜川路街道网格化管理 — /m/, the grid inspector's phone page: tabs and start-up.
  *
- * Tabs: 上报 (report, m_report.js), 我的上报 (my reports), 核查任务 (verify), 待发送 (outbox) — the
- * last three in m_lists.js; the offline queue is m_queue.js; the service worker that lets the page open
+ * Tabs: 上报 (report, m_report.js), 我的上报 (my reports), 核查任务 (verify), 待发送 (outbox) — those
+ * three in m_lists.js —, and 回访 (follow-up visits of the zone, m_followup.js); the offline queue is m_queue.js; the service worker that lets the page open
  * offline is m_sw.js (registered here). m_page.js says how the scripts share YC.m.
  */
 (function () {
@@ -13,9 +13,11 @@
   const { flushOutbox } = M.queue;
   const report = M.report;
   const { loadMine, loadVerify, renderOutbox } = M.lists;
+  const { loadFollowups } = M.followups;
   const RETRY_MS = 20000;
 
-  const loaders = { mine: () => loadMine(), verify: () => loadVerify(), outbox: () => renderOutbox() };
+  const loaders = { mine: () => loadMine(), verify: () => loadVerify(), followup: () => loadFollowups(),
+    outbox: () => renderOutbox() };
 
   function showTab(name) {
     document.querySelectorAll('.tabs [role=tab]').forEach((b) => {
@@ -42,6 +44,7 @@
     $('category-change').addEventListener('click', report.showCategories);
     $('mine-refresh').addEventListener('click', () => loadMine().catch((e) => toast(describeError(e), 'error')));
     $('verify-refresh').addEventListener('click', () => loadVerify().catch((e) => toast(describeError(e), 'error')));
+    $('followup-refresh').addEventListener('click', () => loadFollowups().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
     $('outbox-send').addEventListener('click', () => {
       if (!navigator.onLine) toast('当前无网络', 'error'); else flushOutbox();
@@ -51,7 +54,8 @@
     $('offline-banner').hidden = navigator.onLine;
     setInterval(() => { if (navigator.onLine) flushOutbox(); }, RETRY_MS);
 
-    const results = await Promise.allSettled([report.loadCategories(), report.loadZones(), renderOutbox(), loadVerify()]);
+    const results = await Promise.allSettled([report.loadCategories(), report.loadZones(), renderOutbox(), loadVerify(),
+      loadFollowups()]);
     results.filter((r) => r.status === 'rejected').forEach((r) => toast(describeError(r.reason), 'error'));
     report.locateIfAllowed();
     document.body.dataset.ready = '1';

@@ -5,6 +5,7 @@
  *   m_queue.js  YC.m.queue: the offline queue (IndexedDB) and its sender with the Idempotency-Key
  *   m_report.js YC.m.report: the 上报 form — categories, location and zone map, photo, submit
  *   m_lists.js  YC.m.lists: 我的上报 (and the ticket detail), 核查任务, 待发送
+ *   m_followup.js YC.m.followups: 回访 (with followup.js, the record form every page shares)
  *   m.js        YC.m.showTab, the tabs and start-up
  * A part loaded earlier is taken when a script loads; one loaded later is looked up when it is called
  * (YC.m.lists.loadMine()), which is always after start-up.
