@@ -70,7 +70,7 @@ def open_for(*, session: Session, config: StreetConfig, ticket: Ticket, now: dat
     session.flush()
     ticket_service.record(session=session, ticket=ticket, action="followup_due", now=now, actor=None,
                           from_status=ticket.status, to_status=ticket.status,
-                          note=f"{REASON_LABELS[why]}，{limit} 内完成",
+                          note=f"{REASON_LABELS[why]}，截止 {due_at.astimezone(config.calendar.timezone):%m/%d %H:%M}",
                           data={"followup": task.id, "reason": why, "due_at": due_at.isoformat()})
     log.info("ticket %s: 回访 due by %s (%s)", ticket.number, due_at.isoformat(), why)
     return task

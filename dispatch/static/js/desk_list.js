@@ -12,6 +12,7 @@
   function initList(root) {
     let current = 'pending';
     let data = null;
+    let drawn = false;
     let fetchedAt = Date.now();  // the server's time of the last answer (its Date header)
     const deptSelect = document.getElementById('dept-filter');
     const list = document.getElementById('queue-list');
@@ -102,6 +103,11 @@
         tab.classList.toggle('has-overdue', !!(q && q.overdue));  // 回访: some are past due
       });
       const q = data.queues[current];
+      if (!drawn) {  // a tab named in the URL (/desk/#followups) is brought into view where the tabs scroll (phone)
+        const chosen = document.querySelector('.desk-tabs [aria-selected=true]');
+        if (chosen && chosen.scrollIntoView) chosen.scrollIntoView({ block: 'nearest', inline: 'center' });
+        drawn = true;
+      }
       clear(list);
       const head = {
         returned: ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态'],

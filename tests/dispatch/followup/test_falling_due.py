@@ -18,7 +18,7 @@ def test_a_committees_or_the_publics_closed_ticket_is_always_visited(street, app
     assert at_local(task.due_at.isoformat()) == "2026-11-30 10:00"
     timeline = street.client.get(f"/api/v1/tickets/{ticket['id']}", headers=street.command).get_json()["ticket"]["timeline"]
     assert [e["action"] for e in timeline][-2:] == ["verify", "followup_due"]
-    assert timeline[-1]["note"] == "按来源回访，3 WD 内完成"
+    assert timeline[-1]["note"] == "按来源回访，截止 11/30 10:00"
 
 
 def test_inspectors_reports_are_sampled_by_the_hash_of_their_number(street, app):
