@@ -50,7 +50,8 @@ def jobs(config: StreetConfig) -> list[JobSpec]:
     from dispatch.tickets import recompute as deadline_jobs
     from dispatch.users import scheduled as user_jobs
 
-    return [*escalation_jobs.jobs(config), *followup_jobs.jobs(config), *user_jobs.jobs(config), *deadline_jobs.jobs(config), *dbstats.jobs(config)]
+    return [*escalation_jobs.jobs(config), *followup_jobs.jobs(config), *user_jobs.jobs(config),
+            *deadline_jobs.jobs(config), *dbstats.jobs(config)]
 
 
 def _grace(seconds: float) -> int:
