@@ -1,6 +1,7 @@
 """An overdue 回访 climbs the ladder of escalation.toml: each level recorded once, told through the outbox."""
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from dispatch import db
@@ -11,6 +12,11 @@ from dispatch.scheduler import jobs
 from tests.dispatch.followup.helpers import closed_ticket, followups_of, visit
 from tests.dispatch.helpers import at_local, local
 from tests.dispatch.lifecycle import get
+
+
+@pytest.fixture
+def database_url(both_backends_url):
+    return both_backends_url  # SQLite and PostgreSQL (its FOR UPDATE OF followups, ON CONFLICT on the unique key)
 
 
 def _levels(app) -> list[tuple[int, str, bool]]:
@@ -65,3 +71,24 @@ def test_downtime_records_every_level_passed_once_and_a_visited_one_stops(street
 def test_the_sweep_is_a_job_of_the_deployments_scheduler(app):
     specs = {spec.id: spec for spec in jobs(app.extensions["street_config"])}
     assert specs["followup_sweep"].seconds == 60 and specs["followup_sweep"].at_start
+
+
+def test_two_sweeps_at_once_record_each_level_once(street, app):
+    import threading
+
+    ticket = closed_ticket(street, app, source="committee")
+    start, results = threading.Barrier(2), []
+
+    def run():
+        start.wait()
+        results.append(scheduled.sweep_once(app, now=local(2026, 12, 10, 9, 0)))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(len(found) for found in results) == [0, 4]  # one recorded 预警 … 分管领导督办, the other nothing
+    assert [level for level, _, _ in _levels(app)] == [0, 1, 2, 3]
+    notes = [e["note"] for e in get(street, ticket["id"])["timeline"] if e["action"] == "followup_escalate"]
+    assert len(notes) == 4
