@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dispatch.followup.helpers import closed_ticket, followups_of, visit
+from tests.dispatch.followup.helpers import closed_ticket, followups_of, set_source, visit
 from tests.dispatch.helpers import at_local, local
-from tests.dispatch.lifecycle import act, get, upload
+from tests.dispatch.lifecycle import act, get, self_resolved, upload
 
 
 @pytest.fixture
@@ -72,3 +72,15 @@ def test_a_closed_ticket_without_a_request_cannot_be_reopened(street, app):
     # and an open ticket is not reopened at all: the table says so
     open_ticket = act(street, street.command, ticket["id"], "supervise", expect=409)
     assert open_ticket["error"]["code"] == "illegal_transition"
+
+
+def test_a_ticket_nobody_held_goes_back_to_the_command_center(street, app):
+    # fixed on the spot (自行处置), checked by a colleague, closed: no department to send it back to
+    tid = self_resolved(street)
+    set_source(app, tid, "committee")
+    act(street, street.inspector2, tid, "verify", passed=True)
+    task = followups_of(app, tid)[0]
+    visit(street, street.inspector2, task.id, reached=True, rating="dissatisfied", note="楼道又堆满了")
+    ticket = act(street, street.command, tid, "reopen")["ticket"]
+    assert (ticket["status"], ticket["department"], ticket["rework_count"]) == ("pending_dispatch", None, 1)
+    assert ticket["timeline"][-1]["note"] == "回访不满意，城运中心批准返工"
