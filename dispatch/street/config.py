@@ -13,7 +13,8 @@ from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, EvaluationFile, IntakeFile, JointFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, FollowupFile, IntakeFile, JointFile,
+                                     RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, pack_zones, unpack_zones, validate_feature_collection
@@ -49,6 +50,7 @@ class StreetConfig:
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
     joint: JointFile = field(default_factory=JointFile)  # 吹哨报到's limits (joint.toml)
+    followup: FollowupFile = field(default_factory=FollowupFile)  # 跟踪回访 rates and due time (followup.toml)
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -300,6 +302,7 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     escalation, _ = _read_toml(directory / "escalation.toml", EscalationFile, problems)
     evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
     joint, _ = _read_toml(directory / "joint.toml", JointFile, problems, optional=True)
+    followup, _ = _read_toml(directory / "followup.toml", FollowupFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, feature_index = read_zones(directory / "zones.geojson", tolerance_m2, problems,
                                        Path(cache_dir) if cache_dir else None)
@@ -330,5 +333,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
-        evaluation=evaluation, committees=committees, joint=joint,
+        evaluation=evaluation, committees=committees, joint=joint, followup=followup,
     )

@@ -3,7 +3,8 @@
 Two guards, each checkable on its own:
 
 - **append-only.** The record tables (`RECORD_TABLES`: timeline, deadline history, escalations, photos'
-  metadata, the 居委's evaluations) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
+  metadata, the 居委's evaluations, the assist escalations, follow-up visits and their escalations) refuse UPDATE
+  and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
   so neither the app nor someone at its database prompt can rewrite what happened. `install` creates them
   (revision 0005 on an upgraded database, `dispatch.db` on a new one: both call it); the app's database
   role owns no table (`python run.py db grant ROLE`), so it cannot drop them either.
@@ -25,7 +26,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "evaluations", "assist_escalations")
+RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "evaluations", "assist_escalations",
+                 "followup_visits", "followup_escalations")  # the last two: 回访 (dispatch.followup, 0008)
 FUNCTION = "dispatch_record_append_only"  # PostgreSQL's trigger function
 REFUSED = "the case record (留痕) is append-only"
 
