@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
     """
     from dispatch import cli, compression, db, errors, files, settings, web
+    from dispatch.followup import service as followup_service
     from dispatch.street import service as street_service
     from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
         street_service.seed(session=db.session(), config=street_config, guards=app.extensions[street_service.GUARDS])
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
     ticket_recompute.init_app(app)  # deadlines counted again when a year's holiday data changed (now and at reloads)
+    followup_service.init_app(app)  # a closing opens its 回访 (follow-up visit) when config/followup.toml selects it
 
     @app.before_request
     def _follow_config_reloads():
@@ -59,6 +61,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
 def _register_blueprints(app: Flask) -> None:
     from dispatch.evaluation.views import bp as evaluation_bp
     from dispatch.emergency.views import bp as emergency_bp
+    from dispatch.followup.views import bp as followup_bp
     from dispatch.intake.views import bp as intake_bp
     from dispatch.open311.views import bp as open311_bp
     from dispatch.openapi.views import bp as openapi_bp
@@ -69,6 +72,6 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.tickets.joint_views import bp as assists_bp
     from dispatch.tickets.views import bp as tickets_bp
 
-    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, assists_bp, stats_bp, reports_bp,
-               emergency_bp, open311_bp, openapi_bp):
+    for bp in (street_bp, intake_bp, tickets_bp, ticket_actions_bp, evaluation_bp, assists_bp, followup_bp, stats_bp,
+               reports_bp, emergency_bp, open311_bp, openapi_bp):
         app.register_blueprint(bp)

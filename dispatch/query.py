@@ -1,6 +1,7 @@
 """Query strings validated as pydantic models, which also document the parameters (OpenAPI).
 
-A parameter given empty counts as absent (its default applies); values are stripped. A refused
+A parameter given empty counts as absent (its default applies); values are stripped; one the model does
+not name is refused (400 invalid_parameter), as the document allows no other. A refused
 parameter answers 400 with the code and words its field declares with a `Refusal`:
 
 >>> from typing import Annotated
@@ -18,6 +19,9 @@ parameter answers 400 with the code and words its field declares with a `Refusal
 >>> validate(Page, {"limit": "ten"})
 Traceback (most recent call last):
 dispatch.errors.ApiError: limit must be an integer
+>>> validate(Page, {"limit": "5", "page": "2"})
+Traceback (most recent call last):
+dispatch.errors.ApiError: unknown parameter 'page'
 """
 from __future__ import annotations
 
@@ -50,9 +54,10 @@ class Refusal:
 
 
 class QueryModel(BaseModel):
-    """The parameters of one GET route; unknown parameters are ignored, empty ones are absent."""
+    """The parameters of one GET route; an unknown parameter is refused (400 invalid_parameter: the OpenAPI
+    document lists each route's parameters and no others), empty ones are absent."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -65,6 +70,8 @@ class QueryModel(BaseModel):
 
 def _error(model: type[QueryModel], error: dict) -> ApiError:
     name = str(error["loc"][0]) if error["loc"] else ""
+    if error["type"] == "extra_forbidden":
+        return ApiError(400, "invalid_parameter", f"unknown parameter {name!r}")
     for field_name, field in model.model_fields.items():
         if name in (field_name, field.alias):
             found = next((m for m in field.metadata if isinstance(m, Refusal)), None)

@@ -42,18 +42,19 @@ class JobSpec:
 
 
 def jobs(config: StreetConfig) -> list[JobSpec]:
-    """Every job of the deployment: the escalation sweep, the outbox delivery, the emergencies' 到岗 sweep, the
-    browser session cleanup, the check of the deadlines' calendar, SQLite's planner statistics, the monthly
-    report (月度研判)."""
+    """Every job of the deployment: the escalation and assist (吹哨报到) sweeps, the outbox delivery, the 回访
+    sweep, the emergencies' 到岗 sweep, the browser session cleanup, the check of the deadlines' calendar, SQLite's
+    planner statistics, the monthly report (月度研判)."""
     from dispatch import dbstats
     from dispatch.emergency import scheduled as emergency_jobs
     from dispatch.escalation import scheduled as escalation_jobs
     from dispatch.reports import scheduled as report_jobs
+    from dispatch.followup import scheduled as followup_jobs
     from dispatch.tickets import recompute as deadline_jobs
     from dispatch.users import scheduled as user_jobs
 
-    return [*escalation_jobs.jobs(config), *emergency_jobs.jobs(config), *user_jobs.jobs(config),
-            *deadline_jobs.jobs(config), *dbstats.jobs(config), *report_jobs.jobs(config)]
+    return [*escalation_jobs.jobs(config), *followup_jobs.jobs(config), *emergency_jobs.jobs(config),
+            *user_jobs.jobs(config), *deadline_jobs.jobs(config), *dbstats.jobs(config), *report_jobs.jobs(config)]
 
 
 def _grace(seconds: float) -> int:

@@ -6,6 +6,8 @@ from dispatch.evaluation.schemas import (AwaitingList, EvaluationCreate, Evaluat
 from dispatch.emergency import review as emergency_review
 from dispatch.emergency.schemas import (CheckinDone, Declare, EmergenciesPage, EmergenciesQuery, EmergencyEnvelope,
                                         EndRequest, LevelChange, PlansPublic, PullIn, ReleaseRequest)
+from dispatch.followup.schemas import (FollowupsPage, FollowupsQuery, ReopenRequestsPage, TicketFollowups,
+                                       VisitRecorded, VisitRequest)
 from dispatch.intake.models import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, EventCreate
 from dispatch.openapi.models import (CategoriesPublic, DepartmentsPublic, ErrorBody, Health, PhotoUpload,
                                      PhotoUploaded, TicketsPage, ZoneCollection)
@@ -24,6 +26,7 @@ PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the pho
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 MONTH = Param("month", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM")
 EMERGENCY_ID = Param("emergency_id", "path", {"type": "integer", "minimum": 1}, "the emergency's id")
+FOLLOWUP_ID = Param("followup_id", "path", {"type": "integer", "minimum": 1}, "the 回访's `id`")
 
 
 def _zone_codes(config: StreetConfig) -> dict:
@@ -128,6 +131,25 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "(closed → in_progress for the same department, on the timeline, the resolve "
                               "clock restarted as a failed 核查's rework); dismiss: recorded with the reason. "
                               "409 review_decided, no_department, version_conflict."),
+        Operation("GET", "/api/v1/followups", "Follow-up visits (回访) due, overdue or done", "followup",
+                  params=query_params(FollowupsQuery, zone=_zone_codes(config)), responses={200: FollowupsPage},
+                  errors=(400, 403),
+                  description="An inspector: its zone's; the command center and admins: every zone's (?zone=); "
+                              "a department: 403. A 回访 falls due when a ticket closes and its source's rate in "
+                              "config/followup.toml selects it (docs/domain.md)."),
+        Operation("POST", "/api/v1/followups/{followup_id}/visit", "Record a 回访 (once)", "followup",
+                  params=(FOLLOWUP_ID,), request=VisitRequest, responses={201: VisitRecorded},
+                  errors=(400, 403, 404, 409, 422),
+                  description="The zone's inspectors and the command center (403 for others). reached with a "
+                              "rating, or 未联系上 without one; 不满意 needs a note and asks the command center to "
+                              "reopen the ticket as rework (the ticket actions reopen / decline_reopen decide). "
+                              "409 followup_done: recorded already."),
+        Operation("GET", "/api/v1/tickets/{ticket_id}/followups", "A ticket's 回访 with their visits", "followup",
+                  params=(TICKET_ID,), responses={200: TicketFollowups}, errors=(403, 404)),
+        Operation("GET", "/api/v1/reopen-requests", "不满意 回访 waiting for the command center's 回访返工 decision",
+                  "followup", responses={200: ReopenRequestsPage}, errors=(403,),
+                  description="The command center and admins. Decide each with the ticket action `reopen` "
+                              "(back to its department as rework) or `decline_reopen` (with a reason)."),
         Operation("GET", "/api/v1/stats", "Evaluation (评价) figures, in total and per group", "stats",
                   params=query_params(StatsQuery, zone=_zone_codes(config)),
                   responses={200: (Reply(StatsReport),

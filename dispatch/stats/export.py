@@ -30,6 +30,12 @@ COLUMNS = (
     ("extended", "延期数", "count"),
     ("extension_rate", "延期率", "rate"),
     ("supervised", "督办数", "count"),
+    ("followups_due", "应回访数", "count"),
+    ("followups_done", "已回访数", "count"),
+    ("followup_rate", "回访率", "rate"),
+    ("followups_reached", "联系上数", "count"),
+    ("followups_satisfied", "满意数", "count"),
+    ("satisfaction_rate", "满意率", "rate"),
     ("composite", "综合指标", "number"),
     ("avg_handling_hours", "平均处置时长(工作时)", "number"),
     ("evaluated", "已评价", "count"),
@@ -130,6 +136,8 @@ def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
                  ("居委评价", ranking_formula(evaluation)),
                  ("吹哨报到", "按吹哨时间统计协办部门的任务；报到率 = 报到数/应报到数，按时报到率 = 按时报到数/应报到数，"
                           "协办按期完成率 = 按期完成数/应完成数；城运中心在时限前关闭的任务不计入"),
+                 ("回访率", "已回访数 / 应回访数；应回访数 = 已到期或已回访的回访任务"),
+                 ("满意率", "(满意 + 基本满意) / 联系上数；未联系上不计"),
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20

@@ -39,6 +39,15 @@ Definitions (one ticket counts at most once in each figure)
     督办数 supervised         tickets reported in the period flagged 督办 (duplicates excluded).
     督办分 supervision_points  supervision.points − supervision.penalty × 督办数, floored at 0
                              (10 − 2 × 督办数 as shipped).
+    应回访数 followups_due    回访 (follow-up visits, dispatch.followup) of the period's tickets that are due
+                             by ``now`` (``due_at <= now``) or already visited; a ticket closed, reopened
+                             and closed again may have two.
+    已回访数 followups_done   followups_due with a visit recorded (reached or 未联系上).
+    回访率 followup_rate      = 已回访数 / 应回访数
+    联系上数 followups_reached visits that reached someone.
+    满意数 followups_satisfied visits rated 满意 or 基本满意.
+    不满意数 followups_dissatisfied visits rated 不满意.
+    满意率 satisfaction_rate  = 满意数 / 联系上数 (未联系上 visits are in neither).
     综合指标 composite        按期结案率·w1 + 结案率·w2 + (1 − 返工率)·w3 + 督办分: 0–100; the weights
                              w1..w3 (50, 30, 10 as shipped) and the 督办 points make 100.
     平均处置时长 avg_handling_hours  mean WORKING hours from ``dispatched_at`` to ``resolved_at``
@@ -109,6 +118,7 @@ from sqlmodel import Session
 from dispatch.deadlines.calendar import WorkCalendar, require_aware
 from dispatch.evaluation import service as evaluation_service
 from dispatch.evaluation.models import Evaluation, Grade, ReviewRequest
+from dispatch.followup.models import Followup, FollowupVisit, Rating
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EvaluationFile
 from dispatch.tickets import clock as ticket_clock
@@ -124,7 +134,8 @@ DEFAULT_PERIOD = timedelta(days=30)  # a period not given: the last 30 days up t
 
 # Integer counts of one group, in the order they are shown.
 COUNTS = ("reported", "duplicates", "due_to_close", "closed", "closed_on_time", "due_to_handle", "handled",
-          "handled_on_time", "rework", "extended", "supervised", "open", "overdue", "pending_dispatch",
+          "handled_on_time", "rework", "extended", "supervised", "followups_due", "followups_done", "followups_reached",
+          "followups_satisfied", "followups_dissatisfied", "open", "overdue", "pending_dispatch",
           "reported_today", "closed_today", "evaluated", "unevaluated", "responsiveness_satisfied",
           "handling_satisfied", "reviews_open", "assists", "due_to_check_in", "checked_in", "checked_in_on_time",
           "due_to_finish", "finished_on_time")
@@ -141,6 +152,8 @@ RATES = {
     "checkin_rate": ("checked_in", "due_to_check_in"),
     "on_time_checkin_rate": ("checked_in_on_time", "due_to_check_in"),
     "on_time_assist_rate": ("finished_on_time", "due_to_finish"),
+    "followup_rate": ("followups_done", "followups_due"),
+    "satisfaction_rate": ("followups_satisfied", "followups_reached"),
 }
 
 _NOT_A_CASE = (Status.cancelled, Status.suspended, Status.duplicate)
@@ -294,6 +307,27 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     cohort = [*scope, Ticket.created_at >= start, Ticket.created_at < end]
     names = list(conditions)
     for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names], cohort):
+        tally(key).counts.update(zip(names, (int(v) for v in values)))
+
+    # The 回访 of the cohort's tickets (跟踪回访): one row per 回访, its visit if recorded.
+    visit = FollowupVisit
+    followup = {
+        "followups_due": or_(Followup.done_at.is_not(None), Followup.due_at <= now),
+        "followups_done": Followup.done_at.is_not(None),
+        "followups_reached": visit.reached.is_(True),
+        "followups_satisfied": and_(visit.reached.is_(True),
+                                    visit.rating.in_((Rating.satisfied, Rating.basically_satisfied))),
+        "followups_dissatisfied": and_(visit.reached.is_(True), visit.rating == Rating.dissatisfied),
+    }
+    names = list(followup)
+    aggregates = [_count(followup[n]) for n in names]
+    query = (select(*([key_column] if key_column is not None else []), *aggregates)
+             .select_from(Followup).join(Ticket, Ticket.id == Followup.ticket_id)
+             .outerjoin(visit, visit.followup_id == Followup.id).where(*cohort))
+    if key_column is not None:
+        query = query.group_by(key_column)
+    for row in session.execute(query):
+        key, values = (row[0], row[1:]) if key_column is not None else (None, row)
         tally(key).counts.update(zip(names, (int(v) for v in values)))
 
     # Snapshot at `now`: open tickets, and what was reported or closed today.

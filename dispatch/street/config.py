@@ -14,7 +14,8 @@ from dispatch.deadlines.limits import Limit
 from dispatch.street import committees as committee_config
 from dispatch.street import emergencies as emergency_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
-                                     EscalationFile, EvaluationFile, IntakeFile, JointFile, ReportsFile, RoutingFile)
+                                     EscalationFile, EvaluationFile, FollowupFile, IntakeFile, JointFile,
+                                     ReportsFile, RoutingFile)
 from geo.index import ZoneIndex
 from geo.problems import ConfigProblemsError, Problem
 from geo.zones import Zone, pack_zones, unpack_zones, validate_feature_collection
@@ -52,6 +53,7 @@ class StreetConfig:
     joint: JointFile = field(default_factory=JointFile)  # 吹哨报到's limits (joint.toml)
     reports: ReportsFile = field(default_factory=ReportsFile)  # monthly report schedule, 顽症 rule (reports.toml)
     emergencies: dict[str, emergency_config.EmergencyPlan] = field(default_factory=dict)  # 应急预案 by code
+    followup: FollowupFile = field(default_factory=FollowupFile)  # 跟踪回访 rates and due time (followup.toml)
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -304,6 +306,7 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     evaluation, _ = _read_toml(directory / "evaluation.toml", EvaluationFile, problems, optional=True)
     joint, _ = _read_toml(directory / "joint.toml", JointFile, problems, optional=True)
     reports, _ = _read_toml(directory / "reports.toml", ReportsFile, problems, optional=True)
+    followup, _ = _read_toml(directory / "followup.toml", FollowupFile, problems, optional=True)
     tolerance_m2 = intake.zone_overlap_tolerance_m2 if intake else 1.0
     zones, feature_index = read_zones(directory / "zones.geojson", tolerance_m2, problems,
                                        Path(cache_dir) if cache_dir else None)
@@ -344,5 +347,6 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         categories={c.slug: c for c in categories.category},
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
-        evaluation=evaluation, committees=committees, joint=joint, reports=reports, emergencies=plans,
+        evaluation=evaluation, committees=committees, joint=joint, followup=followup, reports=reports,
+        emergencies=plans,
     )

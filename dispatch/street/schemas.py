@@ -349,3 +349,41 @@ class ReportsFile(_Strict):
 
     monthly: MonthlyConfig = MonthlyConfig()
     hotspots: HotspotsConfig = HotspotsConfig()
+
+
+SOURCE = r"^[a-z0-9_]{1,16}$"
+
+
+class FollowupFile(_Strict):
+    """config/followup.toml: which closed tickets get a 回访 (follow-up visit), and by when.
+
+    A ticket's source (``tickets.source``: ``api``/``web`` an inspector's report, ``open311`` the public,
+    ``committee`` a 居委's 约请) names its rate: 1 always, 0 never, between: that share of the tickets, drawn
+    from a hash of the ticket number (the same ticket is always drawn the same way). A source not listed
+    takes ``default_rate``.
+    """
+
+    limit: str = Field("3 WD", description="due this long after the closing (WH/WD working time, NH/NM clock time)")
+    default_rate: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
+    rates: dict[str, float] = {"committee": 1.0, "open311": 1.0, "api": 0.2, "web": 0.2}
+    reopened_always: bool = True  # a ticket reopened after an 不满意 回访 is visited again when it closes again
+
+    _check_limit = field_validator("limit")(_limit)
+
+    @field_validator("rates")
+    @classmethod
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
+        for source, share in value.items():
+            if not re.match(SOURCE, source):
+                raise ValueError(f"source {source!r} must be 1–16 of a-z, 0-9, _ (as tickets.source)")
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                raise ValueError(f"rate of {source!r} must be a number from 0 to 1, got {share!r}")
+        return value
+
+    def rate(self, source: str) -> float:
+        """The share of this source's closed tickets that get a 回访."""
+        return self.rates.get(source, self.default_rate)
+
+    @property
+    def due_limit(self) -> Limit:
+        return Limit.parse(self.limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from blinker import Signal
 from sqlmodel import Session, col, func, select
 
 from dispatch.deadlines.limits import Limit
@@ -13,12 +14,17 @@ from dispatch.text import is_blank
 from dispatch.tickets import clock, joint
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets import transitions
-from dispatch.tickets.models import ExtensionRequest, Photo, Status, Ticket, TimelineEntry
+from dispatch.tickets.models import ExtensionRequest, Photo, ReopenRequest, Status, Ticket, TimelineEntry
 from dispatch.tickets.schemas import ActionRequest
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
 log = logging.getLogger(__name__)
+
+# Sent by `perform` after an action is applied and recorded, before its commit, with the ticket as sender and
+# session, config, action, actor and now: another domain adds its rows to the same transaction (a closing
+# opens its 回访: dispatch.followup), so they are committed with the action or not at all.
+moved = Signal("a ticket action was applied (before its commit)")
 
 
 def _require(value, message: str):
@@ -74,6 +80,7 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
                           to_status=ticket.status, note=note, data=extra)
     session.add(ticket)
+    moved.send(ticket, session=session, config=config, action=action, actor=actor, now=now)
     session.commit()
     log.info("ticket %s: %s by %s (%s → %s)", ticket.number, action, actor.username, before, ticket.status)
     return ticket
@@ -135,9 +142,9 @@ def _start(session, config, ticket, actor, request, now):
 
 
 def _last_rework_at(session: Session, ticket_id: int) -> datetime | None:
-    """When the ticket was last sent back to rework: a failed 核查 or a 复核返工."""
+    """When the ticket was last sent back to rework: a failed 核查, a 复核返工 or a 回访返工."""
     return session.exec(select(func.max(TimelineEntry.at)).where(
-        TimelineEntry.ticket_id == ticket_id, col(TimelineEntry.action).in_(("verify", "review_rework")),
+        TimelineEntry.ticket_id == ticket_id, col(TimelineEntry.action).in_(("verify", "review_rework", "reopen")),
         TimelineEntry.to_status != Status.closed)).one()
 
 
@@ -197,12 +204,20 @@ def _verify(session, config, ticket, actor, request, now):
         ticket.closed_at = now
         return request.note or "核查通过，结案", {"passed": True}, "passed"
     _require(_text(request), "核查不通过 needs a `note` saying what is wrong")
+    outcome = _rework(session, config, ticket)
+    return _text(request), {"passed": False, "rework_count": ticket.rework_count}, outcome
+
+
+def _rework(session, config, ticket: Ticket) -> str:
+    """返工: the work is to be done again — rework + 1, the resolution undone, and the resolve deadline's ladder
+    scheduled again where it stood (the deadline itself stays); "rework" (back to its department) or, when no
+    department holds it (自行处置 on the spot), "redispatch" (the command center dispatches it)."""
     ticket.rework_count += 1
     ticket.resolved_at = None
-    if ticket.department is None:  # self-resolved on the spot: the command center dispatches it
-        return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "redispatch"
+    if ticket.department is None:
+        return "redispatch"
     clock.reschedule(session, config, ticket, "resolve")
-    return _text(request), {"passed": False, "rework_count": ticket.rework_count}, "rework"
+    return "rework"
 
 
 def _review_rework(session, config, ticket, actor, request, now):
@@ -234,11 +249,32 @@ def approved_extensions(*, session: Session, ticket: Ticket) -> list[str]:
         col(ExtensionRequest.decided_at) >= ticket.dispatched_at).order_by(col(ExtensionRequest.id))).all())
 
 
+def pending_reopen(*, session: Session, ticket_id: int) -> ReopenRequest | None:
+    """The reopen request (回访不满意) waiting for the command center, if any."""
+    return session.exec(select(ReopenRequest).where(ReopenRequest.ticket_id == ticket_id,
+                                                    ReopenRequest.status == "pending")).first()
+
+
+def request_reopen(*, session: Session, ticket: Ticket, visit_id: int | None, reason: str, actor: User,
+                   now: datetime) -> ReopenRequest:
+    """Ask the command center to reopen a closed ticket as rework (an 不满意 回访); the caller commits."""
+    if ticket.status != Status.closed:
+        raise ApiError(409, "illegal_transition", "only a closed ticket can be reopened", status=ticket.status)
+    if pending_reopen(session=session, ticket_id=ticket.id) is not None:
+        raise ApiError(409, "reopen_pending", "a reopen request is already waiting", status=ticket.status)
+    found = ReopenRequest(ticket_id=ticket.id, visit_id=visit_id, reason=reason, requested_by=actor.id,
+                          requested_at=now)
+    session.add(found)
+    session.flush()
+    return found
+
+
 def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None,
-              tasks: list | None = None) -> list[str]:
+              tasks: list | None = None, reopen: ReopenRequest | None = None) -> list[str]:
     """The actions `user` may take on this ticket now: the transition table, the actor check, and what
-    the ticket's state adds (one extension request at a time; a decision needs one waiting; 督办 once;
-    `tasks`, the ticket's assist tasks: 报到 before 协办完成, 关闭协办 while one is open)."""
+    the ticket's state adds (one extension request at a time; a decision needs one waiting — an extension,
+    or a reopen request for 回访返工; 督办 once; `tasks`, the ticket's assist tasks: 报到 before 协办完成,
+    关闭协办 while one is open)."""
     open_tasks = [t for t in tasks or [] if t.state in joint.OPEN]
     assisting = frozenset(t.department for t in open_tasks)
     allowed = []
@@ -256,6 +292,8 @@ def permitted(ticket: Ticket, *, user: User, extension: ExtensionRequest | None,
         if name == "request_extension" and extension is not None:
             continue
         if name in ("approve_extension", "reject_extension") and extension is None:
+            continue
+        if name in ("reopen", "decline_reopen") and reopen is None:
             continue
         if name == "supervise" and ticket.supervised:
             continue
@@ -353,12 +391,35 @@ def _whistle(session, config, ticket, actor, request, now):
     return note, data, outcome
 
 
+def _decide_reopen(approve: bool):
+    """回访返工 / 驳回返工: the command center decides the waiting reopen request (409 when none waits)."""
+    def apply(session, config, ticket, actor, request, now):
+        found = pending_reopen(session=session, ticket_id=ticket.id)
+        if found is None:
+            raise ApiError(409, "no_reopen_pending", "no reopen request is waiting", status=ticket.status)
+        text = _text(request)
+        if not approve:
+            _require(text, "驳回返工 needs a `reason`")
+        found.status = "approved" if approve else "declined"
+        found.decided_by, found.decided_at, found.decision_note = actor.id, now, text
+        session.add(found)
+        data = {"reopen_request": found.id, "visit": found.visit_id}
+        if not approve:
+            return text, data
+        ticket.closed_at = None
+        outcome = _rework(session, config, ticket)
+        return text or "回访不满意，城运中心批准返工", {**data, "rework_count": ticket.rework_count}, outcome
+
+    return apply
+
+
 _APPLY = {
     "dispatch": _dispatch, "accept": _accept, "return": _return, "start": _start, "resolve": _resolve,
     "verify": _verify, "request_extension": _request_extension,
     "approve_extension": _decide_extension(True), "reject_extension": _decide_extension(False),
     "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
     "self_resolve": _self_resolve, "review_rework": _review_rework, "whistle": _whistle, "check_in": joint.check_in,
-    "finish_task": joint.finish_task, "close_task": joint.close_task,
+    "finish_task": joint.finish_task, "close_task": joint.close_task, "reopen": _decide_reopen(True),
+    "decline_reopen": _decide_reopen(False),
 }
 assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"

@@ -1,5 +1,5 @@
 """Ticket tables: the ticket, its timeline (留痕), dispatch rounds, photos, deadline history, escalations reached,
-extensions, numbering."""
+extensions, reopen requests (回访返工), numbering."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -164,6 +164,26 @@ class ExtensionRequest(SQLModel, table=True):
     amount: str  # a limit such as "2 WD"
     reason: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=16)  # pending | approved | rejected | withdrawn
+    requested_by: int = Field(foreign_key="users.id")
+    requested_at: datetime = utc_field(nullable=False)
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = utc_field()
+    decision_note: str | None = None
+
+
+class ReopenRequest(SQLModel, table=True):
+    """回访不满意: a request to reopen a closed ticket as rework, waiting for the command center's decision.
+
+    Made by an 不满意 follow-up visit (dispatch.followup); the actions 回访返工 (`reopen`) and 驳回返工
+    (`decline_reopen`) decide it. At most one waits per ticket.
+    """
+
+    __tablename__ = "reopen_requests"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    visit_id: int | None = None  # the follow-up visit that asked for it (dispatch.followup's table)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", index=True, max_length=16)  # pending | approved | declined
     requested_by: int = Field(foreign_key="users.id")
     requested_at: datetime = utc_field(nullable=False)
     decided_by: int | None = Field(default=None, foreign_key="users.id")

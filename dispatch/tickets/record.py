@@ -3,9 +3,9 @@
 Two guards, each checkable on its own:
 
 - **append-only.** The record tables (`APPEND_ONLY_TABLES`: a ticket's timeline, deadline history, escalations,
-  photos' metadata, the 居委's evaluations, the assist tasks' escalations — `RECORD_TABLES` — and the street's own
-  records, `STREET_RECORD_TABLES`: each emergency's steps and the stored monthly reports) refuse UPDATE and DELETE
-  (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
+  photos' metadata, the 居委's evaluations, the assist tasks' escalations, the follow-up visits and their
+  escalations — `RECORD_TABLES` — and the street's own records, `STREET_RECORD_TABLES`: each emergency's steps and
+  the stored monthly reports) refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by triggers of the database itself,
   so neither the app nor someone at its database prompt can rewrite what happened. `install` creates them
   (revision 0005 on an upgraded database, `dispatch.db` on a new one: both call it); the app's database
   role owns no table (`python run.py db grant ROLE`), so it cannot drop them either.
@@ -27,8 +27,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-# a ticket's record: each row names its ticket
-RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "evaluations", "assist_escalations")
+# a ticket's record: each row names its ticket (the last two: 回访, dispatch.followup, 0008)
+RECORD_TABLES = ("timeline", "deadline_changes", "escalations", "photos", "evaluations", "assist_escalations",
+                 "followup_visits", "followup_escalations")
 # the street's own record: each emergency's steps (dispatch.emergency, 0009), the stored monthly reports
 # (dispatch.reports, 0010)
 STREET_RECORD_TABLES = ("emergency_log", "monthly_reports")

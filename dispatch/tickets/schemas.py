@@ -193,9 +193,10 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["dispatch", "accept", "return", "start", "resolve", "verify", "request_extension",
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
-                    "self_resolve", "whistle", "check_in", "finish_task", "close_task"]
+                    "self_resolve", "whistle", "check_in", "finish_task", "close_task", "reopen", "decline_reopen"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
-    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension")
+    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension, "
+                               "decline_reopen")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
     department: str | None = Field(None, max_length=64, description="dispatch: the department code; whistle: the "
                                    "lead department (default: the ticket's)")

@@ -4,7 +4,7 @@ It is also the only writer of a ticket's status (``apply``): the actions people 
 and the moves the system makes at intake (``SYSTEM_MOVES``: linking a duplicate, automatic dispatch).
 A ticket starts as ``REPORTED``. Where one action can end in different statuses, its target is a table of
 outcomes (核查: passed → closed, failed → back to its department, or to the command center when it has
-none); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
+none; 回访返工 the same from closed); 恢复 (resume) goes back to the status it was suspended from (``RESTORE``).
 
 吹哨报到 (joint handling, ``tickets.joint``): 吹哨 dispatches a ticket waiting for dispatch to its lead, or leaves
 the status as it is; 报到 and 协办完成 are taken by a department with an open assist task on the ticket
@@ -68,6 +68,10 @@ TRANSITIONS: dict[str, Move] = {
     "finish_task": _m({S.dispatched, S.in_progress}, SAME, {R.department}, label="协办完成", assisting=True),
     "close_task": _m({S.pending_dispatch, S.dispatched, S.in_progress, S.suspended}, SAME, COMMAND,
                      label="关闭协办"),
+    # 回访不满意 (dispatch.followup): the command center reopens the closed ticket as rework for the same
+    # department (or sends it to be dispatched when nobody held it), or declines with a reason
+    "reopen": _m({S.closed}, {"rework": S.in_progress, "redispatch": S.pending_dispatch}, COMMAND, label="回访返工"),
+    "decline_reopen": _m({S.closed}, SAME, COMMAND, label="驳回返工"),
 }
 
 ACTIONS = tuple(TRANSITIONS)

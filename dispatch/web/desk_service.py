@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from dispatch.evaluation import serialize as evaluation_serialize
 from dispatch.evaluation import service as evaluation_service
+from dispatch.followup import serialize as followup_serialize
+from dispatch.followup import service as followup_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
@@ -31,24 +33,31 @@ QUEUES = {"pending": "待签收", "in_progress": "处置中", "assists": "协办
 COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
 # The 复核 requests of the 居委 (dispatch.evaluation), a tab of the command center's desk after its own queues.
 REVIEW_QUEUE = {"reviews": "复核"}
+# 跟踪回访 (dispatch.followup), the command center's too: 回访 not yet recorded (soonest due first; overdue ones
+# marked), and the 不满意 回访's requests to reopen their tickets (回访返工), waiting for its decision
+FOLLOWUP_QUEUES = {"followups": "回访", "reopen_requests": "返工待批"}
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "check_in", "finish_task", "dispatch", "whistle",
-                "approve_extension", "reject_extension", "supervise", "suspend", "resume", "cancel")
+                "approve_extension", "reject_extension", "reopen", "decline_reopen", "supervise", "suspend", "resume",
+                "cancel")
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
-    """The desk's tabs for this user: everyone's queues, and 挂账, 延期待批 and 复核 for the command center and admins."""
+    """The desk's tabs for this user: everyone's queues, and 挂账, 延期待批, 复核, 回访 and 返工待批 for the command
+    center and admins."""
     labels = {**QUEUES, **COMMAND_QUEUES}
     tabs = {name: labels[name] for name in ticket_queues.names_for(user)}
     if user.role in (Role.command, Role.admin):
         tabs.update(REVIEW_QUEUE)
+        tabs.update(FOLLOWUP_QUEUES)
     return tabs
 
 
-def allowed_actions(ticket: Ticket, *, user: User, extension, tasks: list | None = None) -> list[dict]:
-    """The desk actions this user may take on this ticket now, in the desk's order (`tasks`: its assist tasks)."""
-    permitted = set(ticket_flows.permitted(ticket, user=user, extension=extension, tasks=tasks))
+def allowed_actions(ticket: Ticket, *, user: User, extension, tasks: list | None = None, reopen=None) -> list[dict]:
+    """The desk actions this user may take on this ticket now, in the desk's order (`tasks`: its assist tasks;
+    `reopen`: the 回访's reopen request waiting, if any)."""
+    permitted = set(ticket_flows.permitted(ticket, user=user, extension=extension, tasks=tasks, reopen=reopen))
     return [{"action": name, "label": TRANSITIONS[name].label} for name in DESK_ACTIONS if name in permitted]
 
 
@@ -122,8 +131,13 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
     if "reviews" in labels:
         found["reviews"] = [(t, r) for r, t in evaluation_service.reviews(session=session)
                             if department is None or t.department == department]
+    followups = (_followup_queues(session=session, config=config, department=department, now=now, user=user)
+                 if "followups" in labels else {})
     body = {}
     for name, label in labels.items():
+        if name in FOLLOWUP_QUEUES:
+            body[name] = followups[name]
+            continue
         items = found[name]
         if name == "returned":
             held = (ticket_holders.held_among(session=session, department=user.department,
@@ -146,6 +160,26 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
     return {"department": department, "department_name": dept.name if dept else None,
             "queues": body, "returned_days": ticket_queues.RETURNED_DAYS,
             "workday_minutes": float(config.calendar.minutes_per_workday)}
+
+
+def _followup_queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
+                     user: User) -> dict:
+    """The command center's 回访 tabs: the 回访 not yet recorded and the reopen requests, as desk rows (the
+    ticket, and its 回访 or request); `department` narrows them to that department's tickets."""
+    rows, _ = followup_service.listing(session=session, user=user, state="due", now=now, limit=10_000)
+    rows = [row for row in rows if department is None or row[1].department == department]
+    visits = followup_serialize.followups_public(rows[:MAX_ROWS], session=session, config=config, now=now)
+    due = [{**_row(ticket, config=config, now=now, user=user), "followup": visit}
+           for (_, ticket, _), visit in zip(rows[:MAX_ROWS], visits)]
+    requests = [(r, t) for r, t in followup_service.reopen_requests(session=session)
+                if department is None or t.department == department]
+    asked = followup_serialize.reopen_requests_public(requests[:MAX_ROWS], session=session, config=config)
+    reopen = [{**_row(ticket, config=config, now=now, user=user), "reopen": request}
+              for (_, ticket), request in zip(requests[:MAX_ROWS], asked)]
+    return {"followups": {"label": FOLLOWUP_QUEUES["followups"], "count": len(rows), "tickets": due,
+                          "overdue": sum(1 for task, _, _ in rows if now > task.due_at)},
+            "reopen_requests": {"label": FOLLOWUP_QUEUES["reopen_requests"], "count": len(requests),
+                                "tickets": reopen}}
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:
@@ -208,6 +242,7 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
     and for a department that held it before, `former_holder` (read only: no actions)."""
     extension = ticket_flows.pending_extension(session=session, ticket_id=ticket.id)
     tasks = ticket_joint.tasks_of(session=session, ticket_id=ticket.id)
+    reopen = ticket_flows.pending_reopen(session=session, ticket_id=ticket.id)
     body = ticket_public(ticket, config=config, now=now, session=session, detail=True)
     body["state"] = clock.state(ticket, now=now, config=config)
     body["zone_name"] = _zone_name(config, ticket.zone)
@@ -219,10 +254,14 @@ def ticket_detail(ticket: Ticket, *, session: Session, config: StreetConfig, now
         "returned": None if returned is None else return_public(returned, config=config),
         "extensions_approved": ticket_flows.approved_extensions(session=session, ticket=ticket),
         "workday_minutes": float(config.calendar.minutes_per_workday),
-        "actions": allowed_actions(ticket, user=user, extension=extension, tasks=tasks),
+        "actions": allowed_actions(ticket, user=user, extension=extension, tasks=tasks, reopen=reopen),
         "can_close_tasks": "close_task" in ticket_flows.permitted(ticket, user=user, extension=extension, tasks=tasks),
         "own_task": next((t.id for t in tasks if t.department == user.department and t.state in ticket_joint.OPEN),
                          None) if user.role == Role.department else None,
+        "followups": followup_serialize.of_ticket(ticket, session=session, config=config, now=now),
+        "can_record_followup": user.role in (Role.command, Role.admin),
+        "pending_reopen": None if reopen is None else {
+            "id": reopen.id, "reason": reopen.reason, "requested_at": reopen.requested_at.isoformat()},
         "after_photo_required": bool(category and category.after_photo_required),
         "pending_extension": None if extension is None else {
             "id": extension.id, "amount": extension.amount, "reason": extension.reason,

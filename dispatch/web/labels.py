@@ -13,13 +13,16 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 ('签收时限', '工作时', '即将超期')
 >>> labels["sources"]["committee"], labels["grades"]["basically_satisfied"], labels["roles"]["committee"]
 ('约请', '基本满意', '居委')
+>>> labels["followup_ratings"]["basically_satisfied"], labels["actions"]["reopen"], labels["desk_queues"]["followups"]
+('基本满意', '回访返工', '回访')
 """
 from __future__ import annotations
 
 from dispatch.emergency.review import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
+from dispatch.followup.service import RATING_LABELS, REASON_LABELS
 from dispatch.tickets.models import Status
 from dispatch.tickets.transitions import TRANSITIONS
-from dispatch.web.desk_service import COMMAND_QUEUES, QUEUES, REVIEW_QUEUE
+from dispatch.web.desk_service import COMMAND_QUEUES, FOLLOWUP_QUEUES, QUEUES, REVIEW_QUEUE
 from dispatch.web.guard import ROLE_LABELS
 
 STATUS_LABELS = {
@@ -47,6 +50,9 @@ TIMELINE_ACTION_LABELS = {
     "dismiss_review": "驳回复核",
     "emergency_join": "纳入应急",  # dispatch.emergency.flows: handled under an emergency's 预案
     "emergency_release": "移出应急",
+    "followup_due": "待回访",  # dispatch.followup: a closing selected for a 回访
+    "followup_visit": "回访",
+    "followup_escalate": "回访超期升级",
 }
 # Where a report came from (ticket.source); a 居委's report is an 约请 (invitation to the departments).
 SOURCE_LABELS = {"api": "巡查上报", "web": "巡查上报", "open311": "市民上报", "committee": "约请"}
@@ -71,10 +77,12 @@ def page_labels() -> dict[str, dict[str, str]]:
         "deadline_kinds": dict(DEADLINE_KIND_LABELS),
         "limit_units": dict(LIMIT_UNIT_LABELS),
         "ticket_states": dict(TICKET_STATE_LABELS),
-        "desk_queues": {**QUEUES, **COMMAND_QUEUES, **REVIEW_QUEUE},
+        "desk_queues": {**QUEUES, **COMMAND_QUEUES, **REVIEW_QUEUE, **FOLLOWUP_QUEUES},
         "sources": dict(SOURCE_LABELS),
         "grades": dict(GRADE_LABELS),
         "evaluation_states": dict(EVALUATION_STATE_LABELS),
         "review_statuses": dict(REVIEW_STATUS_LABELS),
         "emergency_actions": dict(EMERGENCY_ACTION_LABELS),  # the steps of an emergency's record (应急留痕)
+        "followup_ratings": {str(code): name for code, name in RATING_LABELS.items()},
+        "followup_reasons": dict(REASON_LABELS),
     }

@@ -1,14 +1,15 @@
-"""The inspector's phone page /m/: report (上报), my reports (我的上报), verify (核查任务), outbox (待发送).
+"""The inspector's phone page /m/: report (上报), my reports (我的上报), verify (核查任务), 回访, outbox (待发送).
 
 A 居委 (role committee) gets the same page for its 居民区: 约请上报 (its reports are 约请), 本居民区 (the tickets
 of its 居民区, each with its evaluation), 待评价 (the closed tickets awaiting its evaluation, with the time left,
-and the evaluation form: static/js/m_evaluate.js) and 待发送.
+and the evaluation form: static/js/m_evaluate.js) and 待发送 (no 回访).
 
 The page is one template, the scripts every page shares (static/js/dom.js, labels.js, time.js, api.js,
-session.js), the zone map and timeline scripts (zonemap.js, timeline.js) and its own six (m_page.js, m_queue.js,
-m_questions.js, m_report.js, m_lists.js, m.js); all data comes from the JSON API. `/m/sw.js` is its service worker (static/js/m_sw.js) that keeps a copy of
-the page, so /m/ opens offline once it was loaded online; its cache name carries a hash of the app-shell
-files, computed when the app starts, so a deploy with changed files replaces the copy.
+session.js), the zone map and timeline scripts (zonemap.js, timeline.js) and its own eight (m_page.js, m_queue.js,
+m_questions.js, m_report.js, m_lists.js, m_evaluate.js, m_followup.js, m.js) with the 回访 form (followup.js); all
+data comes from the JSON API. `/m/sw.js` is its service worker (static/js/m_sw.js) that keeps a copy of the page,
+so /m/ opens offline once it was loaded online; its cache name carries a hash of the app-shell files, computed when
+the app starts, so a deploy with changed files replaces the copy.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ bp = Blueprint("m", __name__, url_prefix="/m")
 # Every script and style templates/m/index.html (with base.html) loads must be here, or /m/ breaks offline.
 SHELL_STATIC = ("css/app.css", "css/m.css", "js/dom.js", "js/labels.js", "js/time.js", "js/api.js", "js/session.js",
                 "vendor/echarts/echarts.min.js", "js/zonemap.js", "js/timeline.js", "js/m_page.js", "js/m_queue.js",
-                "js/m_questions.js", "js/m_report.js", "js/m_lists.js", "js/m_evaluate.js", "js/m.js", "favicon.svg",
-                "favicon.ico")
+                "js/m_questions.js", "js/m_report.js", "js/m_lists.js", "js/m_evaluate.js", "js/followup.js",
+                "js/m_followup.js", "js/m.js", "favicon.svg", "favicon.ico")
 SW_SOURCE = "js/m_sw.js"
 
 

@@ -1,5 +1,5 @@
-/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and 挂账, 延期待批 and 复核 for the
- * command center), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
+/* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and for the command center 挂账,
+ * 延期待批, 复核, 回访 and 返工待批), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
  * A 居委's report (an 约请) carries its chip beside the number wherever it is listed.
  */
 (function () {
@@ -7,11 +7,13 @@
 
   const { api, el, clear, toast, fmtTime, describeError, clip, labelOf, invitationChip } = window.YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = window.YC.desk;
+  const { dueText } = window.YC.followup;
   const LIST_POLL_MS = 15000;
 
   function initList(root) {
     let current = 'pending';
     let data = null;
+    let drawn = false;
     let fetchedAt = Date.now();  // the server's time of the last answer (its Date header)
     const deptSelect = document.getElementById('dept-filter');
     const isDepartment = !deptSelect;  // a department user's own desk: it acts on its 协办 tasks here
@@ -80,6 +82,22 @@
         cells.push(el('td', {}, deadlineCell(t, 'resolve'), t.department_name ? ' · ' + t.department_name : ''));
         cells.push(el('td', {}, t.visible
           ? el('a', { className: 'btn btn-small', text: '审批', attrs: { href: '/desk/tickets/' + t.id } }) : null));
+      } else if (queue === 'followups') {
+        const f = t.followup;
+        cells.push(el('td', { text: t.department_name || '—' }));
+        cells.push(el('td', { text: fmtTime(f.opened_at, true) }));
+        cells.push(el('td', { text: labelOf('followup_reasons', f.reason) }));
+        cells.push(el('td', {}, el('span', { className: 'left' + (f.overdue ? ' overdue' : ''), dataset: { testid: 'due' },
+          text: fmtTime(f.due_at, true) + ' · ' + dueText(f) })));
+        cells.push(el('td', {}, el('a', { className: 'btn btn-small', text: '记录回访',
+          attrs: { href: '/desk/tickets/' + t.id + '#followups' } })));
+      } else if (queue === 'reopen_requests') {
+        const r = t.reopen;
+        cells.push(el('td', { text: t.department_name || '—' }));
+        cells.push(el('td', { text: fmtTime(r.requested_at, true) + ' · ' + r.requested_by }));
+        cells.push(el('td', { className: 'desc', text: r.reason }));
+        cells.push(el('td', {}, el('a', { className: 'btn btn-small', text: '审批',
+          attrs: { href: '/desk/tickets/' + t.id } })));
       } else {
         cells.push(el('td', { text: fmtTime(t.created_at, true) }));
         cells.push(el('td', {}, deadlineCell(t, 'response')));
@@ -104,8 +122,14 @@
         const badge = tab.querySelector('.count');
         badge.textContent = q ? String(q.count) : '0';
         tab.classList.toggle('has-items', !!(q && q.count));
+        tab.classList.toggle('has-overdue', !!(q && q.overdue));  // 回访: some are past due
       });
       const q = data.queues[current];
+      if (!drawn) {  // a tab named in the URL (/desk/#followups) is brought into view where the tabs scroll (phone)
+        const chosen = document.querySelector('.desk-tabs [aria-selected=true]');
+        if (chosen && chosen.scrollIntoView) chosen.scrollIntoView({ block: 'nearest', inline: 'center' });
+        drawn = true;
+      }
       clear(list);
       const head = {
         returned: ['工单号', '类别', '片区', '描述', '退单时间', '退单原因', '当前状态'],
@@ -113,6 +137,8 @@
         extensions: ['工单号', '类别', '片区', '描述', '申请时间', '申请延长', '延期理由', labelOf('deadline_kinds', 'resolve') + ' · 部门', ''],
         reviews: ['工单号', '类别', '片区', '描述', '申请时间', '居委', '不满意说明', '状态 · 部门', ''],
         assists: ['工单号', '类别', '片区', '协办任务', '协办部门', '状态', '报到时限', '完成时限', ''],
+        followups: ['工单号', '类别', '片区', '描述', '处置部门', '结案时间', '回访方式', '回访时限', ''],
+        reopen_requests: ['工单号', '类别', '片区', '描述', '处置部门', '回访时间 · 回访人', '不满意原因', ''],
       }[current] || ['工单号', '类别', '片区', '描述', '上报时间', '签收时限', '处置时限', '状态'];
       const table = el('table', { className: 'tickets', dataset: { list: current } },
         el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h })))),
@@ -125,7 +151,8 @@
       if (!q.tickets.length) {
         list.appendChild(el('p', { className: 'empty', text: { returned: '近' + data.returned_days + '天没有退单',
           suspended: '没有挂账的工单', extensions: '没有等待审批的延期申请', reviews: '没有待复核的居委评价',
-          assists: '没有待办的协办任务' }[current] || '此队列暂无工单' }));
+          assists: '没有待办的协办任务', followups: '没有待回访的工单',
+          reopen_requests: '没有等待审批的返工申请' }[current] || '此队列暂无工单' }));
       } else if (q.count > q.tickets.length) {
         list.appendChild(el('p', { className: 'muted', text: '仅显示前 ' + q.tickets.length + ' 条，共 ' + q.count + ' 条' }));
       }

@@ -1,7 +1,8 @@
 /* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
  * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …; for the command center also
- * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation; 吹哨 and 关闭协办, and an
- * assisting department's 报到 and 协办完成: desk_joint.js).
+ * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation, and after an 不满意 回访 回访返工
+ * or 驳回返工 with a reason; 吹哨 and 关闭协办, and an assisting department's 报到 and 协办完成: desk_joint.js),
+ * and the ticket's 回访 (follow-up visits: due time, the visit, the record form).
  */
 (function () {
   'use strict';
@@ -181,6 +182,14 @@
         if (!reason.value.trim()) throw new Error('请填写延期理由');
         return { json: { action, [unit.value]: n, reason: reason.value.trim(), version: t.version } };
       };
+    } else if (action === 'decline_reopen') {
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000,
+        placeholder: '驳回理由（必填）：为何不返工' } });
+      form.append(field('驳回理由', reason));
+      read = () => {
+        if (!reason.value.trim()) throw new Error('请填写驳回理由');
+        return { json: { action, reason: reason.value.trim(), version: t.version } };
+      };
     } else if (action === 'suspend' || action === 'cancel') {
       const what = action === 'suspend' ? '挂账' : '作废';
       const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000,
@@ -292,6 +301,11 @@
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-extension' },
         text: '延期申请待城运中心审批：延长 ' + limitText(p.amount) + '，理由：' + p.reason }));
     }
+    if (data.pending_reopen) {
+      const r = data.pending_reopen;
+      node.appendChild(el('p', { className: 'notice', dataset: { testid: 'pending-reopen' },
+        text: '回访不满意，申请返工待城运中心审批（' + fmtTime(r.requested_at, true) + '）：' + r.reason }));
+    }
     if (data.returned) {  // waiting for dispatch because a department sent it back (退单)
       const r = data.returned;
       node.appendChild(el('p', { className: 'notice', dataset: { testid: 'returned-notice' },
@@ -324,7 +338,7 @@
     const forms = el('div', { className: 'action-forms' });
     const direct = new Set(['accept', 'supervise', 'approve_extension', 'reject_extension', 'resume']);
     const onTask = new Set(['check_in', 'finish_task']);  // in the 吹哨报到 card, beside the task
-    const primary = new Set(['accept', 'resolve', 'resume']);
+    const primary = new Set(['accept', 'resolve', 'resume', 'reopen']);
     data.actions.forEach(({ action, label }) => {
       if (onTask.has(action)) return;
       const btn = el('button', { className: 'btn' + (primary.has(action) ? ' btn-primary' : '')
@@ -354,6 +368,35 @@
     node.append(buttons, forms);
   }
 
+  /** The ticket's 回访: each with its reason, due time and the visit, or (the command center) the record form. */
+  function drawFollowups(node, data, reload) {
+    const list = data.followups || [];
+    node.hidden = !list.length;
+    clear(node);
+    if (!list.length) return;
+    node.appendChild(el('h2', { text: '跟踪回访' }));
+    list.forEach((f) => {
+      const v = f.visit;
+      const item = el('div', { className: 'followup', dataset: { followup: f.id, done: f.done_at ? '1' : '0' } },
+        el('div', { className: 'kv' }, el('span', { className: 'k', text: '第' + f.closure + '次结案' }),
+          el('span', { className: 'v', text: fmtTime(f.opened_at, true) + ' · ' + labelOf('followup_reasons', f.reason) })),
+        el('div', { className: 'kv' }, el('span', { className: 'k', text: '回访时限' }),
+          el('span', { className: 'v' }, '截止 ' + fmtTime(f.due_at, true) + ' ',
+            el('span', { className: 'left' + (f.overdue ? ' overdue' : ''), text: YC.followup.dueText(f) }))),
+        v ? el('div', { className: 'kv' }, el('span', { className: 'k', text: '回访结果' }),
+          el('span', { className: 'v', dataset: { testid: 'visit' },
+            text: YC.followup.visitText(v) + '（' + v.actor + '，' + fmtTime(v.at, true) + '）'
+              + ({ pending: '；返工申请待审批', approved: '；已批准返工', declined: '；返工申请已驳回' }[f.reopen_request] || '') })) : null);
+      if (!v && data.can_record_followup) {
+        item.appendChild(YC.followup.form(f, async () => {
+          toast('回访已记录', 'ok');
+          await reload();
+        }));
+      }
+      node.appendChild(item);
+    });
+  }
+
   function initTicket(root) {
     const id = root.dataset.ticketId;
     document.getElementById('print-btn').addEventListener('click', () => window.print());  // the A4 工单 (desk.css @media print)
@@ -362,6 +405,7 @@
       deadlines: document.getElementById('ticket-deadlines'), actions: document.getElementById('ticket-actions'),
       joint: document.getElementById('ticket-joint'),
       photos: document.getElementById('ticket-photos'), timeline: document.getElementById('ticket-timeline'),
+      followups: document.getElementById('ticket-followups'),
       map: document.getElementById('ticket-map'),
     };
 
@@ -411,6 +455,7 @@
       drawActions(parts.actions, data, run, ['command', 'admin'].includes(root.dataset.role) ? decide : null);
       YC.deskJoint.drawParticipants(parts.joint, data, load);
       drawPhotos(parts.photos, t);
+      drawFollowups(parts.followups, data, load);
       drawTimeline(parts.timeline, t);
       try {
         await YC.zoneMap.load();

@@ -9,11 +9,13 @@
  *   YC.labels.deadline_kinds  response → 签收时限, resolve → 处置时限
  *   YC.labels.limit_units     WH → 工作时, WD → 工作日, NH → 小时, NM → 分钟
  *   YC.labels.ticket_states   normal / warning / overdue / supervised → 正常 / 预警 / 超期 / 督办 (cockpit map)
- *   YC.labels.desk_queues     the desk's tabs: pending → 待签收, warning → 即将超期 …, reviews → 复核
+ *   YC.labels.desk_queues     the desk's tabs: pending → 待签收, warning → 即将超期 …, reviews → 复核, followups → 回访
  *   YC.labels.sources         committee → 约请 (a 居委's report), open311 → 市民上报 …
  *   YC.labels.grades          satisfied / basically_satisfied / dissatisfied → 满意 / 基本满意 / 不满意
  *   YC.labels.evaluation_states, YC.labels.review_statuses  待评价 / 已评价 / 未评价; 待复核 / 已复核返工 / 已驳回
  *   YC.labels.emergency_actions  an emergency's record: declare → 启动应急, checkin → 到岗 … (cockpit)
+ *   YC.labels.followup_ratings  satisfied / basically_satisfied / dissatisfied → 满意 / 基本满意 / 不满意 (回访)
+ *   YC.labels.followup_reasons  source / sample / reopened → 按来源回访 / 抽样回访 / 返工后回访
  * YC.labelOf(group, code) is the name, or the code itself when the server names no such code.
  */
 (function () {
@@ -21,7 +23,8 @@
 
   const YC = window.YC = window.YC || {};
   const GROUPS = ['statuses', 'actions', 'roles', 'deadline_kinds', 'limit_units', 'ticket_states', 'desk_queues',
-    'sources', 'grades', 'evaluation_states', 'review_statuses', 'emergency_actions'];
+    'sources', 'grades', 'evaluation_states', 'review_statuses', 'followup_ratings', 'followup_reasons',
+    'emergency_actions'];
 
   function read() {
     const node = document.getElementById('yc-labels');

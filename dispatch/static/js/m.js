@@ -1,7 +1,8 @@
 /* 宜川路街道网格化管理 — /m/, the grid inspector's phone page: tabs and start-up.
  *
- * Tabs: 上报 (report, m_report.js), 我的上报 (my reports), 核查任务 (verify), 待发送 (outbox) — the
- * last three in m_lists.js; for a 居委: 约请上报, 本居民区, 待评价 (m_evaluate.js) and 待发送; the offline queue is m_queue.js; the service worker that lets the page open
+ * Tabs: 上报 (report, m_report.js), 我的上报 (my reports), 核查任务 (verify), 待发送 (outbox) — those
+ * three in m_lists.js —, and 回访 (follow-up visits of the zone, m_followup.js); for a 居委: 约请上报, 本居民区,
+ * 待评价 (m_evaluate.js) and 待发送 (no 回访); the offline queue is m_queue.js; the service worker that lets the page open
  * offline is m_sw.js (registered here). m_page.js says how the scripts share YC.m.
  */
 (function () {
@@ -13,11 +14,12 @@
   const { flushOutbox } = M.queue;
   const report = M.report;
   const { loadMine, loadVerify, renderOutbox } = M.lists;
+  const { loadFollowups } = M.followups;
   const RETRY_MS = 20000;
 
   const committee = M.me.role === 'committee';
-  const loaders = { mine: () => loadMine(), verify: () => loadVerify(), outbox: () => renderOutbox(),
-    evaluate: () => M.evaluate.loadEvaluate() };
+  const loaders = { mine: () => loadMine(), verify: () => loadVerify(), followup: () => loadFollowups(),
+    outbox: () => renderOutbox(), evaluate: () => M.evaluate.loadEvaluate() };
 
   function showTab(name) {
     document.querySelectorAll('.tabs [role=tab]').forEach((b) => {
@@ -45,6 +47,7 @@
     $('mine-refresh').addEventListener('click', () => loadMine().catch((e) => toast(describeError(e), 'error')));
     $('verify-refresh').addEventListener('click', () => loadVerify().catch((e) => toast(describeError(e), 'error')));
     $('evaluate-refresh').addEventListener('click', () => M.evaluate.loadEvaluate().catch((e) => toast(describeError(e), 'error')));
+    $('followup-refresh').addEventListener('click', () => loadFollowups().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
     $('outbox-send').addEventListener('click', () => {
       if (!navigator.onLine) toast('当前无网络', 'error'); else flushOutbox();
@@ -55,7 +58,7 @@
     setInterval(() => { if (navigator.onLine) flushOutbox(); }, RETRY_MS);
 
     const results = await Promise.allSettled([report.loadCategories(), report.loadZones(), renderOutbox(),
-      committee ? M.evaluate.loadEvaluate() : loadVerify()]);
+      ...(committee ? [M.evaluate.loadEvaluate()] : [loadVerify(), loadFollowups()])]);
     results.filter((r) => r.status === 'rejected').forEach((r) => toast(describeError(r.reason), 'error'));
     report.locateIfAllowed();
     document.body.dataset.ready = '1';

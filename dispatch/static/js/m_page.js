@@ -6,6 +6,7 @@
  *   m_report.js YC.m.report: the 上报 form — categories, location and zone map, photo, submit
  *   m_lists.js  YC.m.lists: 我的上报 (and the ticket detail), 核查任务, 待发送
  *   m_evaluate.js YC.m.evaluate: a 居委's 待评价 list and the evaluation (评价) form, also in the ticket detail
+ *   m_followup.js YC.m.followups: 回访 (with followup.js, the record form every page shares)
  *   m.js        YC.m.showTab, the tabs and start-up
  * A part loaded earlier is taken when a script loads; one loaded later is looked up when it is called
  * (YC.m.lists.loadMine()), which is always after start-up.

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from dispatch import scheduler as dispatch_scheduler
 from dispatch.emergency import scheduled as emergency_jobs
 from dispatch.escalation import outbox, scheduled
+from dispatch.followup import scheduled as followup_jobs
 from dispatch.tickets import recompute
 from dispatch.escalation.models import OutboxMessage
 from dispatch.tickets.models import Escalation
@@ -29,13 +30,15 @@ def test_start_scheduler_registers_every_job_with_its_options(app):
     try:
         assert scheduler.running
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation_sweep", "assist_sweep", "outbox_delivery", "web_session_purge",
-                             "deadline_calendar_sync", "sqlite_optimize", "monthly_report", "emergency_checkin_sweep"}
+        assert set(jobs) == {"escalation_sweep", "assist_sweep", "outbox_delivery", "followup_sweep",
+                             "web_session_purge", "deadline_calendar_sync", "sqlite_optimize", "monthly_report",
+                             "emergency_checkin_sweep"}
         # (job, function, interval: from config/escalation.toml; the session cleanup every 6 hours; the check
         # of the calendar the deadlines were counted with every 10 minutes)
         for job, func, seconds in [(jobs["escalation_sweep"], scheduled.sweep_job, 60),
                                    (jobs["assist_sweep"], scheduled.assist_sweep_job, 60),
                                    (jobs["outbox_delivery"], scheduled.deliver_job, 30),
+                                   (jobs["followup_sweep"], followup_jobs.sweep_job, 60),  # 回访: as the sweep
                                    (jobs["web_session_purge"], user_jobs.purge_sessions_job, 6 * 3600),
                                    (jobs["deadline_calendar_sync"], recompute.sync_job, 600),
                                    (jobs["emergency_checkin_sweep"], emergency_jobs.checkin_job, 60)]:
@@ -89,16 +92,16 @@ def test_a_config_reload_retimes_the_running_jobs(app, config_dir):
     scheduler.start(paused=True)
     try:
         assert _timing(scheduler) == {"escalation_sweep": (60, 60), "assist_sweep": (60, 60),
-                                      "emergency_checkin_sweep": (60, 60), "outbox_delivery": (30, 30)}
+                                      "emergency_checkin_sweep": (60, 60), "outbox_delivery": (30, 30), "followup_sweep": (60, 60)}
         _set_intervals(config_dir, sweep=300, deliver=45)
         street_service.reload(other)
         assert _timing(scheduler) == {"escalation_sweep": (300, 300), "assist_sweep": (300, 300),
-                                      "emergency_checkin_sweep": (300, 300), "outbox_delivery": (45, 45)}
+                                      "emergency_checkin_sweep": (300, 300), "outbox_delivery": (45, 45), "followup_sweep": (300, 300)}
         (config_dir / "escalation.toml").write_text("sweep_interval_seconds = 5\n[[level]]\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             street_service.reload(other)
         assert _timing(scheduler) == {"escalation_sweep": (300, 300), "assist_sweep": (300, 300),
-                                      "emergency_checkin_sweep": (300, 300), "outbox_delivery": (45, 45)}
+                                      "emergency_checkin_sweep": (300, 300), "outbox_delivery": (45, 45), "followup_sweep": (300, 300)}
     finally:
         scheduler.shutdown(wait=False)
         other.extensions["db_engine"].dispose()
@@ -121,7 +124,7 @@ def test_the_scheduler_process_reloads_config_on_sighup(cli_env, config_dir, mon
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
     assert cli.main(["scheduler"]) == 0
     assert seen["timing"] == {"escalation_sweep": (600, 600), "assist_sweep": (600, 600),
-                              "emergency_checkin_sweep": (600, 600), "outbox_delivery": (60, 60)}
+                              "emergency_checkin_sweep": (600, 600), "outbox_delivery": (60, 60), "followup_sweep": (600, 600)}
 
 
 def test_adding_the_jobs_twice_replaces_them(app):
@@ -190,7 +193,8 @@ def test_run_blocking_registers_the_jobs_and_stops_on_ctrl_c(app, monkeypatch):
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.setdefault(signum, handler))
     dispatch_scheduler.run_blocking(app)  # returns after Ctrl-C
     assert seen["jobs"] == ["assist_sweep", "deadline_calendar_sync", "emergency_checkin_sweep", "escalation_sweep",
-                            "monthly_report", "outbox_delivery", "sqlite_optimize", "web_session_purge"]
+                            "followup_sweep", "monthly_report", "outbox_delivery", "sqlite_optimize",
+                            "web_session_purge"]
     assert signal.SIGTERM in handlers
 
 

@@ -197,3 +197,6 @@ def test_the_assists_list_is_a_departments_own_or_the_command_centers_all(cast):
     assert listed(cast.command, "?state=late", expect=400)["error"]["code"] == "invalid_parameter"
     assert listed(cast.command, "?department=command_center", expect=400)["error"]["code"] == "invalid_parameter"
     assert listed(cast.police, "?department=nowhere", expect=400)["error"]["code"] == "invalid_parameter"
+    # a parameter the document does not list is refused, not ignored (as on every GET route)
+    assert listed(cast.command, "?dept=housing", expect=400)["error"] == {
+        "code": "invalid_parameter", "message": "unknown parameter 'dept'"}

@@ -79,7 +79,7 @@ def test_the_owner_can_neither_change_nor_delete_the_record(app, handled):
         conn.execute(sa.text("INSERT INTO assist_escalations (task_id, ticket_id, deadline, level, due_at, created_at, "
                              "caught_up) SELECT id, ticket_id, 'checkin', 0, :at, :at, :no FROM assist_tasks"),
                      {"at": street.clock.now, "no": False})
-    for table in record.RECORD_TABLES:
+    for table in [t for t in record.RECORD_TABLES if not t.startswith("followup_")]:  # 回访's: tests/dispatch/followup
         with engine.connect() as conn:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE ticket_id = :t"),
                                 {"t": ticket_id}).scalar() >= 1, table  # something to forge

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.tickets.models import Status
+from dispatch import db
+from dispatch.tickets import flows
+from dispatch.tickets.models import Status, Ticket
 from dispatch.tickets.transitions import TRANSITIONS
 from tests.dispatch.helpers import JPEG, at_local, local
 from tests.dispatch.lifecycle import Street, act, get, new_report, ticket_in, upload
@@ -61,6 +63,8 @@ ALLOWED = [
     ("close_task", D, None, "关闭协办"),
     ("close_task", I, None, "关闭协办"),
     ("close_task", S, None, "关闭协办 of a 挂账 ticket"),
+    ("reopen", C, I, "回访返工: an 不满意 回访's request approved, back to its department (tests/dispatch/followup)"),
+    ("decline_reopen", C, None, "驳回返工: the request declined with a reason; it stays closed"),
 ]
 JOINT = ("check_in", "finish_task", "close_task")  # need a joint case first: their moves are tested in test_joint
 ALLOWED_PAIRS = {(a, s) for a, s, _, _ in ALLOWED}
@@ -72,13 +76,15 @@ ACTOR = {"dispatch": "command", "accept": "sanitation", "return": "sanitation", 
          "resolve": "sanitation", "verify": "command", "request_extension": "sanitation",
          "approve_extension": "command", "reject_extension": "command", "suspend": "command", "resume": "command",
          "supervise": "command", "cancel": "command", "self_resolve": "inspector", "whistle": "command",
-         "check_in": "sanitation", "finish_task": "sanitation", "close_task": "command"}
+         "check_in": "sanitation", "finish_task": "sanitation", "close_task": "command",
+         "reopen": "command", "decline_reopen": "command"}
 # A valid body for each action, so that a refusal can only come from the status.
 BODY = {"dispatch": {"department": "sanitation"}, "return": {"reason": "不属于本部门职责"},
         "verify": {"passed": True}, "request_extension": {"hours": 2, "reason": "需协调物业"},
         "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"},
         "whistle": {"department": "sanitation", "assists": [{"department": "chengguan", "task": "协助清运"}]},
-        "check_in": {}, "finish_task": {"note": "已完成"}, "close_task": {"task_id": 1, "reason": "不需要了"}}
+        "check_in": {}, "finish_task": {"note": "已完成"}, "close_task": {"task_id": 1, "reason": "不需要了"},
+        "decline_reopen": {"reason": "已现场复核"}}
 
 
 def test_table_matches_the_domain():
@@ -87,8 +93,14 @@ def test_table_matches_the_domain():
     assert actual == ALLOWED_PAIRS
 
 
-def _prepare(s: Street, action: str, ticket: dict) -> None:
-    """What must happen before an allowed action can succeed (a photo, a pending extension)."""
+def _prepare(s: Street, action: str, ticket: dict, app) -> None:
+    """What must happen before an allowed action can succeed (a photo, a pending extension or reopen request)."""
+    if action in ("reopen", "decline_reopen"):  # as an 不满意 回访 asks (dispatch.followup)
+        with app.app_context():
+            session = db.session()
+            flows.request_reopen(session=session, ticket=session.get(Ticket, ticket["id"]), visit_id=None,
+                                 reason="居民不满意", actor=s.users["inspector_xy2"], now=s.clock.now)
+            session.commit()
     if action == "resolve":
         upload(s, s.sanitation, ticket["id"], stage="after")
     if action == "self_resolve":
@@ -102,9 +114,9 @@ DIRECT = [m for m in ALLOWED if TRANSITIONS[m[0]].via is None and m[0] not in JO
 
 @pytest.mark.parametrize(("action", "source", "target", "why"), DIRECT,
                          ids=[f"{a}-{s}" for a, s, _, _ in DIRECT])
-def test_allowed_move_reaches_its_target_and_is_recorded(street, clock, action, source, target, why):
+def test_allowed_move_reaches_its_target_and_is_recorded(street, clock, app, action, source, target, why):
     ticket = ticket_in(street, source)
-    _prepare(street, action, ticket)
+    _prepare(street, action, ticket, app)
     before = get(street, ticket["id"])
     clock.set(local(2026, 11, 25, 10, 7))
     actor = ACTOR[action]
