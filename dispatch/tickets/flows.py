@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -19,6 +20,21 @@ from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
 log = logging.getLogger(__name__)
+
+URGE_INTERVAL = timedelta(hours=1)  # 催办: at most once an hour per ticket (409 urge_too_soon otherwise)
+
+# Listeners told of each action inside its transaction, before the commit: listener(session, config, ticket,
+# action, data, now). Another domain registers one (``on_action``) to act on a step without this package
+# importing it: the escalation outbox queues the 催办 and 改派 notifications this way (escalation.notify).
+Listener = Callable[..., None]
+_LISTENERS: list[Listener] = []
+
+
+def on_action(listener: Listener) -> Listener:
+    """Register `listener` (once) to be told of every action, in its transaction."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
 
 
 def _require(value, message: str):
@@ -62,6 +78,8 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     ticket.updated_at = now
     ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
                           to_status=ticket.status, note=note, data=extra)
+    for listener in _LISTENERS:
+        listener(session, config, ticket, action, {**extra, "note": note, "by": actor.display_name or actor.username}, now)
     session.add(ticket)
     session.commit()
     log.info("ticket %s: %s by %s (%s → %s)", ticket.number, action, actor.username, before, ticket.status)
@@ -74,11 +92,12 @@ def _text(request: ActionRequest) -> str | None:
 
 
 def _dispatch(session, config, ticket, actor, request, now):
-    code = _require(request.department, "dispatch needs `department`")
-    if code not in config.departments:
-        raise ApiError(422, "unknown_department", f"unknown department {code!r}")
-    if not config.has_desk(code):  # nobody there could sign for it
-        raise ApiError(422, "no_desk", f"department {code!r} has no desk: dispatch to a department or station")
+    note, data = _dispatch_to(session, config, ticket, actor, _desk_department(config, request), now)
+    return request.note or note, data
+
+
+def _dispatch_to(session, config, ticket, actor, code: str, now):
+    """A new dispatch round to department `code`: its deadlines from `now`; the default note and the data."""
     ticket.department = code
     ticket.accepted_at = None
     clock.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
@@ -89,7 +108,53 @@ def _dispatch(session, config, ticket, actor, request, now):
     if any(earlier.values()):
         data["earlier_round"] = earlier
         ticket.rework_count = ticket.extension_count = 0
-    return request.note or f"派遣至 {config.departments[code].name}", data
+    return f"派遣至 {config.departments[code].name}", data
+
+
+def _desk_department(config, request) -> str:
+    """The department `request` names, checked: known, and with a desk (someone there can sign for it)."""
+    code = _require(request.department, f"{request.action} needs `department`")
+    if code not in config.departments:
+        raise ApiError(422, "unknown_department", f"unknown department {code!r}")
+    if not config.has_desk(code):  # nobody there could sign for it
+        raise ApiError(422, "no_desk", f"department {code!r} has no desk: dispatch to a department or station")
+    return code
+
+
+def _reassign(session, config, ticket, actor, request, now):
+    """改派: the command center takes the ticket from its department and dispatches it to another at once.
+
+    For the department it leaves this is a 退单 the command center made: its deadlines end (history reason
+    "reassign"), a waiting extension request is withdrawn, and it keeps read access (ticket_departments).
+    For the new one it is a dispatch: a new round, deadlines from `now`, a new escalation ladder, 返工 and
+    延期 counted from zero. A 督办 flag stays.
+    """
+    code = _desk_department(config, request)
+    reason = _require(_text(request), "改派 needs a `reason`")
+    if code == ticket.department:
+        raise ApiError(422, "same_department", f"the ticket is already with {code!r}: 改派 needs another department")
+    previous = _release(session, ticket, reason="reassign", why="工单改派，撤回", now=now, actor=actor)
+    _, data = _dispatch_to(session, config, ticket, actor, code, now)
+    return reason, {**data, "reassigned_from": previous}
+
+
+def _urge(session, config, ticket, actor, request, now):
+    """催办: a reminder to the department on the timeline (and through the outbox), once an hour at most."""
+    last = last_urge(session=session, ticket=ticket)
+    if last is not None and now - last.at < URGE_INTERVAL:
+        wait = int((URGE_INTERVAL - (now - last.at)).total_seconds() // 60) + 1
+        raise ApiError(409, "urge_too_soon", f"this ticket was urged at {last.at.isoformat()}; "
+                       f"urge again in {wait} min", status=ticket.status, retry_after_minutes=wait)
+    return request.note or "城运中心催办", {"department": ticket.department}
+
+
+def last_urge(*, session: Session, ticket: Ticket) -> TimelineEntry | None:
+    """The latest 催办 of the ticket's current dispatch round (None: not urged since it was dispatched)."""
+    if ticket.dispatched_at is None:
+        return None
+    return session.exec(select(TimelineEntry).where(
+        TimelineEntry.ticket_id == ticket.id, TimelineEntry.action == "urge",
+        TimelineEntry.at >= ticket.dispatched_at).order_by(col(TimelineEntry.id).desc())).first()
 
 
 def _accept(session, config, ticket, actor, request, now):
@@ -298,6 +363,6 @@ _APPLY = {
     "verify": _verify, "request_extension": _request_extension,
     "approve_extension": _decide_extension(True), "reject_extension": _decide_extension(False),
     "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
-    "self_resolve": _self_resolve,
+    "self_resolve": _self_resolve, "reassign": _reassign, "urge": _urge,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"

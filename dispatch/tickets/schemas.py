@@ -123,11 +123,11 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["dispatch", "accept", "return", "start", "resolve", "verify", "request_extension",
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
-                    "self_resolve"]
+                    "self_resolve", "reassign", "urge"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
-    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension")
+    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension, reassign")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
-    department: str | None = Field(None, max_length=64, description="dispatch: the department code")
+    department: str | None = Field(None, max_length=64, description="dispatch, reassign: the department code")
     passed: bool | None = Field(None, description="verify: true closes the ticket, false sends it back (返工)")
     hours: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False, description="request_extension: working hours")
     days: float | None = Field(None, gt=0, le=250, allow_inf_nan=False, description="request_extension: working days")

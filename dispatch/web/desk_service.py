@@ -29,7 +29,7 @@ COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs o
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
-                "reject_extension", "supervise", "suspend", "resume", "cancel")
+                "reject_extension", "urge", "reassign", "supervise", "suspend", "resume", "cancel")
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
@@ -162,6 +162,8 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
         how = "本工单已不由本部门承办"
     elif left.action == "return":
         how = f"本部门已于 {_local(left.at, config)} 退单" + (f"（原因：{left.note}）" if left.note else "")
+    elif left.action == "reassign":
+        how = f"城运中心已于 {_local(left.at, config)} 将本工单改派" + (f"（原因：{left.note}）" if left.note else "")
     else:
         how = f"网格巡查员{left.actor_name}已于 {_local(left.at, config)} 自行处置，本部门不再承办"
     where = _where_now(ticket, config)
