@@ -15,7 +15,8 @@ from dispatch.tickets import clock
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets import transitions
 from dispatch.tickets.models import ExtensionRequest, Photo, Status, Ticket, TimelineEntry
-from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets import visibility
+from dispatch.tickets.schemas import ActionRequest, BulkActionRequest
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
@@ -86,6 +87,36 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     return ticket
 
 
+def perform_many(*, session: Session, config: StreetConfig, actor: User, request: BulkActionRequest,
+                 now: datetime) -> dict:
+    """One action on each of the selected tickets, each on its own (its own checks and transaction): what
+    succeeded and, for the others, why not — the error a single action would have answered."""
+    move = TRANSITIONS[request.action]
+    if actor.role not in move.roles:
+        raise ApiError(403, "forbidden", f"role {actor.role!r} may not {request.action} ({move.label})")
+    results = []
+    for ticket_id in request.ticket_ids:
+        ticket = visibility.readable(session=session, ticket_id=ticket_id, user=actor)
+        if ticket is None:
+            results.append({"ticket_id": ticket_id, "number": None, "ok": False, "status": None,
+                            "error": {"code": "not_found", "message": f"no ticket {ticket_id}"}})
+            continue
+        single = ActionRequest(action=request.action, department=request.department, note=request.note)
+        try:
+            perform(session=session, config=config, ticket=ticket, actor=actor, request=single, now=now)
+        except ApiError as exc:
+            session.rollback()
+            current = ticket_service.get(session=session, ticket_id=ticket_id)
+            results.append({"ticket_id": ticket_id, "number": current.number, "ok": False, "status": current.status,
+                            "error": {"code": exc.code, "message": exc.message}})
+            continue
+        results.append({"ticket_id": ticket_id, "number": ticket.number, "ok": True, "status": ticket.status,
+                        "error": None})
+    succeeded = sum(1 for r in results if r["ok"])
+    log.info("bulk %s by %s: %d of %d", request.action, actor.username, succeeded, len(results))
+    return {"action": request.action, "succeeded": succeeded, "failed": len(results) - succeeded, "results": results}
+
+
 def _text(request: ActionRequest) -> str | None:
     """The reason, else the note: the first that is not blank (whitespace or invisible characters)."""
     return next((text for text in (request.reason, request.note) if not is_blank(text)), None)
@@ -142,7 +173,7 @@ def _urge(session, config, ticket, actor, request, now):
     """催办: a reminder to the department on the timeline (and through the outbox), once an hour at most."""
     last = last_urge(session=session, ticket=ticket)
     if last is not None and now - last.at < URGE_INTERVAL:
-        wait = int((URGE_INTERVAL - (now - last.at)).total_seconds() // 60) + 1
+        wait = -int(-(URGE_INTERVAL - (now - last.at)).total_seconds() // 60)  # whole minutes, rounded up
         raise ApiError(409, "urge_too_soon", f"this ticket was urged at {last.at.isoformat()}; "
                        f"urge again in {wait} min", status=ticket.status, retry_after_minutes=wait)
     return request.note or "城运中心催办", {"department": ticket.department}

@@ -68,6 +68,11 @@ def return_public(entry: TimelineEntry, *, config: StreetConfig) -> dict:
             "department": returned_by, "department_name": department.name if department else None}
 
 
+def urge_public(count: int, entry: TimelineEntry) -> dict:
+    """The 催办 mark of a desk row: how many this round, and the latest one's time, author and note."""
+    return {"count": count, "at": entry.at.isoformat(), "by": entry.actor_name, "note": entry.note}
+
+
 def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig, now: datetime,
                   user: User, held: set[int]) -> dict:
     body = _row(ticket, config=config, now=now, user=user)
@@ -112,6 +117,9 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         else:
             rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
+            urged = ticket_queues.urges(session=session, tickets=items[:MAX_ROWS])
+            for row in rows:
+                row["urged"] = urge_public(*urged[row["id"]]) if row["id"] in urged else None
         body[name] = {"label": label, "count": len(items), "tickets": rows}
     dept = config.departments.get(department) if department else None
     # no request time in the body: unchanged queues → 304
