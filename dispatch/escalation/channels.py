@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 import urllib.request
 from datetime import datetime
 from email.message import EmailMessage
@@ -85,11 +86,12 @@ def mail_message(smtp: SmtpConfig, to: list[str], title: str, lines: list[str], 
 
 
 def send_mail(smtp: SmtpConfig, password: str | None, mail: EmailMessage, *, timeout: float) -> None:
-    """Send through the street's server: STARTTLS when configured, login when a user is set; raise on failure."""
+    """Send through the street's server: STARTTLS (certificate verified) when configured, login when a user is
+    set; raise on any failure (a server without STARTTLS when it is configured, a refused login or address)."""
     with smtplib.SMTP(smtp.host, smtp.port, timeout=timeout) as server:
         server.ehlo()
-        if smtp.starttls:
-            server.starttls()
+        if smtp.starttls:  # the server's certificate is verified (never a login in clear when TLS is asked for)
+            server.starttls(context=ssl.create_default_context(cafile=smtp.cafile or None))
             server.ehlo()
         if smtp.user:
             if not password:

@@ -234,6 +234,7 @@ class SmtpConfig(_Strict):
     port: int = Field(587, ge=1, le=65535)
     starttls: bool = True
     user: str = ""  # empty: the server takes mail without login (a relay on the office network)
+    cafile: str = ""  # a CA certificate (PEM) to trust besides the system's, for a server with the street's own CA
     sender: str = Field(alias="from", min_length=3, max_length=320)
 
     @field_validator("sender")
