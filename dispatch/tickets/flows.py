@@ -166,7 +166,9 @@ def _reassign(session, config, ticket, actor, request, now):
         raise ApiError(422, "same_department", f"the ticket is already with {code!r}: 改派 needs another department")
     previous = _release(session, ticket, reason="reassign", why="工单改派，撤回", now=now, actor=actor)
     _, data = _dispatch_to(session, config, ticket, actor, code, now)
-    return reason, {**data, "reassigned_from": previous}
+    earlier = config.departments.get(previous) if previous else None
+    return reason, {**data, "reassigned_from": previous, "reassigned_from_name": earlier.name if earlier else None,
+                    "department_name": config.departments[code].name}
 
 
 def _urge(session, config, ticket, actor, request, now):
@@ -377,6 +379,8 @@ def _resume(session, config, ticket, actor, request, now):
 
 
 def _supervise(session, config, ticket, actor, request, now):
+    if ticket.supervised:  # 督办 is a flag for the ticket's life: a second one would add nothing but noise
+        raise ApiError(409, "already_supervised", "this ticket is already supervised (督办)", status=ticket.status)
     ticket.supervised = True
     return request.note or "城运中心督办", {}
 
