@@ -23,6 +23,7 @@
   const body = document.body;
   const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null,
     selected: { pending: new Set(), escalations: new Set(), supervised: new Set() } };
+  const LIST_IDS = { pending: 'pending-list', escalations: 'escalation-list', supervised: 'supervised-list' };
   const BULK_LABELS = { dispatch: '派遣', supervise: '督办', urge: '催办' };
   // why a ticket of a bulk action was not acted on, by the API's error code (the message otherwise)
   const BULK_ERRORS = { illegal_transition: '当前状态不允许', not_found: '工单不存在', version_conflict: '工单刚被他人处理',
@@ -152,7 +153,7 @@
     box.addEventListener('change', () => {
       if (box.checked) state.selected[list].add(ticketId); else state.selected[list].delete(ticketId);
       // a ticket may have several rows (超期升级: one per level): tick them all
-      document.querySelectorAll('#' + list + '-list .pick[data-ticket="' + ticketId + '"]').forEach((b) => { b.checked = box.checked; });
+      document.querySelectorAll('#' + LIST_IDS[list] + ' .pick[data-ticket="' + ticketId + '"]').forEach((b) => { b.checked = box.checked; });
       syncBulk(list);
     });
     return box;
@@ -180,7 +181,7 @@
     const bar = document.querySelector('.bulk-bar[data-list="' + list + '"]');
     if (!bar) return;
     bar.querySelector('.bulk-count').textContent = '已选 ' + chosen.size + ' 件';
-    const boxes = Array.from(document.querySelectorAll('#' + list + '-list .pick'));
+    const boxes = Array.from(document.querySelectorAll('#' + LIST_IDS[list] + ' .pick'));
     const all = bar.querySelector('[data-all]');
     all.checked = boxes.length > 0 && boxes.every((b) => b.checked);
     all.indeterminate = !all.checked && chosen.size > 0;
@@ -235,7 +236,7 @@
     document.querySelectorAll('.bulk-bar').forEach((bar) => {
       const list = bar.dataset.list;
       bar.querySelector('[data-all]').addEventListener('change', (ev) => {
-        document.querySelectorAll('#' + list + '-list .pick').forEach((box) => {
+        document.querySelectorAll('#' + LIST_IDS[list] + ' .pick').forEach((box) => {
           box.checked = ev.target.checked;
           const id = Number(box.dataset.ticket);
           if (box.checked) state.selected[list].add(id); else state.selected[list].delete(id);

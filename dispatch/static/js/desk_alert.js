@@ -69,7 +69,7 @@
     const button = document.getElementById('sound-toggle');
     if (!button) return;
     const off = muted();
-    button.textContent = off ? '🔇 提示音：关' : '🔔 提示音：开';
+    button.textContent = off ? '提示音：关' : '提示音：开';
     button.setAttribute('aria-pressed', off ? 'false' : 'true');
     button.title = off ? '新的待签收工单到达时不响铃' : '新的待签收工单到达时响铃（首次需点击页面任意处启用）';
   }
