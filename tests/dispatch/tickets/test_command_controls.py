@@ -209,3 +209,17 @@ def test_bulk_is_the_command_centers(street, who):
                                   {"action": "supervise", "ticket_ids": list(range(1, 102))}])
 def test_bulk_refuses_a_malformed_selection(street, body):
     assert bulk(street, street.command, expect=422, **body)["error"]["code"] == "validation_error"
+
+
+def test_counting_again_starts_from_the_reassign(street, app):
+    # `deadlines recompute` replays a running deadline from its round's start: after 改派 that is the 改派,
+    # so the same calendar moves nothing (replayed from the first dispatch, both deadlines would "move")
+    street.clock.set(local(2026, 11, 25, 10, 0))
+    tid = new_report(street)["id"]
+    street.clock.set(local(2026, 11, 25, 14, 0))
+    act(street, street.command, tid, "reassign", department="chengguan", reason="属城管")
+    with app.app_context():
+        from dispatch.tickets import recompute
+        changed = recompute.recompute(session=db.session(), config=app.extensions["street_config"],
+                                      now=street.clock(), dry_run=True)
+    assert [c for c in changed if c.ticket_id == tid] == []
