@@ -212,8 +212,8 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                           "caught_up": caught_up, "escalation_id": escalation_id}))
         top, supervised = bumps.get(row.id, (-1, False))
         bumps[row.id] = (max(top, item.level), supervised or bool(level.supervise))
-        payload = {"kind": "escalation", "ticket_id": row.id, "number": row.number, "category": row.category, "zone": row.zone,
-                   "department": row.department, "deadline": item.kind,
+        payload = {"kind": "escalation", "ticket_id": row.id, "number": row.number, "category": row.category,
+                   "zone": row.zone, "department": row.department, "deadline": item.kind,
                    "deadline_at": _iso(clock.due(row, item.kind)), "level": item.level, "level_name": level.name,
                    "note": note, "colour": level.colour, "due_at": due_at, "caught_up": caught_up,
                    "escalation_id": escalation_id}

@@ -218,7 +218,8 @@ def _check_delivery(escalation: EscalationFile, departments: set[str], problems:
     for recipient in delivery.mail:
         if recipient not in known:
             problems.append(Problem("escalation.toml", f"delivery.mail.{recipient}",
-                                    f"unknown recipient {recipient!r}: a department code or one of {', '.join(ROLE_RECIPIENTS)}"))
+                                    f"unknown recipient {recipient!r}: a department code or one of "
+                                    f"{', '.join(ROLE_RECIPIENTS)}"))
     if delivery.smtp is not None and delivery.smtp.cafile and not Path(delivery.smtp.cafile).is_file():
         problems.append(Problem("escalation.toml", "delivery.smtp.cafile", f"no such file {delivery.smtp.cafile!r}"))
     for i, robot in enumerate(delivery.robot):

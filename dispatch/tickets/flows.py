@@ -79,8 +79,9 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     ticket.updated_at = now
     ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
                           to_status=ticket.status, note=note, data=extra)
+    told = {**extra, "note": note, "by": actor.display_name or actor.username}
     for listener in _LISTENERS:
-        listener(session, config, ticket, action, {**extra, "note": note, "by": actor.display_name or actor.username}, now)
+        listener(session, config, ticket, action, told, now)
     session.add(ticket)
     session.commit()
     log.info("ticket %s: %s by %s (%s → %s)", ticket.number, action, actor.username, before, ticket.status)

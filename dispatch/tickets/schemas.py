@@ -125,7 +125,8 @@ class ActionRequest(BaseModel):
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
                     "self_resolve", "reassign", "urge"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
-    reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension, reassign")
+    reason: str | None = Field(None, max_length=2000,
+                               description="required for return, cancel, request_extension, reassign")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
     department: str | None = Field(None, max_length=64, description="dispatch, reassign: the department code")
     passed: bool | None = Field(None, description="verify: true closes the ticket, false sends it back (返工)")

@@ -144,7 +144,8 @@ def waiting(desk):
     for i, text in enumerate(["井盖松动", "树枝折断挡路", "路灯不亮"]):
         lng, lat = XIANGYI[i]
         found.append(desk.server.api("POST", "/api/v1/events", desk.command, expect=201, json={
-            "category": "other", "location": {"lng": lng + 0.0006, "lat": lat + 0.0006}, "description": text})["ticket"])
+            "category": "other", "location": {"lng": lng + 0.0006, "lat": lat + 0.0006},
+            "description": text})["ticket"])
     with desk.server.app.app_context():
         from dispatch import db
         from dispatch.escalation import sweep

@@ -328,3 +328,11 @@ def test_check_config_names_a_bad_channel(tmp_path, extra, key, reason):
         load_config(folder)
     found = [(p.file, p.key, p.reason) for p in caught.value.problems]
     assert any(file == "escalation.toml" and k == key and reason in why for file, k, why in found), found
+
+
+def test_the_mail_password_comes_from_the_environment_only(monkeypatch, tmp_path):
+    from dispatch import settings
+    monkeypatch.setenv("DISPATCH_SMTP_PASSWORD", "from-env")
+    assert settings.from_environment({"VAR_DIR": str(tmp_path), "SECRET_KEY": "x"})["SMTP_PASSWORD"] == "from-env"
+    monkeypatch.setenv("DISPATCH_SMTP_PASSWORD", "")
+    assert settings.from_environment({"VAR_DIR": str(tmp_path), "SECRET_KEY": "x"})["SMTP_PASSWORD"] is None

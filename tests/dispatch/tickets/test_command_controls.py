@@ -200,7 +200,8 @@ def test_bulk_urge_keeps_the_rate_limit_per_ticket(street):
 @pytest.mark.parametrize("who", ["sanitation", "inspector"])
 def test_bulk_is_the_command_centers(street, who):
     tid = new_report(street)["id"]
-    assert bulk(street, getattr(street, who), expect=403, action="supervise", ticket_ids=[tid])["error"]["code"] == "forbidden"
+    answer = bulk(street, getattr(street, who), expect=403, action="supervise", ticket_ids=[tid])
+    assert answer["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize("body", [{"action": "supervise", "ticket_ids": []},
