@@ -18,6 +18,12 @@ from tests.dispatch.helpers import at_local, local
 from tests.dispatch.lifecycle import act, get, new_report, ticket_in
 
 
+@pytest.fixture
+def database_url(both_backends_url):
+    """SQLite, and PostgreSQL when TEST_DATABASE_URL is set (bulk actions roll back per ticket)."""
+    return both_backends_url
+
+
 def outbox(app) -> list[OutboxMessage]:
     with app.app_context():
         return list(db.session().exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
