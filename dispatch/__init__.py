@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     `init-db` pass it); otherwise — gunicorn workers — start-up refuses it (`python run.py db upgrade`).
     """
     from dispatch import cli, compression, db, errors, files, settings, web
+    from dispatch.escalation import notify
     from dispatch.street import service as street_service
     from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
         street_service.seed(session=db.session(), config=street_config, guards=app.extensions[street_service.GUARDS])
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
     ticket_recompute.init_app(app)  # deadlines counted again when a year's holiday data changed (now and at reloads)
+    notify.install()  # 催办 and 改派 queue their notifications in the outbox (escalation.notify)
 
     @app.before_request
     def _follow_config_reloads():

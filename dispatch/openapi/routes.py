@@ -10,7 +10,7 @@ from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendRep
 from dispatch.street.config import StreetConfig
 from dispatch.street.public import CommitteesPublic, CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
 from dispatch.tickets.filters import PhotoQuery, TicketsQuery, described_codes
-from dispatch.tickets.schemas import ActionRequest, TicketEnvelope
+from dispatch.tickets.schemas import ActionRequest, BulkActionRequest, BulkActionResult, TicketEnvelope
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
@@ -59,7 +59,16 @@ def operations(config: StreetConfig) -> list[Operation]:
                   "tickets", params=(TICKET_ID,), responses={200: TicketEnvelope}, errors=(403, 404)),
         Operation("POST", "/api/v1/tickets/{ticket_id}/actions", "One step of the closed loop (签收, 退单, 核查…)",
                   "tickets", params=(TICKET_ID,), request=ActionRequest, responses={200: TicketEnvelope},
-                  errors=(400, 403, 404, 409, 422)),
+                  errors=(400, 403, 404, 409, 422),
+                  description="改派 (reassign: `department` and `reason`) and 催办 (urge) belong to the command "
+                              "center; 催办 answers 409 urge_too_soon within an hour of the ticket's last one."),
+        Operation("POST", "/api/v1/tickets/bulk-actions", "派遣, 督办 or 催办 on many selected tickets",
+                  "tickets", request=BulkActionRequest, responses={200: BulkActionResult}, errors=(400, 403, 422),
+                  description="The command center and admins. Each ticket is checked and acted on by itself, in "
+                              "its own transaction: the answer lists, in the order sent, which succeeded and for "
+                              "the others the error a single action would have answered (not_found, "
+                              "illegal_transition, no_desk, urge_too_soon …). 403 for a role that may not take "
+                              "the action at all."),
         Operation("POST", "/api/v1/tickets/{ticket_id}/photos", "Add a before/after photo (JPEG, PNG, WebP)",
                   "tickets", params=(TICKET_ID,), request=PhotoUpload, body_media_type="multipart/form-data",
                   responses={201: PhotoUploaded}, errors=(403, 404, 409, 413, 415, 422),

@@ -250,6 +250,30 @@ def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> No
                                     f"{lvl.after_natural!r} is working time; after_natural takes NH or NM"))
 
 
+# Who an outbox message may be addressed to besides a department code (escalation.toml's `notify` names
+# "department" and "zone_station" become the codes of the ticket's department and the zone's station).
+ROLE_RECIPIENTS = ("department_head", "command_center", "command_supervisor", "street_leader")
+
+
+def _check_delivery(escalation: EscalationFile, departments: set[str], problems: list[Problem]) -> None:
+    """Mail and robot recipients name a department or a recipient role (a typo would never be sent to)."""
+    known = departments | set(ROLE_RECIPIENTS)
+    delivery = escalation.delivery
+    for recipient in delivery.mail:
+        if recipient not in known:
+            problems.append(Problem("escalation.toml", f"delivery.mail.{recipient}",
+                                    f"unknown recipient {recipient!r}: a department code or one of "
+                                    f"{', '.join(ROLE_RECIPIENTS)}"))
+    if delivery.smtp is not None and delivery.smtp.cafile and not Path(delivery.smtp.cafile).is_file():
+        problems.append(Problem("escalation.toml", "delivery.smtp.cafile", f"no such file {delivery.smtp.cafile!r}"))
+    for i, robot in enumerate(delivery.robot):
+        for recipient in robot.recipients:
+            if recipient != "*" and recipient not in known:
+                problems.append(Problem("escalation.toml", f"delivery.robot.{i}.recipients",
+                                        f"unknown recipient {recipient!r}: a department code, one of "
+                                        f"{', '.join(ROLE_RECIPIENTS)}, or \"*\" — in [[delivery.robot]] {robot.name}"))
+
+
 def _check_overrides(escalation: EscalationFile, categories: set[str], problems: list[Problem]) -> None:
     """Each [[override]] names a configured category and an overdue level of the ladder, once."""
     levels = {lvl.level for lvl in escalation.level if lvl.at_fraction is None}
@@ -312,6 +336,7 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
+        _check_delivery(escalation, {d.code for d in departments.department} if departments else set(), problems)
     if evaluation is not None:
         _check_evaluation(evaluation, problems)
     if problems:

@@ -10,7 +10,7 @@ from dispatch.query import parse_query
 from dispatch.tickets import flows, photos, visibility
 from dispatch.tickets.filters import PhotoQuery
 from dispatch.tickets.models import Photo
-from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets.schemas import ActionRequest, BulkActionRequest
 from dispatch.tickets.serialize import ticket_public
 from dispatch.tickets.views import MAX_TICKET_ID, visible_ticket
 from dispatch.validation import parse_json
@@ -32,6 +32,15 @@ def act(ticket_id: int):
     flows.perform(session=db.session(), config=current_app.extensions["street_config"], ticket=ticket,
                   actor=user, request=body, now=clock.now())
     return jsonify(_detail(ticket))
+
+
+@bp.post("/tickets/bulk-actions")
+def act_on_many():
+    """派遣, 督办 or 催办 on selected tickets: each checked and acted on by itself; 200 with each one's outcome."""
+    user = require_user()
+    body = parse_json(BulkActionRequest)
+    return jsonify(flows.perform_many(session=db.session(), config=current_app.extensions["street_config"],
+                                      actor=user, request=body, now=clock.now()))
 
 
 @bp.post("/tickets/<int:ticket_id>/photos")

@@ -165,3 +165,18 @@ def latest_escalations(*, session: Session, zone: str | None, limit: int) -> lis
 def provisional_count(*, session: Session, since: datetime) -> int:
     """Open tickets holding a running working-time deadline at or after `since` (预计: a year not yet official)."""
     return session.exec(select(func.count()).select_from(Ticket).where(clock.provisional_clause(since))).one()
+
+
+def urges(*, session: Session, tickets: list[Ticket]) -> dict[int, tuple[int, TimelineEntry]]:
+    """催办 of each ticket's current dispatch round, by ticket id: how many, and the latest (who, when, note)."""
+    rounds = {t.id: t.dispatched_at for t in tickets if t.dispatched_at is not None}
+    if not rounds:
+        return {}
+    found: dict[int, tuple[int, TimelineEntry]] = {}
+    for entry in session.exec(select(TimelineEntry).where(col(TimelineEntry.ticket_id).in_(list(rounds)),
+                                                          TimelineEntry.action == "urge")
+                              .order_by(col(TimelineEntry.id))):
+        if entry.at >= rounds[entry.ticket_id]:
+            count = found.get(entry.ticket_id, (0, None))[0]
+            found[entry.ticket_id] = (count + 1, entry)
+    return found

@@ -29,7 +29,7 @@ COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs o
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
-                "reject_extension", "supervise", "suspend", "resume", "cancel")
+                "reject_extension", "urge", "reassign", "supervise", "suspend", "resume", "cancel")
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
@@ -66,6 +66,11 @@ def return_public(entry: TimelineEntry, *, config: StreetConfig) -> dict:
     department = config.departments.get(returned_by) if returned_by else None
     return {"at": entry.at.isoformat(), "reason": entry.note, "by": entry.actor_name,
             "department": returned_by, "department_name": department.name if department else None}
+
+
+def urge_public(count: int, entry: TimelineEntry) -> dict:
+    """The 催办 mark of a desk row: how many this round, and the latest one's time, author and note."""
+    return {"count": count, "at": entry.at.isoformat(), "by": entry.actor_name, "note": entry.note}
 
 
 def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig, now: datetime,
@@ -112,6 +117,9 @@ def queues_public(*, session: Session, config: StreetConfig, department: str | N
             rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
         else:
             rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
+            urged = ticket_queues.urges(session=session, tickets=items[:MAX_ROWS])
+            for row in rows:
+                row["urged"] = urge_public(*urged[row["id"]]) if row["id"] in urged else None
         body[name] = {"label": label, "count": len(items), "tickets": rows}
     dept = config.departments.get(department) if department else None
     # no request time in the body: unchanged queues → 304
@@ -162,6 +170,8 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
         how = "本工单已不由本部门承办"
     elif left.action == "return":
         how = f"本部门已于 {_local(left.at, config)} 退单" + (f"（原因：{left.note}）" if left.note else "")
+    elif left.action == "reassign":
+        how = f"城运中心已于 {_local(left.at, config)} 将本工单改派" + (f"（原因：{left.note}）" if left.note else "")
     else:
         how = f"网格巡查员{left.actor_name}已于 {_local(left.at, config)} 自行处置，本部门不再承办"
     where = _where_now(ticket, config)

@@ -1,5 +1,6 @@
 /* 部门工作台 /desk/: the list page — the queue tabs (待签收, 处置中 … 退单, and 挂账 for the command
- * center), polled every LIST_POLL_MS. The tab comes from the URL's hash (/desk/#suspended).
+ * center), polled every LIST_POLL_MS (every other time while the browser tab is hidden). The tab comes from
+ * the URL's hash (/desk/#suspended). New 待签收 tickets go to YC.deskAlert (badge, title, chime).
  */
 (function () {
   'use strict';
@@ -64,13 +65,18 @@
         cells.push(el('td', { text: fmtTime(t.created_at, true) }));
         cells.push(el('td', {}, deadlineCell(t, 'response')));
         cells.push(el('td', {}, deadlineCell(t, 'resolve')));
+        const u = t.urged;  // 催办 by the command center in this round: how many, the latest's time and note
         cells.push(el('td', {}, statusBadge(t.status), ' ', stateBadge(t.state),
+          u ? el('span', { className: 'chip urged', dataset: { testid: 'urged' },
+            attrs: { title: '城运中心 ' + (u.by || '') + ' ' + fmtTime(u.at, true) + ' 催办' + (u.note ? '：' + u.note : '') },
+            text: '催办' + (u.count > 1 ? ' ×' + u.count : '') }) : null,
           t.supervised ? el('span', { className: 'chip state state-supervised', text: labelOf('ticket_states', 'supervised') }) : null,
           t.rework_count ? el('span', { className: 'chip rework', dataset: { testid: 'rework' },
             attrs: { title: '核查不通过，退回返工 ' + t.rework_count + ' 次' },
             text: '返工' + (t.rework_count > 1 ? ' ×' + t.rework_count : '') }) : null));
       }
-      return el('tr', { dataset: { id: t.id, state: t.state || '' } }, cells);
+      const fresh = queue === 'pending' && freshIds.has(t.id);  // arrived since the page opened, not yet looked at
+      return el('tr', { className: fresh ? 'fresh' : '', dataset: { id: t.id, state: t.state || '' } }, cells);
     }
 
     function draw() {
@@ -109,6 +115,7 @@
     }
 
     let seq = 0;  // answers arriving out of order (a quick change of department): only the newest is drawn
+    let freshIds = new Set();  // 待签收 tickets that arrived while the page was open (highlighted once)
 
     async function load() {
       const mine = ++seq;
@@ -116,6 +123,8 @@
         const answer = await api.get(url(), { withDate: true });
         if (mine !== seq) return;
         data = answer.data;
+        const pending = data.queues.pending ? data.queues.pending.tickets.map((t) => t.id) : [];
+        window.YC.deskAlert.seen(pending).forEach((id) => freshIds.add(id));
         window.YC.desk.setWorkday(data.workday_minutes);
         fetchedAt = answer.date;
         draw();
@@ -135,7 +144,10 @@
       });
     }
     load();
-    setInterval(() => { if (!document.hidden) load(); }, LIST_POLL_MS);
+    // a hidden tab polls too, at half the pace: a new 待签收 ticket must reach its title and chime
+    let ticks = 0;
+    setInterval(() => { ticks += 1; if (!document.hidden || ticks % 2 === 0) load(); }, LIST_POLL_MS);
+    window.deskList = { refresh: load };  // for tests and operators: poll now
   }
 
   document.addEventListener('DOMContentLoaded', () => {

@@ -1,6 +1,7 @@
 /* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
  * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …; for the command center also
- * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation).
+ * 派遣, 催办, 改派 with a department and a reason, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a
+ * confirmation).
  */
 (function () {
   'use strict';
@@ -180,6 +181,24 @@
         if (action === 'cancel' && !window.confirm('确定作废工单 ' + t.number + '？作废后不能恢复。')) return null;
         return { json: { action, reason: reason.value.trim(), version: t.version } };
       };
+    } else if (action === 'reassign') {  // 改派: another department with a desk, and why (both required)
+      const dept = el('select', { attrs: { name: 'department', required: true } },
+        el('option', { text: '选择新的处置部门', attrs: { value: '' } }),
+        data.departments.filter((d) => d.code !== t.department).map((d) => el('option', { text: d.name, attrs: { value: d.code } })));
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000,
+        placeholder: '改派原因（必填）：为何改由其他部门处置' } });
+      form.append(field('改派至', dept), field('改派原因', reason),
+        el('p', { className: 'muted small', text: '改派后原部门的时限终止；新部门重新签收，时限自改派时起重新计算。' }));
+      read = () => {
+        if (!dept.value) throw new Error('请选择新的处置部门');
+        if (!reason.value.trim()) throw new Error('请填写改派原因');
+        return { json: { action, department: dept.value, reason: reason.value.trim(), version: t.version } };
+      };
+    } else if (action === 'urge') {  // 催办: a reminder to the department (at most once an hour)
+      const note = el('textarea', { attrs: { name: 'note', rows: 2, maxlength: 2000, placeholder: '催办说明（可选），如：请于今日 16:00 前签收' } });
+      form.append(field('催办说明', note),
+        el('p', { className: 'muted small', text: '催办记入处置留痕并通知处置部门；同一工单 1 小时内只能催办一次。' }));
+      read = () => ({ json: { action, note: note.value.trim() || null, version: t.version } });
     } else if (action === 'dispatch') {
       const dept = el('select', { attrs: { name: 'department', required: true } },
         el('option', { text: '选择处置部门', attrs: { value: '' } }),

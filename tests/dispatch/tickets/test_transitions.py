@@ -48,6 +48,10 @@ ALLOWED = [
     ("cancel", S, X, "作废 a 挂账 ticket"),
     ("self_resolve", P, R, "自行处置 by an inspector on a ticket nobody has yet"),
     ("self_resolve", D, R, "自行处置 before the department signed for it"),
+    ("reassign", D, D, "改派 before 签收: another department, a new round waiting for its 签收"),
+    ("reassign", I, D, "改派 while handling: the new department signs for it again"),
+    ("urge", D, None, "催办 a ticket not yet signed for: a reminder, the status stays"),
+    ("urge", I, None, "催办 while handling"),
 ]
 ALLOWED_PAIRS = {(a, s) for a, s, _, _ in ALLOWED}
 FORBIDDEN = [(a, s) for a in TRANSITIONS for s in STATUSES if (a, s) not in ALLOWED_PAIRS]
@@ -56,11 +60,13 @@ FORBIDDEN = [(a, s) for a in TRANSITIONS for s in STATUSES if (a, s) not in ALLO
 ACTOR = {"dispatch": "command", "accept": "sanitation", "return": "sanitation", "start": "sanitation",
          "resolve": "sanitation", "verify": "command", "request_extension": "sanitation",
          "approve_extension": "command", "reject_extension": "command", "suspend": "command", "resume": "command",
-         "supervise": "command", "cancel": "command", "self_resolve": "inspector"}
+         "supervise": "command", "cancel": "command", "self_resolve": "inspector", "reassign": "command",
+         "urge": "command"}
 # A valid body for each action, so that a refusal can only come from the status.
 BODY = {"dispatch": {"department": "sanitation"}, "return": {"reason": "不属于本部门职责"},
         "verify": {"passed": True}, "request_extension": {"hours": 2, "reason": "需协调物业"},
-        "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"}}
+        "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"},
+        "reassign": {"department": "chengguan", "reason": "属城管职责"}}
 
 
 def test_table_matches_the_domain():
