@@ -21,6 +21,7 @@ datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc)
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,6 +29,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from dispatch.errors import ApiError
 from dispatch.query import QueryModel, Refusal, parse_date_time
+from dispatch.tickets import search
 from dispatch.tickets.models import Status
 
 if TYPE_CHECKING:
@@ -64,6 +66,13 @@ def _date_time(raw, info: ValidationInfo):
     return parse_date_time(raw, info.context["timezone"]) if isinstance(raw, str) else raw
 
 
+def _search_text(raw):
+    """The search text as sent (stripped); control characters (NUL included) are refused."""
+    if isinstance(raw, str) and any(unicodedata.category(c) == "Cc" for c in raw):
+        raise ValueError("control characters")
+    return raw
+
+
 def _codes(what: str):
     return Annotated[tuple[str, ...] | None, BeforeValidator(_comma_list), WithJsonSchema({"type": "string"}),
                      Field(description=f"{what}, comma-separated")]
@@ -86,11 +95,17 @@ def _instant(name: str, what: str):
 
 
 class TicketsQuery(QueryModel):
-    """?status=&zone=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
+    """?q=&status=&zone=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
 
     Filters combine with AND; a yes/no filter given 0 or false filters nothing.
     """
 
+    q: Annotated[str | None, BeforeValidator(_search_text), Field(max_length=search.MAX_LENGTH),
+                 _refused("q must be text without control characters",
+                          f"q must be at most {search.MAX_LENGTH} characters"),
+                 Field(description="search: every word (split at spaces) is found in the number, the address or "
+                                   "the description; ASCII case and full/half width are ignored; a whole number "
+                                   "(YC-20261204-0001) or its tail (0001) finds the ticket")] = None
     status: _codes("statuses") = None
     zone: _codes("zone codes") = None
     department: _codes("department codes") = None
@@ -141,6 +156,10 @@ def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, 
         if unknown:
             raise ApiError(400, "invalid_filter", f"{name}: unknown value(s) {', '.join(unknown)}")
     filters["created_from"], filters["created_to"] = query.created_from, query.created_to
+    if query.created_from and query.created_to and query.created_to <= query.created_from:
+        raise ApiError(400, "invalid_filter", "created_to must be after created_from")
+    if query.q:
+        filters["q"] = query.q
     if query.overdue:
         filters["overdue_at"] = now
     if query.supervised:

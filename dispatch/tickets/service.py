@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from dispatch import bulk
-from dispatch.tickets import clock, visibility
+from dispatch.tickets import clock, search, visibility
 from dispatch.tickets import record as ledger
 from dispatch.tickets.models import OPEN_STATUSES, Ticket, TicketCounter, TimelineEntry
 from dispatch.users.models import Role, User
@@ -103,6 +103,8 @@ def query(*, session: Session, user: User, filters: dict, limit: int, offset: in
             conditions.append(visibility.held_clause(values))
         elif values:
             conditions.append(col(getattr(Ticket, name)).in_(values))
+    if filters.get("q") and (found := search.clause(filters["q"])) is not None:
+        conditions.append(found)
     if filters.get("created_from"):
         conditions.append(Ticket.created_at >= filters["created_from"])
     if filters.get("created_to"):
