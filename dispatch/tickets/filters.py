@@ -16,8 +16,10 @@ dispatch.errors.ApiError: supervised must be 1, true, 0 or false
 Traceback (most recent call last):
 dispatch.errors.ApiError: limit must be between 1 and 500
 >>> from zoneinfo import ZoneInfo
->>> validate(TicketsQuery, {"created_from": "2026-11-26"}, context={"timezone": ZoneInfo("Asia/Shanghai")}).created_from
-datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc)
+>>> days = validate(TicketsQuery, {"created_from": "2026-11-26", "created_to": "2026-11-26"},
+...                 context={"timezone": ZoneInfo("Asia/Shanghai")})
+>>> days.created_from, days.created_to  # a date alone: the whole local day
+(datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc), datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.timezone.utc))
 """
 from __future__ import annotations
 
@@ -62,8 +64,10 @@ def _whole_number(raw):
 
 
 def _date_time(raw, info: ValidationInfo):
-    """An ISO-8601 date-time in UTC (`parse_date_time`), naive read in the context's "timezone"."""
-    return parse_date_time(raw, info.context["timezone"]) if isinstance(raw, str) else raw
+    """An ISO-8601 date-time in UTC (`parse_date_time`), naive read in the context's "timezone"; a date alone
+    is the start of that local day, or for an end (created_to) the end of it: the day is included."""
+    end = info.field_name == "created_to"
+    return parse_date_time(raw, info.context["timezone"], end_of_day=end) if isinstance(raw, str) else raw
 
 
 def _search_text(raw):
@@ -111,7 +115,8 @@ class TicketsQuery(QueryModel):
     department: _codes("department codes") = None
     category: _codes("category slugs") = None
     created_from: _instant("created_from", "reported at or after (ISO 8601; without offset: Asia/Shanghai)") = None
-    created_to: _instant("created_to", "reported before (ISO 8601; without offset: Asia/Shanghai)") = None
+    created_to: _instant("created_to", "reported before (ISO 8601; without offset: Asia/Shanghai); a date alone "
+                                       "(YYYY-MM-DD) includes that day") = None
     overdue: _flag("overdue", "1 or true: only tickets past a deadline not met") = None
     supervised: _flag("supervised", "1 or true: only tickets under 督办") = None
     mine: _flag("mine", "1 or true: only the tickets I reported") = None
