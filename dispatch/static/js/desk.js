@@ -57,7 +57,7 @@
     if (!state || state === 'normal') return null;
     // an icon as well as the words and the colour: the state is never told by colour alone
     return el('span', { className: 'chip state state-' + state },
-      el('i', { className: 'state-icon', text: state === 'overdue' ? '⚠' : '⏳', attrs: { 'aria-hidden': 'true' } }),
+      el('i', { className: 'state-icon', text: state === 'overdue' ? '⚠' : '◷', attrs: { 'aria-hidden': 'true' } }),
       labelOf('desk_queues', state));
   }
 
