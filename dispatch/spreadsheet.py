@@ -5,8 +5,8 @@ The one writer of both formats; the evaluation export (``stats.export``) and the
 
 >>> to_csv(["工单号", "描述"], [["YC-20261204-0001", 'a "quoted", text']])[:3] == "\\ufeff".encode()
 True
->>> to_csv(["a"], [[None], [1.5], ["=1+2"], ["-3.5"]]).decode("utf-8-sig").splitlines()
-['a', '', '1.5', "'=1+2", '-3.5']
+>>> to_csv(["a", "b"], [[None, 1.5], ["=1+2", "-3.5"]]).decode("utf-8-sig").splitlines()
+['a,b', ',1.5', "'=1+2,-3.5"]
 """
 from __future__ import annotations
 

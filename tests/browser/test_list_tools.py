@@ -112,7 +112,7 @@ def test_a_ticket_prints_as_an_a4_work_order(new_page, cast, size):
     wait_ready(page)
     expect(page.get_by_test_id("print")).to_be_visible()
     page.emulate_media(media="print")
-    for hidden in (".navbar", "#print-btn", "#ticket-actions .btn"):
+    for hidden in (".navbar", "#print-btn", "#ticket-actions"):
         for node in page.locator(hidden).all():
             expect(node).to_be_hidden()
     expect(page.locator(".print-title")).to_be_visible()
