@@ -1,4 +1,7 @@
-"""The desk's lists: search and filters on the queues, 历史 and 全部 (/desk/list.json), export, open by number."""
+"""The desk's lists: search and filters on the queues, 历史 and 全部 (/desk/list.json), export, open by number.
+
+On SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
+"""
 from __future__ import annotations
 
 import csv
@@ -10,6 +13,11 @@ from openpyxl import load_workbook
 
 from tests.dispatch.helpers import INTERIOR, event, local, offset, report, ticket_of
 from tests.dispatch.lifecycle import act, get, upload
+
+
+@pytest.fixture
+def database_url(both_backends_url):
+    return both_backends_url
 
 
 @pytest.fixture
