@@ -96,6 +96,10 @@ def test_q_combines_with_the_other_filters_and_the_callers_visibility(client, co
     assert found(client, command, tickets, "垃圾", "&zone=zhongyuan") == ["wide"]
     assert found(client, command, tickets, "垃圾", "&category=street_vending") == []
     assert found(client, command, tickets, "路", "&created_from=2026-12-04T10:01:00") == ["bikes", "wide"]
+    # a date alone is a whole Shanghai day, created_to's included
+    assert found(client, command, tickets, "路", "&created_from=2026-12-04&created_to=2026-12-04") == \
+        ["bikes", "lamp", "wide"]
+    assert found(client, command, tickets, "路", "&created_to=2026-12-03") == []
     # 绿化市容所 holds the two exposed_garbage tickets only
     sanitation = make_user("san", "department", department="sanitation")[1]
     assert found(client, sanitation, tickets, "路") == ["bikes", "wide"]
