@@ -16,7 +16,6 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     """
     from dispatch import cli, compression, db, errors, files, settings, web
     from dispatch.street import service as street_service
-    from dispatch.street.config import load_config
     from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
 
@@ -25,7 +24,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     app.config.from_mapping(settings.from_environment(test_config))
     files.private_dir(app.config["VAR_DIR"])
     app.json.ensure_ascii = False
-    street_config = load_config(app.config["CONFIG_DIR"])  # ConfigError names file, key, reason
+    street_config = street_service.read_config(app)  # ConfigError names file, key, reason
     app.extensions["street_config"] = street_config
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default config has the key, set to None
         app.config["MAX_CONTENT_LENGTH"] = street_config.intake.photo_max_bytes + 1024 * 1024

@@ -78,6 +78,12 @@ def _upsert(session: Session, model, key: str, rows: list[dict]) -> None:
             index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}))
 
 
+def read_config(app: Flask) -> StreetConfig:
+    """The app's config/ read and validated (ConfigError names file, key, reason); a zones file validated
+    before is read from its pack in var/cache (dispatch.street.config.read_zones)."""
+    return load_config(app.config["CONFIG_DIR"], cache_dir=Path(app.config["VAR_DIR"]) / "cache")
+
+
 RELOAD_LISTENERS = "config_reload_listeners"
 
 
@@ -94,7 +100,7 @@ def reload(app: Flask, *, publish: bool = True) -> StreetConfig:
     """
     from dispatch import db
 
-    config = load_config(app.config["CONFIG_DIR"])
+    config = read_config(app)
     with app.app_context():
         seed(session=db.session(), config=config, guards=app.extensions.get(GUARDS, []))
     app.extensions["street_config"] = config  # one reference swap: requests see the old or the new

@@ -39,6 +39,17 @@ def downgrade() -> None:
 '''
 
 
+@pytest.fixture
+def database_url(empty_database_url):
+    """The tests here create and upgrade the schema themselves: every database starts empty."""
+    return empty_database_url
+
+
+@pytest.fixture
+def both_backends_url(both_backends_empty_url):
+    return both_backends_empty_url
+
+
 def start(url, tmp_path, config_dir, *, migrate=False):
     """The app as `python run.py` (migrate=True) or a gunicorn worker (False) starts it."""
     return create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "CONFIG_DIR": str(config_dir),
