@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import OPEN_STATUSES, Escalation, ExtensionRequest, Status, Ticket, TimelineEntry
 from dispatch.users.models import Role, User
 
@@ -27,15 +28,16 @@ COMMAND_QUEUES = ("suspended", "extensions")  # only the command center (and adm
 RETURNED_DAYS = 30
 
 
-def active_tickets(*, session: Session, department: str | None) -> list[Ticket]:
+def active_tickets(*, session: Session, department: str | None, where: tuple = ()) -> list[Ticket]:
     """Dispatched and in-progress tickets of `department` (None: of every department)."""
-    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]))
+    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]), *where)
     if department:
         query = query.where(Ticket.department == department)
     return list(session.exec(query.order_by(col(Ticket.id))))
 
 
-def returned_entries(*, session: Session, department: str | None, since: datetime) -> list[tuple[Ticket, TimelineEntry]]:
+def returned_entries(*, session: Session, department: str | None, since: datetime,
+                     where: tuple = ()) -> list[tuple[Ticket, TimelineEntry]]:
     """The latest 退单 by `department` (None: by any department) of each ticket since `since`, newest first."""
     latest = (select(TimelineEntry.ticket_id, func.max(TimelineEntry.id).label("entry_id"))
               .join(User, User.id == TimelineEntry.actor_id)
@@ -47,14 +49,16 @@ def returned_entries(*, session: Session, department: str | None, since: datetim
     rows = session.exec(select(Ticket, TimelineEntry)
                         .join(latest, latest.c.ticket_id == Ticket.id)
                         .join(TimelineEntry, TimelineEntry.id == latest.c.entry_id)
+                        .where(*where)
                         .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
     return [(ticket, entry) for ticket, entry in rows]
 
 
-def suspended_entries(*, session: Session, department: str | None) -> list[tuple[Ticket, TimelineEntry | None]]:
+def suspended_entries(*, session: Session, department: str | None,
+                      where: tuple = ()) -> list[tuple[Ticket, TimelineEntry | None]]:
     """Suspended (挂账) tickets of `department` (None: all, also those never dispatched), longest waiting first,
     each with its latest 挂账 timeline entry (who, when, why)."""
-    query = select(Ticket).where(Ticket.status == Status.suspended)
+    query = select(Ticket).where(Ticket.status == Status.suspended, *where)
     if department:
         query = query.where(Ticket.department == department)
     tickets = list(session.exec(query.order_by(col(Ticket.suspended_at), col(Ticket.id))))
@@ -68,10 +72,11 @@ def suspended_entries(*, session: Session, department: str | None) -> list[tuple
     return [(ticket, entries.get(ticket.id)) for ticket in tickets]
 
 
-def extension_requests(*, session: Session, department: str | None) -> list[tuple[Ticket, ExtensionRequest]]:
+def extension_requests(*, session: Session, department: str | None,
+                       where: tuple = ()) -> list[tuple[Ticket, ExtensionRequest]]:
     """Extension requests (申请延期) waiting for the command center, of `department` (None: all), oldest first."""
     query = (select(Ticket, ExtensionRequest).join(ExtensionRequest, ExtensionRequest.ticket_id == Ticket.id)
-             .where(ExtensionRequest.status == "pending"))
+             .where(ExtensionRequest.status == "pending", *where))
     if department:
         query = query.where(Ticket.department == department)
     return list(session.exec(query.order_by(col(ExtensionRequest.requested_at), col(ExtensionRequest.id))).all())
@@ -83,11 +88,13 @@ def names_for(user: User) -> tuple[str, ...]:
 
 
 def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-           suspended: bool = False) -> dict[str, list]:
+           suspended: bool = False, filters: dict | None = None) -> dict[str, list]:
     """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs, and with
-    `suspended` the 挂账 queue as (ticket, suspend entry) pairs."""
+    `suspended` the 挂账 queue as (ticket, suspend entry) pairs. `filters` (search, zone, category, created
+    range: ``ticket_service.list_conditions``) narrow every queue."""
+    where = tuple(ticket_service.list_conditions(filters or {}))
     found: dict[str, list] = {name: [] for name in QUEUES}
-    for ticket in active_tickets(session=session, department=department):
+    for ticket in active_tickets(session=session, department=department, where=where):
         found["pending" if ticket.status == Status.dispatched else "in_progress"].append(ticket)
         state = clock.state(ticket, now=now, config=config)
         if state in ("warning", "overdue"):
@@ -102,10 +109,10 @@ def queues(*, session: Session, config: StreetConfig, department: str | None, no
     for name in ("warning", "overdue"):
         found[name].sort(key=lambda t: (clock.earliest_running_due(t) or far, t.id))
     found["returned"] = returned_entries(session=session, department=department,
-                                         since=now - timedelta(days=RETURNED_DAYS))
+                                         since=now - timedelta(days=RETURNED_DAYS), where=where)
     if suspended:
-        found["suspended"] = suspended_entries(session=session, department=department)
-        found["extensions"] = extension_requests(session=session, department=department)
+        found["suspended"] = suspended_entries(session=session, department=department, where=where)
+        found["extensions"] = extension_requests(session=session, department=department, where=where)
     return found
 
 

@@ -17,6 +17,7 @@ from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
 from dispatch.tickets import holders as ticket_holders
 from dispatch.tickets import queues as ticket_queues
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets import visibility
 from dispatch.tickets.models import Status, Ticket, TimelineEntry
 from dispatch.tickets.serialize import ticket_public
@@ -26,6 +27,9 @@ from dispatch.users.models import Role, User
 QUEUES = {"pending": "待签收", "in_progress": "处置中", "warning": "即将超期", "overdue": "已超期",
           "returned": "已退回"}  # the tabs' names, in the order of tickets.queues.QUEUES
 COMMAND_QUEUES = {"suspended": "挂账", "extensions": "延期待批"}  # tabs only the command center (and admins) get
+# Tabs that page through every ticket the user may read (not a queue): 历史 closed and cancelled ones, 全部 any.
+LIST_TABS = {"history": "历史", "all": "全部"}
+HISTORY_STATUSES = ("closed", "cancelled")
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "dispatch", "approve_extension",
@@ -97,35 +101,79 @@ def _extension_row(ticket: Ticket, request, *, config: StreetConfig, now: dateti
     return body
 
 
-def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-                  user: User) -> dict:
-    """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
+def queue_rows(*, session: Session, config: StreetConfig, department: str | None, now: datetime, user: User,
+               filters: dict | None = None, limit: int = MAX_ROWS) -> dict[str, tuple[list[dict], int]]:
+    """Each queue of this user's desk: its first `limit` tickets in the desk's row shape, and its full count;
+    narrowed by `filters` (search, zone, category, created range)."""
     labels = queue_labels(user=user)
     found = ticket_queues.queues(session=session, config=config, department=department, now=now,
-                                 suspended="suspended" in labels)
-    body = {}
-    for name, label in labels.items():
-        items = found[name]
+                                 suspended="suspended" in labels, filters=filters)
+    result = {}
+    for name in labels:
+        items = found[name][:limit]
         if name == "returned":
             held = (ticket_holders.held_among(session=session, department=user.department,
-                                              ticket_ids=[t.id for t, _ in items[:MAX_ROWS]])
+                                              ticket_ids=[t.id for t, _ in items])
                     if user.role == Role.department else set())
-            rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items[:MAX_ROWS]]
+            rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items]
         elif name == "suspended":
-            rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+            rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items]
         elif name == "extensions":
-            rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
+            rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items]
         else:
-            rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
-            urged = ticket_queues.urges(session=session, tickets=items[:MAX_ROWS])
+            rows = [_row(t, config=config, now=now, user=user) for t in items]
+            urged = ticket_queues.urges(session=session, tickets=items)
             for row in rows:
                 row["urged"] = urge_public(*urged[row["id"]]) if row["id"] in urged else None
-        body[name] = {"label": label, "count": len(items), "tickets": rows}
+        result[name] = (rows, len(found[name]))
+    return result
+
+
+def list_filters(filters: dict, *, tab: str, user: User, department: str | None) -> dict:
+    """The filters of a 历史 / 全部 tab: the user's own, restricted to closed and cancelled tickets for 历史
+    (a status asked outside them finds nothing), to the desk's department, and for a department user
+    matched over every dispatch round (a ticket it held, then returned, is its history too)."""
+    filters = dict(filters)
+    if tab == "history":
+        asked = filters.get("status") or list(HISTORY_STATUSES)
+        filters["status"] = [s for s in asked if s in HISTORY_STATUSES] or ["-"]  # "-": no status, no ticket
+    if user.role == Role.department:
+        filters["held"] = True
+    elif department:
+        filters["department"] = [department]
+    return filters
+
+
+def list_page(*, session: Session, config: StreetConfig, now: datetime, user: User, filters: dict,
+              limit: int, offset: int) -> tuple[list[dict], int]:
+    """One page of the tickets `user` may read under `filters` (``list_filters``), newest first, as desk rows;
+    and how many there are in all."""
+    tickets, total = ticket_service.query(session=session, user=user, filters=filters, limit=limit, offset=offset)
+    rows = []
+    for ticket in tickets:
+        body = _row(ticket, config=config, now=now, user=user)
+        body["visible"] = True  # the list holds only what the user may read
+        rows.append(body)
+    return rows, total
+
+
+def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
+                  user: User, filters: dict | None = None) -> dict:
+    """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets, narrowed by `filters`."""
+    labels = queue_labels(user=user)
+    found = queue_rows(session=session, config=config, department=department, now=now, user=user, filters=filters)
+    body = {name: {"label": label, "count": found[name][1], "tickets": found[name][0]}
+            for name, label in labels.items()}
     dept = config.departments.get(department) if department else None
     # no request time in the body: unchanged queues → 304
     return {"department": department, "department_name": dept.name if dept else None,
-            "queues": body, "returned_days": ticket_queues.RETURNED_DAYS,
+            "queues": body, "returned_days": ticket_queues.RETURNED_DAYS, "filtered": bool(filters),
             "workday_minutes": float(config.calendar.minutes_per_workday)}
+
+
+def categories_public(*, config: StreetConfig) -> list[dict]:
+    """The street's categories as code and name, for the lists' 类别 filter."""
+    return [{"code": slug, "name": c.name} for slug, c in config.categories.items()]
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:

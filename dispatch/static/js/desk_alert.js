@@ -14,7 +14,7 @@
   'use strict';
 
   const MUTE_KEY = 'yc.desk.mute';
-  const state = { known: null, unseen: new Set(), audio: null, title: document.title };
+  const state = { known: null, view: '', unseen: new Set(), audio: null, title: document.title };
 
   function muted() {
     try { return localStorage.getItem(MUTE_KEY) === '1'; } catch (e) { return false; }
@@ -74,11 +74,16 @@
     button.title = off ? '新的待签收工单到达时不响铃' : '新的待签收工单到达时响铃（首次需点击页面任意处启用）';
   }
 
-  /** The 待签收 ids of an answer; the new ones raise the badge and chime. Returns the new ids. */
-  function seen(ids) {
+  /** The 待签收 ids of an answer; the new ones raise the badge and chime. Returns the new ids. `view` names
+   * what the answer was asked for (the desk's filters and department): a ticket that only comes into view
+   * because the filters changed is not new, so a changed view starts the baseline again. */
+  function seen(ids, view) {
     const now = new Set(ids);
-    if (state.known === null) {
+    if (state.known === null || (view || '') !== state.view) {
       state.known = now;
+      state.view = view || '';
+      state.unseen.forEach((id) => { if (!now.has(id)) state.unseen.delete(id); });
+      drawBadge();
       return [];
     }
     const fresh = ids.filter((id) => !state.known.has(id));

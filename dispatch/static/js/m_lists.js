@@ -75,13 +75,39 @@
       mergedLink(t));
   }
 
+  /** 我的上报's search form: ?q= (number, address, words of the description) and a status, the API's filters. */
+  function mineQuery() {
+    const params = new URLSearchParams({ mine: '1', limit: '100' });
+    const q = ($('mine-q') && $('mine-q').value.trim()) || '';
+    const status = ($('mine-status') && $('mine-status').value) || '';
+    if (q) params.set('q', q);
+    if (status) params.set('status', status);
+    return { params, filtered: !!(q || status) };
+  }
+
   async function loadMine() {
-    const res = await api.get('/api/v1/tickets?mine=1&limit=100');
+    const { params, filtered } = mineQuery();
+    const res = await api.get('/api/v1/tickets?' + params);
     const list = clear($('mine-list'));
     res.data.forEach((t) => list.appendChild(ticketCard(t, openDetail)));
     $('mine-empty').hidden = res.data.length > 0;
-    $('mine-total').textContent = `共 ${res.count} 条`;
+    $('mine-empty').textContent = filtered ? '没有符合条件的上报' : '还没有上报记录';
+    $('mine-total').textContent = (filtered ? '查到 ' : '共 ') + res.count + ' 条';
     return res;
+  }
+
+  function initMineFilters() {
+    const form = $('mine-filters');
+    if (!form) return;
+    const select = $('mine-status');
+    Object.entries(window.YC.labels.statuses).forEach(([code, name]) => {
+      select.appendChild(el('option', { text: name, attrs: { value: code } }));
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      loadMine().catch((e) => toast(describeError(e), 'error'));
+    });
+    select.addEventListener('change', () => form.requestSubmit());
   }
 
   async function openDetail(summary) {
@@ -316,5 +342,6 @@
     return items.length;
   }
 
+  initMineFilters();
   M.lists = { loadMine, loadVerify, renderOutbox, openDetail, mergedLabel };
 }());
