@@ -64,6 +64,12 @@ class StreetConfig:
         """The street's zones (片区, not their nested cells), code → name, in the file's order."""
         return {z.code: z.name for z in self.zones if z.level == "zone"}
 
+    def summary(self) -> str:
+        """What a valid config holds, in one line (`check-config` and the admin page print it)."""
+        return (f"{len(self.departments)} departments, {len(self.categories)} categories, "
+                f"{len(self.routing.rule)} routing rules, {len(self.zones)} zones, "
+                f"{len(self.escalation.level)} escalation levels, {len(self.committees.by_code)} residential committees")
+
     def zone(self, code: str | None) -> Zone | None:
         """The zone with this code, or None."""
         return self.zone_index.get(code) if code and self.zone_index is not None else None  # a dict lookup

@@ -30,6 +30,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Cookie policy, page blueprints, the HTML error page, template helpers, security headers."""
+    from dispatch.web.admin import bp as admin_bp
     from dispatch.web.auth_views import bp as auth_bp
     from dispatch.web.cockpit import bp as cockpit_bp
     from dispatch.web.desk import bp as desk_bp
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mobile_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(cockpit_bp)
+    app.register_blueprint(admin_bp)
 
     @app.get("/favicon.ico")
     def favicon():
