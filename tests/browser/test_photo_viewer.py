@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.helpers import PHONE, SCREENSHOTS, login, wait_ready
+from tests.browser.helpers import PHONE, SCREENSHOTS, copy_to_docs, login, wait_ready
 
 WIDTHS = {375: {"width": 375, "height": 812}, 1366: {"width": 1366, "height": 900}, 1920: {"width": 1920, "height": 1080}}
 
@@ -36,10 +36,12 @@ def photographed(live_server, inspector):
     return ticket
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str):
     """The viewport as the user sees it (the viewer covers the window, not the whole page)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
 
 
 def rendered_width(page) -> float:
@@ -61,7 +63,9 @@ def test_a_desk_photo_opens_full_size_and_zooms_with_buttons_and_keys(new_page, 
     fitted = rendered_width(page)
     assert fitted <= WIDTHS[width]["width"]
     assert page.locator(".pv-title").inner_text() == f"处置前照片 · {photographed['number']}"
-    shot(page, f"photo-viewer-desk-{width}")
+    path = shot(page, f"photo-viewer-desk-{width}")
+    if width == 1366:
+        copy_to_docs(path, "photo-viewer.png")
     page.get_by_role("button", name="放大").click()
     assert page.locator(".pv-level").inner_text() == "150%"
     assert rendered_width(page) == pytest.approx(fitted * 1.5, abs=2)

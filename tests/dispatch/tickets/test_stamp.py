@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from dispatch.tickets import stamp
+from tests.browser.helpers import copy_to_docs
 from tests.dispatch.lifecycle import get, ticket_in, upload
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
@@ -64,11 +65,14 @@ def test_the_stamp_says_number_stage_times_and_place_in_chinese():
 
 @pytest.mark.skipif(stamp.cjk_font_path() is None, reason="no CJK font here (fonts-noto-cjk)")
 def test_chinese_is_drawn_with_the_systems_cjk_font():
-    picture = Image.new("RGB", (640, 400), (40, 150, 90))
+    picture = Image.new("RGB", (640, 400), (200, 210, 220))
+    for x in range(0, 640, 64):
+        picture.paste((70, 120, 170), (x, 0, x + 32, 300))
     chinese = stamp.apply(picture, STAMP)
     ascii_only = stamp.apply(picture, STAMP, font_path="")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chinese.save(ARTIFACTS / "photo-stamp-cjk.png")
+    copy_to_docs(ARTIFACTS / "photo-stamp-cjk.png", "photo-stamp.png")
     assert chinese.tobytes() != ascii_only.tobytes()
     assert white_pixels(chinese, (0, 300, 640, 400)) > 200
 
