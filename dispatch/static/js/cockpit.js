@@ -469,6 +469,7 @@
       toast('片区边界加载失败：' + describeError(err), 'error');
     }
     const map = chart('map');
+    YC.zoneMap.attachBase(map); // 底图 under the zones when config/map.toml names one
     map.on('click', (p) => {
       if (p.componentType === 'geo') setZone(zoneCode(p.name));
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');

@@ -10,7 +10,11 @@
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
-    const chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
+    let chart = window.echarts.getInstanceByDom(node);
+    if (!chart) {
+      chart = window.echarts.init(node);
+      YC.zoneMap.attachBase(chart); // 底图 under the zones when config/map.toml names one
+    }
     const point = ticket.location ? [ticket.location.lng, ticket.location.lat] : null;
     chart.setOption({
       animation: false,
