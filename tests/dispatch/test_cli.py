@@ -404,16 +404,19 @@ def test_secrets_and_data_are_private_to_the_user(env, api, capsys, tmp_path, mo
         client = api()
         ticket = ticket_of(report(client, headers, at=INTERIOR["xiangyi"]))
         from tests.dispatch.helpers import PNG as png
-        assert client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers,
-                           content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"}).status_code == 201
+        photo = client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers,
+                            content_type="multipart/form-data",
+                            data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"})
+        assert photo.status_code == 201
+        for url in (photo.get_json()["photo"]["url"], photo.get_json()["photo"]["thumb_url"]):  # the stamped copies
+            assert client.get(url, headers=headers).status_code == 200
         assert run(capsys, "backup")[0] == 0  # into var/backups/
         assert run(capsys, "backup", "--to", str(elsewhere))[0] == 0
     finally:
         os.umask(previous)
     assert (var / "secret_key").is_file() and (var / "dispatch.sqlite3").is_file()
     made = [var, *var.rglob("*"), elsewhere, *elsewhere.rglob("*")]
-    for folder in ("photos", "thumbnails", "backups"):
+    for folder in ("photos", "served", "thumbnails", "backups"):
         assert any(p.is_file() for p in (var / folder).rglob("*")), folder
     loose = [f"{p.relative_to(tmp_path)} {stat.S_IMODE(p.stat().st_mode):o}" for p in made
              if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
