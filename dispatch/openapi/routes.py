@@ -77,15 +77,17 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "does not decode; 422 photo_too_large: more than photo_max_pixels."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}", "A photo's bytes", "tickets",
                   params=(TICKET_ID, PHOTO_ID, *query_params(PhotoQuery)),
-                  responses={200: tuple(Reply(None, "The photo without location metadata (original=1: as uploaded)",
+                  responses={200: tuple(Reply(None, "The stamped photo without metadata (original=1: as uploaded)",
                                               media_type=media_type) for media_type in PHOTO_TYPES)},
                   errors=(400, 403, 404),
-                  description="To whoever may see the ticket (404 otherwise): the served copy, without EXIF GPS, "
-                              "XMP or IPTC (orientation kept, pixels untouched); `original=1` gives the command "
+                  description="To whoever may see the ticket (404 otherwise): the served copy — upright, with the "
+                              "ticket's stamp (水印: number, 处置前/后, 上报时间, upload time, address and "
+                              "coordinates) along its bottom, in the upload's format, without any metadata (no "
+                              "EXIF GPS, XMP or IPTC); `original=1` gives the command "
                               "center and admins the photo as uploaded (403 for other roles). `Cache-Control: "
                               "private` (`no-store` for a category not shown publicly)."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}/thumbnail",
-                  "A photo's thumbnail (JPEG, at most 480 px, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
+                  "A photo's thumbnail (JPEG, at most 480 px, stamped, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
                   responses={200: Reply(None, "The thumbnail", media_type="image/jpeg")},
                   errors=(404,), description="For lists and pages on mobile data; the same access and caching as "
                                              "the photo."),

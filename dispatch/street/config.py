@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
+from dispatch.street import basemap as basemap_config
 from dispatch.street import committees as committee_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
                                      EscalationFile, EvaluationFile, IntakeFile, RoutingFile)
@@ -48,6 +49,8 @@ class StreetConfig:
     zone_index: ZoneIndex
     evaluation: EvaluationFile = field(default_factory=EvaluationFile)  # 综合指标 weights (evaluation.toml)
     committees: committee_config.Committees = committee_config.NONE  # 居民区 (committees.toml)
+    basemap: basemap_config.MapFile = field(default_factory=basemap_config.MapFile)  # 底图 (map.toml; off by default)
+    basemap_layers: dict[str, dict] = field(repr=False, default_factory=dict)  # its GeoJSON base layers by name
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -62,6 +65,12 @@ class StreetConfig:
     def zone_names(self) -> dict[str, str]:
         """The street's zones (片区, not their nested cells), code → name, in the file's order."""
         return {z.code: z.name for z in self.zones if z.level == "zone"}
+
+    def summary(self) -> str:
+        """What a valid config holds, in one line (`check-config` and the admin page print it)."""
+        return (f"{len(self.departments)} departments, {len(self.categories)} categories, "
+                f"{len(self.routing.rule)} routing rules, {len(self.zones)} zones, "
+                f"{len(self.escalation.level)} escalation levels, {len(self.committees.by_code)} residential committees")
 
     def zone(self, code: str | None) -> Zone | None:
         """The zone with this code, or None."""
@@ -333,6 +342,11 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
     if committees_file is not None:
         committees, found = committee_config.check(committees_file, zones=zones or [], zone_index=zone_index)
         problems.extend(found)
+    map_file, _ = _read_toml(directory / basemap_config.FILE, basemap_config.MapFile, problems, optional=True)
+    layers = {}
+    if map_file is not None:
+        layers, found = basemap_config.check(map_file, directory)
+        problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
@@ -348,4 +362,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         routing=routing, intake=intake, escalation=escalation, calendar=calendar, zones=zones,
         zone_index=zone_index,
         evaluation=evaluation, committees=committees,
+        basemap=map_file or basemap_config.MapFile(), basemap_layers=layers,
     )

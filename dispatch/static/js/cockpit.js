@@ -368,6 +368,7 @@
       ],
     }, { replaceMerge: ['series'] });
     drawOutside(feed);
+    drawMapList(feed);
     body.dataset.points = String(feed.points.length);
     return selectedName;
   }
@@ -412,6 +413,41 @@
       attrs: { href: '/desk/tickets/' + p.id, target: '_blank', rel: 'noopener' } },
       el('i', { className: 'dot ' + p.state }), el('span', { className: 'num', text: p.number }),
       el('span', { text: p.category_name + ' · ' + labelOf('ticket_states', p.state) }))));
+  }
+
+  /** The map as a list (the keyboard's and the screen reader's way to the points): every point drawn, in
+   *  ticket-number order — number (opens the ticket), category, status and state in words, zone. */
+  function drawMapList(feed) {
+    const box = document.getElementById('map-list');
+    state.lastFeed = feed;
+    if (box.hidden || !changed('map-list', feed.points, (p) => [p.id, p.state, p.status, p.zone])) return;
+    const zoneOf = (code) => { const z = state.zones.find((x) => x.code === code); return z ? z.name : '片区外'; };
+    const points = feed.points.slice().sort((a, b) => (a.number < b.number ? -1 : 1));
+    clear(box);
+    box.appendChild(el('p', { className: 'map-list-head', text: '地图上的工单 ' + points.length + ' 件' + (feed.zone_name ? '（' + feed.zone_name + '）' : '') }));
+    if (!points.length) { box.appendChild(el('p', { className: 'empty', text: '暂无在办工单' })); return; }
+    box.appendChild(el('table', {},
+      el('thead', {}, el('tr', {}, ['工单号', '类别', '状态', '时限', '片区'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+      el('tbody', {}, points.map((p) => el('tr', { dataset: { id: p.id } },
+        el('th', { attrs: { scope: 'row' } }, el('a', { text: p.number, attrs: { href: '/desk/tickets/' + p.id, target: '_blank', rel: 'noopener' } })),
+        el('td', { text: p.category_name }),
+        el('td', { text: labelOf('statuses', p.status) }),
+        el('td', {}, el('i', { className: 'dot ' + p.state }), ' ' + labelOf('ticket_states', p.state)),
+        el('td', { text: zoneOf(p.zone) }))))));
+  }
+
+  function toggleMapList(open) {
+    const button = document.getElementById('map-list-toggle');
+    const box = document.getElementById('map-list');
+    box.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    button.textContent = open ? '地图' : '列表';
+    if (open) {
+      state.keys['map-list'] = null; // draw it now
+      if (state.lastFeed) drawMapList(state.lastFeed);
+      const first = box.querySelector('a');
+      if (first) first.focus();
+    }
   }
 
   function axisCommon() {
@@ -562,11 +598,17 @@
       toast('片区边界加载失败：' + describeError(err), 'error');
     }
     const map = chart('map');
+    YC.zoneMap.attachBase(map); // 底图 under the zones when config/map.toml names one
     map.on('click', (p) => {
       if (p.componentType === 'geo') setZone(zoneCode(p.name));
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
     });
     chart('chart-zone').on('click', (p) => setZone(zoneCode(p.name)));
+    const listButton = document.getElementById('map-list-toggle');
+    listButton.addEventListener('click', () => toggleMapList(document.getElementById('map-list').hidden));
+    document.getElementById('map-list').addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { toggleMapList(false); listButton.focus(); }
+    });
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
     await refresh();
     setInterval(refresh, POLL_MS);

@@ -11,7 +11,11 @@
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
-    const chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
+    let chart = window.echarts.getInstanceByDom(node);
+    if (!chart) {
+      chart = window.echarts.init(node);
+      YC.zoneMap.attachBase(chart); // 底图 under the zones when config/map.toml names one
+    }
     const point = ticket.location ? [ticket.location.lng, ticket.location.lat] : null;
     chart.setOption({
       animation: false,
@@ -86,7 +90,7 @@
       const photos = (t.photos || []).filter((p) => groupOf(p) === stage);
       if (stage === 'verify' && !photos.length) return; // only once somebody checked on site
       const strip = el('div', { className: 'thumbs', dataset: { stage } });
-      photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
+      photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener', 'data-photo': label + '照片 · ' + t.number } },
         el('img', { className: 'thumb', attrs: { src: p.thumb_url || p.url, alt: label + '照片', loading: 'lazy' } }))));
       if (!photos.length) strip.appendChild(el('span', { className: 'muted', text: '无' }));
       node.appendChild(el('div', { className: 'photo-group' }, el('h3', { text: label }), strip));
@@ -312,6 +316,7 @@
       photos: document.getElementById('ticket-photos'), timeline: document.getElementById('ticket-timeline'),
       map: document.getElementById('ticket-map'),
     };
+    YC.photoViewer.attach(parts.photos); // a photo opens full size over the page, to zoom (photoviewer.js)
 
     async function run(payload) {
       if (payload.file) {

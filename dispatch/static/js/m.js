@@ -43,6 +43,7 @@
     $('mine-refresh').addEventListener('click', () => loadMine().catch((e) => toast(describeError(e), 'error')));
     $('verify-refresh').addEventListener('click', () => loadVerify().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
+    window.YC.photoViewer.attach($('detail')); // a photo of the ticket opens full size, to zoom
     $('outbox-send').addEventListener('click', () => {
       if (!navigator.onLine) toast('当前无网络', 'error'); else flushOutbox();
     });

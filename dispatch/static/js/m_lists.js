@@ -140,8 +140,8 @@
       const photoLabel = (p) => (p.stage !== 'after' ? '处置前' : checked.has(p.id) ? '核查' : '处置后');
       box.appendChild(el('h3', { text: '照片' }));
       box.appendChild(el('div', { className: 'photos' }, t.photos.map((p) => el('figure', {},
-        // the thumbnail (a few kB on mobile data); the photo itself opens on a tap
-        el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
+        // the thumbnail (a few kB on mobile data); the photo itself opens on a tap, to zoom (photoviewer.js)
+        el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener', 'data-photo': photoLabel(p) + '照片 · ' + t.number } },
           el('img', { attrs: { src: p.thumb_url || p.url, alt: photoLabel(p) + '照片', loading: 'lazy' } })),
         el('figcaption', { text: photoLabel(p) })))));
     }
