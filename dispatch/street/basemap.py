@@ -161,11 +161,8 @@ def tile_origins(config) -> list[str]:
 
 
 def _zones_box(config) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-    for feature in config.zones_geojson.get("features", []):
-        for lng, lat, *_ in _points(feature["geometry"]["coordinates"]):
-            xs.append(lng)
-            ys.append(lat)
-    if not xs:
+    bounds = [zone.geometry.bounds for zone in config.zones if zone.geometry is not None]
+    if not bounds:
         return (121.40, 31.24, 121.46, 31.28)
-    return (min(xs) - MARGIN_DEG, min(ys) - MARGIN_DEG, max(xs) + MARGIN_DEG, max(ys) + MARGIN_DEG)
+    return (min(b[0] for b in bounds) - MARGIN_DEG, min(b[1] for b in bounds) - MARGIN_DEG,
+            max(b[2] for b in bounds) + MARGIN_DEG, max(b[3] for b in bounds) + MARGIN_DEG)
