@@ -107,3 +107,16 @@ def test_a_broken_config_is_shown_by_file_key_and_reason_and_nothing_changes(new
     assert "未重新加载" in problems.inner_text() and "routing.toml" in problems.inner_text()
     shot(page, "admin-config-problems-1366")
     assert overflow_x(page) == 0
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_the_admins_cockpit_header_fits_with_search_and_the_admin_link(new_page, office, width):
+    # the admin's header holds 查找, 导出评价 and 系统管理 besides the others' links: nothing scrolls sideways
+    page = new_page(viewport={"width": width, "height": 768 if width == 1366 else 1080})
+    login(page, "root")
+    page.goto("/cockpit/")
+    head = page.locator(".ck-head")
+    assert page.get_by_test_id("admin-link").is_visible() and page.get_by_test_id("cockpit-search").is_visible()
+    assert head.evaluate("h => h.scrollWidth - h.clientWidth") == 0
+    assert overflow_x(page) == 0
+    shot(page, f"admin-cockpit-head-{width}")
