@@ -199,3 +199,25 @@ def test_bulk_dispatch_and_supervise_from_the_cockpit(new_page, desk, waiting, w
     assert "/desk/tickets/" in ticket_page.url
     link = page.locator("#escalation-list .esc-row", has_text=desk.late["number"]).locator("a.num").first
     expect(link).to_have_attribute("href", f"/desk/tickets/{desk.late['id']}")
+
+
+def test_tickets_that_come_into_view_when_the_search_is_cleared_are_not_new(new_page, desk):
+    # the alert compares answers of the same view: narrowing the desk by a search and clearing it again
+    # shows 待签收 tickets that were there all along — no badge, no chime; a real arrival still rings
+    page = new_page(**DESKTOP)
+    login(page, desk.sanitation["username"])
+    wait_ready(page)
+    page.locator(".desk-head h1").click()  # a first touch lets the page make sound
+    page.fill("[data-testid=filter-q]", desk.late["number"])
+    page.press("[data-testid=filter-q]", "Enter")
+    expect(tab(page, "pending").locator(".count")).to_have_text("1")
+    page.click("[data-testid=filter-reset]")
+    expect(tab(page, "pending").locator(".count")).to_have_text("3")
+    expect(page.locator("[data-testid=new-pending]")).to_be_hidden()
+    assert page.locator("body").get_attribute("data-chimes") is None
+    lng, lat = XIANGYI[0]
+    desk.server.api("POST", "/api/v1/events", desk.command, expect=201, json={
+        "category": "exposed_garbage", "location": {"lng": lng + 0.0012, "lat": lat}, "description": "新的暴露垃圾"})
+    page.evaluate("() => window.deskList.refresh()")
+    expect(page.locator("[data-testid=new-pending]")).to_have_text("新 1")
+    expect(page.locator("body")).to_have_attribute("data-chimes", "1")
