@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     """
     from dispatch import cli, compression, db, errors, files, settings, web
     from dispatch.followup import service as followup_service
+    from dispatch.escalation import notify
     from dispatch.street import service as street_service
     from dispatch.tickets import recompute as ticket_recompute
     from dispatch.tickets import service as ticket_service
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None, *, migrate: bool = False) -> Fla
     street_service.start_following(app)  # and re-read config/ when another process of the deployment reloads
     ticket_recompute.init_app(app)  # deadlines counted again when a year's holiday data changed (now and at reloads)
     followup_service.init_app(app)  # a closing opens its 回访 (follow-up visit) when config/followup.toml selects it
+    notify.install()  # 催办 and 改派 queue their notifications in the outbox (escalation.notify)
 
     @app.before_request
     def _follow_config_reloads():

@@ -71,6 +71,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
+# Libraries whose INFO lines repeat what our own start-up line says, or say it every minute: Alembic's set-up
+# (dispatch.migrations logs each revision), APScheduler's "Added job" / "Running job" / "executed successfully"
+# per run, waitress's "Serving on" (dispatch.commands says where it listens and which database). Their
+# warnings and errors (a job that raised, a missed run, a full queue) still show.
+QUIET_LOGGERS = ("alembic", "apscheduler", "waitress")
+
+
+def quiet_libraries() -> None:
+    """The libraries' INFO chatter off (WARNING and above still shown), unless LOG_LEVEL=DEBUG asks for it."""
+    if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
+        return
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python run.py`: run the command, return its exit code (a usage error exits 2)."""
     from dispatch.settings import SettingsError, log_level
@@ -80,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")  # `python run.py --port 8080` serves
     try:
         logging.basicConfig(level=log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # Alembic's set-up chatter is left out; dispatch.migrations logs each revision
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        quiet_libraries()
         return command_tree().main(argv, prog_name="run.py", standalone_mode=False) or 0
     except click.UsageError as exc:  # as argparse did: the usage and the error on stderr, exit 2
         exc.show()

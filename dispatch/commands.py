@@ -31,12 +31,21 @@ def serve(app: Flask, *, host: str, port: int, threads: int, no_scheduler: bool)
     if app.config["SCHEDULER_ENABLED"] and not no_scheduler:
         running = scheduler.start_scheduler(app)
     reload_on_sighup(app)
-    log.info("serving on http://%s:%d", host, port)
+    log.info("%s", startup_line(app, host=host, port=port, scheduler_running=running is not None))
     try:
         waitress_serve(app, host=host, port=port, threads=threads)
     finally:
         if running is not None:
             running.shutdown(wait=False)
+
+
+def startup_line(app: Flask, *, host: str, port: int, scheduler_running: bool) -> str:
+    """The one start-up line: where the server listens, which database (password hidden), where the scheduler runs."""
+    import sqlalchemy as sa
+
+    database = sa.engine.make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    jobs = "scheduler in this process" if scheduler_running else "no scheduler here (run.py scheduler)"
+    return f"serving on http://{host}:{port} — database {database}, {jobs}"
 
 
 @click.command("scheduler", context_settings=HELP_OPTIONS,

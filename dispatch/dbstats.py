@@ -48,7 +48,7 @@ def optimize_job(app: Flask) -> None:
     """The scheduler's job: `optimize` on the app's database; errors are logged, not raised."""
     try:
         if optimize(app.extensions["db_engine"]):
-            log.info("SQLite statistics refreshed (ANALYZE, PRAGMA optimize)")
+            log.debug("SQLite statistics refreshed (ANALYZE, PRAGMA optimize)")
     except Exception:
         log.exception("refreshing the SQLite statistics failed")
 

@@ -37,8 +37,9 @@ from dispatch.errors import ApiError
 
 Q = TypeVar("Q", bound="QueryModel")
 
-# pydantic's error types for a value of the right type outside its bounds (nan and inf included)
-OUT_OF_RANGE = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"})
+# pydantic's error types for a value of the right type outside its bounds (nan and inf, a text too long included)
+OUT_OF_RANGE = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number",
+                          "string_too_long", "too_long"})
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
     add_all_jobs(scheduler, app)
     scheduler.start()
-    log.info("scheduler started: %s", _intervals(scheduler))
+    log.debug("scheduler started: %s", _intervals(scheduler))
     return scheduler
 
 

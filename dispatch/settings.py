@@ -88,9 +88,15 @@ def from_environment(overrides: dict | None = None) -> dict:
         "DATABASE_URL": database_url(var),
         "SCHEDULER_ENABLED": _flag("DISPATCH_SCHEDULER", True),  # serve runs the scheduler in-process
         "WEBHOOK_URL": _env("DISPATCH_WEBHOOK_URL"),  # overrides config/escalation.toml
+        "SMTP_PASSWORD": smtp_password(),  # the mail channel's login ([delivery.smtp] user); never in config/
         # TLS ends at a proxy, so the app cannot see it itself: the session cookie gets `Secure` always
         "SESSION_COOKIE_SECURE": _flag("DISPATCH_COOKIE_SECURE", False),
     }, **overrides}
+
+
+def smtp_password() -> str | None:
+    """DISPATCH_SMTP_PASSWORD: the password of [delivery.smtp]'s user (the mail channel of the outbox)."""
+    return _env("DISPATCH_SMTP_PASSWORD")
 
 
 def _dev_secret(var: Path) -> str:

@@ -1,4 +1,7 @@
-"""Delivery of the notification outbox: POST each message to the street's webhook, retry with backoff.
+"""Delivery of the notification outbox: send each message through its channel, retry with backoff.
+
+A message's channel is the street's webhook (POST of the JSON payload), mail, or a group-chat robot
+(dispatch.escalation.channels); every channel fails, retries and gives up the same way.
 
 A message is never lost and never deleted: a failed POST keeps it for a later attempt (exponential
 backoff, capped), and after `max_attempts` it is marked `gave_up` and kept for a person to look at.
@@ -21,6 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from dispatch.escalation import channels
 from dispatch.escalation.models import OutboxMessage
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import DeliveryConfig
@@ -56,12 +60,12 @@ def due_messages(*, session: Session, now: datetime, limit: int = BATCH) -> list
 
 
 def deliver_due(*, session: Session, config: StreetConfig, now: datetime, webhook_url: str | None = None,
-                post: Post | None = None) -> dict:
+                post: Post | None = None, smtp_password: str | None = None) -> dict:
     """Deliver the messages due at `now`; counts of sent, logged, failed, gave_up and skipped."""
     now = now.astimezone(UTC)
     delivery = config.escalation.delivery
     url = webhook_url or delivery.webhook_url
-    post = post or post_json
+    post = _through_channels(post or post_json, config=config, password=smtp_password, now=now)
     counts = {"sent": 0, "logged": 0, "failed": 0, "gave_up": 0, "skipped": 0}
     for message in due_messages(session=session, now=now):
         try:
@@ -78,6 +82,30 @@ def deliver_due(*, session: Session, config: StreetConfig, now: datetime, webhoo
     if any(counts.values()):
         log.info("outbox at %s: %s", now.isoformat(), counts)
     return counts
+
+
+def _through_channels(webhook: Post, *, config: StreetConfig, password: str | None, now: datetime):
+    """send(message, url, timeout): the webhook POST for channel "webhook", else the mail or robot send."""
+    delivery = config.escalation.delivery
+
+    def send(message: OutboxMessage, url: str, timeout: float) -> None:
+        if message.channel == "webhook":
+            webhook(url, {**message.payload, "message_id": message.id}, timeout)
+            return
+        title, lines = channels.text_of(message.payload, config)
+        if message.channel == "mail":
+            addresses = delivery.mail.get(message.recipient)
+            if delivery.smtp is None or not addresses:
+                raise LookupError(f"no mail address for {message.recipient!r} in [delivery.mail]")
+            channels.send_mail(delivery.smtp, password, channels.mail_message(
+                delivery.smtp, addresses, title, lines, message_id=message.id), timeout=timeout)
+            return
+        robot = delivery.robot_named(message.channel)
+        if robot is None:
+            raise LookupError(f"no [[delivery.robot]] named {message.channel!r} (config changed?)")
+        channels.post_robot(channels.robot_url(robot, now), channels.robot_body(robot, title, lines), timeout)
+
+    return send
 
 
 def _lease(delivery: DeliveryConfig) -> timedelta:
@@ -98,17 +126,17 @@ def _claim(session: Session, message: OutboxMessage, *, now: datetime, lease: ti
     return True
 
 
-def _deliver_one(session: Session, message: OutboxMessage, *, url: str | None, post: Post,
+def _deliver_one(session: Session, message: OutboxMessage, *, url: str | None, post,
                  delivery: DeliveryConfig, now: datetime) -> str:
     """One attempt at one message; the name of the count it adds to."""
     message.attempts += 1
-    if not url:
+    if not url and message.channel == "webhook":
         log.info("notify %s (no webhook configured): %s", message.recipient,
                  json.dumps(message.payload, ensure_ascii=False))
         _mark(session, message, sent_at=now, channel="log", next_attempt_at=None, last_error=None)
         return "logged"
     try:
-        post(url, {**message.payload, "message_id": message.id}, delivery.timeout_seconds)
+        post(message, url, delivery.timeout_seconds)
     except Exception as exc:  # any failure keeps the message for retry
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if message.attempts >= delivery.max_attempts:
@@ -121,7 +149,7 @@ def _deliver_one(session: Session, message: OutboxMessage, *, url: str | None, p
                     message.attempts, error, retry_at.isoformat())
         _mark(session, message, next_attempt_at=retry_at, last_error=error)
         return "failed"
-    _mark(session, message, sent_at=now, channel="webhook", next_attempt_at=None, last_error=None)
+    _mark(session, message, sent_at=now, next_attempt_at=None, last_error=None)
     return "sent"
 
 

@@ -51,7 +51,8 @@ def deliver_job(app: Flask) -> None:
         street_service.follow(app)
         with app.app_context():
             outbox.deliver_due(session=db.session(), config=app.extensions["street_config"], now=clock.now(app),
-                               webhook_url=app.config.get("WEBHOOK_URL") or None)
+                               webhook_url=app.config.get("WEBHOOK_URL") or None,
+                               smtp_password=app.config.get("SMTP_PASSWORD"))
     except Exception:
         log.exception("outbox delivery job failed")
 

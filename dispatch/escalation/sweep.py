@@ -212,14 +212,15 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                           "caught_up": caught_up, "escalation_id": escalation_id}))
         top, supervised = bumps.get(row.id, (-1, False))
         bumps[row.id] = (max(top, item.level), supervised or bool(level.supervise))
-        payload = {"ticket_id": row.id, "number": row.number, "category": row.category, "zone": row.zone,
-                   "department": row.department, "deadline": item.kind,
+        payload = {"kind": "escalation", "ticket_id": row.id, "number": row.number, "category": row.category,
+                   "zone": row.zone, "department": row.department, "deadline": item.kind,
                    "deadline_at": _iso(clock.due(row, item.kind)), "level": item.level, "level_name": level.name,
                    "note": note, "colour": level.colour, "due_at": due_at, "caught_up": caught_up,
                    "escalation_id": escalation_id}
         for recipient in recipients(level, ticket=row, config=config):
-            messages.append((escalation_id, row.id, recipient, "webhook", {**payload, "recipient": recipient},
-                             now, now, 0, False))
+            for channel in config.escalation.delivery.channels_for(recipient, "escalation"):
+                messages.append((escalation_id, row.id, recipient, channel, {**payload, "recipient": recipient},
+                                 now, now, 0, False))
         log.debug("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
                   " (督办)" if level.supervise else "")
     ticket_service.record_many(session=session, rows=timeline)  # chained like every step (tickets.record)

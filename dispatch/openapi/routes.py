@@ -19,7 +19,7 @@ from dispatch.stats.schemas import StatsQuery, StatsReport, TrendQuery, TrendRep
 from dispatch.street.config import StreetConfig
 from dispatch.street.public import CommitteesPublic, CommitteesQuery, ConfigReloaded, LocateQuery, ZoneLocation
 from dispatch.tickets.filters import AssistsQuery, PhotoQuery, TicketsQuery, described_codes
-from dispatch.tickets.schemas import ActionRequest, AssistsPage, TicketEnvelope
+from dispatch.tickets.schemas import ActionRequest, AssistsPage, BulkActionRequest, BulkActionResult, TicketEnvelope
 
 TICKET_ID = Param("ticket_id", "path", {"type": "integer", "minimum": 1}, "the ticket's id")
 PHOTO_ID = Param("photo_id", "path", {"type": "integer", "minimum": 1}, "the photo's `id` in the ticket's photos")
@@ -78,7 +78,16 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "(department, task, optional limit); `check_in` (报到) and `finish_task` (协办完成, "
                               "`note`, optional `photo_id`) are taken by a department with an open assist task; "
                               "`close_task` (command center: `task_id`, `reason`). `resolve` answers 409 "
-                              "assist_tasks_open while an assist task is open."),
+                              "assist_tasks_open while an assist task is open. "
+                              "改派 (reassign: `department` and `reason`) and 催办 (urge) belong to the command "
+                              "center; 催办 answers 409 urge_too_soon within an hour of the ticket's last one."),
+        Operation("POST", "/api/v1/tickets/bulk-actions", "派遣, 督办 or 催办 on many selected tickets",
+                  "tickets", request=BulkActionRequest, responses={200: BulkActionResult}, errors=(400, 403, 422),
+                  description="The command center and admins. Each ticket is checked and acted on by itself, in "
+                              "its own transaction: the answer lists, in the order sent, which succeeded and for "
+                              "the others the error a single action would have answered (not_found, "
+                              "illegal_transition, no_desk, urge_too_soon …). 403 for a role that may not take "
+                              "the action at all."),
         Operation("GET", "/api/v1/assists", "Assist tasks of 吹哨报到 (协办): a department's own, or all", "tickets",
                   params=query_params(AssistsQuery, department={"enum": [code for code in config.departments
                                                                          if config.has_desk(code)]}),
@@ -94,15 +103,17 @@ def operations(config: StreetConfig) -> list[Operation]:
                               "does not decode; 422 photo_too_large: more than photo_max_pixels."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}", "A photo's bytes", "tickets",
                   params=(TICKET_ID, PHOTO_ID, *query_params(PhotoQuery)),
-                  responses={200: tuple(Reply(None, "The photo without location metadata (original=1: as uploaded)",
+                  responses={200: tuple(Reply(None, "The stamped photo without metadata (original=1: as uploaded)",
                                               media_type=media_type) for media_type in PHOTO_TYPES)},
                   errors=(400, 403, 404),
-                  description="To whoever may see the ticket (404 otherwise): the served copy, without EXIF GPS, "
-                              "XMP or IPTC (orientation kept, pixels untouched); `original=1` gives the command "
+                  description="To whoever may see the ticket (404 otherwise): the served copy — upright, with the "
+                              "ticket's stamp (水印: number, 处置前/后, 上报时间, upload time, address and "
+                              "coordinates) along its bottom, in the upload's format, without any metadata (no "
+                              "EXIF GPS, XMP or IPTC); `original=1` gives the command "
                               "center and admins the photo as uploaded (403 for other roles). `Cache-Control: "
                               "private` (`no-store` for a category not shown publicly)."),
         Operation("GET", "/api/v1/tickets/{ticket_id}/photos/{photo_id}/thumbnail",
-                  "A photo's thumbnail (JPEG, at most 480 px, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
+                  "A photo's thumbnail (JPEG, at most 480 px, stamped, no EXIF)", "tickets", params=(TICKET_ID, PHOTO_ID),
                   responses={200: Reply(None, "The thumbnail", media_type="image/jpeg")},
                   errors=(404,), description="For lists and pages on mobile data; the same access and caching as "
                                              "the photo."),

@@ -1,12 +1,11 @@
 """The evaluation (评价) as a spreadsheet: xlsx (openpyxl) or CSV (UTF-8 with BOM, for Excel)."""
 from __future__ import annotations
 
-import csv
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dispatch import spreadsheet
+from dispatch.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE  # noqa: F401  (the stats views' names)
 from dispatch.street.schemas import EvaluationFile
 
 GROUP_HEADERS = {"department": "部门", "zone": "片区", "category": "类别", "committee": "居民区", None: "范围"}
@@ -55,9 +54,6 @@ COLUMNS = (
     ("on_time_assist_rate", "协办按期完成率", "rate"),
 )
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-
 
 def header(report: dict) -> list[str]:
     """The header row: the group column (部门/片区/类别) then one column per figure."""
@@ -82,12 +78,8 @@ def _text(value, kind: str) -> str:
 
 def to_csv(report: dict) -> bytes:
     """The report as CSV, UTF-8 with a BOM so that Excel reads the Chinese headers."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(header(report))
-    for label, figures in _rows(report):
-        writer.writerow([label, *(_text(figures[name], kind) for name, _, kind in COLUMNS)])
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheet.to_csv(header(report), ([label, *(_text(figures[name], kind) for name, _, kind in COLUMNS)]
+                                               for label, figures in _rows(report)))
 
 
 def composite_formula(evaluation: EvaluationFile) -> str:
@@ -110,11 +102,7 @@ def ranking_formula(evaluation: EvaluationFile) -> str:
 def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
     """The report as an xlsx workbook: sheet 评价 (header, groups, 合计) and sheet 说明 (period, formulas)."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = "评价"
-    sheet.append(header(report))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet = spreadsheet.new_sheet(book, "评价", header(report), first=True)
     for label, figures in _rows(report):
         sheet.append([label, *(figures[name] for name, _, _ in COLUMNS)])
         row = sheet.max_row
@@ -141,6 +129,4 @@ def to_xlsx(report: dict, *, evaluation: EvaluationFile) -> bytes:
                  ("空值", "分母为0时比率留空(不是0%)")):
         about.append(list(line))
     about.column_dimensions["A"].width = 20
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.save(book)

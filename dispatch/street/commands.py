@@ -18,10 +18,7 @@ def check_config() -> None:
         for problem in exc.problems:
             click.echo(f"{problem.file}: {problem.key}: {problem.reason}")
         fail(f"{len(exc.problems)} problem(s) in {directory}")
-    click.echo(f"config OK: {len(cfg.departments)} departments, {len(cfg.categories)} categories, "
-               f"{len(cfg.routing.rule)} routing rules, {len(cfg.zones)} zones, "
-               f"{len(cfg.escalation.level)} escalation levels, {len(cfg.committees.by_code)} residential committees, "
-               f"{len(cfg.emergencies)} emergency plans (应急预案)")
+    click.echo(f"config OK: {cfg.summary()}")
 
 
 COMMANDS = [check_config]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.config import CalendarConfigError, load_calendar
 from dispatch.deadlines.limits import Limit
+from dispatch.street import basemap as basemap_config
 from dispatch.street import committees as committee_config
 from dispatch.street import emergencies as emergency_config
 from dispatch.street.schemas import (CategoriesFile, CategoryConfig, DepartmentConfig, DepartmentsFile,
@@ -54,6 +55,8 @@ class StreetConfig:
     reports: ReportsFile = field(default_factory=ReportsFile)  # monthly report schedule, 顽症 rule (reports.toml)
     emergencies: dict[str, emergency_config.EmergencyPlan] = field(default_factory=dict)  # 应急预案 by code
     followup: FollowupFile = field(default_factory=FollowupFile)  # 跟踪回访 rates and due time (followup.toml)
+    basemap: basemap_config.MapFile = field(default_factory=basemap_config.MapFile)  # 底图 (map.toml; off by default)
+    basemap_layers: dict[str, dict] = field(repr=False, default_factory=dict)  # its GeoJSON base layers by name
 
     def has_desk(self, code: str | None) -> bool:
         """True for a department or station: one whose users sign for what is routed or dispatched to it
@@ -68,6 +71,13 @@ class StreetConfig:
     def zone_names(self) -> dict[str, str]:
         """The street's zones (片区, not their nested cells), code → name, in the file's order."""
         return {z.code: z.name for z in self.zones if z.level == "zone"}
+
+    def summary(self) -> str:
+        """What a valid config holds, in one line (`check-config` and the admin page print it)."""
+        return (f"{len(self.departments)} departments, {len(self.categories)} categories, "
+                f"{len(self.routing.rule)} routing rules, {len(self.zones)} zones, "
+                f"{len(self.escalation.level)} escalation levels, {len(self.committees.by_code)} residential committees, "
+                f"{len(self.emergencies)} emergency plans (应急预案)")
 
     def zone(self, code: str | None) -> Zone | None:
         """The zone with this code, or None."""
@@ -256,6 +266,30 @@ def _check_escalation(escalation: EscalationFile, problems: list[Problem]) -> No
                                     f"{lvl.after_natural!r} is working time; after_natural takes NH or NM"))
 
 
+# Who an outbox message may be addressed to besides a department code (escalation.toml's `notify` names
+# "department" and "zone_station" become the codes of the ticket's department and the zone's station).
+ROLE_RECIPIENTS = ("department_head", "command_center", "command_supervisor", "street_leader")
+
+
+def _check_delivery(escalation: EscalationFile, departments: set[str], problems: list[Problem]) -> None:
+    """Mail and robot recipients name a department or a recipient role (a typo would never be sent to)."""
+    known = departments | set(ROLE_RECIPIENTS)
+    delivery = escalation.delivery
+    for recipient in delivery.mail:
+        if recipient not in known:
+            problems.append(Problem("escalation.toml", f"delivery.mail.{recipient}",
+                                    f"unknown recipient {recipient!r}: a department code or one of "
+                                    f"{', '.join(ROLE_RECIPIENTS)}"))
+    if delivery.smtp is not None and delivery.smtp.cafile and not Path(delivery.smtp.cafile).is_file():
+        problems.append(Problem("escalation.toml", "delivery.smtp.cafile", f"no such file {delivery.smtp.cafile!r}"))
+    for i, robot in enumerate(delivery.robot):
+        for recipient in robot.recipients:
+            if recipient != "*" and recipient not in known:
+                problems.append(Problem("escalation.toml", f"delivery.robot.{i}.recipients",
+                                        f"unknown recipient {recipient!r}: a department code, one of "
+                                        f"{', '.join(ROLE_RECIPIENTS)}, or \"*\" — in [[delivery.robot]] {robot.name}"))
+
+
 def _check_overrides(escalation: EscalationFile, categories: set[str], problems: list[Problem]) -> None:
     """Each [[override]] names a configured category and an overdue level of the ladder, once."""
     levels = {lvl.level for lvl in escalation.level if lvl.at_fraction is None}
@@ -334,9 +368,15 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
             desks={d.code for d in departments.department if d.kind != "command"} if departments else set(),
             overdue_levels={lvl.level for lvl in escalation.level if lvl.at_fraction is None} if escalation else set())
         problems.extend(found)
+    map_file, _ = _read_toml(directory / basemap_config.FILE, basemap_config.MapFile, problems, optional=True)
+    layers = {}
+    if map_file is not None:
+        layers, found = basemap_config.check(map_file, directory)
+        problems.extend(found)
     if escalation:
         _check_escalation(escalation, problems)
         _check_overrides(escalation, {c.slug for c in categories.category} if categories else set(), problems)
+        _check_delivery(escalation, {d.code for d in departments.department} if departments else set(), problems)
     if evaluation is not None:
         _check_evaluation(evaluation, problems)
     if problems:
@@ -349,4 +389,5 @@ def load_config(directory: str | Path, *, cache_dir: str | Path | None = None) -
         zone_index=zone_index,
         evaluation=evaluation, committees=committees, joint=joint, followup=followup, reports=reports,
         emergencies=plans,
+        basemap=map_file or basemap_config.MapFile(), basemap_layers=layers,
     )

@@ -214,13 +214,108 @@ class EscalationOverride(_Strict):
         return _limit(value)
 
 
+NotificationKind = Literal["escalation", "urge", "reassign"]
+NOTIFICATION_KINDS: tuple[str, ...] = ("escalation", "urge", "reassign")  # 超期升级, 催办, 改派
+CHANNEL_NAMES_TAKEN = ("webhook", "mail", "log")  # the channels a robot may not be named after
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError("must be an absolute http(s) URL")
+    return value
+
+
+class SmtpConfig(_Strict):
+    """The street's mail server (``[delivery.smtp]``); its password comes from DISPATCH_SMTP_PASSWORD only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    host: str = Field(min_length=1, max_length=253)
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    user: str = ""  # empty: the server takes mail without login (a relay on the office network)
+    cafile: str = ""  # a CA certificate (PEM) to trust besides the system's, for a server with the street's own CA
+    sender: str = Field(alias="from", min_length=3, max_length=320)
+
+    @field_validator("sender")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value or any(c in value for c in "\r\n"):
+            raise ValueError("must be a mail address, e.g. \"网格化管理 <wgh@example.gov.cn>\"")
+        return value
+
+
+class RobotConfig(_Strict):
+    """A group-chat robot (``[[delivery.robot]]``): 企业微信 (wecom) or 钉钉 (dingtalk) 自定义机器人 webhook."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    format: Literal["wecom", "dingtalk"]
+    url: str = Field(min_length=1, max_length=1000)
+    msgtype: Literal["text", "markdown"] = "markdown"
+    secret: str = Field("", max_length=200)  # 钉钉 加签: timestamp + HMAC-SHA256 of it, added to the URL
+    recipients: list[str] = Field(["*"], min_length=1)  # department codes or recipient roles; "*" every one
+    kinds: list[NotificationKind] = Field(list(NOTIFICATION_KINDS), min_length=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
+
+    @model_validator(mode="after")
+    def _secret_for_dingtalk(self):
+        if self.secret and self.format != "dingtalk":
+            raise ValueError("secret (加签) is for format = \"dingtalk\" only")
+        if self.name in CHANNEL_NAMES_TAKEN:
+            raise ValueError(f"name {self.name!r} is taken: choose another")
+        return self
+
+    def carries(self, recipient: str, kind: str) -> bool:
+        """True when this robot posts `kind` messages for `recipient`."""
+        return kind in self.kinds and ("*" in self.recipients or recipient in self.recipients)
+
+
 class DeliveryConfig(_Strict):
     webhook_url: str = ""
+    smtp: SmtpConfig | None = None
+    mail: dict[str, list[str]] = {}  # recipient (department code or role) → mail addresses
+    robot: list[RobotConfig] = []
     timeout_seconds: float = Field(5, gt=0, le=120)
     max_attempts: int = Field(8, ge=1, le=100)
     backoff_seconds: float = Field(30, ge=0)
     backoff_max_seconds: float = Field(3600, ge=0)
     interval_seconds: float = Field(30, ge=1)
+
+    @field_validator("mail")
+    @classmethod
+    def _addresses(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for recipient, addresses in value.items():
+            if not addresses:
+                raise ValueError(f"{recipient}: list at least one address")
+            bad = [a for a in addresses if "@" not in a or any(c.isspace() for c in a)]
+            if bad:
+                raise ValueError(f"{recipient}: not a mail address: {bad[0]!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _channels(self):
+        if self.mail and self.smtp is None:
+            raise ValueError("[delivery.mail] needs [delivery.smtp] (the mail server)")
+        names = [robot.name for robot in self.robot]
+        if len(names) != len(set(names)):
+            raise ValueError("each [[delivery.robot]] needs its own name")
+        return self
+
+    def channels_for(self, recipient: str, kind: str) -> list[str]:
+        """The channels a `kind` message to `recipient` goes through: the webhook (or the log), mail when the
+        recipient has addresses, and each robot that carries it. One outbox message per channel."""
+        found = ["webhook"]
+        if recipient in self.mail:
+            found.append("mail")
+        found += [robot.name for robot in self.robot if robot.carries(recipient, kind)]
+        return found
+
+    def robot_named(self, name: str) -> RobotConfig | None:
+        return next((robot for robot in self.robot if robot.name == name), None)
 
 
 class EscalationFile(_Strict):

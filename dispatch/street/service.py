@@ -62,7 +62,7 @@ def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) ->
                                      "station": z.station, "geometry": f["geometry"]}
                                     for z, f in zip(config.zones, features)])
     session.commit()
-    log.info("seeded %d departments, %d categories, %d zones", len(config.departments),
+    log.debug("seeded %d departments, %d categories, %d zones", len(config.departments),
              len(config.categories), len(config.zones))
 
 

@@ -10,7 +10,7 @@ from dispatch.query import parse_query
 from dispatch.tickets import flows, photos, visibility
 from dispatch.tickets.filters import PhotoQuery
 from dispatch.tickets.models import Photo
-from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets.schemas import ActionRequest, BulkActionRequest
 from dispatch.tickets.serialize import ticket_public
 from dispatch.tickets.views import MAX_TICKET_ID, visible_ticket
 from dispatch.validation import parse_json
@@ -32,6 +32,15 @@ def act(ticket_id: int):
     flows.perform(session=db.session(), config=current_app.extensions["street_config"], ticket=ticket,
                   actor=user, request=body, now=clock.now())
     return jsonify(_detail(ticket))
+
+
+@bp.post("/tickets/bulk-actions")
+def act_on_many():
+    """派遣, 督办 or 催办 on selected tickets: each checked and acted on by itself; 200 with each one's outcome."""
+    user = require_user()
+    body = parse_json(BulkActionRequest)
+    return jsonify(flows.perform_many(session=db.session(), config=current_app.extensions["street_config"],
+                                      actor=user, request=body, now=clock.now()))
 
 
 @bp.post("/tickets/<int:ticket_id>/photos")
@@ -70,6 +79,11 @@ def _photo_of(ticket_id: int, photo_id: int):
     return ticket, photo
 
 
+def _stamp(ticket, photo):
+    """The 水印 of the photo in the street's time zone."""
+    return photos.stamp_for(ticket=ticket, photo=photo, tz=current_app.extensions["street_config"].calendar.timezone)
+
+
 def _private(response, ticket):
     """Kept out of shared caches (proxies, CDNs): `private`; a category about homes (`public = false`, 群租,
     居改非…) is not kept at all, not even by the browser: `no-store`."""
@@ -85,8 +99,9 @@ def _private(response, ticket):
 
 @bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>")
 def get_photo(ticket_id: int, photo_id: int):
-    """The photo without its location metadata, to whoever may see the ticket; `?original=1`: as uploaded
-    (the record, EXIF GPS included), to the command center and admins only."""
+    """The photo stamped with the ticket's 水印 (number, 上报时间, place) and without its location metadata, to
+    whoever may see the ticket; `?original=1`: as uploaded (the record, EXIF GPS included), to the command
+    center and admins only."""
     user = require_user()
     query = parse_query(PhotoQuery)
     ticket, photo = _photo_of(ticket_id, photo_id)
@@ -97,7 +112,7 @@ def get_photo(ticket_id: int, photo_id: int):
         path = photos.path_for(var_dir, photo.sha256)
         path = path if path.exists() else None
     else:
-        path = photos.ensure_served(var_dir, photo.sha256, photo.content_type)
+        path = photos.ensure_served(var_dir, photo, _stamp(ticket, photo))
     if path is None:
         raise ApiError(404, "not_found", "the photo file is missing from storage")
     return _private(send_file(path, mimetype=photo.content_type, max_age=3600), ticket)
@@ -105,9 +120,9 @@ def get_photo(ticket_id: int, photo_id: int):
 
 @bp.get("/tickets/<int:ticket_id>/photos/<int:photo_id>/thumbnail")
 def get_thumbnail(ticket_id: int, photo_id: int):
-    """A small JPEG of the photo without its metadata (for lists and pages), to whoever may see the ticket."""
+    """A small stamped JPEG of the photo without its metadata (for lists and pages), to whoever may see the ticket."""
     ticket, photo = _photo_of(ticket_id, photo_id)
-    path = photos.ensure_thumbnail(current_app.config["VAR_DIR"], photo.sha256, photo.content_type)
+    path = photos.ensure_thumbnail(current_app.config["VAR_DIR"], photo, _stamp(ticket, photo))
     if path is None:
         raise ApiError(404, "not_found", "the photo file is missing from storage")
     return _private(send_file(path, mimetype="image/jpeg", max_age=3600), ticket)

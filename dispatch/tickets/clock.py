@@ -61,6 +61,7 @@ NEVER_ESCALATE = (Status.suspended.value, Status.closed.value, Status.cancelled.
 _ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # no clock runs any more
 _MET = {"response": "accepted_at", "resolve": "resolved_at"}
 EMERGENCY_JOIN, EMERGENCY_RELEASE = "emergency_join", "emergency_release"  # the ticket's timeline actions
+ROUND_STARTS = ("dispatch", "reassign")  # the timeline steps that start a dispatch round (new deadlines)
 
 
 @dataclass(frozen=True)
@@ -558,14 +559,14 @@ class Replayed:
 
 def replay(ticket: Ticket, kind: str, entries: list, *, calendar: WorkCalendar) -> Replayed | None:
     """Count a running deadline again from its own history (the ticket's timeline, oldest first) under
-    `calendar`, as the actions did: from the latest dispatch, each approved 延期 added to the resolve
+    `calendar`, as the actions did: from the latest dispatch (or 改派), each approved 延期 added to the resolve
     deadline, each 挂账 keeping the time left and each 恢复 counting it from the resume, and — while the
     ticket is under an emergency — its pulling in (the earlier of the deadline and the 预案's limit from
     then). None when the history has no dispatch of the current round (nothing to count from)."""
     lim = limit(ticket, kind)
     if lim is None:
         return None
-    starts = [i for i, e in enumerate(entries) if e.action == "dispatch"]
+    starts = [i for i, e in enumerate(entries) if e.action in ROUND_STARTS]
     if not starts:
         return None
     first = entries[starts[-1]]

@@ -16,11 +16,14 @@ dispatch.errors.ApiError: supervised must be 1, true, 0 or false
 Traceback (most recent call last):
 dispatch.errors.ApiError: limit must be between 1 and 500
 >>> from zoneinfo import ZoneInfo
->>> validate(TicketsQuery, {"created_from": "2026-11-26"}, context={"timezone": ZoneInfo("Asia/Shanghai")}).created_from
-datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc)
+>>> days = validate(TicketsQuery, {"created_from": "2026-11-26", "created_to": "2026-11-26"},
+...                 context={"timezone": ZoneInfo("Asia/Shanghai")})
+>>> days.created_from, days.created_to  # a date alone: the whole local day
+(datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.timezone.utc), datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.timezone.utc))
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -28,6 +31,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from dispatch.errors import ApiError
 from dispatch.query import QueryModel, Refusal, parse_date_time
+from dispatch.tickets import search
 from dispatch.tickets.models import Status
 
 if TYPE_CHECKING:
@@ -60,8 +64,17 @@ def _whole_number(raw):
 
 
 def _date_time(raw, info: ValidationInfo):
-    """An ISO-8601 date-time in UTC (`parse_date_time`), naive read in the context's "timezone"."""
-    return parse_date_time(raw, info.context["timezone"]) if isinstance(raw, str) else raw
+    """An ISO-8601 date-time in UTC (`parse_date_time`), naive read in the context's "timezone"; a date alone
+    is the start of that local day, or for an end (created_to) the end of it: the day is included."""
+    end = info.field_name == "created_to"
+    return parse_date_time(raw, info.context["timezone"], end_of_day=end) if isinstance(raw, str) else raw
+
+
+def _search_text(raw):
+    """The search text as sent (stripped); control characters (NUL included) are refused."""
+    if isinstance(raw, str) and any(unicodedata.category(c) == "Cc" for c in raw):
+        raise ValueError("control characters")
+    return raw
 
 
 def _codes(what: str):
@@ -86,18 +99,25 @@ def _instant(name: str, what: str):
 
 
 class TicketsQuery(QueryModel):
-    """?status=&zone=&committee=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
+    """?q=&status=&zone=&committee=&department=&category=&created_from=&created_to=&overdue=&…&limit=&offset= of GET /api/v1/tickets.
 
     Filters combine with AND; a yes/no filter given 0 or false filters nothing.
     """
 
+    q: Annotated[str | None, BeforeValidator(_search_text), Field(max_length=search.MAX_LENGTH),
+                 _refused("q must be text without control characters",
+                          f"q must be at most {search.MAX_LENGTH} characters"),
+                 Field(description="search: every word (split at spaces) is found in the number, the address or "
+                                   "the description; ASCII case and full/half width are ignored; a whole number "
+                                   "(YC-20261204-0001) or its tail (0001) finds the ticket")] = None
     status: _codes("statuses") = None
     zone: _codes("zone codes") = None
     committee: _codes("居民区 committee codes (12 digits)") = None
     department: _codes("department codes") = None
     category: _codes("category slugs") = None
     created_from: _instant("created_from", "reported at or after (ISO 8601; without offset: Asia/Shanghai)") = None
-    created_to: _instant("created_to", "reported before (ISO 8601; without offset: Asia/Shanghai)") = None
+    created_to: _instant("created_to", "reported before (ISO 8601; without offset: Asia/Shanghai); a date alone "
+                                       "(YYYY-MM-DD) includes that day") = None
     overdue: _flag("overdue", "1 or true: only tickets past a deadline not met") = None
     supervised: _flag("supervised", "1 or true: only tickets under 督办") = None
     mine: _flag("mine", "1 or true: only the tickets I reported") = None
@@ -142,6 +162,10 @@ def service_filters(query: TicketsQuery, *, config: StreetConfig, user_id: int, 
         if unknown:
             raise ApiError(400, "invalid_filter", f"{name}: unknown value(s) {', '.join(unknown)}")
     filters["created_from"], filters["created_to"] = query.created_from, query.created_to
+    if query.created_from and query.created_to and query.created_to <= query.created_from:
+        raise ApiError(400, "invalid_filter", "created_to must be after created_from")
+    if query.q:
+        filters["q"] = query.q
     if query.overdue:
         filters["overdue_at"] = now
     if query.supervised:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from blinker import Signal
 from sqlmodel import Session, col, func, select
@@ -15,7 +16,8 @@ from dispatch.tickets import clock, joint
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets import transitions
 from dispatch.tickets.models import ExtensionRequest, Photo, ReopenRequest, Status, Ticket, TimelineEntry
-from dispatch.tickets.schemas import ActionRequest
+from dispatch.tickets import visibility
+from dispatch.tickets.schemas import ActionRequest, BulkActionRequest
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.users.models import Role, User
 
@@ -25,6 +27,21 @@ log = logging.getLogger(__name__)
 # session, config, action, actor and now: another domain adds its rows to the same transaction (a closing
 # opens its 回访: dispatch.followup), so they are committed with the action or not at all.
 moved = Signal("a ticket action was applied (before its commit)")
+
+URGE_INTERVAL = timedelta(hours=1)  # 催办: at most once an hour per ticket (409 urge_too_soon otherwise)
+
+# Listeners told of each action inside its transaction, before the commit: listener(session, config, ticket,
+# action, data, now). Another domain registers one (``on_action``) to act on a step without this package
+# importing it: the escalation outbox queues the 催办 and 改派 notifications this way (escalation.notify).
+Listener = Callable[..., None]
+_LISTENERS: list[Listener] = []
+
+
+def on_action(listener: Listener) -> Listener:
+    """Register `listener` (once) to be told of every action, in its transaction."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
 
 
 def _require(value, message: str):
@@ -79,11 +96,44 @@ def perform(*, session: Session, config: StreetConfig, ticket: Ticket, actor: Us
     ticket.updated_at = now
     ticket_service.record(session=session, ticket=ticket, action=action, now=now, actor=actor, from_status=before,
                           to_status=ticket.status, note=note, data=extra)
+    told = {**extra, "note": note, "by": actor.display_name or actor.username}
+    for listener in _LISTENERS:
+        listener(session, config, ticket, action, told, now)
     session.add(ticket)
     moved.send(ticket, session=session, config=config, action=action, actor=actor, now=now)
     session.commit()
     log.info("ticket %s: %s by %s (%s → %s)", ticket.number, action, actor.username, before, ticket.status)
     return ticket
+
+
+def perform_many(*, session: Session, config: StreetConfig, actor: User, request: BulkActionRequest,
+                 now: datetime) -> dict:
+    """One action on each of the selected tickets, each on its own (its own checks and transaction): what
+    succeeded and, for the others, why not — the error a single action would have answered."""
+    move = TRANSITIONS[request.action]
+    if actor.role not in move.roles:
+        raise ApiError(403, "forbidden", f"role {actor.role!r} may not {request.action} ({move.label})")
+    results = []
+    for ticket_id in request.ticket_ids:
+        ticket = visibility.readable(session=session, ticket_id=ticket_id, user=actor)
+        if ticket is None:
+            results.append({"ticket_id": ticket_id, "number": None, "ok": False, "status": None,
+                            "error": {"code": "not_found", "message": f"no ticket {ticket_id}"}})
+            continue
+        single = ActionRequest(action=request.action, department=request.department, note=request.note)
+        try:
+            perform(session=session, config=config, ticket=ticket, actor=actor, request=single, now=now)
+        except ApiError as exc:
+            session.rollback()
+            current = ticket_service.get(session=session, ticket_id=ticket_id)
+            results.append({"ticket_id": ticket_id, "number": current.number, "ok": False, "status": current.status,
+                            "error": {"code": exc.code, "message": exc.message}})
+            continue
+        results.append({"ticket_id": ticket_id, "number": ticket.number, "ok": True, "status": ticket.status,
+                        "error": None})
+    succeeded = sum(1 for r in results if r["ok"])
+    log.info("bulk %s by %s: %d of %d", request.action, actor.username, succeeded, len(results))
+    return {"action": request.action, "succeeded": succeeded, "failed": len(results) - succeeded, "results": results}
 
 
 def _text(request: ActionRequest) -> str | None:
@@ -92,11 +142,12 @@ def _text(request: ActionRequest) -> str | None:
 
 
 def _dispatch(session, config, ticket, actor, request, now):
-    code = _require(request.department, "dispatch needs `department`")
-    if code not in config.departments:
-        raise ApiError(422, "unknown_department", f"unknown department {code!r}")
-    if not config.has_desk(code):  # nobody there could sign for it
-        raise ApiError(422, "no_desk", f"department {code!r} has no desk: dispatch to a department or station")
+    note, data = _dispatch_to(session, config, ticket, actor, _desk_department(config, request), now)
+    return request.note or note, data
+
+
+def _dispatch_to(session, config, ticket, actor, code: str, now):
+    """A new dispatch round to department `code`: its deadlines from `now`; the default note and the data."""
     ticket.department = code
     ticket.accepted_at = None
     clock.start_clocks(session, ticket, config=config, now=now, actor_id=actor.id)
@@ -107,7 +158,55 @@ def _dispatch(session, config, ticket, actor, request, now):
     if any(earlier.values()):
         data["earlier_round"] = earlier
         ticket.rework_count = ticket.extension_count = 0
-    return request.note or f"派遣至 {config.departments[code].name}", data
+    return f"派遣至 {config.departments[code].name}", data
+
+
+def _desk_department(config, request) -> str:
+    """The department `request` names, checked: known, and with a desk (someone there can sign for it)."""
+    code = _require(request.department, f"{request.action} needs `department`")
+    if code not in config.departments:
+        raise ApiError(422, "unknown_department", f"unknown department {code!r}")
+    if not config.has_desk(code):  # nobody there could sign for it
+        raise ApiError(422, "no_desk", f"department {code!r} has no desk: dispatch to a department or station")
+    return code
+
+
+def _reassign(session, config, ticket, actor, request, now):
+    """改派: the command center takes the ticket from its department and dispatches it to another at once.
+
+    For the department it leaves this is a 退单 the command center made: its deadlines end (history reason
+    "reassign"), a waiting extension request is withdrawn, and it keeps read access (ticket_departments).
+    For the new one it is a dispatch: a new round, deadlines from `now`, a new escalation ladder, 返工 and
+    延期 counted from zero. A 督办 flag stays.
+    """
+    code = _desk_department(config, request)
+    reason = _require(_text(request), "改派 needs a `reason`")
+    if code == ticket.department:
+        raise ApiError(422, "same_department", f"the ticket is already with {code!r}: 改派 needs another department")
+    previous = _release(session, ticket, reason="reassign", why="工单改派，撤回", now=now, actor=actor)
+    _, data = _dispatch_to(session, config, ticket, actor, code, now)
+    earlier = config.departments.get(previous) if previous else None
+    return reason, {**data, "reassigned_from": previous, "reassigned_from_name": earlier.name if earlier else None,
+                    "department_name": config.departments[code].name}
+
+
+def _urge(session, config, ticket, actor, request, now):
+    """催办: a reminder to the department on the timeline (and through the outbox), once an hour at most."""
+    last = last_urge(session=session, ticket=ticket)
+    if last is not None and now - last.at < URGE_INTERVAL:
+        wait = -int(-(URGE_INTERVAL - (now - last.at)).total_seconds() // 60)  # whole minutes, rounded up
+        raise ApiError(409, "urge_too_soon", f"this ticket was urged at {last.at.isoformat()}; "
+                       f"urge again in {wait} min", status=ticket.status, retry_after_minutes=wait)
+    return request.note or "城运中心催办", {"department": ticket.department}
+
+
+def last_urge(*, session: Session, ticket: Ticket) -> TimelineEntry | None:
+    """The latest 催办 of the ticket's current dispatch round (None: not urged since it was dispatched)."""
+    if ticket.dispatched_at is None:
+        return None
+    return session.exec(select(TimelineEntry).where(
+        TimelineEntry.ticket_id == ticket.id, TimelineEntry.action == "urge",
+        TimelineEntry.at >= ticket.dispatched_at).order_by(col(TimelineEntry.id).desc())).first()
 
 
 def _accept(session, config, ticket, actor, request, now):
@@ -356,6 +455,8 @@ def _resume(session, config, ticket, actor, request, now):
 
 
 def _supervise(session, config, ticket, actor, request, now):
+    if ticket.supervised:  # 督办 is a flag for the ticket's life: a second one would add nothing but noise
+        raise ApiError(409, "already_supervised", "this ticket is already supervised (督办)", status=ticket.status)
     ticket.supervised = True
     return request.note or "城运中心督办", {}
 
@@ -420,6 +521,6 @@ _APPLY = {
     "suspend": _suspend, "resume": _resume, "supervise": _supervise, "cancel": _cancel,
     "self_resolve": _self_resolve, "review_rework": _review_rework, "whistle": _whistle, "check_in": joint.check_in,
     "finish_task": joint.finish_task, "close_task": joint.close_task, "reopen": _decide_reopen(True),
-    "decline_reopen": _decide_reopen(False),
+    "decline_reopen": _decide_reopen(False), "reassign": _reassign, "urge": _urge,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every action in the table has an effect"

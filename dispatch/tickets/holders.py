@@ -1,6 +1,7 @@
 """Which departments held a ticket (one row per dispatch round), so a former holder keeps read access.
 
-A department loses a ticket by 退单 (return) or when an inspector's 自行处置 relieves it; the timeline
+A department loses a ticket by 退单 (return), when an inspector's 自行处置 relieves it, or when the
+command center reassigns it (改派); the timeline
 (留痕) keeps what it did, and ``ticket_departments`` answers "did this department ever hold it" with
 an index lookup instead of reading timelines. Rows are written at each dispatch; a database made
 before the table existed was filled once from the timeline's dispatch entries (migration 0003).
@@ -46,12 +47,13 @@ def held_among(*, session: Session, department: str, ticket_ids: list[int]) -> s
 
 
 # How a department loses a ticket: the timeline action, and the key of its data naming the department.
-RELEASED_BY = {"return": "returned_by", "self_resolve": "relieved_department"}
+RELEASED_BY = {"return": "returned_by", "self_resolve": "relieved_department", "reassign": "reassigned_from"}
 
 
 def departure(*, session: Session, ticket_id: int, department: str) -> TimelineEntry | None:
-    """The entry that ended `department`'s latest round of this ticket: its 退单, or the 自行处置 that
-    relieved it (the only ways a department loses a ticket); None when neither is on the timeline."""
+    """The entry that ended `department`'s latest round of this ticket: its 退单, the 自行处置 that
+    relieved it, or the command center's 改派 (the only ways a department loses a ticket); None when none
+    is on the timeline."""
     releases = session.exec(select(TimelineEntry).where(TimelineEntry.ticket_id == ticket_id,
                                                         col(TimelineEntry.action).in_(list(RELEASED_BY)))
                             .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()

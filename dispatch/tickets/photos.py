@@ -3,11 +3,13 @@
 Every photo is decoded with Pillow before it is kept: bytes that only look like an image (a JPEG's first
 and last markers around nothing, a bare RIFF/WebP header) are refused, and so is an image of more pixels
 than `photo_max_pixels` (config/intake.toml; a 100000×100000 PNG header is a decompression bomb). The
-original is kept byte for byte (the record, EXIF included: backups copy it); two files are derived from it
-and made again when missing — the served copy without location metadata (`served_path`:
-var/served/ab/<sha256>, dispatch/tickets/exif.py: no EXIF GPS, XMP, IPTC, orientation kept) that the API
-answers with, and a small JPEG thumbnail without any metadata for the pages (`thumbnail_path`:
-var/thumbnails/ab/<sha256>.jpg).
+original is kept byte for byte (the record, EXIF included: backups copy it; `?original=1`). Two files are
+derived from it for each photo of a ticket, and made again when missing: the served copy (`served_path`:
+var/served/ab/<sha256>-<photo id>-s1) that the API answers with, and a small JPEG thumbnail for the pages
+(`thumbnail_path`: var/thumbnails/ab/<sha256>-<photo id>-s1.jpg). Both are the picture turned upright,
+with the ticket's 水印 stamped on (dispatch/tickets/stamp.py: 工单号, 处置前/后, 上报时间, 上传, address and
+coordinates) and without any metadata — no EXIF GPS, XMP or IPTC says where the phone was. The same bytes
+on two tickets (a duplicate report's photo reaching the original) are stored once and stamped per ticket.
 """
 from __future__ import annotations
 
@@ -18,14 +20,14 @@ import os
 import tempfile
 import warnings
 import zlib
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from dispatch.errors import ApiError
-from dispatch.tickets import exif
+from dispatch.tickets import stamp as photo_stamp
 from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import Photo, Status, Ticket
 from dispatch.users.models import User
@@ -36,6 +38,7 @@ STAGES = ("before", "after")
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 THUMBNAIL_EDGE = 480  # px, the longer side: sharp on a phone's list, a few tens of kB on mobile data
 THUMBNAIL_QUALITY = 70
+SERVED_QUALITY = 90  # JPEG/WebP quality of the stamped served copy: the picture as the eye sees it
 ENDED = (Status.closed, Status.cancelled, Status.duplicate)  # a finished record takes no more photos
 
 
@@ -142,48 +145,76 @@ def path_for(var_dir: str | Path, sha256: str) -> Path:
     return Path(var_dir) / "photos" / sha256[:2] / sha256
 
 
-def thumbnail_path(var_dir: str | Path, sha256: str) -> Path:
-    """Where the thumbnail of a photo lives: var/thumbnails/ab/abcdef….jpg (derived: not in backups' way)."""
-    return Path(var_dir) / "thumbnails" / sha256[:2] / f"{sha256}.jpg"
+def thumbnail_path(var_dir: str | Path, sha256: str, photo_id: int) -> Path:
+    """Where the stamped thumbnail of a ticket's photo lives: var/thumbnails/ab/<sha256>-<id>-s1.jpg (derived)."""
+    return Path(var_dir) / "thumbnails" / sha256[:2] / f"{sha256}-{photo_id}-{photo_stamp.VERSION}.jpg"
 
 
-def thumbnail_bytes(image: Image.Image) -> bytes:
-    """A JPEG at most THUMBNAIL_EDGE px on its longer side, turned upright, without EXIF (no GPS) or ICC."""
+def served_path(var_dir: str | Path, sha256: str, photo_id: int) -> Path:
+    """Where the served copy of a ticket's photo lives: var/served/ab/<sha256>-<id>-s1 (derived)."""
+    return Path(var_dir) / "served" / sha256[:2] / f"{sha256}-{photo_id}-{photo_stamp.VERSION}"
+
+
+def stamp_for(*, ticket: Ticket, photo: Photo, tz: tzinfo) -> photo_stamp.Stamp:
+    """The 水印 of this photo on this ticket: number, stage, 上报时间 and upload time (local), address, point."""
+    def local(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    return photo_stamp.Stamp(number=ticket.number, stage=photo.stage, reported=local(ticket.created_at),
+                             uploaded=local(photo.uploaded_at), address=ticket.address, lng=ticket.lng,
+                             lat=ticket.lat)
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """The picture turned the way its EXIF orientation says, in RGB (transparency on white)."""
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, (255, 255, 255))  # transparency on white
+        background = Image.new("RGB", image.size, (255, 255, 255))
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
+        return background
+    return image.convert("RGB")
+
+
+def _open(original: bytes, content_type: str) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # it passed the limit when stored
+        image = Image.open(io.BytesIO(original), formats=[PILLOW_FORMATS.get(content_type, "JPEG")])
+        image.load()
+    return image
+
+
+def served_bytes(original: bytes, content_type: str, stamp: photo_stamp.Stamp) -> bytes:
+    """The served copy: upright, stamped, in the upload's format, with no metadata at all."""
+    image = photo_stamp.apply(_upright_rgb(_open(original, content_type)), stamp)
+    out = io.BytesIO()
+    fmt = PILLOW_FORMATS.get(content_type, "JPEG")
+    image.save(out, fmt, **({"quality": SERVED_QUALITY} if fmt in ("JPEG", "WEBP") else {"optimize": True}))
+    return out.getvalue()
+
+
+def thumbnail_bytes(original: bytes, content_type: str, stamp: photo_stamp.Stamp) -> bytes:
+    """A JPEG at most THUMBNAIL_EDGE px on its longer side, upright, stamped, without EXIF (no GPS) or ICC."""
+    image = _upright_rgb(_open(original, content_type))
     image.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+    image = photo_stamp.apply(image, stamp)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
     return out.getvalue()
 
 
-def served_path(var_dir: str | Path, sha256: str) -> Path:
-    """Where the served copy of a photo lives: var/served/ab/abcdef… (derived: made again when missing)."""
-    return Path(var_dir) / "served" / sha256[:2] / sha256
+def ensure_thumbnail(var_dir: str | Path, photo: Photo, stamp: photo_stamp.Stamp) -> Path | None:
+    """The stamped thumbnail's path, made from the stored original when missing; None when the original is
+    missing or cannot be read."""
+    return _derived(var_dir, photo.sha256, thumbnail_path(var_dir, photo.sha256, photo.id),
+                    lambda original: thumbnail_bytes(original, photo.content_type, stamp), "thumbnail")
 
 
-def ensure_thumbnail(var_dir: str | Path, sha256: str, content_type: str) -> Path | None:
-    """The thumbnail's path, made from the stored original when it is missing (a restore without var/thumbnails);
-    None when the original is missing or cannot be read."""
-    def make(original: bytes) -> bytes:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # it passed the limit when stored
-            image = Image.open(io.BytesIO(original), formats=[PILLOW_FORMATS.get(content_type, "JPEG")])
-            image.load()
-        return thumbnail_bytes(image)
-
-    return _derived(var_dir, sha256, thumbnail_path(var_dir, sha256), make, "thumbnail")
-
-
-def ensure_served(var_dir: str | Path, sha256: str, content_type: str) -> Path | None:
-    """The served copy's path (the photo without location metadata), made from the original when it is
-    missing; None when the original is missing or cannot be read."""
-    return _derived(var_dir, sha256, served_path(var_dir, sha256),
-                    lambda original: exif.without_location(original, content_type), "served copy")
+def ensure_served(var_dir: str | Path, photo: Photo, stamp: photo_stamp.Stamp) -> Path | None:
+    """The served copy's path (stamped, without metadata), made from the original when missing; None when the
+    original is missing or cannot be read."""
+    return _derived(var_dir, photo.sha256, served_path(var_dir, photo.sha256, photo.id),
+                    lambda original: served_bytes(original, photo.content_type, stamp), "served copy")
 
 
 def _derived(var_dir: str | Path, sha256: str, target: Path, make, what: str) -> Path | None:
@@ -228,15 +259,12 @@ def store(*, session: Session, ticket: Ticket, user: User, data: bytes, stage: s
         raise ApiError(415, "unsupported_media_type", "a photo must be JPEG, PNG or WebP")
     if not intact(data, content_type):
         raise ApiError(422, "corrupt_photo", "the photo is damaged or incomplete (an interrupted upload?): send it again")
-    image = decode(data, content_type, max_pixels=max_pixels)
+    decode(data, content_type, max_pixels=max_pixels)
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(var_dir, digest)
     if not target.exists():
         _write(target, data)
-    if not served_path(var_dir, digest).exists():
-        _write(served_path(var_dir, digest), exif.without_location(data, content_type))
-    if not thumbnail_path(var_dir, digest).exists():
-        _write(thumbnail_path(var_dir, digest), thumbnail_bytes(image))
+    # the stamped copies are made per photo, at the first request (ensure_served, ensure_thumbnail)
     photo = _add(session=session, ticket=ticket, user=user, stage=stage, digest=digest, content_type=content_type,
                  size=len(data), now=now, note="处置前照片" if stage == "before" else "处置后照片")
     if ticket.status == Status.duplicate and ticket.duplicate_of is not None:

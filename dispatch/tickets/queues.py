@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock, joint, joint_clock
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets.models import (OPEN_STATUSES, AssistTask, Escalation, ExtensionRequest, Status, Ticket,
                                      TimelineEntry)
 from dispatch.users.models import Role, User
@@ -30,15 +31,16 @@ COMMAND_QUEUES = ("suspended", "extensions")  # only the command center (and adm
 RETURNED_DAYS = 30
 
 
-def active_tickets(*, session: Session, department: str | None) -> list[Ticket]:
+def active_tickets(*, session: Session, department: str | None, where: tuple = ()) -> list[Ticket]:
     """Dispatched and in-progress tickets of `department` (None: of every department)."""
-    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]))
+    query = select(Ticket).where(col(Ticket.status).in_([Status.dispatched, Status.in_progress]), *where)
     if department:
         query = query.where(Ticket.department == department)
     return list(session.exec(query.order_by(col(Ticket.id))))
 
 
-def returned_entries(*, session: Session, department: str | None, since: datetime) -> list[tuple[Ticket, TimelineEntry]]:
+def returned_entries(*, session: Session, department: str | None, since: datetime,
+                     where: tuple = ()) -> list[tuple[Ticket, TimelineEntry]]:
     """The latest 退单 by `department` (None: by any department) of each ticket since `since`, newest first."""
     latest = (select(TimelineEntry.ticket_id, func.max(TimelineEntry.id).label("entry_id"))
               .join(User, User.id == TimelineEntry.actor_id)
@@ -50,14 +52,16 @@ def returned_entries(*, session: Session, department: str | None, since: datetim
     rows = session.exec(select(Ticket, TimelineEntry)
                         .join(latest, latest.c.ticket_id == Ticket.id)
                         .join(TimelineEntry, TimelineEntry.id == latest.c.entry_id)
+                        .where(*where)
                         .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
     return [(ticket, entry) for ticket, entry in rows]
 
 
-def suspended_entries(*, session: Session, department: str | None) -> list[tuple[Ticket, TimelineEntry | None]]:
+def suspended_entries(*, session: Session, department: str | None,
+                      where: tuple = ()) -> list[tuple[Ticket, TimelineEntry | None]]:
     """Suspended (挂账) tickets of `department` (None: all, also those never dispatched), longest waiting first,
     each with its latest 挂账 timeline entry (who, when, why)."""
-    query = select(Ticket).where(Ticket.status == Status.suspended)
+    query = select(Ticket).where(Ticket.status == Status.suspended, *where)
     if department:
         query = query.where(Ticket.department == department)
     tickets = list(session.exec(query.order_by(col(Ticket.suspended_at), col(Ticket.id))))
@@ -71,19 +75,37 @@ def suspended_entries(*, session: Session, department: str | None) -> list[tuple
     return [(ticket, entries.get(ticket.id)) for ticket in tickets]
 
 
-def extension_requests(*, session: Session, department: str | None) -> list[tuple[Ticket, ExtensionRequest]]:
+def extension_requests(*, session: Session, department: str | None,
+                       where: tuple = ()) -> list[tuple[Ticket, ExtensionRequest]]:
     """Extension requests (申请延期) waiting for the command center, of `department` (None: all), oldest first."""
     query = (select(Ticket, ExtensionRequest).join(ExtensionRequest, ExtensionRequest.ticket_id == Ticket.id)
-             .where(ExtensionRequest.status == "pending"))
+             .where(ExtensionRequest.status == "pending", *where))
     if department:
         query = query.where(Ticket.department == department)
     return list(session.exec(query.order_by(col(ExtensionRequest.requested_at), col(ExtensionRequest.id))).all())
 
 
-def assist_tasks(*, session: Session, department: str | None) -> list[tuple[Ticket, AssistTask]]:
+def assist_tasks(*, session: Session, department: str | None, where: tuple = ()) -> list[tuple[Ticket, AssistTask]]:
     """Open assist tasks (协办) of `department` (None: of every department) with their tickets, the task whose
-    running deadline comes first first."""
-    return joint.listed(session=session, department=department, open_only=True)
+    running deadline comes first first; `where` narrows them to the tickets matching it."""
+    found = joint.listed(session=session, department=department, open_only=True)
+    if where and found:
+        keep = _matching(session=session, ids=[t.id for t, _ in found], where=where)
+        found = [(t, a) for t, a in found if t.id in keep]
+    return found
+
+
+def _matching(*, session: Session, ids: list[int], where: tuple) -> set[int]:
+    if not where:
+        return set(ids)
+    if not ids:
+        return set()
+    return set(session.exec(select(Ticket.id).where(col(Ticket.id).in_(ids), *where)).all())
+
+
+def matching_ids(*, session: Session, ids: list[int], filters: dict | None) -> set[int]:
+    """Those of these tickets that match `filters` (``ticket_service.list_conditions``; none: all of them)."""
+    return _matching(session=session, ids=ids, where=tuple(ticket_service.list_conditions(filters or {})))
 
 
 def open_joint_cases(*, session: Session, zone: str | None, limit: int) -> list[tuple[Ticket, list[AssistTask]]]:
@@ -109,11 +131,13 @@ def names_for(user: User) -> tuple[str, ...]:
 
 
 def queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-           suspended: bool = False) -> dict[str, list]:
+           suspended: bool = False, filters: dict | None = None) -> dict[str, list]:
     """Each queue's tickets, most urgent first; returned tickets as (ticket, return entry) pairs, and with
-    `suspended` the 挂账 queue as (ticket, suspend entry) pairs."""
+    `suspended` the 挂账 queue as (ticket, suspend entry) pairs. `filters` (search, zone, category, created
+    range: ``ticket_service.list_conditions``) narrow every queue."""
+    where = tuple(ticket_service.list_conditions(filters or {}))
     found: dict[str, list] = {name: [] for name in QUEUES}
-    for ticket in active_tickets(session=session, department=department):
+    for ticket in active_tickets(session=session, department=department, where=where):
         found["pending" if ticket.status == Status.dispatched else "in_progress"].append(ticket)
         state = clock.state(ticket, now=now, config=config)
         if state in ("warning", "overdue"):
@@ -127,12 +151,12 @@ def queues(*, session: Session, config: StreetConfig, department: str | None, no
     found["in_progress"].sort(key=due("resolve"))
     for name in ("warning", "overdue"):
         found[name].sort(key=lambda t: (clock.earliest_running_due(t) or far, t.id))
-    found["assists"] = assist_tasks(session=session, department=department)
+    found["assists"] = assist_tasks(session=session, department=department, where=where)
     found["returned"] = returned_entries(session=session, department=department,
-                                         since=now - timedelta(days=RETURNED_DAYS))
+                                         since=now - timedelta(days=RETURNED_DAYS), where=where)
     if suspended:
-        found["suspended"] = suspended_entries(session=session, department=department)
-        found["extensions"] = extension_requests(session=session, department=department)
+        found["suspended"] = suspended_entries(session=session, department=department, where=where)
+        found["extensions"] = extension_requests(session=session, department=department, where=where)
     return found
 
 
@@ -192,3 +216,18 @@ def latest_escalations(*, session: Session, zone: str | None, limit: int) -> lis
 def provisional_count(*, session: Session, since: datetime) -> int:
     """Open tickets holding a running working-time deadline at or after `since` (预计: a year not yet official)."""
     return session.exec(select(func.count()).select_from(Ticket).where(clock.provisional_clause(since))).one()
+
+
+def urges(*, session: Session, tickets: list[Ticket]) -> dict[int, tuple[int, TimelineEntry]]:
+    """催办 of each ticket's current dispatch round, by ticket id: how many, and the latest (who, when, note)."""
+    rounds = {t.id: t.dispatched_at for t in tickets if t.dispatched_at is not None}
+    if not rounds:
+        return {}
+    found: dict[int, tuple[int, TimelineEntry]] = {}
+    for entry in session.exec(select(TimelineEntry).where(col(TimelineEntry.ticket_id).in_(list(rounds)),
+                                                          TimelineEntry.action == "urge")
+                              .order_by(col(TimelineEntry.id))):
+        if entry.at >= rounds[entry.ticket_id]:
+            count = found.get(entry.ticket_id, (0, None))[0]
+            found[entry.ticket_id] = (count + 1, entry)
+    return found

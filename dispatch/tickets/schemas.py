@@ -193,13 +193,14 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["dispatch", "accept", "return", "start", "resolve", "verify", "request_extension",
                     "approve_extension", "reject_extension", "suspend", "resume", "supervise", "cancel",
-                    "self_resolve", "whistle", "check_in", "finish_task", "close_task", "reopen", "decline_reopen"]
+                    "self_resolve", "whistle", "check_in", "finish_task", "close_task", "reopen", "decline_reopen",
+                    "reassign", "urge"]
     note: str | None = Field(None, max_length=2000, description="free text recorded on the timeline")
     reason: str | None = Field(None, max_length=2000, description="required for return, cancel, request_extension, "
-                               "decline_reopen")
+                               "decline_reopen, reassign")
     version: int | None = Field(None, ge=1, description="the ticket version you saw; 409 if it changed")
-    department: str | None = Field(None, max_length=64, description="dispatch: the department code; whistle: the "
-                                   "lead department (default: the ticket's)")
+    department: str | None = Field(None, max_length=64, description="dispatch, reassign: the department code; "
+                                   "whistle: the lead department (default: the ticket's)")
     assists: list[AssistRequest] | None = Field(None, min_length=1, max_length=12, description=(
         "whistle: the assisting departments (协办), each with its task"))
     task_id: int | None = Field(None, ge=1, le=2**31 - 1, description="close_task: the assist task to close")
@@ -216,3 +217,47 @@ class ActionRequest(BaseModel):
         if isinstance(value, float) and value.is_integer():
             return int(value)
         return value
+
+
+BULK_MAX = 100  # tickets in one bulk request
+
+
+class BulkActionRequest(BaseModel):
+    """POST /api/v1/tickets/bulk-actions body: one command-center action on many selected tickets."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    action: Literal["dispatch", "supervise", "urge"] = Field(description="派遣, 督办 or 催办")
+    ticket_ids: list[int] = Field(min_length=1, max_length=BULK_MAX,
+                                  description="the selected tickets' ids; each is checked and acted on by itself")
+    department: str | None = Field(None, max_length=64, description="dispatch: the department code")
+    note: str | None = Field(None, max_length=2000, description="free text recorded on each ticket's timeline")
+
+    @field_validator("ticket_ids")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= i <= 2**31 - 1 for i in value):
+            raise ValueError("ticket ids are integers from 1")
+        if len(set(value)) != len(value):
+            raise ValueError("each ticket id once")
+        return value
+
+
+class BulkError(BaseModel):
+    code: str
+    message: str
+
+
+class BulkResult(BaseModel):
+    ticket_id: int
+    number: str | None = Field(None, description="null when the ticket does not exist for the caller")
+    ok: bool
+    status: str | None = Field(None, description="the ticket's status after the attempt")
+    error: BulkError | None = Field(None, description="why this ticket was not acted on (the code a single action "
+                                                      "would answer: illegal_transition, version_conflict, not_found…)")
+
+
+class BulkActionResult(BaseModel):
+    action: str
+    succeeded: int
+    failed: int
+    results: list[BulkResult] = Field(description="one per requested id, in the order sent")

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from dispatch import bulk
-from dispatch.tickets import clock, visibility
+from dispatch.tickets import clock, search, visibility
 from dispatch.tickets import record as ledger
 from dispatch.tickets.models import OPEN_STATUSES, Ticket, TicketCounter, TimelineEntry
 from dispatch.users.models import Role, User
@@ -61,6 +61,11 @@ def get(*, session: Session, ticket_id: int) -> Ticket | None:
     return session.get(Ticket, ticket_id)
 
 
+def get_by_number(*, session: Session, number: str) -> Ticket | None:
+    """The ticket numbered `number` exactly (YC-20261204-0001; `search.whole_number` normalises typing)."""
+    return session.exec(select(Ticket).where(Ticket.number == number)).first()
+
+
 def get_by_idempotency_key(*, session: Session, reporter_id: int, key: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.reporter_id == reporter_id,
                                              Ticket.idempotency_key == key)).first()
@@ -83,6 +88,22 @@ def find_duplicate(*, session: Session, category: str, lng: float, lat: float, n
     return next((t for dist, _, t in scored if dist <= radius_m), None)
 
 
+def list_conditions(filters: dict) -> list:
+    """The conditions of the filters every ticket list takes (the API's list, the desk's queues): `q` (search),
+    `status`, `zone`, `committee`, `category` (lists; empty: any) and `created_from` / `created_to` (a half-open range)."""
+    conditions = []
+    for name in ("status", "zone", "committee", "category"):
+        if filters.get(name):
+            conditions.append(col(getattr(Ticket, name)).in_(filters[name]))
+    if filters.get("q") and (found := search.clause(filters["q"])) is not None:
+        conditions.append(found)
+    if filters.get("created_from"):
+        conditions.append(Ticket.created_at >= filters["created_from"])
+    if filters.get("created_to"):
+        conditions.append(Ticket.created_at < filters["created_to"])
+    return conditions
+
+
 def query(*, session: Session, user: User, filters: dict, limit: int, offset: int) -> tuple[list[Ticket], int]:
     """Tickets this user may see, filtered, newest first, with the total count.
 
@@ -97,16 +118,11 @@ def query(*, session: Session, user: User, filters: dict, limit: int, offset: in
         visible = visibility.held_clause([user.department])
     if visible is not None:
         conditions.append(visible)
-    for name in ("status", "zone", "committee", "department", "category"):
-        values = filters.get(name)
-        if values and name == "department" and held:
-            conditions.append(visibility.held_clause(values))
-        elif values:
-            conditions.append(col(getattr(Ticket, name)).in_(values))
-    if filters.get("created_from"):
-        conditions.append(Ticket.created_at >= filters["created_from"])
-    if filters.get("created_to"):
-        conditions.append(Ticket.created_at < filters["created_to"])
+    if filters.get("department") and held:
+        conditions.append(visibility.held_clause(filters["department"]))
+    elif filters.get("department"):
+        conditions.append(col(Ticket.department).in_(filters["department"]))
+    conditions += list_conditions(filters)
     if filters.get("overdue_at"):
         conditions.append(clock.late_clause(filters["overdue_at"]))
     if filters.get("min_escalation_level") is not None:

@@ -56,6 +56,10 @@ TRANSITIONS: dict[str, Move] = {
     "suspend": _m({S.pending_dispatch, S.dispatched, S.in_progress}, S.suspended, COMMAND, label="挂账"),
     "resume": _m({S.suspended}, RESTORE, COMMAND, label="恢复"),
     "supervise": _m(OPEN - {S.suspended}, SAME, COMMAND, label="督办"),
+    # 改派: a department's ticket goes to another department in a new dispatch round (fresh deadlines)
+    "reassign": _m({S.dispatched, S.in_progress}, S.dispatched, COMMAND, label="改派"),
+    # 催办: a reminder to the department holding the ticket (timeline + notification), at most once an hour
+    "urge": _m({S.dispatched, S.in_progress}, SAME, COMMAND, label="催办"),
     "cancel": _m(OPEN, S.cancelled, COMMAND, label="作废"),
     "self_resolve": _m({S.pending_dispatch, S.dispatched}, S.resolved, {R.inspector}, label="自行处置"),
     # 复核返工: a 居委's 不满意 处置 asked for a 复核 and the command center sends the closed ticket back to the

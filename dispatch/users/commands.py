@@ -124,7 +124,7 @@ def logout(username: str) -> None:
 def _user(session: Session, username: str) -> User:
     user = service.get_by_username(session=session, username=username)
     if user is None:
-        raise service.UserError(f"no user {username!r}")
+        raise service.UserError(f"no user {username!r}", "unknown_user")
     return user
 
 
@@ -143,7 +143,7 @@ def _print_sessions(rows: list[WebSession], tz: tzinfo) -> None:
 def _ask_password() -> str:
     first = getpass.getpass("new password: ")
     if first != getpass.getpass("again: "):
-        raise service.UserError("the passwords differ")
+        raise service.UserError("the passwords differ", "passwords_differ")
     return first
 
 

@@ -22,7 +22,12 @@ USERNAME = re.compile(r"[\w.-]{1,64}")  # \w includes 汉字
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked."""
+    """A user cannot be created or changed as asked: `code` says which rule refused (the admin page names it in
+    Chinese, see web/admin.py), the message says it in English (the command line prints it)."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 def hash_token(token: str) -> str:
@@ -39,28 +44,29 @@ def create(*, session: Session, username: str, role: str, now: datetime, departm
            committees=()) -> tuple[User, str]:
     """Create a user and return it with its API token (shown once; only the hash is stored)."""
     if role not in Role.__members__:
-        raise UserError(f"unknown role {role!r}; one of {', '.join(Role.__members__)}")
+        raise UserError(f"unknown role {role!r}; one of {', '.join(Role.__members__)}", "role")
     if not USERNAME.fullmatch(username or ""):
-        raise UserError("a username is 1–64 letters, digits, '_', '.' or '-'")
+        raise UserError("a username is 1–64 letters, digits, '_', '.' or '-'", "username")
     if role == Role.department and not department:
-        raise UserError("a department user needs --department CODE")
+        raise UserError("a department user needs --department CODE", "department_needed")
     if department and role != Role.department:
-        raise UserError("--department is for department users only")
+        raise UserError("--department is for department users only", "department_not_allowed")
     if zone and role != Role.inspector:
-        raise UserError("--zone is for inspectors only")
+        raise UserError("--zone is for inspectors only", "zone_not_allowed")
     if role == Role.committee and not committee:
         raise UserError("a committee (居委) user needs --committee CODE (python run.py check-config lists none; "
-                        "see config/committees.toml)")
+                        "see config/committees.toml)", "committee_needed")
     if committee and role != Role.committee:
-        raise UserError("--committee is for committee (居委) users only")
+        raise UserError("--committee is for committee (居委) users only", "committee_not_allowed")
     if committee and committee not in committees:
-        raise UserError(f"unknown committee {committee!r}: not a code of config/committees.toml")
+        raise UserError(f"unknown committee {committee!r}: not a code of config/committees.toml",
+                        "unknown_committee")
     if department and department not in departments:
-        raise UserError(f"unknown department {department!r}")
+        raise UserError(f"unknown department {department!r}", "unknown_department")
     if zone and zone not in zones:
-        raise UserError(f"unknown zone {zone!r}")
+        raise UserError(f"unknown zone {zone!r}", "unknown_zone")
     if get_by_username(session=session, username=username):
-        raise UserError(f"user {username!r} exists")
+        raise UserError(f"user {username!r} exists", "exists")
     token = new_token()
     user = User(username=username, display_name=display_name or username, role=role, department=department,
                 zone=zone, committee=committee, token_hash=hash_token(token), created_at=now)
@@ -96,7 +102,7 @@ def rotate_token(*, session: Session, user: User) -> str:
 def check_password_rules(password: str) -> None:
     """UserError when the password is not acceptable (too short)."""
     if len(password) < 8:
-        raise UserError("a password needs at least 8 characters")
+        raise UserError("a password needs at least 8 characters", "password_short")
 
 
 PASSWORD_METHOD = "scrypt"  # werkzeug's KDF with its default cost (N=32768, r=8, p=1: about half a second)
@@ -161,11 +167,14 @@ def check_password(*, session: Session, username: str, password: str, now: datet
     return None
 
 
-def set_active(*, session: Session, user: User, active: bool, now: datetime) -> None:
+def set_active(*, session: Session, user: User, active: bool, now: datetime, by: User | None = None) -> None:
     """Disable (or re-enable) a user: a disabled user's token and sessions are refused at once.
 
-    Disabling also ends the browser sessions, so enabling the user again does not bring them back.
+    Disabling also ends the browser sessions, so enabling the user again does not bring them back. An admin
+    acting in the browser (`by`) cannot disable themself: nobody would be left signed in to undo it.
     """
+    if not active and by is not None and by.id == user.id:
+        raise UserError("you cannot disable yourself", "self")
     user.active = active
     session.add(user)
     if active:

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from dispatch.users.models import WebSession
@@ -70,6 +70,20 @@ def use(*, session: Session, secret: str, now: datetime, lifetime: timedelta) ->
 def revoke(*, session: Session, secret: str, now: datetime) -> bool:
     """End the session holding `secret` (sign-out); True when an open one was ended."""
     return _revoke(session, WebSession.secret_hash == hash_secret(secret), now=now) > 0
+
+
+def revoke_one(*, session: Session, user_id: int, session_id: int, now: datetime) -> bool:
+    """End one session of the user (an admin ending a lost phone's session); True when an open one was ended."""
+    return _revoke(session, (WebSession.user_id == user_id) & (WebSession.id == session_id), now=now) > 0
+
+
+def open_counts(*, session: Session, now: datetime) -> dict[int, int]:
+    """How many open sessions each user has (users without one are left out)."""
+    rows = session.execute(
+        select(WebSession.user_id, func.count())
+        .where(col(WebSession.revoked_at).is_(None), WebSession.expires_at > now)
+        .group_by(WebSession.user_id))
+    return {user_id: count for user_id, count in rows}
 
 
 def revoke_all(*, session: Session, user_id: int, now: datetime) -> int:

@@ -30,7 +30,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Cookie policy, page blueprints, the HTML error page, template helpers, security headers."""
+    from dispatch.web.admin import bp as admin_bp
     from dispatch.web.auth_views import bp as auth_bp
+    from dispatch.web.basemap import bp as basemap_bp
     from dispatch.web.cockpit import bp as cockpit_bp
     from dispatch.web.desk import bp as desk_bp
     from dispatch.web.labels import page_labels
@@ -50,6 +52,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(desk_bp)
     app.register_blueprint(cockpit_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(basemap_bp)
 
     @app.get("/favicon.ico")
     def favicon():
@@ -60,7 +64,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {"current_user": signed_in_user(), "csrf_token": csrf_token, "role_label": role_label,
-                "department_name": _department_name, "zone_name": _zone_name, "page_labels": page_labels}
+                "department_name": _department_name, "zone_name": _zone_name, "page_labels": page_labels,
+                "basemap": _basemap}
 
     @app.after_request
     def _security_headers(response):
@@ -69,9 +74,24 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("X-Frame-Options", "DENY")
             if request.blueprint in app.config["CSP_BLUEPRINTS"] or response.status_code >= 400:
-                response.headers.setdefault("Content-Security-Policy", CSP)
+                response.headers.setdefault("Content-Security-Policy", _csp())
                 response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _csp() -> str:
+    """CSP, with the base map's tile servers allowed as image sources when config/map.toml names one."""
+    from dispatch.street import basemap
+
+    origins = basemap.tile_origins(current_app.extensions["street_config"])
+    return CSP.replace("img-src 'self'", " ".join(["img-src 'self'", *origins])) if origins else CSP
+
+
+def _basemap() -> dict:
+    """What the zone maps draw under the zones (street/basemap.py): off unless config/map.toml names it."""
+    from dispatch.street import basemap
+
+    return basemap.page_config(current_app.extensions["street_config"])
 
 
 def _department_name(code: str | None) -> str:

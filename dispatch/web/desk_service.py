@@ -21,6 +21,7 @@ from dispatch.tickets import clock
 from dispatch.tickets import flows as ticket_flows
 from dispatch.tickets import holders as ticket_holders
 from dispatch.tickets import queues as ticket_queues
+from dispatch.tickets import service as ticket_service
 from dispatch.tickets import visibility
 from dispatch.tickets.models import Status, Ticket, TimelineEntry
 from dispatch.tickets import joint as ticket_joint
@@ -36,11 +37,14 @@ REVIEW_QUEUE = {"reviews": "复核"}
 # 跟踪回访 (dispatch.followup), the command center's too: 回访 not yet recorded (soonest due first; overdue ones
 # marked), and the 不满意 回访's requests to reopen their tickets (回访返工), waiting for its decision
 FOLLOWUP_QUEUES = {"followups": "回访", "reopen_requests": "返工待批"}
+# Tabs that page through every ticket the user may read (not a queue): 历史 closed and cancelled ones, 全部 any.
+LIST_TABS = {"history": "历史", "all": "全部"}
+HISTORY_STATUSES = ("closed", "cancelled")
 MAX_ROWS = 200  # per queue on the page; the tab count is the full number
 # Actions the desk offers, in this order (the tickets domain decides which of them a user may take).
 DESK_ACTIONS = ("accept", "return", "resolve", "request_extension", "check_in", "finish_task", "dispatch", "whistle",
-                "approve_extension", "reject_extension", "reopen", "decline_reopen", "supervise", "suspend", "resume",
-                "cancel")
+                "approve_extension", "reject_extension", "reopen", "decline_reopen", "urge", "reassign", "supervise",
+                "suspend", "resume", "cancel")
 
 
 def queue_labels(*, user: User) -> dict[str, str]:
@@ -85,6 +89,11 @@ def return_public(entry: TimelineEntry, *, config: StreetConfig) -> dict:
             "department": returned_by, "department_name": department.name if department else None}
 
 
+def urge_public(count: int, entry: TimelineEntry) -> dict:
+    """The 催办 mark of a desk row: how many this round, and the latest one's time, author and note."""
+    return {"count": count, "at": entry.at.isoformat(), "by": entry.actor_name, "note": entry.note}
+
+
 def _returned_row(ticket: Ticket, entry: TimelineEntry, *, config: StreetConfig, now: datetime,
                   user: User, held: set[int]) -> dict:
     body = _row(ticket, config=config, now=now, user=user)
@@ -122,64 +131,126 @@ def _review_row(ticket: Ticket, review, *, config: StreetConfig, now: datetime, 
     return body
 
 
-def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-                  user: User) -> dict:
-    """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets."""
+def queue_rows(*, session: Session, config: StreetConfig, department: str | None, now: datetime, user: User,
+               filters: dict | None = None, limit: int = MAX_ROWS) -> dict[str, tuple[list[dict], int]]:
+    """Each queue of this user's desk: its first `limit` tickets in the desk's row shape, and its full count;
+    narrowed by `filters` (search, zone, category, created range)."""
+    return {name: (body["tickets"], body["count"])
+            for name, body in _queue_bodies(session=session, config=config, department=department, now=now,
+                                            user=user, filters=filters, limit=limit).items()}
+
+
+def _queue_bodies(*, session: Session, config: StreetConfig, department: str | None, now: datetime, user: User,
+                  filters: dict | None, limit: int) -> dict[str, dict]:
+    """Each queue of this user's desk as {label, count, tickets} (the 回访 tab also with `overdue`)."""
     labels = queue_labels(user=user)
     found = ticket_queues.queues(session=session, config=config, department=department, now=now,
-                                 suspended="suspended" in labels)
+                                 suspended="suspended" in labels, filters=filters)
     if "reviews" in labels:
-        found["reviews"] = [(t, r) for r, t in evaluation_service.reviews(session=session)
-                            if department is None or t.department == department]
-    followups = (_followup_queues(session=session, config=config, department=department, now=now, user=user)
+        reviews = [(t, r) for r, t in evaluation_service.reviews(session=session)
+                   if department is None or t.department == department]
+        keep = ticket_queues.matching_ids(session=session, ids=[t.id for t, _ in reviews], filters=filters)
+        found["reviews"] = [(t, r) for t, r in reviews if t.id in keep]
+    followups = (_followup_queues(session=session, config=config, department=department, now=now, user=user,
+                                  filters=filters, limit=limit)
                  if "followups" in labels else {})
-    body = {}
+    result = {}
     for name, label in labels.items():
         if name in FOLLOWUP_QUEUES:
-            body[name] = followups[name]
+            result[name] = followups[name]
             continue
-        items = found[name]
+        items = found[name][:limit]
         if name == "returned":
             held = (ticket_holders.held_among(session=session, department=user.department,
-                                              ticket_ids=[t.id for t, _ in items[:MAX_ROWS]])
+                                              ticket_ids=[t.id for t, _ in items])
                     if user.role == Role.department else set())
-            rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items[:MAX_ROWS]]
+            rows = [_returned_row(t, e, config=config, now=now, user=user, held=held) for t, e in items]
         elif name == "suspended":
-            rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items[:MAX_ROWS]]
+            rows = [_suspended_row(t, e, config=config, now=now, user=user) for t, e in items]
         elif name == "reviews":
-            rows = [_review_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
+            rows = [_review_row(t, r, config=config, now=now, user=user) for t, r in items]
         elif name == "assists":
-            rows = [_assist_row(t, a, config=config, now=now, user=user) for t, a in items[:MAX_ROWS]]
+            rows = [_assist_row(t, a, config=config, now=now, user=user) for t, a in items]
         elif name == "extensions":
-            rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items[:MAX_ROWS]]
+            rows = [_extension_row(t, r, config=config, now=now, user=user) for t, r in items]
         else:
-            rows = [_row(t, config=config, now=now, user=user) for t in items[:MAX_ROWS]]
-        body[name] = {"label": label, "count": len(items), "tickets": rows}
+            rows = [_row(t, config=config, now=now, user=user) for t in items]
+            urged = ticket_queues.urges(session=session, tickets=items)
+            for row in rows:
+                row["urged"] = urge_public(*urged[row["id"]]) if row["id"] in urged else None
+        result[name] = {"label": label, "count": len(found[name]), "tickets": rows}
+    return result
+
+
+def list_filters(filters: dict, *, tab: str, user: User, department: str | None) -> dict:
+    """The filters of a 历史 / 全部 tab: the user's own, restricted to closed and cancelled tickets for 历史
+    (a status asked outside them finds nothing), to the desk's department, and for a department user
+    matched over every dispatch round (a ticket it held, then returned, is its history too)."""
+    filters = dict(filters)
+    if tab == "history":
+        asked = filters.get("status") or list(HISTORY_STATUSES)
+        filters["status"] = [s for s in asked if s in HISTORY_STATUSES] or ["-"]  # "-": no status, no ticket
+    if user.role == Role.department:
+        filters["held"] = True
+    elif department:
+        filters["department"] = [department]
+    return filters
+
+
+def list_page(*, session: Session, config: StreetConfig, now: datetime, user: User, filters: dict,
+              limit: int, offset: int) -> tuple[list[dict], int]:
+    """One page of the tickets `user` may read under `filters` (``list_filters``), newest first, as desk rows;
+    and how many there are in all."""
+    tickets, total = ticket_service.query(session=session, user=user, filters=filters, limit=limit, offset=offset)
+    rows = []
+    for ticket in tickets:
+        body = _row(ticket, config=config, now=now, user=user)
+        body["visible"] = True  # the list holds only what the user may read
+        rows.append(body)
+    return rows, total
+
+
+def queues_public(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
+                  user: User, filters: dict | None = None) -> dict:
+    """The desk's JSON: each queue with its full count and its first MAX_ROWS tickets, narrowed by `filters`."""
+    body = _queue_bodies(session=session, config=config, department=department, now=now, user=user,
+                         filters=filters, limit=MAX_ROWS)
     dept = config.departments.get(department) if department else None
     # no request time in the body: unchanged queues → 304
     return {"department": department, "department_name": dept.name if dept else None,
-            "queues": body, "returned_days": ticket_queues.RETURNED_DAYS,
+            "queues": body, "returned_days": ticket_queues.RETURNED_DAYS, "filtered": bool(filters),
             "workday_minutes": float(config.calendar.minutes_per_workday)}
 
 
 def _followup_queues(*, session: Session, config: StreetConfig, department: str | None, now: datetime,
-                     user: User) -> dict:
+                     user: User, filters: dict | None = None, limit: int = MAX_ROWS) -> dict:
     """The command center's 回访 tabs: the 回访 not yet recorded and the reopen requests, as desk rows (the
-    ticket, and its 回访 or request); `department` narrows them to that department's tickets."""
+    ticket, and its 回访 or request); `department` narrows them to that department's tickets, `filters` (as
+    the other queues') to the tickets matching them."""
     rows, _ = followup_service.listing(session=session, user=user, state="due", now=now, limit=10_000)
     rows = [row for row in rows if department is None or row[1].department == department]
-    visits = followup_serialize.followups_public(rows[:MAX_ROWS], session=session, config=config, now=now)
-    due = [{**_row(ticket, config=config, now=now, user=user), "followup": visit}
-           for (_, ticket, _), visit in zip(rows[:MAX_ROWS], visits)]
     requests = [(r, t) for r, t in followup_service.reopen_requests(session=session)
                 if department is None or t.department == department]
-    asked = followup_serialize.reopen_requests_public(requests[:MAX_ROWS], session=session, config=config)
+    if filters:
+        keep = ticket_queues.matching_ids(session=session, filters=filters,
+                                          ids=[row[1].id for row in rows] + [t.id for _, t in requests])
+        rows = [row for row in rows if row[1].id in keep]
+        requests = [(r, t) for r, t in requests if t.id in keep]
+    visits = followup_serialize.followups_public(rows[:limit], session=session, config=config, now=now)
+    due = [{**_row(ticket, config=config, now=now, user=user), "followup": visit}
+           for (_, ticket, _), visit in zip(rows[:limit], visits)]
+    asked = followup_serialize.reopen_requests_public(requests[:limit], session=session, config=config)
     reopen = [{**_row(ticket, config=config, now=now, user=user), "reopen": request}
-              for (_, ticket), request in zip(requests[:MAX_ROWS], asked)]
+              for (_, ticket), request in zip(requests[:limit], asked)]
     return {"followups": {"label": FOLLOWUP_QUEUES["followups"], "count": len(rows), "tickets": due,
                           "overdue": sum(1 for task, _, _ in rows if now > task.due_at)},
             "reopen_requests": {"label": FOLLOWUP_QUEUES["reopen_requests"], "count": len(requests),
                                 "tickets": reopen}}
+
+
+def categories_public(*, config: StreetConfig) -> list[dict]:
+    """The street's categories as code and name, for the lists' 类别 filter."""
+    return [{"code": slug, "name": c.name} for slug, c in config.categories.items()]
 
 
 def departments_public(*, config: StreetConfig) -> list[dict]:
@@ -226,6 +297,8 @@ def former_holder(ticket: Ticket, *, session: Session, config: StreetConfig, use
         how = "本工单已不由本部门承办"
     elif left.action == "return":
         how = f"本部门已于 {_local(left.at, config)} 退单" + (f"（原因：{left.note}）" if left.note else "")
+    elif left.action == "reassign":
+        how = f"城运中心已于 {_local(left.at, config)} 将本工单改派" + (f"（原因：{left.note}）" if left.note else "")
     else:
         how = f"网格巡查员{left.actor_name}已于 {_local(left.at, config)} 自行处置，本部门不再承办"
     where = _where_now(ticket, config)

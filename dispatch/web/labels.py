@@ -65,6 +65,8 @@ DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
 LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
 # A ticket's state on the cockpit's map (desk_service.deadline_state, or 督办 when supervised).
 TICKET_STATE_LABELS = {"normal": "正常", "warning": "预警", "overdue": "超期", "supervised": "督办"}
+# What a department of departments.toml is (its `kind`).
+DEPARTMENT_KIND_LABELS = {"command": "城运中心", "department": "处置部门", "station": "片区网格化管理站"}
 SYSTEM_ACTOR = "系统"
 
 
@@ -78,6 +80,7 @@ def page_labels() -> dict[str, dict[str, str]]:
         "limit_units": dict(LIMIT_UNIT_LABELS),
         "ticket_states": dict(TICKET_STATE_LABELS),
         "desk_queues": {**QUEUES, **COMMAND_QUEUES, **REVIEW_QUEUE, **FOLLOWUP_QUEUES},
+        "department_kinds": dict(DEPARTMENT_KIND_LABELS),
         "sources": dict(SOURCE_LABELS),
         "grades": dict(GRADE_LABELS),
         "evaluation_states": dict(EVALUATION_STATE_LABELS),

@@ -27,10 +27,10 @@ bp = Blueprint("m", __name__, url_prefix="/m")
 
 # The app shell the service worker keeps (paths under the static folder), besides /m/ and /favicon.ico.
 # Every script and style templates/m/index.html (with base.html) loads must be here, or /m/ breaks offline.
-SHELL_STATIC = ("css/app.css", "css/m.css", "js/dom.js", "js/labels.js", "js/time.js", "js/api.js", "js/session.js",
-                "vendor/echarts/echarts.min.js", "js/zonemap.js", "js/timeline.js", "js/m_page.js", "js/m_queue.js",
-                "js/m_questions.js", "js/m_report.js", "js/m_lists.js", "js/m_evaluate.js", "js/followup.js",
-                "js/m_followup.js", "js/m.js", "favicon.svg", "favicon.ico")
+SHELL_STATIC = ("css/app.css", "css/m.css", "css/photoviewer.css", "js/dom.js", "js/labels.js", "js/time.js", "js/api.js",
+                "js/session.js", "vendor/echarts/echarts.min.js", "js/zonemap.js", "js/timeline.js", "js/photoviewer.js",
+                "js/m_page.js", "js/m_queue.js", "js/m_questions.js", "js/m_report.js", "js/m_lists.js",
+                "js/m_evaluate.js", "js/followup.js", "js/m_followup.js", "js/m.js", "favicon.svg", "favicon.ico")
 SW_SOURCE = "js/m_sw.js"
 
 

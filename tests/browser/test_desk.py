@@ -186,7 +186,7 @@ def test_the_command_center_may_look_at_a_desk(new_page, desk):
     expect(tab(page, "pending").locator(".count")).to_have_text("0")
     open_ticket(page, desk.late)
     expect(page.locator(".deadline[data-kind=response]")).to_contain_text("已超期")
-    assert action_buttons(page) == ["吹哨", "督办", "挂账", "作废"]  # 签收 and 退单 are the department's
+    assert action_buttons(page) == ["吹哨", "催办", "改派", "督办", "挂账", "作废"]  # 签收 and 退单 are the department's
 
 
 def test_a_late_answer_for_the_previous_department_is_not_drawn(new_page, desk):

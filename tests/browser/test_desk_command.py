@@ -18,7 +18,7 @@ def command_page(new_page, desk):
 def test_suspend_find_in_the_suspended_tab_and_resume(command_page, desk):
     page = command_page
     open_ticket(page, desk.working)  # 处置中 at 绿化市容所
-    assert action_buttons(page) == ["吹哨", "督办", "挂账", "作废"]
+    assert action_buttons(page) == ["吹哨", "催办", "改派", "督办", "挂账", "作废"]
     page.click("#ticket-actions button[data-action=suspend]")
     form = page.locator("form[data-form=suspend]")
     form.locator("button[type=submit]").click()

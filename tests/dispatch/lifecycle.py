@@ -138,3 +138,13 @@ def self_resolved(s: Street) -> int:
     upload(s, s.inspector, tid, stage="after")
     act(s, s.inspector, tid, "self_resolve")
     return tid
+
+
+def reassigned(s: Street) -> int:
+    """Signed for by sanitation at 10:05, reassigned (改派) by the command center to 城管 at 10:30."""
+    tid = new_report(s)["id"]
+    s.clock.set(local(2026, 11, 25, 10, 5))
+    act(s, s.sanitation, tid, "accept")
+    s.clock.set(local(2026, 11, 25, 10, 30))
+    act(s, s.command, tid, "reassign", department="chengguan", reason="渣土偷倒，属城管")
+    return tid

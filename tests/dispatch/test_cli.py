@@ -415,16 +415,19 @@ def test_secrets_and_data_are_private_to_the_user(env, api, capsys, tmp_path, mo
         client = api()
         ticket = ticket_of(report(client, headers, at=INTERIOR["xiangyi"]))
         from tests.dispatch.helpers import PNG as png
-        assert client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers,
-                           content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"}).status_code == 201
+        photo = client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=headers,
+                            content_type="multipart/form-data",
+                            data={"photo": (io.BytesIO(png), "p.png"), "stage": "before"})
+        assert photo.status_code == 201
+        for url in (photo.get_json()["photo"]["url"], photo.get_json()["photo"]["thumb_url"]):  # the stamped copies
+            assert client.get(url, headers=headers).status_code == 200
         assert run(capsys, "backup")[0] == 0  # into var/backups/
         assert run(capsys, "backup", "--to", str(elsewhere))[0] == 0
     finally:
         os.umask(previous)
     assert (var / "secret_key").is_file() and (var / "dispatch.sqlite3").is_file()
     made = [var, *var.rglob("*"), elsewhere, *elsewhere.rglob("*")]
-    for folder in ("photos", "thumbnails", "backups"):
+    for folder in ("photos", "served", "thumbnails", "backups"):
         assert any(p.is_file() for p in (var / folder).rglob("*")), folder
     loose = [f"{p.relative_to(tmp_path)} {stat.S_IMODE(p.stat().st_mode):o}" for p in made
              if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
@@ -439,3 +442,49 @@ def test_an_existing_world_readable_var_is_closed_at_start(env, api, tmp_path):
     var.chmod(0o755)  # made by an earlier version, or by hand
     api()
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
+
+
+@pytest.fixture
+def library_log_levels():
+    """main() quiets the libraries' loggers for the process; give the other tests their levels back."""
+    import logging
+
+    from dispatch.cli import QUIET_LOGGERS
+
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_start_up_says_in_one_line_where_it_listens_and_which_database(env, monkeypatch, caplog,
+                                                                       library_log_levels):
+    # At INFO a start prints one line of ours; the scheduler's per-run lines ("Running job", "executed
+    # successfully") and waitress's own "Serving on" stay out, a job's warning still shows.
+    import logging
+
+    import waitress
+
+    def fake_waitress(app, **options):
+        logging.getLogger("apscheduler.executors.default").info('Running job "escalation sweep"')
+        logging.getLogger("apscheduler.executors.default").warning('Run time of job "x" was missed by 0:01:00')
+        logging.getLogger("waitress").info("Serving on http://127.0.0.1:5099")
+
+    monkeypatch.setattr(waitress, "serve", fake_waitress)
+    caplog.set_level(logging.INFO)
+    assert main(["--port", "5099"]) == 0
+    ours = [r.getMessage() for r in caplog.records if r.name == "dispatch.commands"]
+    assert ours == [f"serving on http://127.0.0.1:5099 — database {env['url']}, scheduler in this process"]
+    library = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith(("apscheduler", "waitress"))]
+    assert library == [("WARNING", 'Run time of job "x" was missed by 0:01:00')]
+
+
+def test_the_start_up_line_hides_the_database_password(env, monkeypatch):
+    from dispatch import create_app
+    from dispatch.commands import startup_line
+
+    app = create_app({"TESTING": True})
+    app.config["DATABASE_URL"] = "postgresql+psycopg://dispatch:s3cret@db.internal/dispatch"
+    line = startup_line(app, host="0.0.0.0", port=5000, scheduler_running=False)
+    app.extensions["db_engine"].dispose()
+    assert "s3cret" not in line and "postgresql+psycopg://dispatch:***@db.internal/dispatch" in line

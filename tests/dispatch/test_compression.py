@@ -61,5 +61,8 @@ def test_photos_are_sent_as_they_are(client, users):
     client.post(f"/api/v1/tickets/{ticket['id']}/photos", headers=users["command"],
                 data={"stage": "before", "photo": (io.BytesIO(photo), "a.png")})
     detail = client.get(f"/api/v1/tickets/{ticket['id']}", headers=users["command"]).get_json()["ticket"]
-    got = client.get(detail["photos"][0]["url"], headers={**users["command"], **GZIP})
-    assert got.status_code == 200 and "Content-Encoding" not in got.headers and got.data == photo
+    got = client.get(detail["photos"][0]["url"], headers={**users["command"], **GZIP})  # the stamped copy
+    assert got.status_code == 200 and "Content-Encoding" not in got.headers
+    assert got.data.startswith(b"\x89PNG") or got.data.startswith(b"\xff\xd8")  # a picture, not gzip
+    original = client.get(detail["photos"][0]["url"] + "?original=1", headers={**users["command"], **GZIP})
+    assert original.status_code == 200 and "Content-Encoding" not in original.headers and original.data == photo

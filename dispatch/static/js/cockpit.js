@@ -1,6 +1,9 @@
 /* 城运中心驾驶舱 /cockpit/: polls /cockpit/feed.json every POLL_MS and redraws what changed.
  *
  * Click a zone (map or 按片区 bar) to filter everything to it; click it again or 全部片区 to clear.
+ * The 待派遣, 超期升级 and 督办 lists: each row opens its ticket (its number is a link; a click on the row
+ * does the same), and rows may be ticked for a bulk action (批量派遣/督办/催办: one request, each ticket
+ * checked on its own; the answer, shown under the list, says which succeeded and why the others did not).
  * body[data-ready="1"] after the first draw; body[data-version] is the feed's version and
  * body[data-updated] the time of the last successful poll (both for tests and for a watchdog).
  * User-written text reaches the page through YC.el/textContent; chart tooltips are escaped.
@@ -21,9 +24,16 @@
 
   const body = document.body;
   const state = { skew: 0, zone: null, seq: 0, feed: null, keys: {}, zones: [], chosen: {}, seenEscalations: null,
-    hotspots: [], showHotspots: true, hotspotsAt: 0 };
+    hotspots: [], showHotspots: true, hotspotsAt: 0,
+    selected: { pending: new Set(), escalations: new Set(), supervised: new Set() } };
   const HOTSPOT_MS = 60000;  // the hotspots (顽症) layer is fetched once a minute
   const HOTSPOT_COLOR = '#c58bff';
+  const LIST_IDS = { pending: 'pending-list', escalations: 'escalation-list', supervised: 'supervised-list' };
+  const BULK_LABELS = { dispatch: '派遣', supervise: '督办', urge: '催办' };
+  // why a ticket of a bulk action was not acted on, by the API's error code (the message otherwise)
+  const BULK_ERRORS = { illegal_transition: '当前状态不允许', not_found: '工单不存在', version_conflict: '工单刚被他人处理',
+    no_desk: '该部门不接收派遣', unknown_department: '部门不存在', urge_too_soon: '1小时内已催办',
+    already_supervised: '已在督办', forbidden: '无权操作', validation_error: '信息不完整' };
   const charts = {};
 
   function esc(value) {
@@ -138,10 +148,121 @@
     }
   }
 
+  // --- selection and bulk actions ---------------------------------------------------------------
+
+  /** The checkbox that ticks a row's ticket for the list's bulk action. */
+  function pick(list, ticketId, number) {
+    const box = el('input', { className: 'pick', attrs: { type: 'checkbox', 'aria-label': '选择 ' + number },
+      dataset: { ticket: ticketId } });
+    box.checked = state.selected[list].has(ticketId);
+    box.addEventListener('change', () => {
+      if (box.checked) state.selected[list].add(ticketId); else state.selected[list].delete(ticketId);
+      // a ticket may have several rows (超期升级: one per level): tick them all
+      document.querySelectorAll('#' + LIST_IDS[list] + ' .pick[data-ticket="' + ticketId + '"]').forEach((b) => { b.checked = box.checked; });
+      syncBulk(list);
+    });
+    return box;
+  }
+
+  /** A row opens its ticket in a new tab (a click outside its link, checkbox and controls). */
+  function opens(row, ticketId) {
+    row.classList.add('opens');
+    row.addEventListener('click', (ev) => {
+      if (ev.target.closest('a, input, select, button, label')) return;
+      window.open('/desk/tickets/' + ticketId, '_blank', 'noopener');
+    });
+    return row;
+  }
+
+  function ticketLink(ticketId, number) {
+    return el('a', { className: 'num', text: number, attrs: { href: '/desk/tickets/' + ticketId, target: '_blank',
+      rel: 'noopener', title: '打开工单' } });
+  }
+
+  /** The bar's count, 全选 box and buttons after the selection (or the list) changed; drops ticks of gone rows. */
+  function syncBulk(list, present) {
+    const chosen = state.selected[list];
+    if (present) chosen.forEach((id) => { if (!present.has(id)) chosen.delete(id); });
+    const bar = document.querySelector('.bulk-bar[data-list="' + list + '"]');
+    if (!bar) return;
+    bar.querySelector('.bulk-count').textContent = '已选 ' + chosen.size + ' 件';
+    const boxes = Array.from(document.querySelectorAll('#' + LIST_IDS[list] + ' .pick'));
+    const all = bar.querySelector('[data-all]');
+    all.checked = boxes.length > 0 && boxes.every((b) => b.checked);
+    all.indeterminate = !all.checked && chosen.size > 0;
+    bar.querySelectorAll('.bulk-btn').forEach((b) => { b.disabled = chosen.size === 0; });
+  }
+
+  function bulkResult(list, action, answer) {
+    const box = document.querySelector('[data-result="' + list + '"]');
+    clear(box);
+    box.hidden = false;
+    const name = BULK_LABELS[action];
+    box.className = 'bulk-result' + (answer.failed ? ' has-failures' : '');
+    box.append(el('div', { className: 'bulk-sum' },
+      el('span', { text: '批量' + name + '：成功 ' + answer.succeeded + ' 件' + (answer.failed ? '，失败 ' + answer.failed + ' 件' : '') }),
+      el('button', { className: 'bulk-close', text: '×', attrs: { type: 'button', 'aria-label': '关闭' },
+        on: { click: () => { box.hidden = true; } } })));
+    answer.results.filter((r) => !r.ok).forEach((r) => {
+      const why = (r.error && (BULK_ERRORS[r.error.code] || r.error.message)) || '失败';
+      box.append(el('div', { className: 'bulk-fail', dataset: { ticket: r.ticket_id, code: r.error ? r.error.code : '' } },
+        r.number ? ticketLink(r.ticket_id, r.number) : el('span', { text: '#' + r.ticket_id }),
+        el('span', { text: why + (r.status ? '（' + labelOf('statuses', r.status) + '）' : '') })));
+    });
+  }
+
+  async function runBulk(list, action, button) {
+    const ids = Array.from(state.selected[list]);
+    const body = { action, ticket_ids: ids };
+    if (action === 'dispatch') {
+      const dept = document.getElementById('bulk-dept');
+      if (!dept.value) {
+        toast('请选择派遣部门', 'error');
+        dept.focus();
+        return;
+      }
+      body.department = dept.value;
+    }
+    button.disabled = true;
+    try {
+      const answer = await api.post('/api/v1/tickets/bulk-actions', body);
+      answer.results.filter((r) => r.ok).forEach((r) => state.selected[list].delete(r.ticket_id));
+      bulkResult(list, action, answer);
+      state.keys = {};  // redraw every list: the ticks and the tickets moved
+      refresh();
+    } catch (err) {
+      toast(describeError(err), 'error');
+    } finally {
+      syncBulk(list);
+    }
+  }
+
+  function initBulk() {
+    document.querySelectorAll('.bulk-bar').forEach((bar) => {
+      const list = bar.dataset.list;
+      bar.querySelector('[data-all]').addEventListener('change', (ev) => {
+        document.querySelectorAll('#' + LIST_IDS[list] + ' .pick').forEach((box) => {
+          box.checked = ev.target.checked;
+          const id = Number(box.dataset.ticket);
+          if (box.checked) state.selected[list].add(id); else state.selected[list].delete(id);
+        });
+        syncBulk(list);
+      });
+      bar.querySelectorAll('.bulk-btn').forEach((button) => button.addEventListener('click',
+        () => runBulk(list, button.dataset.bulk, button)));
+    });
+  }
+
+  function drawBulkDepartments(feed) {
+    const select = document.getElementById('bulk-dept');
+    if (!select || select.options.length > 1) return;
+    feed.dispatch_departments.forEach((d) => select.appendChild(el('option', { text: d.name, attrs: { value: d.code } })));
+  }
+
   function drawPending(feed) {
     const list = document.getElementById('pending-list');
     document.getElementById('pending-count').textContent = String(feed.kpis.pending_dispatch);
-    if (!changed('pending', feed.pending_dispatch, (t) => [t.id, t.version, !!t.returned])) return;
+    if (!changed('pending', feed.pending_dispatch, (t) => [t.id, t.version, !!t.returned, t.supervised])) return;
     clear(list);
     if (!feed.pending_dispatch.length) list.appendChild(el('p', { className: 'empty', text: '暂无待派遣工单' }));
     feed.pending_dispatch.forEach((t) => {
@@ -154,10 +275,11 @@
         dataset: { ticket: t.id } });
       button.addEventListener('click', () => dispatchTicket(t, select, button));
       const r = t.returned;  // sent back by a department (退单): not a new report
-      list.appendChild(el('div', { className: 'row pending-row' + (r ? ' returned' : ''), dataset: { id: t.id, number: t.number } },
+      list.appendChild(opens(el('div', { className: 'row pending-row' + (r ? ' returned' : ''), dataset: { id: t.id, number: t.number } },
         el('div', { className: 'row-main' },
-          el('a', { className: 'num', text: t.number, attrs: { href: '/desk/tickets/' + t.id, target: '_blank', rel: 'noopener',
-            title: '打开工单' } }),
+          pick('pending', t.id, t.number),
+          ticketLink(t.id, t.number),
+          t.supervised ? el('span', { className: 'flag', text: '督' }) : null,
           r ? el('span', { className: 'chip-returned', text: labelOf('actions', 'return') }) : null,
           t.source === 'committee' ? el('span', { className: 'chip-invite', text: labelOf('sources', 'committee'),
             attrs: { title: t.committee_name || '' } }) : null,
@@ -167,8 +289,9 @@
         r ? el('div', { className: 'row-returned', dataset: { testid: 'returned' },
           text: (r.department_name || '') + (r.by ? ' ' + r.by : '') + ' ' + fmtTime(r.at, true) + ' 退单：' + (r.reason || '') }) : null,
         el('div', { className: 'row-desc', text: clip(t.description, 60), attrs: { title: t.description } }),
-        el('div', { className: 'row-act' }, select, button)));
+        el('div', { className: 'row-act' }, select, button)), t.id));
     });
+    syncBulk('pending', new Set(feed.pending_dispatch.map((t) => t.id)));
   }
 
   function drawEscalations(feed) {
@@ -180,12 +303,14 @@
     if (!feed.escalations.length) list.appendChild(el('p', { className: 'empty', text: '暂无超期升级' }));
     feed.escalations.forEach((e) => {
       const fresh = seen && !seen.has(e.id);
-      list.appendChild(el('div', { className: 'row esc-row level-' + e.level + (fresh ? ' fresh' : ''), dataset: { id: e.id } },
+      list.appendChild(opens(el('div', { className: 'row esc-row level-' + e.level + (fresh ? ' fresh' : ''), dataset: { id: e.id, ticket: e.ticket_id } },
+        pick('escalations', e.ticket_id, e.number),
         el('i', { className: 'dot ' + (e.level === 0 ? 'warning' : e.level >= 2 ? 'supervised' : 'overdue') }),
         el('span', { className: 'time', text: fmtTime(e.at, true) }),
-        el('span', { className: 'num', text: e.number }),
-        el('span', { className: 'level', text: e.deadline_label + e.level_name + (e.caught_up ? '（补记）' : '') })));
+        ticketLink(e.ticket_id, e.number),
+        el('span', { className: 'level', text: e.deadline_label + e.level_name + (e.caught_up ? '（补记）' : '') })), e.ticket_id));
     });
+    syncBulk('escalations', new Set(feed.escalations.map((e) => e.ticket_id)));
   }
 
   function drawSupervised(feed) {
@@ -195,14 +320,16 @@
     clear(list);
     if (!feed.supervised.length) list.appendChild(el('p', { className: 'empty', text: '暂无督办工单' }));
     feed.supervised.forEach((t) => {
-      list.appendChild(el('div', { className: 'row sup-row', dataset: { id: t.id } },
+      list.appendChild(opens(el('div', { className: 'row sup-row', dataset: { id: t.id } },
+        pick('supervised', t.id, t.number),
         el('span', { className: 'flag', text: '督' }),
-        el('span', { className: 'num', text: t.number }),
+        ticketLink(t.id, t.number),
         t.source === 'committee' ? el('span', { className: 'chip-invite', text: labelOf('sources', 'committee') }) : null,
         el('span', { className: 'cat', text: t.category_name }),
         el('span', { className: 'dept', text: t.department_name || '未派遣' }),
-        el('span', { className: 'status', text: labelOf('statuses', t.status) })));
+        el('span', { className: 'status', text: labelOf('statuses', t.status) })), t.id));
     });
+    syncBulk('supervised', new Set(feed.supervised.map((t) => t.id)));
   }
 
   /** 吹哨报到: each open joint case, its lead and who of the assisting departments checked in, and who is late. */
@@ -272,6 +399,7 @@
       ],
     }, { replaceMerge: ['series'] });
     drawOutside(feed);
+    drawMapList(feed);
     body.dataset.points = String(feed.points.length);
     return selectedName;
   }
@@ -345,6 +473,41 @@
       attrs: { href: '/desk/tickets/' + p.id, target: '_blank', rel: 'noopener' } },
       el('i', { className: 'dot ' + p.state }), el('span', { className: 'num', text: p.number }),
       el('span', { text: p.category_name + ' · ' + labelOf('ticket_states', p.state) }))));
+  }
+
+  /** The map as a list (the keyboard's and the screen reader's way to the points): every point drawn, in
+   *  ticket-number order — number (opens the ticket), category, status and state in words, zone. */
+  function drawMapList(feed) {
+    const box = document.getElementById('map-list');
+    state.lastFeed = feed;
+    if (box.hidden || !changed('map-list', feed.points, (p) => [p.id, p.state, p.status, p.zone])) return;
+    const zoneOf = (code) => { const z = state.zones.find((x) => x.code === code); return z ? z.name : '片区外'; };
+    const points = feed.points.slice().sort((a, b) => (a.number < b.number ? -1 : 1));
+    clear(box);
+    box.appendChild(el('p', { className: 'map-list-head', text: '地图上的工单 ' + points.length + ' 件' + (feed.zone_name ? '（' + feed.zone_name + '）' : '') }));
+    if (!points.length) { box.appendChild(el('p', { className: 'empty', text: '暂无在办工单' })); return; }
+    box.appendChild(el('table', {},
+      el('thead', {}, el('tr', {}, ['工单号', '类别', '状态', '时限', '片区'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+      el('tbody', {}, points.map((p) => el('tr', { dataset: { id: p.id } },
+        el('th', { attrs: { scope: 'row' } }, el('a', { text: p.number, attrs: { href: '/desk/tickets/' + p.id, target: '_blank', rel: 'noopener' } })),
+        el('td', { text: p.category_name }),
+        el('td', { text: labelOf('statuses', p.status) }),
+        el('td', {}, el('i', { className: 'dot ' + p.state }), ' ' + labelOf('ticket_states', p.state)),
+        el('td', { text: zoneOf(p.zone) }))))));
+  }
+
+  function toggleMapList(open) {
+    const button = document.getElementById('map-list-toggle');
+    const box = document.getElementById('map-list');
+    box.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    button.textContent = open ? '地图' : '列表';
+    if (open) {
+      state.keys['map-list'] = null; // draw it now
+      if (state.lastFeed) drawMapList(state.lastFeed);
+      const first = box.querySelector('a');
+      if (first) first.focus();
+    }
   }
 
   function axisCommon() {
@@ -473,6 +636,7 @@
     reviews.textContent = String(feed.pending_reviews);
     reviews.hidden = !feed.pending_reviews;
     drawKpis(feed);
+    drawBulkDepartments(feed);
     drawPending(feed);
     drawEscalations(feed);
     drawSupervised(feed);
@@ -521,6 +685,7 @@
   }
 
   async function start() {
+    initBulk();
     tick();
     setInterval(tick, 1000);
     try {
@@ -529,6 +694,7 @@
       toast('片区边界加载失败：' + describeError(err), 'error');
     }
     const map = chart('map');
+    YC.zoneMap.attachBase(map); // 底图 under the zones when config/map.toml names one
     map.on('click', (p) => {
       if (p.componentType === 'geo') setZone(zoneCode(p.name));
       else if (p.componentType === 'series' && p.data && p.data.id) window.open('/desk/tickets/' + p.data.id, '_blank', 'noopener');
@@ -541,6 +707,11 @@
       if (state.feed) drawMap(state.feed);
     });
     YC.cockpitEmergency.wire(refresh);
+    const listButton = document.getElementById('map-list-toggle');
+    listButton.addEventListener('click', () => toggleMapList(document.getElementById('map-list').hidden));
+    document.getElementById('map-list').addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { toggleMapList(false); listButton.focus(); }
+    });
     window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
     await refreshHotspots(true);
     new MutationObserver(() => Object.values(charts).forEach((c) => c.resize()))  // back to the daily layout

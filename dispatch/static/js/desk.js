@@ -55,7 +55,10 @@
   /** The chip of a ticket's deadline state: 即将超期 / 已超期, as the desk's tab it is in; none when normal. */
   function stateBadge(state) {
     if (!state || state === 'normal') return null;
-    return el('span', { className: 'chip state state-' + state, text: labelOf('desk_queues', state) });
+    // an icon as well as the words and the colour: the state is never told by colour alone
+    return el('span', { className: 'chip state state-' + state },
+      el('i', { className: 'state-icon', text: state === 'overdue' ? '⚠' : '◷', attrs: { 'aria-hidden': 'true' } }),
+      labelOf('desk_queues', state));
   }
 
   function statusBadge(status) {

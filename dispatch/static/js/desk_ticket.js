@@ -1,8 +1,9 @@
 /* 部门工作台 /desk/tickets/<id>: one ticket — map, photos, 留痕 (timeline), deadlines, and the actions
  * this user may take (签收, 退单, 处置完成 with the after photo, 申请延期 …; for the command center also
- * 派遣, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a confirmation, and after an 不满意 回访 回访返工
- * or 驳回返工 with a reason; 吹哨 and 关闭协办, and an assisting department's 报到 and 协办完成: desk_joint.js),
- * and the ticket's 回访 (follow-up visits: due time, the visit, the record form).
+ * 派遣, 催办, 改派 with a department and a reason, 督办, 挂账 with a reason, 恢复, 作废 with a reason and a
+ * confirmation, and after an 不满意 回访 回访返工 or 驳回返工 with a reason; 吹哨 and 关闭协办, and an assisting
+ * department's 报到 and 协办完成: desk_joint.js), and the ticket's 回访 (follow-up visits: due time, the visit, the
+ * record form).
  */
 (function () {
   'use strict';
@@ -12,7 +13,11 @@
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
-    const chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
+    let chart = window.echarts.getInstanceByDom(node);
+    if (!chart) {
+      chart = window.echarts.init(node);
+      YC.zoneMap.attachBase(chart); // 底图 under the zones when config/map.toml names one
+    }
     const point = ticket.location ? [ticket.location.lng, ticket.location.lat] : null;
     chart.setOption({
       animation: false,
@@ -104,7 +109,7 @@
       const photos = (t.photos || []).filter((p) => groupOf(p) === stage);
       if (stage === 'verify' && !photos.length) return; // only once somebody checked on site
       const strip = el('div', { className: 'thumbs', dataset: { stage } });
-      photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
+      photos.forEach((p) => strip.appendChild(el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener', 'data-photo': label + '照片 · ' + t.number } },
         el('img', { className: 'thumb', attrs: { src: p.thumb_url || p.url, alt: label + '照片', loading: 'lazy' } }))));
       if (!photos.length) strip.appendChild(el('span', { className: 'muted', text: '无' }));
       node.appendChild(el('div', { className: 'photo-group' }, el('h3', { text: label }), strip));
@@ -211,6 +216,24 @@
       const whistle = YC.deskJoint.whistleFields(data);
       form.append(...whistle.nodes);
       read = () => ({ json: whistle.read() });
+    } else if (action === 'reassign') {  // 改派: another department with a desk, and why (both required)
+      const dept = el('select', { attrs: { name: 'department', required: true } },
+        el('option', { text: '选择新的处置部门', attrs: { value: '' } }),
+        data.departments.filter((d) => d.code !== t.department).map((d) => el('option', { text: d.name, attrs: { value: d.code } })));
+      const reason = el('textarea', { attrs: { name: 'reason', rows: 2, required: true, maxlength: 2000,
+        placeholder: '改派原因（必填）：为何改由其他部门处置' } });
+      form.append(field('改派至', dept), field('改派原因', reason),
+        el('p', { className: 'muted small', text: '改派后原部门的时限终止；新部门重新签收，时限自改派时起重新计算。' }));
+      read = () => {
+        if (!dept.value) throw new Error('请选择新的处置部门');
+        if (!reason.value.trim()) throw new Error('请填写改派原因');
+        return { json: { action, department: dept.value, reason: reason.value.trim(), version: t.version } };
+      };
+    } else if (action === 'urge') {  // 催办: a reminder to the department (at most once an hour)
+      const note = el('textarea', { attrs: { name: 'note', rows: 2, maxlength: 2000, placeholder: '催办说明（可选），如：请于今日 16:00 前签收' } });
+      form.append(field('催办说明', note),
+        el('p', { className: 'muted small', text: '催办记入处置留痕并通知处置部门；同一工单 1 小时内只能催办一次。' }));
+      read = () => ({ json: { action, note: note.value.trim() || null, version: t.version } });
     } else if (action === 'dispatch') {
       const dept = el('select', { attrs: { name: 'department', required: true } },
         el('option', { text: '选择处置部门', attrs: { value: '' } }),
@@ -408,6 +431,7 @@
       followups: document.getElementById('ticket-followups'),
       map: document.getElementById('ticket-map'),
     };
+    YC.photoViewer.attach(parts.photos); // a photo opens full size over the page, to zoom (photoviewer.js)
 
     async function run(payload) {
       if (payload.file) {

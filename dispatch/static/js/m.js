@@ -49,6 +49,7 @@
     $('evaluate-refresh').addEventListener('click', () => M.evaluate.loadEvaluate().catch((e) => toast(describeError(e), 'error')));
     $('followup-refresh').addEventListener('click', () => loadFollowups().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
+    window.YC.photoViewer.attach($('detail')); // a photo of the ticket opens full size, to zoom
     $('outbox-send').addEventListener('click', () => {
       if (!navigator.onLine) toast('当前无网络', 'error'); else flushOutbox();
     });

@@ -76,14 +76,40 @@
       mergedLink(t));
   }
 
-  async function loadMine() {
+  /** 我的上报's search form: ?q= (number, address, words of the description) and a status, the API's filters. */
+  function mineQuery() {
     // a 居委: every ticket of its 居民区 (and its own 约请); an inspector: its own reports
-    const res = await api.get(me.role === 'committee' ? '/api/v1/tickets?limit=100' : '/api/v1/tickets?mine=1&limit=100');
+    const params = new URLSearchParams(me.role === 'committee' ? { limit: '100' } : { mine: '1', limit: '100' });
+    const q = ($('mine-q') && $('mine-q').value.trim()) || '';
+    const status = ($('mine-status') && $('mine-status').value) || '';
+    if (q) params.set('q', q);
+    if (status) params.set('status', status);
+    return { params, filtered: !!(q || status) };
+  }
+
+  async function loadMine() {
+    const { params, filtered } = mineQuery();
+    const res = await api.get('/api/v1/tickets?' + params);
     const list = clear($('mine-list'));
     res.data.forEach((t) => list.appendChild(ticketCard(t, openDetail)));
     $('mine-empty').hidden = res.data.length > 0;
-    $('mine-total').textContent = `共 ${res.count} 条`;
+    $('mine-empty').textContent = filtered ? '没有符合条件的上报' : '还没有上报记录';
+    $('mine-total').textContent = (filtered ? '查到 ' : '共 ') + res.count + ' 条';
     return res;
+  }
+
+  function initMineFilters() {
+    const form = $('mine-filters');
+    if (!form) return;
+    const select = $('mine-status');
+    Object.entries(window.YC.labels.statuses).forEach(([code, name]) => {
+      select.appendChild(el('option', { text: name, attrs: { value: code } }));
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      loadMine().catch((e) => toast(describeError(e), 'error'));
+    });
+    select.addEventListener('change', () => form.requestSubmit());
   }
 
   async function openDetail(summary) {
@@ -117,8 +143,8 @@
       const photoLabel = (p) => (p.stage !== 'after' ? '处置前' : checked.has(p.id) ? '核查' : '处置后');
       box.appendChild(el('h3', { text: '照片' }));
       box.appendChild(el('div', { className: 'photos' }, t.photos.map((p) => el('figure', {},
-        // the thumbnail (a few kB on mobile data); the photo itself opens on a tap
-        el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener' } },
+        // the thumbnail (a few kB on mobile data); the photo itself opens on a tap, to zoom (photoviewer.js)
+        el('a', { attrs: { href: p.url, target: '_blank', rel: 'noopener', 'data-photo': photoLabel(p) + '照片 · ' + t.number } },
           el('img', { attrs: { src: p.thumb_url || p.url, alt: photoLabel(p) + '照片', loading: 'lazy' } })),
         el('figcaption', { text: photoLabel(p) })))));
     }
@@ -324,5 +350,6 @@
     return items.length;
   }
 
+  initMineFilters();
   M.lists = { loadMine, loadVerify, renderOutbox, openDetail, mergedLabel };
 }());

@@ -71,6 +71,7 @@
     state.zones = await YC.zoneMap.load();
     if (!window.echarts) return;
     const chart = echarts.init($('map'), null, { renderer: 'canvas' });
+    YC.zoneMap.attachBase(chart); // 底图 under the zones when config/map.toml names one
     chart.setOption({
       animation: false,
       geo: YC.zoneMap.geo('light', { label: { fontSize: 11 }, emphasis: { disabled: true }, tooltip: { show: false } }),

@@ -22,9 +22,14 @@
   const EXTENSION_STEPS = new Set(['request_extension', 'approve_extension', 'reject_extension']);
 
   /** The note to show for a timeline entry: 核查照片 for a 核查 photo; an extension step with its amount
-   * ("延长 1 工作日：需物业配合"); else the entry's own note. */
+   * ("延长 1 工作日：需物业配合"); a 改派 with both departments ("绿化市容所 → 城管执法中队：属城管"); else the
+   * entry's own note. */
   function timelineNote(e) {
     if (isVerifyPhoto(e)) return '核查照片';
+    if (e.action === 'reassign' && e.data && e.data.department_name) {  // 改派: from where to where, and why
+      return (e.data.reassigned_from_name ? e.data.reassigned_from_name + ' → ' : '改派至 ') + e.data.department_name
+        + (e.note ? '：' + e.note : '');
+    }
     if (EXTENSION_STEPS.has(e.action) && e.data && e.data.amount) {
       return '延长 ' + YC.limitText(e.data.amount) + (e.note ? '：' + e.note : '');
     }

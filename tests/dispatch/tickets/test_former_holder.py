@@ -1,4 +1,4 @@
-"""A department keeps reading a ticket it held in an earlier dispatch round (退单, 自行处置), never acting on it.
+"""A department keeps reading a ticket it held in an earlier dispatch round (退单, 自行处置, 改派), never acting on it.
 
 The timeline is its legal record (留痕) of what it did and when, so a former holder may GET the ticket
 and its photos; every action stays with the current department (403 otherwise); its work queue (the
@@ -15,8 +15,8 @@ from dispatch import migrations
 from dispatch.tickets import holders
 from dispatch.tickets.models import TicketDepartment
 from tests.dispatch.helpers import list_tickets
-from tests.dispatch.lifecycle import (Street, act, get, new_report, returned, returned_then_redispatched, self_resolved,
-                                      upload)
+from tests.dispatch.lifecycle import (Street, act, get, new_report, reassigned, returned, returned_then_redispatched,
+                                      self_resolved, upload)
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def street(street, make_user) -> Street:
     return street
 
 
-HOW_IT_LEFT = [returned, returned_then_redispatched, self_resolved]
+HOW_IT_LEFT = [returned, returned_then_redispatched, self_resolved, reassigned]
 # Every action, as a former holder would send it: the role or department check refuses each (403),
 # before any status check, exactly as for any other department's ticket it can see.
 ACTIONS = [
@@ -46,7 +46,7 @@ def test_a_former_holder_reads_the_ticket_and_its_photos(street, how):
     # its own steps are in the record it reads: the dispatch to it, and its 退单 with the reason it gave
     steps = [(e["action"], e["data"].get("department") or e["data"].get("returned_by")) for e in ticket["timeline"]]
     assert ("dispatch", "sanitation") in steps
-    if how is not self_resolved:
+    if how not in (self_resolved, reassigned):
         assert ("return", "sanitation") in steps
         assert "建筑垃圾，属城管" in [e["note"] for e in ticket["timeline"]]
     assert photo["id"] in [p["id"] for p in ticket["photos"]]

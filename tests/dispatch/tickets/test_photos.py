@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from tests.dispatch.helpers import GIF, JPEG, PNG, WEBP
 from tests.dispatch.lifecycle import act, get, new_report, ticket_in, upload
@@ -78,9 +78,9 @@ def test_images_are_accepted_by_content(app, street, data, filename, content_typ
     assert (photo["content_type"], photo["size"], photo["stage"]) == (content_type, len(data), "before"), why
     assert photo["sha256"] == hashlib.sha256(data).hexdigest()
     response = street.client.get(photo["url"], headers=street.sanitation)
-    assert response.status_code == 200
-    assert response.data == data
-    assert response.mimetype == content_type
+    assert response.status_code == 200 and response.mimetype == content_type  # the stamped copy, same format
+    original = street.client.get(photo["url"] + "?original=1", headers=street.command)
+    assert original.data == data and original.mimetype == content_type
 
 
 REFUSED = [
@@ -164,26 +164,31 @@ def test_upload_needs_a_user(street):
 
 
 def test_same_bytes_are_stored_once_but_recorded_twice(app, street, clock):
+    picture = jpeg_with_gps()  # 640 × 400: room for each stamp's text
     first = ticket_in(street, "in_progress")["id"]
     other = ticket_in(street, "in_progress")["id"]
-    one = upload(street, street.sanitation, first, data=JPEG, stage="before", filename="a.jpg").get_json()["photo"]
-    two = upload(street, street.sanitation, first, data=JPEG, stage="after", filename="b.jpg").get_json()["photo"]
-    three = upload(street, street.sanitation, other, data=JPEG, filename="c.jpg").get_json()["photo"]
-    digest = hashlib.sha256(JPEG).hexdigest()
+    one = upload(street, street.sanitation, first, data=picture, stage="before", filename="a.jpg").get_json()["photo"]
+    two = upload(street, street.sanitation, first, data=picture, stage="after", filename="b.jpg").get_json()["photo"]
+    three = upload(street, street.sanitation, other, data=picture, filename="c.jpg").get_json()["photo"]
+    digest = hashlib.sha256(picture).hexdigest()
     assert one["sha256"] == two["sha256"] == three["sha256"] == digest
     assert len({one["id"], two["id"], three["id"]}) == 3
     # one file on disk, at var/photos/<first two hex digits>/<sha256>, no temporary files left over
     var = Path(app.config["VAR_DIR"])
     assert stored_files(app) == [var / "photos" / digest[:2] / digest]
-    assert (var / "photos" / digest[:2] / digest).read_bytes() == JPEG
+    assert (var / "photos" / digest[:2] / digest).read_bytes() == picture
     ticket = get(street, first)
     assert [(p["stage"], p["sha256"]) for p in ticket["photos"]] == [("before", digest), ("after", digest)]
     photo_entries = [e for e in ticket["timeline"] if e["action"] == "photo"]
     assert [e["data"]["stage"] for e in photo_entries] == ["before", "after"]
-    # each record answers with the bytes
-    for photo in (one, two):
+    # each record answers with the bytes as uploaded, and with its own stamped copy (ticket, 处置前/后)
+    served = set()
+    for photo in (one, two, three):
+        assert street.client.get(photo["url"] + "?original=1", headers=street.command).data == picture
         response = street.client.get(photo["url"], headers=street.command)
-        assert response.status_code == 200 and response.data == JPEG and response.mimetype == "image/jpeg"
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+        served.add(response.data)
+    assert len(served) == 3
 
 
 def test_timeline_records_the_photo(street):
@@ -217,7 +222,7 @@ def test_get_photo_checks_ticket_and_visibility(street):
         response = street.client.get(path, headers=headers)
         assert response.status_code == status, why
         if status == 200:
-            assert response.data == PNG and response.mimetype == "image/png"
+            assert response.mimetype == "image/png"
         else:
             assert response.is_json, why
 
@@ -286,7 +291,7 @@ def test_a_duplicate_reports_photo_is_kept_and_reaches_the_open_original(street)
     assert [p["stage"] for p in original["photos"]] == ["before"]
     assert original["timeline"][-1]["note"] == f"处置前照片（来自重复上报 {dup['number']}）"
     shown = street.client.get(original["photos"][0]["url"], headers=street.sanitation)
-    assert shown.status_code == 200 and shown.data == PNG
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
     # only its own reporter, and only the report's photo: the record is otherwise ended
     upload(street, reporter, dup["id"], stage="after", expect=409)
     upload(street, street.inspector2, dup["id"], stage="before", expect=409)
@@ -351,7 +356,7 @@ def test_the_pages_get_a_small_thumbnail_without_gps_and_the_record_keeps_the_or
     thumb = street.client.get(photo["thumb_url"], headers=street.sanitation)
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     small = Image.open(io.BytesIO(thumb.data))
-    assert max(small.size) <= 480 and len(thumb.data) < len(original)
+    assert max(small.size) <= 480 and len(thumb.data) < 40_000
     assert 0x8825 not in small.getexif()  # no GPS IFD (no EXIF at all)
     served = street.client.get(photo["url"], headers=street.sanitation)
     assert served.status_code == 200 and served.data != original
@@ -359,9 +364,9 @@ def test_the_pages_get_a_small_thumbnail_without_gps_and_the_record_keeps_the_or
     full = street.client.get(photo["url"] + "?original=1", headers=street.command)
     assert full.data == original  # the record: byte for byte, its EXIF (GPS included) kept
     assert Image.open(io.BytesIO(full.data)).getexif().get_ifd(0x8825)[1] == "N"
-    # the thumbnail lives beside the photos, by convention: var/thumbnails/ab/<sha256>.jpg — and comes back
-    # when lost (a restore of var/photos alone)
-    path = Path(app.config["VAR_DIR"]) / "thumbnails" / photo["sha256"][:2] / f"{photo['sha256']}.jpg"
+    # the thumbnail lives beside the photos, by convention: var/thumbnails/ab/<sha256>-<photo id>-s1.jpg — and
+    # comes back when lost (a restore of var/photos alone)
+    path = Path(app.config["VAR_DIR"]) / "thumbnails" / photo["sha256"][:2] / f"{photo['sha256']}-{photo['id']}-s1.jpg"
     assert path.read_bytes() == thumb.data
     path.unlink()
     assert street.client.get(photo["thumb_url"], headers=street.sanitation).data == thumb.data
@@ -404,7 +409,7 @@ def located(fmt: str) -> bytes:
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_a_served_photo_says_not_where_it_was_taken_and_the_original_stays_for_the_record(app, street, fmt):
     # A phone writes the place of a picture into it. Whoever may see the ticket gets the photo without it —
-    # the same pixels, still turned the right way — while the command center can fetch the original, which
+    # turned upright, stamped with the ticket's 水印 — while the command center can fetch the original, which
     # is what the record and the backups keep.
     original = located(fmt)
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
@@ -416,8 +421,10 @@ def test_a_served_photo_says_not_where_it_was_taken_and_the_original_stays_for_t
         image = Image.open(io.BytesIO(served.data))
         assert image.getexif().get_ifd(0x8825) == {} and 0x8825 not in image.getexif()  # no GPS
         assert b"GPSLatitude" not in served.data and b"Phone" not in served.data  # nor XMP, nor the rest
-        assert image.getexif().get(0x0112) == 6  # still turned the right way
-        assert image.tobytes() == Image.open(io.BytesIO(original)).tobytes()  # the pixels untouched
+        assert 0x0112 not in image.getexif() and image.size == (32, 64)  # turned upright: no orientation needed
+        if fmt == "PNG":  # lossless: above the stamp, the upright picture's pixels as they were
+            upright = ImageOps.exif_transpose(Image.open(io.BytesIO(original))).convert("RGB")
+            assert image.convert("RGB").crop((0, 0, 32, 12)).tobytes() == upright.crop((0, 0, 32, 12)).tobytes()
     # the original: byte for byte, for the command center (and admins) only
     for who, status in ((street.command, 200), (street.sanitation, 403), (street.inspector, 403)):
         response = street.client.get(photo["url"] + "?original=1", headers=who)
@@ -432,7 +439,7 @@ def test_a_served_photo_says_not_where_it_was_taken_and_the_original_stays_for_t
     # and made again when lost
     var = Path(app.config["VAR_DIR"])
     assert (var / "photos" / photo["sha256"][:2] / photo["sha256"]).read_bytes() == original
-    served_copy = var / "served" / photo["sha256"][:2] / photo["sha256"]
+    served_copy = var / "served" / photo["sha256"][:2] / f"{photo['sha256']}-{photo['id']}-s1"
     kept = served_copy.read_bytes()
     served_copy.unlink()
     assert street.client.get(photo["url"], headers=street.sanitation).data == kept

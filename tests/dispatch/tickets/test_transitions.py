@@ -65,6 +65,10 @@ ALLOWED = [
     ("close_task", S, None, "关闭协办 of a 挂账 ticket"),
     ("reopen", C, I, "回访返工: an 不满意 回访's request approved, back to its department (tests/dispatch/followup)"),
     ("decline_reopen", C, None, "驳回返工: the request declined with a reason; it stays closed"),
+    ("reassign", D, D, "改派 before 签收: another department, a new round waiting for its 签收"),
+    ("reassign", I, D, "改派 while handling: the new department signs for it again"),
+    ("urge", D, None, "催办 a ticket not yet signed for: a reminder, the status stays"),
+    ("urge", I, None, "催办 while handling"),
 ]
 JOINT = ("check_in", "finish_task", "close_task")  # need a joint case first: their moves are tested in test_joint
 ALLOWED_PAIRS = {(a, s) for a, s, _, _ in ALLOWED}
@@ -77,14 +81,14 @@ ACTOR = {"dispatch": "command", "accept": "sanitation", "return": "sanitation", 
          "approve_extension": "command", "reject_extension": "command", "suspend": "command", "resume": "command",
          "supervise": "command", "cancel": "command", "self_resolve": "inspector", "whistle": "command",
          "check_in": "sanitation", "finish_task": "sanitation", "close_task": "command",
-         "reopen": "command", "decline_reopen": "command"}
+         "reopen": "command", "decline_reopen": "command", "reassign": "command", "urge": "command"}
 # A valid body for each action, so that a refusal can only come from the status.
 BODY = {"dispatch": {"department": "sanitation"}, "return": {"reason": "不属于本部门职责"},
         "verify": {"passed": True}, "request_extension": {"hours": 2, "reason": "需协调物业"},
         "cancel": {"reason": "不予立案"}, "suspend": {"note": "等待产权单位"},
         "whistle": {"department": "sanitation", "assists": [{"department": "chengguan", "task": "协助清运"}]},
         "check_in": {}, "finish_task": {"note": "已完成"}, "close_task": {"task_id": 1, "reason": "不需要了"},
-        "decline_reopen": {"reason": "已现场复核"}}
+        "decline_reopen": {"reason": "已现场复核"}, "reassign": {"department": "chengguan", "reason": "属城管职责"}}
 
 
 def test_table_matches_the_domain():

@@ -267,11 +267,11 @@ def test_desk_ticket_actions_follow_the_transition_table(client, users, clock):
         return [a["action"] for a in response.get_json()["actions"]]
 
     assert actions(users["sanitation"]) == ["accept", "return", "request_extension"]
-    assert actions(users["command"]) == ["whistle", "supervise", "suspend", "cancel"]
+    assert actions(users["command"]) == ["whistle", "urge", "reassign", "supervise", "suspend", "cancel"]
     act(client, users["sanitation"], ticket["id"], "accept")
     assert actions(users["sanitation"]) == ["return", "resolve", "request_extension"]
     act(client, users["sanitation"], ticket["id"], "request_extension", days=1, reason="需协调物业")
     assert actions(users["sanitation"]) == ["return", "resolve"]  # one request at a time
-    assert actions(users["command"]) == ["whistle", "approve_extension", "reject_extension", "supervise", "suspend",
-                                         "cancel"]
+    assert actions(users["command"]) == ["whistle", "approve_extension", "reject_extension", "urge", "reassign",
+                                         "supervise", "suspend", "cancel"]
     assert client.get(f"/desk/tickets/{ticket['id']}.json", headers=users["chengguan"]).status_code == 404
