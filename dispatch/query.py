@@ -93,9 +93,13 @@ def validate(model: type[Q], args: dict, *, context: dict[str, Any] | None = Non
         raise _error(model, exc.errors(include_url=False)[0]) from None
 
 
-def parse_query(model: type[Q], *, context: dict[str, Any] | None = None) -> Q:
-    """The request's query string as `model` (the first value of a repeated parameter)."""
-    return validate(model, request.args.to_dict(), context=context)
+def parse_query(model: type[Q], *, context: dict[str, Any] | None = None, page_args: tuple[str, ...] = ()) -> Q:
+    """The request's query string as `model` (the first value of a repeated parameter); `page_args` are a page's
+    own parameters beside the model's (e.g. the desk's `tab`), read by the page and left out here."""
+    args = request.args.to_dict()
+    for name in page_args:
+        args.pop(name, None)
+    return validate(model, args, context=context)
 
 
 _UNENCODED_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")

@@ -90,7 +90,8 @@ def find_duplicate(*, session: Session, category: str, lng: float, lat: float, n
 
 def list_conditions(filters: dict) -> list:
     """The conditions of the filters every ticket list takes (the API's list, the desk's queues): `q` (search),
-    `status`, `zone`, `committee`, `category` (lists; empty: any) and `created_from` / `created_to` (a half-open range)."""
+    `status`, `zone`, `committee`, `category` (lists; empty: any) and `created_from` / `created_to` (a
+    half-open range)."""
     conditions = []
     for name in ("status", "zone", "committee", "category"):
         if filters.get(name):

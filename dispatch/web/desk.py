@@ -54,13 +54,14 @@ def _desk_ticket(ticket_id: int, user: User) -> Ticket | None:
 
 
 QUEUE_FILTERS = ("q", "zone", "category", "created_from", "created_to")  # what narrows a queue
+PAGE_ARGS = ("tab", "format")  # the desk's own parameters beside the API's list filters
 
 
 def _filters(user: User) -> tuple[TicketsQuery, dict]:
     """The list's query string (?q=&zone=&category=&status=&created_from=&created_to=&limit=&offset=, the
     API's own: dispatch/tickets/filters.py) and its filters; 400 invalid_filter for a bad one."""
     config = current_app.extensions["street_config"]
-    query = parse_query(TicketsQuery, context={"timezone": config.calendar.timezone})
+    query = parse_query(TicketsQuery, context={"timezone": config.calendar.timezone}, page_args=PAGE_ARGS)
     return query, service_filters(query, config=config, user_id=user.id, now=clock.now())
 
 

@@ -33,7 +33,7 @@ def test_make_list_read_and_download_a_month(client, command, clock, dataset):
     book = client.get("/api/v1/reports/monthly/2026-11?format=xlsx", headers=command)
     assert book.status_code == 200 and "yichuan-monthly-2026-11-v2.xlsx" in book.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(book.data))
-    assert workbook.sheetnames == ["总体", "片区", "类别", "部门", "通报", "顽症", "说明"]
+    assert workbook.sheetnames == ["总体", "片区", "类别", "部门", "居民区", "通报", "顽症", "说明"]
     overall = workbook["总体"]
     assert overall["A2"].value == "2026-11 合计" and overall["B2"].value == 9  # 上报数
     assert overall["A3"].value == "2026-10 (上月)" and overall["B3"].value == 1
