@@ -35,7 +35,7 @@ REFUSALS = {
     "zone_not_allowed": "只有网格巡查员账号选择片区",
     "unknown_department": "没有这个部门",
     "unknown_zone": "没有这个片区",
-    "committee_needed": "居委账号需要所属居民区（请用命令行 users add --committee 添加）",
+    "committee_needed": "居委账号需要选择所属居民区",
     "committee_not_allowed": "只有居委账号选择居民区",
     "unknown_committee": "没有这个居民区",
     "exists": "该用户名已被使用",
@@ -94,14 +94,15 @@ def _users_page(*, error: str | None = None, form: dict | None = None, status: i
     return render_template(
         "admin/users.html", users=user_service.list_all(session=session),
         open_sessions=web_sessions.open_counts(session=session, now=now), roles=ROLE_LABELS,
-        departments=config.departments, zones=config.zone_names(), error=error, form=form or {}), status
+        departments=config.departments, zones=config.zone_names(), committees=config.committees.by_code,
+        error=error, form=form or {}), status
 
 
 @bp.post("/users")
 @page_for_roles(Role.admin)
 def add_user():
     """Create a user as `users add` does; the API token is shown once, on the answer to this form."""
-    form = {name: _field(name) for name in ("username", "display_name", "role", "department", "zone")}
+    form = {name: _field(name) for name in ("username", "display_name", "role", "department", "zone", "committee")}
     password = request.form.get("password", "")[:MAX_FIELD]
     role = form["role"]
     config, session, now = _config(), db.session(), clock.now()
@@ -112,7 +113,9 @@ def add_user():
             session=session, username=form["username"], role=role, now=now,
             department=form["department"] if role == Role.department else None,
             zone=(form["zone"] or None) if role == Role.inspector else None, display_name=form["display_name"],
-            departments=set(config.departments), zones={z.code for z in config.zones})
+            departments=set(config.departments), zones={z.code for z in config.zones},
+            committee=(form["committee"] or None) if role == Role.committee else None,
+            committees=set(config.committees.by_code))
         if password:
             user_service.set_password(session=session, user=user, password=password, now=now)
     except user_service.UserError as exc:

@@ -61,6 +61,7 @@ def test_add_a_user_with_the_keyboard_and_the_token_is_shown_once(new_page, offi
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # the first zone
+    page.keyboard.press("Tab")  # 居民区: for 居委 accounts only
     page.keyboard.press("Tab")
     page.keyboard.type("zhao-password-1")
     with page.expect_navigation():

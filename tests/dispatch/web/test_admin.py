@@ -64,9 +64,23 @@ def test_adding_a_user_shows_the_token_once_and_the_user_can_sign_in(app, admin,
     assert sign_in(other, "wang", "a-long-password").headers["Location"] == "/m/"
 
 
+def test_a_committee_user_is_added_with_its_juminqu_and_lands_on_the_phone_page(app, admin, client):
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<option value="310107020018">香溢花城社区居委会</option>' in page  # the 居民区 of committees.toml
+    response = post(client, "/admin/users", username="huacheng", role="committee", committee="310107020018",
+                    zone="xiangyi", password="a-long-password")
+    assert response.status_code == 201
+    user = stored(app, "huacheng")
+    assert (user.role, user.committee, user.zone) == ("committee", "310107020018", None)
+    assert "香溢花城社区居委会" in client.get("/admin/users").get_data(as_text=True)
+    assert sign_in(app.test_client(), "huacheng", "a-long-password").headers["Location"] == "/m/"
+
+
 @pytest.mark.parametrize("form, message", [
     ({"username": "a b", "role": "inspector"}, "用户名为 1–64 位字母"),            # the service's username rule
     ({"username": "dep", "role": "department"}, "处置部门账号需要选择所属部门"),      # a department user needs one
+    ({"username": "jw", "role": "committee"}, "居委账号需要选择所属居民区"),          # a 居委 needs its 居民区
+    ({"username": "jw", "role": "committee", "committee": "310107099999"}, "没有这个居民区"),
     ({"username": "root", "role": "command"}, "该用户名已被使用"),
     ({"username": "pw", "role": "command", "password": "short"}, "密码至少 8 位"),
 ])
