@@ -30,6 +30,19 @@ from dispatch.street.config import StreetConfig
 log = logging.getLogger(__name__)
 
 
+def run_pass(app: Flask, work: Callable[..., object], what: str) -> None:
+    """One pass of a job body: follow a config reload another process made, then `work(session=, config=, now=)`
+    in its own app context and session on the app's clock; an error is logged ("<what> job failed"), never raised."""
+    from dispatch import clock, db
+
+    try:
+        street_service.follow(app)  # a reload in a web worker reaches this process (and re-times the jobs)
+        with app.app_context():
+            work(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
+    except Exception:
+        log.exception("%s job failed", what)
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """A periodic job: `func(app)` every `seconds`; `at_start` also runs it once when the scheduler starts."""

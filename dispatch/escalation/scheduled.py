@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from flask import Flask
 
-from dispatch import clock, db
+from dispatch import db
 from dispatch.escalation import assist_sweep, outbox
 from dispatch.escalation import sweep as escalation_sweep
-from dispatch.scheduler import JobSpec
-from dispatch.street import service as street_service
+from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
 
 log = logging.getLogger(__name__)
@@ -27,34 +27,18 @@ ASSIST_SWEEP_JOB_ID = "assist_sweep"
 
 def sweep_job(app: Flask) -> None:
     """One escalation pass in its own app context and session; errors are logged, not raised."""
-    try:
-        street_service.follow(app)  # a reload in a web worker reaches this process (and re-times the jobs)
-        with app.app_context():
-            escalation_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
-    except Exception:
-        log.exception("escalation sweep job failed")
+    run_pass(app, escalation_sweep.sweep, "escalation sweep")
 
 
 def assist_sweep_job(app: Flask) -> None:
     """One pass over the assist tasks' 报到 and task deadlines (吹哨报到); errors are logged, not raised."""
-    try:
-        street_service.follow(app)
-        with app.app_context():
-            assist_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
-    except Exception:
-        log.exception("assist sweep job failed")
+    run_pass(app, assist_sweep.sweep, "assist sweep")
 
 
 def deliver_job(app: Flask) -> None:
     """One outbox delivery pass in its own app context and session; errors are logged, not raised."""
-    try:
-        street_service.follow(app)
-        with app.app_context():
-            outbox.deliver_due(session=db.session(), config=app.extensions["street_config"], now=clock.now(app),
-                               webhook_url=app.config.get("WEBHOOK_URL") or None,
-                               smtp_password=app.config.get("SMTP_PASSWORD"))
-    except Exception:
-        log.exception("outbox delivery job failed")
+    run_pass(app, partial(outbox.deliver_due, webhook_url=app.config.get("WEBHOOK_URL") or None,
+                          smtp_password=app.config.get("SMTP_PASSWORD")), "outbox delivery")
 
 
 def sweep_once(app: Flask, *, now: datetime, dry_run: bool = False) -> list[dict]:

@@ -10,10 +10,9 @@ from datetime import datetime
 
 from flask import Flask
 
-from dispatch import clock, db
+from dispatch import db
 from dispatch.followup import sweep as followup_sweep
-from dispatch.scheduler import JobSpec
-from dispatch.street import service as street_service
+from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
 
 log = logging.getLogger(__name__)
@@ -23,12 +22,7 @@ SWEEP_JOB_ID = "followup_sweep"
 
 def sweep_job(app: Flask) -> None:
     """One 回访 escalation pass in its own app context and session; errors are logged, not raised."""
-    try:
-        street_service.follow(app)
-        with app.app_context():
-            followup_sweep.sweep(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
-    except Exception:
-        log.exception("回访 sweep job failed")
+    run_pass(app, followup_sweep.sweep, "回访 sweep")
 
 
 def sweep_once(app: Flask, *, now: datetime) -> list[dict]:

@@ -14,10 +14,8 @@ from datetime import datetime
 from flask import Flask
 from sqlmodel import Session
 
-from dispatch import clock, db
 from dispatch.reports import service
-from dispatch.scheduler import JobSpec
-from dispatch.street import service as street_service
+from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
 
 log = logging.getLogger(__name__)
@@ -41,12 +39,7 @@ def run_due(*, session: Session, config: StreetConfig, now: datetime) -> str | N
 
 def monthly_job(app: Flask) -> None:
     """One pass in its own app context and session; errors are logged, not raised."""
-    try:
-        street_service.follow(app)
-        with app.app_context():
-            run_due(session=db.session(), config=app.extensions["street_config"], now=clock.now(app))
-    except Exception:
-        log.exception("monthly report job failed")
+    run_pass(app, run_due, "monthly report")
 
 
 def jobs(config: StreetConfig) -> list[JobSpec]:
