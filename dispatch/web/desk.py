@@ -170,9 +170,7 @@ def ticket_page(ticket_id: int):
     ticket = _desk_ticket(ticket_id, user)
     if ticket is None:
         return render_error_page(404, message=f"工单 {ticket_id} 不存在，或您无权查看。")
-    config = current_app.extensions["street_config"]
-    return render_template("desk/ticket.html", user=user, ticket_id=ticket.id, number=ticket.number,
-                           departments=desk_service.departments_public(config=config))
+    return _ticket_page(user, ticket)
 
 
 @bp.get("/tickets/<string:number>")
@@ -185,6 +183,11 @@ def ticket_page_by_number(number: str):
     ticket = _desk_ticket(found.id, user) if found is not None else None
     if ticket is None:
         return render_error_page(404, message=f"没有编号为 {number[:40]} 的工单，或您无权查看。")
+    return _ticket_page(user, ticket)
+
+
+def _ticket_page(user: User, ticket):
+    """The ticket page (its data comes from ticket_json)."""
     config = current_app.extensions["street_config"]
     return render_template("desk/ticket.html", user=user, ticket_id=ticket.id, number=ticket.number,
                            departments=desk_service.departments_public(config=config))
