@@ -1,9 +1,9 @@
 """The command line: one click tree that the domains fill, run by `python run.py` and `flask --app dispatch`.
 
 Each domain registers its own commands: `dispatch.users.commands` (users …), `dispatch.street.commands`
-(check-config), `dispatch.escalation.commands` (sweep), `dispatch.reports.commands` (report monthly), `dispatch.tickets.commands` (deadlines recompute),
+(check-config), `dispatch.reports.commands` (report monthly), `dispatch.tickets.commands` (deadlines recompute),
 `dispatch.commands` (serve, scheduler, init-db,
-db …, backup). `commands()` collects them; `init_app` adds them to the app's `flask` group; `main` runs
+db …, backup, sweep). `commands()` collects them; `init_app` adds them to the app's `flask` group; `main` runs
 them for run.py, where no command means `serve`.
 
 A command that fails says why on stderr and ends with its exit code (`fail`); one that needs the app
@@ -25,13 +25,12 @@ HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 def commands() -> list[click.Command]:
     """Every command, from the domains that own them."""
     from dispatch import commands as deployment
-    from dispatch.escalation import commands as escalation
     from dispatch.reports import commands as reports
     from dispatch.street import commands as street
     from dispatch.tickets import commands as tickets
     from dispatch.users import commands as users
 
-    return [*deployment.COMMANDS, *users.COMMANDS, *street.COMMANDS, *escalation.COMMANDS, *tickets.COMMANDS,
+    return [*deployment.COMMANDS, *users.COMMANDS, *street.COMMANDS, *tickets.COMMANDS,
             *reports.COMMANDS]
 
 

@@ -1,14 +1,16 @@
-"""Commands of the deployment as a whole: serve, scheduler, init-db, db …, backup (see README, Command line)."""
+"""Commands of the deployment as a whole: serve, scheduler, init-db, db …, backup, sweep (see README, Command line)."""
 from __future__ import annotations
 
+import json
 import logging
 import signal
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask
 
-from dispatch import scheduler, settings
+from dispatch import clock, scheduler, settings
 from dispatch.cli import HELP_OPTIONS, command_app, fail
 
 log = logging.getLogger(__name__)
@@ -200,4 +202,48 @@ def backup_command(to: str | None) -> None:
              + ", ".join(str(p) for p in made.damaged_sources))
 
 
-COMMANDS = [serve_command, scheduler_command, init_db_command, db_group, backup_command]
+@click.command("sweep", context_settings=HELP_OPTIONS,
+               help="run one pass of every sweep (escalation, 吹哨报到 tasks, 回访)")
+@click.option("--now", "at", help="ISO-8601 instant to sweep as of (default: now)")
+@click.option("--dry-run", is_flag=True, help="show what would escalate, change nothing")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON list")
+@click.option("--force", is_flag=True,
+              help="write even when --now is in the future (escalations would be recorded early)")
+def sweep(at: str | None, dry_run: bool, as_json: bool, force: bool) -> None:
+    """The scheduler's sweeps once, as of `now`: the tickets' escalation ladder (previewed with --dry-run), then
+    the 吹哨报到 tasks' and the 回访' — e.g. to catch up by hand after the scheduler was down."""
+    from dispatch.escalation import scheduled as escalation_jobs
+    from dispatch.followup import scheduled as followup_jobs
+
+    app = command_app()
+    current = clock.now(app)
+    now = current
+    if at:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            fail(f"error: --now {at!r} is not ISO-8601", 2)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=app.extensions["street_config"].calendar.timezone)
+    if now > current + timedelta(minutes=1) and not (dry_run or force):
+        fail(f"error: --now {now.isoformat()} is in the future: recording escalations before they happen would "
+             "put future-dated entries in the timeline (留痕). Use --dry-run to preview, or --force.", 2)
+    results = escalation_jobs.sweep_once(app, now=now, dry_run=dry_run)
+    assists = [] if dry_run else escalation_jobs.assist_sweep_once(app, now=now)
+    visits = [] if dry_run else followup_jobs.sweep_once(app, now=now)
+    if as_json:
+        keys = ("ticket", "number", "deadline", "level")  # the documented shape, 0 = warning
+        click.echo(json.dumps([{k: r[k] for k in keys} for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            click.echo(f"{r['number']}  {r['deadline']:<8} level {r['level']}")
+        for r in assists:
+            click.echo(f"{r['number']}  {r['department']} {r['deadline']:<8} level {r['level']}")
+        for r in visits:
+            click.echo(f"{r['number']}  回访     level {r['level']}")
+        click.echo(f"{len(results)} escalation(s){' (dry run, nothing written)' if dry_run else ''}"
+                   + (f", {len(assists)} of assist tasks" if assists else "")
+                   + (f", {len(visits)} of 回访" if visits else ""))
+
+
+COMMANDS = [serve_command, scheduler_command, init_db_command, db_group, backup_command, sweep]

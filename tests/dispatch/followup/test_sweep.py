@@ -92,3 +92,22 @@ def test_two_sweeps_at_once_record_each_level_once(street, app):
     assert [level for level, _, _ in _levels(app)] == [0, 1, 2, 3]
     notes = [e["note"] for e in get(street, ticket["id"])["timeline"] if e["action"] == "followup_escalate"]
     assert len(notes) == 4
+
+
+def test_the_sweep_command_also_escalates_an_overdue_visit(street, app, monkeypatch, config_dir, database_url,
+                                                           tmp_path, capsys):
+    # `python run.py sweep` catches up by hand what the scheduler would: the 回访 ladder too, not only the tickets'
+    from dispatch.cli import main
+
+    ticket = closed_ticket(street, app, source="open311")  # 回访 due Mon 11-30 10:00
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DISPATCH_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("DISPATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
+    capsys.readouterr()
+    assert main(["sweep", "--now", "2026-11-30T10:01:00+08:00"]) == 0
+    out = capsys.readouterr().out
+    assert f"{ticket['number']}  回访     level 1" in out and "2 of 回访" in out
+    assert [level for level, _, _ in _levels(app)] == [0, 1]
+    assert main(["sweep", "--now", "2026-11-30T10:02:00+08:00"]) == 0  # once: nothing more
+    assert "回访" not in capsys.readouterr().out
