@@ -12,19 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session
 
-from dispatch.emergency import service
 from dispatch.emergency.models import Emergency
 from dispatch.emergency.serialize import emergency_public
 from dispatch.street.config import StreetConfig
+from dispatch.tickets.models import STATUS_LABELS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the emergency's record (应急留痕): action → 中文
 LOG_ACTION_LABELS = {"declare": "启动应急", "raise": "升级", "lower": "降级", "end": "结束应急", "pull_in": "纳入工单",
                      "release": "移出工单", "checkin": "到岗", "checkin_late": "到岗超时升级"}
 HOW_LABELS = {"report": "应急期间上报", "pulled": "指挥中心纳入"}
-STATUS_NAMES = {"pending_dispatch": "待派遣", "dispatched": "已派遣", "in_progress": "处置中",
-                "resolved": "已处置待核查", "closed": "已结案", "cancelled": "已作废", "suspended": "挂账",
-                "duplicate": "重复"}
 TICKET_HEADERS = ("工单号", "类别", "片区", "承办部门", "来源", "上报", "纳入", "派遣", "签收", "处置完成", "结案",
                   "状态", "移出", "处置用时(分)")
 LOG_HEADERS = ("时间", "事项", "操作人", "级别", "说明")
@@ -52,7 +49,7 @@ def build(emergency: Emergency, *, session: Session, config: StreetConfig, now: 
                 t["department_name"] or "", HOW_LABELS.get(t["how"], t["how"]), _local(t["created_at"], config),
                 _local(t["joined_at"], config), _local(t["dispatched_at"], config), _local(t["accepted_at"], config),
                 _local(t["resolved_at"], config), _local(t["closed_at"], config),
-                STATUS_NAMES.get(t["status"], t["status"]), _local(t["released_at"], config),
+                STATUS_LABELS.get(t["status"], t["status"]), _local(t["released_at"], config),
                 _minutes(t["created_at"], t["resolved_at"]))
                for t in body["tickets"]]
     log = [(_local(e["at"], config), LOG_ACTION_LABELS.get(e["action"], e["action"]),

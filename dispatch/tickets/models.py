@@ -22,6 +22,18 @@ class Status(StrEnum):
     duplicate = "duplicate"                # linked to an open ticket (duplicate_of), not dispatched
 
 
+# What every page, export and printout calls each status (zh-CN): the one copy.
+STATUS_LABELS = {
+    Status.pending_dispatch: "待派遣",
+    Status.dispatched: "已派遣",
+    Status.in_progress: "处置中",
+    Status.resolved: "已处置待核查",
+    Status.closed: "已结案",
+    Status.cancelled: "已作废",
+    Status.suspended: "挂账",
+    Status.duplicate: "重复",
+}
+
 OPEN_STATUSES = (Status.pending_dispatch, Status.dispatched, Status.in_progress, Status.resolved,
                  Status.suspended)
 

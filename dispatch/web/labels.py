@@ -20,21 +20,11 @@ from __future__ import annotations
 
 from dispatch.emergency.review import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
 from dispatch.followup.service import RATING_LABELS, REASON_LABELS
-from dispatch.tickets.models import Status
+from dispatch.tickets.models import STATUS_LABELS
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.web.desk_service import COMMAND_QUEUES, FOLLOWUP_QUEUES, QUEUES, REVIEW_QUEUE
 from dispatch.web.guard import ROLE_LABELS
 
-STATUS_LABELS = {
-    Status.pending_dispatch: "待派遣",
-    Status.dispatched: "已派遣",
-    Status.in_progress: "处置中",
-    Status.resolved: "已处置待核查",
-    Status.closed: "已结案",
-    Status.cancelled: "已作废",
-    Status.suspended: "挂账",
-    Status.duplicate: "重复",
-}
 # Timeline (留痕) steps that are no action of the transition table (those take the table's own label).
 TIMELINE_ACTION_LABELS = {
     "report": "上报",

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from dispatch import spreadsheet
 from dispatch.street.config import StreetConfig
 from dispatch.web.desk_service import QUEUES
-from dispatch.web.labels import STATUS_LABELS
+from dispatch.tickets.models import STATUS_LABELS
 
 MAX_ROWS = 5000  # a bigger list is cut here, and the file says so (说明)
 SHEET = "工单清单"
