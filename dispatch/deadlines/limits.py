@@ -98,6 +98,22 @@ class Limit:
         return self.amount * self.unit.minutes(calendar)
 
 
+class HasLimits:
+    """A config entry with a 签收 `response` and a 处置 `resolve` limit in the limit syntax ("2 WH", "30 NM"), read
+    as `Limit`s: a category of categories.toml and an emergency's 预案 of emergencies.toml."""
+
+    response: str
+    resolve: str
+
+    @property
+    def response_limit(self) -> Limit:
+        return Limit.parse(self.response)
+
+    @property
+    def resolve_limit(self) -> Limit:
+        return Limit.parse(self.resolve)
+
+
 def _unit_of(unit: Unit | Limit | str) -> Unit:
     if isinstance(unit, Limit):
         return unit.unit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dispatch.deadlines.limits import Limit
+from dispatch.deadlines.limits import HasLimits, Limit
 from geo.problems import Problem
 
 FILE = "emergencies.toml"
@@ -24,7 +24,7 @@ def _natural(value: str) -> str:
     return value
 
 
-class EmergencyPlan(BaseModel):
+class EmergencyPlan(BaseModel, HasLimits):
     """One 预案: an emergency type, the categories it pulls in, its limits, ladder and 到岗 departments."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -45,14 +45,6 @@ class EmergencyPlan(BaseModel):
         for step in value.values():
             _natural(step)
         return value
-
-    @property
-    def response_limit(self) -> Limit:
-        return Limit.parse(self.response)
-
-    @property
-    def resolve_limit(self) -> Limit:
-        return Limit.parse(self.resolve)
 
     @property
     def checkin_limit(self) -> Limit:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dispatch.deadlines.limits import Limit
+from dispatch.deadlines.limits import HasLimits, Limit
 
 CODE = r"^[A-Za-z0-9_]+$"
 
@@ -72,7 +72,7 @@ class AttributeConfig(_Strict):
         return self
 
 
-class CategoryConfig(_Strict):
+class CategoryConfig(_Strict, HasLimits):
     code: str = Field(pattern=CODE)
     slug: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
@@ -99,14 +99,6 @@ class CategoryConfig(_Strict):
         if len(set(codes)) != len(codes):
             raise ValueError("each attribute code may appear once in a category")
         return value
-
-    @property
-    def response_limit(self) -> Limit:
-        return Limit.parse(self.response)
-
-    @property
-    def resolve_limit(self) -> Limit:
-        return Limit.parse(self.resolve)
 
 
 class CategoriesFile(_Strict):
