@@ -32,7 +32,8 @@ def recompute(dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps([c.public(tz) for c in changes], ensure_ascii=False))
         return
     for c in changes:
-        click.echo(f"{c.number}  {c.kind:<8} {c.old.astimezone(tz):%Y-%m-%d %H:%M} → {c.new.astimezone(tz):%Y-%m-%d %H:%M}")
+        who = f" {c.department}" if c.department else ""
+        click.echo(f"{c.number}{who}  {c.kind:<8} {c.old.astimezone(tz):%Y-%m-%d %H:%M} → {c.new.astimezone(tz):%Y-%m-%d %H:%M}")
     click.echo(f"{len(changes)} deadline(s) {'would move (dry run, nothing written)' if dry_run else 'moved'}")
 
 

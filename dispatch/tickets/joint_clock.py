@@ -90,6 +90,20 @@ def start(task: AssistTask, *, category: str, checkin: Limit, work: Limit, confi
         _set_next(task, kind, Planner(config).window_next(window(task, kind, category=category), reached=None))
 
 
+def recount(task: AssistTask, kind: str, *, category: str, config: StreetConfig,
+            reached: int | None) -> datetime | None:
+    """Count a running deadline again from the whistle under `config`'s calendar (节假日数据更新): the new instant
+    when it moves — set, with the ladder scheduled again above the level `reached` — else None."""
+    if not runs(task, kind):
+        return None
+    new = deadline_after(task.created_at, Limit.parse(limit_text(task, kind)), config.calendar)
+    if abs((new - due(task, kind)).total_seconds()) <= 1:
+        return None
+    setattr(task, _DUE[kind], new)
+    _set_next(task, kind, Planner(config).window_next(window(task, kind, category=category), reached=reached))
+    return new
+
+
 def window(task, kind: str, *, category: str) -> Window:
     """The deadline as the ladder reads it (`task`: an AssistTask or a row with the same columns)."""
     return Window(category=category, start=task.created_at, deadline=getattr(task, _DUE[kind]),

@@ -4,9 +4,10 @@ A deadline in working time is only as right as the calendar it was counted with.
 change — the street adds ``[years.2027]`` from the State Council's notice and reloads, or a newer
 chinesecalendar package arrives — every open ticket whose running deadline lies in or after the changed
 year is counted again from its own history (``clock.replay``: its dispatch or resume instant and its
-approved 延期) under the new calendar. A deadline that moves gets a ``deadline_history`` entry (reason
-``calendar``, shown as 节假日数据更新), a timeline entry saying from what to what, and its next escalation
-rescheduled. An escalation already recorded is never deleted: one the new calendar says came early is
+approved 延期) under the new calendar, and so is each open assist task's (协办) 报到 and 完成 deadline, from its
+whistle. A ticket's deadline that moves gets a ``deadline_history`` entry (reason ``calendar``, shown as
+节假日数据更新); either kind gets a timeline entry saying from what to what, and its next escalation
+rescheduled above the level already reached. An escalation already recorded is never deleted: one the new calendar says came early is
 noted on the timeline.
 
 Which calendar the deadlines were counted with is kept per year in ``calendar_years`` (a digest of the
@@ -23,16 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from dispatch import clock as app_clock
 from dispatch import db
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.street import service as street_service
 from dispatch.street.config import StreetConfig
-from dispatch.tickets import clock
+from dispatch.tickets import clock, joint_clock
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import CalendarYear, Escalation, Status, Ticket
+from dispatch.tickets.models import AssistEscalation, AssistTask, CalendarYear, Escalation, Status, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,14 @@ class Change:
     kind: str
     old: datetime
     new: datetime
+    department: str | None = None  # an assist task's (协办) deadline: its department; None: the ticket's own
 
     def public(self, tz) -> dict:
-        return {"ticket": self.ticket_id, "number": self.number, "deadline": self.kind,
-                "old": self.old.astimezone(tz).isoformat(), "new": self.new.astimezone(tz).isoformat()}
+        found = {"ticket": self.ticket_id, "number": self.number, "deadline": self.kind,
+                 "old": self.old.astimezone(tz).isoformat(), "new": self.new.astimezone(tz).isoformat()}
+        if self.department is not None:
+            found["department"] = self.department
+        return found
 
 
 def _local(at: datetime, calendar: WorkCalendar) -> str:
@@ -110,6 +115,7 @@ def recompute(*, session: Session, config: StreetConfig, now: datetime, since: d
             continue
         if _apply(session, config, ticket, found, now=now):
             changed += found
+    changed += _recount_assists(session, config, since, now=now, dry_run=dry_run)
     if not dry_run:
         session.commit()
     if changed and not dry_run:
@@ -140,6 +146,44 @@ def _apply(session: Session, config: StreetConfig, ticket: Ticket, found: list[C
     session.add(ticket)
     session.commit()
     return True
+
+
+def _recount_assists(session: Session, config: StreetConfig, since: datetime | None, *, now: datetime,
+                     dry_run: bool) -> list[Change]:
+    """The open assist tasks' (协办) 报到 and 完成 deadlines counted again from their whistle; each task that moves
+    in its own transaction, its ladder scheduled again above the level reached, a note on the ticket's timeline."""
+    calendar = config.calendar
+    query = (select(AssistTask, Ticket).join(Ticket, col(Ticket.id) == AssistTask.ticket_id)
+             .where(col(AssistTask.state).in_(joint_clock.OPEN)).order_by(col(AssistTask.id)))
+    changed: list[Change] = []
+    for task, ticket in session.exec(query).all():
+        found = []
+        for kind in joint_clock.KINDS:
+            old = joint_clock.due(task, kind)
+            if since is not None and old < since:
+                continue
+            reached = session.exec(select(func.max(AssistEscalation.level)).where(
+                AssistEscalation.task_id == task.id, AssistEscalation.deadline == kind)).one()
+            new = joint_clock.recount(task, kind, category=ticket.category, config=config, reached=reached)
+            if new is not None:
+                found.append(Change(ticket.id, ticket.number, kind, old, new, department=task.department))
+        if not found:
+            continue
+        changed += found
+        if dry_run:
+            session.expire(task)  # nothing written
+            continue
+        name = config.departments.get(task.department)
+        who = name.name if name else task.department
+        ticket_service.record(session=session, ticket=ticket, action="recompute_deadlines", now=now, actor=None,
+                              from_status=ticket.status, to_status=ticket.status,
+                              note=f"{NOTE}：" + "；".join(
+                                  f"{who}{joint_clock.KIND_LABELS[c.kind]}时限由 {_local(c.old, calendar)} 改为 "
+                                  f"{_local(c.new, calendar)}" for c in found),
+                              data={"changes": [c.public(calendar.timezone) for c in found]})
+        session.add(task)
+        session.commit()
+    return changed
 
 
 def _early(session: Session, config: StreetConfig, ticket: Ticket, kind: str, *, start: datetime) -> list[str]:

@@ -153,3 +153,37 @@ def test_the_scheduler_job_recomputes_after_a_newer_calendar_arrives(app, street
     recompute.sync_job(restarted)  # nothing more the second time
     assert [e["action"] for e in get(street, ticket["id"])["timeline"]].count("recompute_deadlines") == 1
     restarted.extensions["db_engine"].dispose()
+
+
+def test_an_assist_tasks_deadline_is_counted_again_from_its_whistle(app, street, config_dir, make_user):
+    # 吹哨 on Tuesday 2026-12-29 10:00: 派出所's 3 WD task runs over 元旦 into 2027 — provisionally Monday
+    # 2027-01-04 10:00; the street's 2027 schedule makes 01-04 a day off, so the task is due Tuesday 01-05
+    from dispatch.tickets.models import AssistTask, Status
+    from tests.dispatch.lifecycle import ticket_in
+
+    street.police = make_user("police1", "department", department="police")[1]
+    street.clock.set(local(2026, 12, 29, 10, 0))
+    tid = ticket_in(street, Status.pending_dispatch)["id"]
+    act(street, street.command, tid, "whistle", department="chengguan",
+        assists=[{"department": "police", "task": "核查租住人员身份", "limit": "3 WD"}])
+    task = get(street, tid)["assists"][0]
+    assert at_local(task["deadline"]["due_at"]) == "2027-01-04 10:00"
+    checkin_due = task["checkin"]["due_at"]
+
+    street.clock.set(local(2026, 12, 30, 9, 0))
+    add_2027(app, config_dir)
+    after = get(street, tid)
+    task = after["assists"][0]
+    assert at_local(task["deadline"]["due_at"]) == "2027-01-05 10:00"
+    assert task["checkin"]["due_at"] == checkin_due  # 2 WH on 12-29: not in the changed year
+    entry = after["timeline"][-1]
+    assert entry["action"] == "recompute_deadlines"
+    assert "派出所协办时限由 2027-01-04 10:00 改为 2027-01-05 10:00" in entry["note"]
+    assert entry["data"]["changes"][0]["department"] == "police"
+    with Session(app.extensions["db_engine"]) as session:
+        row = session.get(AssistTask, task["id"])
+        # 80 % of the window (2026-12-31 14:12) lies before the changed days: the warning stays where it was
+        assert (row.task_next_level, at_local(row.task_next_at.isoformat())) == (0, "2026-12-31 14:12")
+    from dispatch.tickets import recompute
+    recompute.sync_job(app)  # nothing more: the calendar is the one the deadlines are now counted with
+    assert [e["action"] for e in get(street, tid)["timeline"]].count("recompute_deadlines") == 1
