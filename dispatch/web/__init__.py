@@ -27,9 +27,14 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """Never on a static file's answer (web/static_files.py): the pages and the API refresh the session."""
+        return request.endpoint != "static" and super().should_set_cookie(app, session)
+
 
 def init_app(app: Flask) -> None:
     """Cookie policy, page blueprints, the HTML error page, template helpers, security headers."""
+    from dispatch.web import static_files
     from dispatch.web.admin import bp as admin_bp
     from dispatch.web.auth_views import bp as auth_bp
     from dispatch.web.basemap import bp as basemap_bp
@@ -46,6 +51,7 @@ def init_app(app: Flask) -> None:
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.config.setdefault("CSP_BLUEPRINTS", {"web_auth", "m"})
     app.session_interface = _SessionInterface()
+    static_files.init_app(app)  # ?v=<hash> on static URLs, kept a year by the browser
     app.config["HTML_ERROR_HANDLER"] = render_error_page
     app.register_blueprint(auth_bp)
     app.register_blueprint(mobile_bp)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, url_for
@@ -25,12 +26,14 @@ from dispatch.web.guard import page_for_roles
 
 bp = Blueprint("m", __name__, url_prefix="/m")
 
-# The app shell the service worker keeps (paths under the static folder), besides /m/ and /favicon.ico.
-# Every script and style templates/m/index.html (with base.html) loads must be here, or /m/ breaks offline.
+# The app shell the service worker keeps (paths under the static folder), besides /m/ itself. Every script,
+# style and icon templates/m/index.html (with base.html) loads must be here, or /m/ breaks offline; nothing
+# the page does not load should be: the worker copies these from the HTTP cache the page has just filled
+# (m_sw.js), and a file the page never asked for would be downloaded by the install instead.
 SHELL_STATIC = ("css/app.css", "css/m.css", "css/photoviewer.css", "js/dom.js", "js/labels.js", "js/time.js", "js/api.js",
-                "js/session.js", "vendor/echarts/echarts.min.js", "js/zonemap.js", "js/timeline.js", "js/photoviewer.js",
+                "js/session.js", "vendor/echarts/echarts-map.min.js", "js/zonemap.js", "js/timeline.js", "js/photoviewer.js",
                 "js/m_page.js", "js/m_queue.js", "js/m_questions.js", "js/m_report.js", "js/m_lists.js",
-                "js/m_evaluate.js", "js/followup.js", "js/m_followup.js", "js/m.js", "favicon.svg", "favicon.ico")
+                "js/m_evaluate.js", "js/followup.js", "js/m_followup.js", "js/m.js", "favicon.svg")
 SW_SOURCE = "js/m_sw.js"
 
 
@@ -46,8 +49,10 @@ def shell_version(static_folder: str | Path) -> str:
 @bp.record_once
 def _compute_shell_version(state) -> None:
     app = state.app
+    source = (Path(app.static_folder) / SW_SOURCE).read_text(encoding="utf-8")
+    # served without its opening comment (for the source's readers, not the phone's mobile data)
     app.extensions["m_sw"] = {"version": shell_version(app.static_folder),
-                              "source": (Path(app.static_folder) / SW_SOURCE).read_text(encoding="utf-8")}
+                              "source": re.sub(r"\A/\*.*?\*/\s*", "", source, count=1, flags=re.DOTALL)}
 
 
 @bp.get("/")
@@ -63,14 +68,13 @@ def index():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The page's service worker, with its cache version and app-shell URLs filled in (scope /m/).
+    """The page's service worker, with its cache version and app-shell URLs (?v=<hash> each) filled in (scope /m/).
 
     Served without sign-in (it is code, no data) and `Cache-Control: no-cache`, so the browser checks for
     a new worker on every visit instead of keeping an old one.
     """
     sw = current_app.extensions["m_sw"]
-    shell = [url_for("m.index"), "/favicon.ico",
-             *(url_for("static", filename=name) for name in SHELL_STATIC if name != "favicon.ico")]
+    shell = [url_for("m.index"), *(url_for("static", filename=name) for name in SHELL_STATIC)]
     text = (sw["source"].replace('"__SW_VERSION__"', json.dumps(sw["version"]))
             .replace('["__SW_SHELL__"]', json.dumps(shell)))
     response = Response(text, mimetype="application/javascript")

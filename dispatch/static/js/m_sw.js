@@ -2,9 +2,16 @@
  *
  * It lets /m/ open without network once it was loaded online. The server fills in VERSION (a hash of
  * the app-shell files, so a deploy with changed files gets a new cache; old caches are deleted on
- * activate) and SHELL (the URLs kept on install).
+ * activate) and SHELL (the URLs kept on install: the page and its static files, each static URL with
+ * ?v=<hash of the file>, web/static_files.py).
+ *   install   copies the shell from the browser's HTTP cache, not from the network: the page registers
+ *             the worker once it is ready, so it has just downloaded every file of the shell, and a
+ *             versioned URL's kept copy is the right version (`cache: 'force-cache'`). Only the page
+ *             itself is asked again (it is sent no-store: it is the signed-in user's), and the form's
+ *             data (zones, categories) come from the HTTP cache too. Nothing is downloaded twice.
  *   navigation to /m/              network first; offline, the kept copy of the page
- *   static files (/static/, /favicon.ico)   cache first
+ *   static files (/static/, /favicon.ico)   cache first; a file not kept yet (a new version) is kept
+ *     when the page first asks for it
  *   GET /api/v1/zones, /api/v1/categories  stale-while-revalidate (the report form works offline)
  *   anything else (other /api/ calls, every POST)  not touched: never cached. Reports made offline
  *     wait in the page's IndexedDB queue (m_queue.js), the only offline store of reports.
@@ -29,12 +36,13 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
     const statics = SHELL.filter((url) => url !== PAGE);
-    await cache.addAll(statics.map((url) => new Request(url, { cache: 'reload' })));
+    await cache.addAll(statics.map((url) => new Request(url, { cache: 'force-cache' })));
     // The page and the form's data need the signed-in session; a miss here is made up on the next online load.
     const data = await caches.open(DATA_CACHE);
-    await Promise.all([[cache, PAGE], ...[...DATA_PATHS].map((path) => [data, path])].map(async ([into, url]) => {
+    const asked = [[cache, PAGE, 'no-store'], ...[...DATA_PATHS].map((path) => [data, path, 'force-cache'])];
+    await Promise.all(asked.map(async ([into, url, mode]) => {
       try {
-        const response = await fetch(new Request(url, { cache: 'reload', credentials: 'same-origin' }));
+        const response = await fetch(new Request(url, { cache: mode, credentials: 'same-origin' }));
         if (keepable(response)) await into.put(url, response);
       } catch (err) { /* offline or refused: not kept */ }
     }));
@@ -68,7 +76,7 @@ async function pageNetworkFirst(request) {
 
 async function cacheFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
-  const kept = await cache.match(request, { ignoreSearch: true });
+  const kept = await cache.match(request);
   if (kept) return kept;
   const response = await fetch(request);
   if (response.ok && response.type === 'basic') cache.put(request, response.clone()).catch(() => {});
@@ -103,7 +111,7 @@ self.addEventListener('fetch', (event) => {
     if (DATA_PATHS.has(url.pathname) && !url.search) event.respondWith(staleWhileRevalidate(event));
     return; // every other API call: straight to the network, never from a cache
   }
-  if (url.pathname.startsWith('/static/') || SHELL.includes(url.pathname)) {
+  if (url.pathname.startsWith('/static/') || url.pathname === '/favicon.ico') {
     event.respondWith(cacheFirst(request));
   }
 });
