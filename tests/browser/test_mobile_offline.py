@@ -151,3 +151,24 @@ def test_another_user_signing_in_gets_a_fresh_page(phone, live_server):
     phone.reload()
     wait_ready(phone)
     expect(phone.locator(".navbar .who-name")).to_have_text("赵巡查")
+
+
+def test_the_worker_keeps_what_the_page_downloaded_without_downloading_it_again(new_page, inspector, server_hits):
+    """On a phone's mobile data: the first load with the worker's install fetches every file once (ECharts
+    once), and the next load asks the server for no static file at all."""
+    page = new_page(**PHONE)
+    login(page, inspector["username"])  # /login's own scripts are the /m/ page's too: kept from here on
+    wait_ready(page)
+    assert page.evaluate(SW_READY) is True  # installed and active: its install has run to the end
+    statics = [path for method, path in server_hits if path.startswith("/static/")]
+    assert sorted(statics) == sorted(set(statics)), statics  # none twice
+    assert statics.count("/static/vendor/echarts/echarts-map.min.js") == 1, statics
+    assert not any("/static/vendor/echarts/echarts.min.js" in p for p in statics)  # the full build is gone
+    cached = page.evaluate(CACHED_URLS)
+    assert any(" /static/vendor/echarts/echarts-map.min.js?v=" in u for u in cached), cached  # kept all the same
+
+    server_hits.clear()
+    page.reload()
+    wait_ready(page)
+    assert [p for _, p in server_hits if p.startswith("/static/")] == [], server_hits
+    assert ("GET", "/m/") in server_hits  # the page itself is asked for (network first), online

@@ -2,6 +2,8 @@
 and the site icon (/favicon.ico, <link rel="icon">)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.dispatch.helpers import local
@@ -76,7 +78,7 @@ def test_favicon(client):
     assert svg.status_code == 200 and b"<svg" in svg.data
     page = client.get("/login").get_data(as_text=True)
     assert '<link rel="icon" href="/favicon.ico"' in page
-    assert 'href="/static/favicon.svg" type="image/svg+xml"' in page
+    assert re.search(r'href="/static/favicon\.svg\?v=[0-9a-f]{12}" type="image/svg\+xml"', page)
 
 
 @pytest.mark.parametrize("path", ["/m/", "/desk/", "/cockpit/"])

@@ -73,6 +73,9 @@ def test_the_offline_copy_of_m_keeps_every_script_and_style_the_page_loads(signe
     client = signed_in("inspector")
     page = client.get("/m/").get_data(as_text=True)
     loaded = {html.unescape(u) for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+)"', page)}
-    assert any(u.endswith("/zonemap.js") for u in loaded) and any(u.endswith("/labels.js") for u in loaded)
+    paths = {u.split("?")[0] for u in loaded}  # each URL carries its file's version, ?v=…
+    assert "/static/js/zonemap.js" in paths and "/static/js/labels.js" in paths
     shell = json.loads(re.search(r"const SHELL = (\[.*\]);", client.get("/m/sw.js").get_data(as_text=True)).group(1))
     assert loaded <= set(shell), loaded - set(shell)
+    # and nothing else: the worker copies its shell from what the page has just downloaded (m_sw.js)
+    assert set(shell) - {"/m/"} <= loaded, set(shell) - {"/m/"} - loaded
