@@ -4,7 +4,7 @@ One row per goal — name, value, unit, baseline (name and value, measured in th
 met (yes / no / "not measured: why"). The geo rows need no database; the sweep and intake rows run on
 SQLite (a temporary file) and, when TEST_DATABASE_URL is set, on PostgreSQL too (a temporary schema).
 
-The measurements are the scripts' own (geo_bench, sweep_bench, intake_bench), called in-process.
+The measurements are the scripts' own (geo_bench, sweep_bench, intake_bench, pages_bench), called in-process.
 Defaults are the sizes of the goals (a 200 × 200 grid of 40,000 cells; 100,000 and 1,000,000 tickets,
 1 % of them due); --quick runs small sizes in well under a minute, to check that every row is produced.
 """
@@ -31,6 +31,7 @@ from flask import Flask, jsonify, request  # noqa: E402
 
 import geo_bench  # noqa: E402
 import intake_bench  # noqa: E402
+import pages_bench  # noqa: E402
 import sweep_bench  # noqa: E402
 from dispatch import db  # noqa: E402
 from dispatch.street.config import load_config, read_zones  # noqa: E402
@@ -275,6 +276,7 @@ def main(argv=None) -> list[dict]:
     for name, url in databases:
         rows += sweep_rows(p, url, name, args.seed)
         rows += intake_rows(p, url, name, args.seed)
+    rows += pages_bench.rows()  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
 
     print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes); every baseline measured in this run\n")
     print_table(rows)

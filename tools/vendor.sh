@@ -4,8 +4,10 @@
 #   tools/vendor.sh          fetch the pinned packages and (re)write the vendored files
 #   tools/vendor.sh --check  fetch them and verify the committed files are byte-identical
 #
-# Needs: npm (any registry configured for it), tar. Works in a temp dir; nothing is
-# left in the repo except the files listed below. Files are copied unmodified.
+# Needs: npm (any registry configured for it), node, tar. Swagger UI and ECharts' LICENSE/NOTICE
+# are copied unmodified from the package tarballs (fetched in a temp dir). The ECharts bundles are
+# custom builds: `npm ci` in tools/vendor (package.json + package-lock.json pin echarts, esbuild and
+# terser; its node_modules/ is git-ignored) and tools/vendor/build-echarts.mjs write (or --check) them.
 set -euo pipefail
 
 ECHARTS_VERSION="6.1.0"
@@ -55,13 +57,18 @@ place() {
 fetch echarts "$ECHARTS_VERSION"
 fetch swagger-ui-dist "$SWAGGER_UI_VERSION"
 
+# The ECharts version of the custom builds is tools/vendor/package.json's: they must agree.
+if ! grep -q "\"echarts\": \"$ECHARTS_VERSION\"" "$ROOT/tools/vendor/package.json"; then
+  echo "error: tools/vendor/package.json does not pin echarts $ECHARTS_VERSION" >&2
+  exit 1
+fi
+
 if [ "$mode" = "write" ]; then
   # Start from empty library folders so they hold exactly the files below.
   rm -rf "$VENDOR/echarts" "$VENDOR/swagger-ui"
   mkdir -p "$VENDOR/echarts" "$VENDOR/swagger-ui"
 fi
 
-place echarts dist/echarts.min.js echarts
 place echarts LICENSE echarts
 place echarts NOTICE echarts
 
@@ -70,6 +77,14 @@ place swagger-ui-dist swagger-ui-bundle.js.LICENSE.txt swagger-ui
 place swagger-ui-dist swagger-ui.css swagger-ui
 place swagger-ui-dist LICENSE swagger-ui
 place swagger-ui-dist NOTICE swagger-ui
+
+# The custom ECharts bundles (echarts-map.min.js, echarts-charts.min.js), from the pinned build tools.
+(cd "$ROOT/tools/vendor" && npm ci --silent --no-audit --no-fund)
+if [ "$mode" = "write" ]; then
+  node "$ROOT/tools/vendor/build-echarts.mjs"
+elif ! node "$ROOT/tools/vendor/build-echarts.mjs" --check; then
+  status=1
+fi
 
 if [ "$mode" = "check" ]; then
   if [ "$status" -eq 0 ]; then

@@ -82,7 +82,8 @@ def test_sweep_bench_times_the_same_due_work_at_every_size_through_the_indexes()
         assert re.search(rf"USING (COVERING )?INDEX ix_tickets_{kind}_next_at", plan), plan
 
 
-GOAL_ROWS = ["locate one point", "locate many", "zone index build", "sweep of ", "intake at "]
+GOAL_ROWS = ["locate one point", "locate many", "zone index build", "sweep of ", "intake at ", "/m/ first load",
+             "cockpit first load"]
 
 
 def test_python_m_bench_quick_prints_every_goal_row_and_writes_valid_json(tmp_path):
