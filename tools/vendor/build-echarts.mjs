@@ -7,8 +7,9 @@
 // (package-lock.json fixes every version): esbuild bundles the modules into one script that sets window.echarts,
 // terser minifies it (two compress passes: ~4 % fewer gzipped bytes than esbuild's own minifier).
 // A bundle holds only the charts and components the pages draw with; a page using another series or
-// component type must add it here and rebuild (ECharts then warns in the console: "Component … is used but
-// not imported" / "Series … is used but not imported").
+// component type must add it here and rebuild. Without it nothing fails: these production builds drop
+// ECharts' "… is used but not imported" warnings, so the series or component is simply not drawn — look
+// at the page (the browser tests' screenshots) after adding a chart.
 //
 //   echarts-map.min.js     the zone maps of /m/ and the desk (zonemap.js): the geo component, scatter points,
 //                          the canvas renderer. /m/ downloads it on a phone's mobile data, so two modules the
