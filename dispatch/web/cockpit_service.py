@@ -89,6 +89,14 @@ def _brief(ticket: Ticket, *, config: StreetConfig, now: datetime) -> dict:
             "state": clock.state(ticket, now=now, config=config)}
 
 
+def _findable(ticket: Ticket, *, config: StreetConfig) -> dict:
+    """What the cockpit's list filter matches an escalation row by (its ticket's words, category and status)."""
+    category = config.categories.get(ticket.category)
+    return {"category_name": category.name if category else ticket.category, "status": ticket.status,
+            "zone_name": zone_names(config=config).get(ticket.zone) if ticket.zone else None,
+            "address": ticket.address, "description": ticket.description}
+
+
 def points(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> list[dict]:
     """Open tickets with a location, newest first, each with its map state (normal/warning/overdue/supervised)."""
     found = []
@@ -151,7 +159,7 @@ def escalations(*, session: Session, config: StreetConfig, zone: str | None) -> 
                       "deadline": esc.deadline, "deadline_label": KIND_LABELS.get(esc.deadline, esc.deadline),
                       "due_at": esc.due_at.astimezone(tz).isoformat(),
                       "at": esc.created_at.astimezone(tz).isoformat(), "caught_up": esc.caught_up,
-                      "zone": ticket.zone})
+                      "zone": ticket.zone, **_findable(ticket, config=config)})
     return found
 
 

@@ -15,6 +15,7 @@
 
   const YC = window.YC;
   const { api, el, clear, clip, toast, fmtTime, fmtClock, describeError, labelOf } = YC;
+  const { tag } = YC.cockpitFind;  // cockpit_find.js: the lists' 筛选 (search and filters)
   const POLL_MS = 3000;
   const COLORS = { normal: '#38a3ff', warning: '#ffc53d', overdue: '#ff4d4f', supervised: '#ff2d55' };
   const TEXT = '#cfe3ff';
@@ -186,7 +187,7 @@
     const bar = document.querySelector('.bulk-bar[data-list="' + list + '"]');
     if (!bar) return;
     bar.querySelector('.bulk-count').textContent = '已选 ' + chosen.size + ' 件';
-    const boxes = Array.from(document.querySelectorAll('#' + LIST_IDS[list] + ' .pick'));
+    const boxes = Array.from(document.querySelectorAll('#' + LIST_IDS[list] + ' .row:not([hidden]) .pick'));
     const all = bar.querySelector('[data-all]');
     all.checked = boxes.length > 0 && boxes.every((b) => b.checked);
     all.indeterminate = !all.checked && chosen.size > 0;
@@ -241,7 +242,7 @@
     document.querySelectorAll('.bulk-bar').forEach((bar) => {
       const list = bar.dataset.list;
       bar.querySelector('[data-all]').addEventListener('change', (ev) => {
-        document.querySelectorAll('#' + LIST_IDS[list] + ' .pick').forEach((box) => {
+        document.querySelectorAll('#' + LIST_IDS[list] + ' .row:not([hidden]) .pick').forEach((box) => {  // the rows shown
           box.checked = ev.target.checked;
           const id = Number(box.dataset.ticket);
           if (box.checked) state.selected[list].add(id); else state.selected[list].delete(id);
@@ -251,6 +252,14 @@
       bar.querySelectorAll('.bulk-btn').forEach((button) => button.addEventListener('click',
         () => runBulk(list, button.dataset.bulk, button)));
     });
+    // after the lists' filter changed what is shown: a hidden row is not ticked (a bulk action acts on what is seen)
+    document.addEventListener('cockpit-find', () => Object.keys(LIST_IDS).forEach((list) => {
+      const rows = '#' + LIST_IDS[list] + ' .row';
+      document.querySelectorAll(rows + '[hidden] .pick:checked').forEach((box) => { box.checked = false; });
+      state.selected[list] = new Set(Array.from(document.querySelectorAll(rows + ':not([hidden]) .pick:checked'),
+        (box) => Number(box.dataset.ticket)));
+      syncBulk(list);
+    }));
   }
 
   function drawBulkDepartments(feed) {
@@ -275,7 +284,7 @@
         dataset: { ticket: t.id } });
       button.addEventListener('click', () => dispatchTicket(t, select, button));
       const r = t.returned;  // sent back by a department (退单): not a new report
-      list.appendChild(opens(el('div', { className: 'row pending-row' + (r ? ' returned' : ''), dataset: { id: t.id, number: t.number } },
+      list.appendChild(opens(tag(el('div', { className: 'row pending-row' + (r ? ' returned' : ''), dataset: { id: t.id, number: t.number } },
         el('div', { className: 'row-main' },
           pick('pending', t.id, t.number),
           ticketLink(t.id, t.number),
@@ -288,8 +297,10 @@
           el('span', { className: 'time', text: fmtTime(t.created_at, true) })),
         r ? el('div', { className: 'row-returned', dataset: { testid: 'returned' },
           text: (r.department_name || '') + (r.by ? ' ' + r.by : '') + ' ' + fmtTime(r.at, true) + ' 退单：' + (r.reason || '') }) : null,
-        el('div', { className: 'row-desc', text: clip(t.description, 60), attrs: { title: t.description } }),
-        el('div', { className: 'row-act' }, select, button)), t.id));
+        el('div', { className: 'row-sub' },  // the description (with its address) beside the 派遣 controls
+          el('div', { className: 'row-desc', text: clip((t.address ? t.address + ' · ' : '') + t.description, 60),
+            attrs: { title: (t.address ? t.address + '\n' : '') + t.description } }),
+          el('div', { className: 'row-act' }, select, button))), t), t.id));
     });
     syncBulk('pending', new Set(feed.pending_dispatch.map((t) => t.id)));
   }
@@ -303,12 +314,14 @@
     if (!feed.escalations.length) list.appendChild(el('p', { className: 'empty', text: '暂无超期升级' }));
     feed.escalations.forEach((e) => {
       const fresh = seen && !seen.has(e.id);
-      list.appendChild(opens(el('div', { className: 'row esc-row level-' + e.level + (fresh ? ' fresh' : ''), dataset: { id: e.id, ticket: e.ticket_id } },
+      list.appendChild(opens(tag(el('div', { className: 'row esc-row level-' + e.level + (fresh ? ' fresh' : ''), dataset: { id: e.id, ticket: e.ticket_id } },
         pick('escalations', e.ticket_id, e.number),
         el('i', { className: 'dot ' + (e.level === 0 ? 'warning' : e.level >= 2 ? 'supervised' : 'overdue') }),
         el('span', { className: 'time', text: fmtTime(e.at, true) }),
         ticketLink(e.ticket_id, e.number),
-        el('span', { className: 'level', text: e.deadline_label + e.level_name + (e.caught_up ? '（补记）' : '') })), e.ticket_id));
+        el('span', { className: 'cat', text: e.category_name || '' }),
+        el('span', { className: 'level', text: e.deadline_label + e.level_name + (e.caught_up ? '（补记）' : '') })),
+      Object.assign({}, e, { state: e.level === 0 ? 'warning' : 'overdue' })), e.ticket_id));
     });
     syncBulk('escalations', new Set(feed.escalations.map((e) => e.ticket_id)));
   }
@@ -320,14 +333,14 @@
     clear(list);
     if (!feed.supervised.length) list.appendChild(el('p', { className: 'empty', text: '暂无督办工单' }));
     feed.supervised.forEach((t) => {
-      list.appendChild(opens(el('div', { className: 'row sup-row', dataset: { id: t.id } },
+      list.appendChild(opens(tag(el('div', { className: 'row sup-row', dataset: { id: t.id } },
         pick('supervised', t.id, t.number),
         el('span', { className: 'flag', text: '督' }),
         ticketLink(t.id, t.number),
         t.source === 'committee' ? el('span', { className: 'chip-invite', text: labelOf('sources', 'committee') }) : null,
         el('span', { className: 'cat', text: t.category_name }),
         el('span', { className: 'dept', text: t.department_name || '未派遣' }),
-        el('span', { className: 'status', text: labelOf('statuses', t.status) })), t.id));
+        el('span', { className: 'status', text: labelOf('statuses', t.status) })), t), t.id));
     });
     syncBulk('supervised', new Set(feed.supervised.map((t) => t.id)));
   }
@@ -341,8 +354,8 @@
     clear(list);
     if (!cases.length) list.appendChild(el('p', { className: 'empty', text: '暂无联合处置案件' }));
     cases.forEach((t) => {
-      list.appendChild(el('div', { className: 'row joint-row', dataset: { id: t.id } },
-        el('span', { className: 'num', text: t.number }),
+      list.appendChild(tag(el('div', { className: 'row joint-row', dataset: { id: t.id } },
+        ticketLink(t.id, t.number),
         el('span', { className: 'cat', text: t.category_name }),
         el('span', { className: 'dept', text: (t.department_name || '未派遣') + ' 牵头' }),
         el('div', { className: 'assists' }, t.assists.map((a) => el('span', {
@@ -350,7 +363,7 @@
           dataset: { department: a.department, state: a.state },
           attrs: { title: a.task },
           text: a.department_name + ' ' + a.state_label + (a.late_checkin ? ' · 报到迟到' : '')
-            + (a.late_task ? ' · 超期' : '') })))));
+            + (a.late_task ? ' · 超期' : '') })))), t));
     });
   }
 
@@ -647,6 +660,7 @@
     drawDepartments(feed);
     drawTrend(feed);
     drawCommittees(feed);
+    YC.cockpitFind.apply();  // the lists' filter over the rows just drawn
     document.getElementById('period-label').textContent = '近' + feed.period.days + '日';
     YC.cockpitEmergency.draw(feed.emergency, state.fc, state.zones);  // 应急: its own layout while one is active
     state.feed = feed;
