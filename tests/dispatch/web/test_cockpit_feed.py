@@ -164,6 +164,9 @@ def test_escalations_appear_with_number_level_and_deadline(app, client, users, c
     assert [(e["number"], e["deadline_label"], e["level_name"]) for e in body["escalations"]] == [
         (ticket["number"], "签收", "超期"), (ticket["number"], "签收", "预警")]  # newest first
     assert body["escalations"][0]["at"].startswith("2026-11-25T11:05")
+    # what the cockpit's list filter (筛选) matches a row by: its ticket's category, status, zone and words
+    assert {key: body["escalations"][0][key] for key in ("category_name", "status", "zone_name", "description")} == {
+        "category_name": "暴露垃圾", "status": "dispatched", "zone_name": "香溢片区", "description": "路边有垃圾"}
     assert feed(client, users, "jiaoxi")["escalations"] == []
 
 
