@@ -25,7 +25,7 @@ def test_report_with_gps_shows_the_zone_before_sending_and_routes_it(phone, live
     expect(phone.locator("#categories .cat-group h3").first).to_be_visible()
     # The page asks the (faked) GPS on load and shows the zone before anything is sent.
     expect(phone.locator("#zone-name")).to_have_text("香溢片区")
-    expect(phone.locator("#loc-text")).to_contain_text("121.42880, 31.25510")
+    expect(phone.locator("#loc-text")).to_contain_text("经度 121.42880，纬度 31.25510")
     shot(phone, "m-report")
     fill_report(phone)
     expect(phone.locator("#category-picked")).to_have_text("暴露垃圾")

@@ -33,6 +33,22 @@
     window.addEventListener('resize', () => chart.resize());
   }
 
+  const CRS_NAMES = { wgs84: 'WGS-84', gcj02: 'GCJ-02', bd09: 'BD-09' };
+
+  /** The map in words (for the keyboard, a screen reader and the printed 工单): address, zone and 居民区, how
+   *  the zone was found, the coordinates (WGS-84, and as reported when they came in another system). */
+  function drawPlace(node, t) {
+    const coords = (p) => '经度 ' + p.lng.toFixed(5) + '，纬度 ' + p.lat.toFixed(5);
+    const zone = t.zone_name
+      ? t.zone_name + (t.locate_how === 'tolerance' ? '（片区边界外 ' + Math.round(t.zone_distance_m || 0) + ' 米，归最近片区）' : '')
+      : '片区外' + (t.zone_distance_m ? '（距最近片区 ' + Math.round(t.zone_distance_m) + ' 米，由城运中心派遣）' : '');
+    const rows = [['地址', t.address || '未填写'], ['片区', zone + (t.committee_name ? ' · ' + t.committee_name : '')],
+      ['坐标', t.location ? coords(t.location) + '（WGS-84）' : '无']];
+    const original = t.original_location;
+    if (original && original.crs && original.crs !== 'wgs84') rows.push(['上报坐标', coords(original) + '（' + (CRS_NAMES[original.crs] || original.crs) + '）']);
+    clear(node).append(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+  }
+
   function infoRow(label, value) {
     return el('div', { className: 'kv' }, el('span', { className: 'k', text: label }),
       el('span', { className: 'v', text: value === null || value === undefined || value === '' ? '—' : value }));
@@ -481,6 +497,7 @@
       drawPhotos(parts.photos, t);
       drawFollowups(parts.followups, data, load);
       drawTimeline(parts.timeline, t);
+      drawPlace(document.getElementById('ticket-place'), t);
       try {
         await YC.zoneMap.load();
         drawMap(parts.map, t);

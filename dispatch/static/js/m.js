@@ -41,6 +41,10 @@
     document.querySelectorAll('.tabs [role=tab]').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
     $('report-form').addEventListener('submit', report.onSubmit);
     $('locate-btn').addEventListener('click', report.locateMe);
+    $('manual-use').addEventListener('click', report.useManualLocation);
+    ['manual-lng', 'manual-lat'].forEach((id) => $(id).addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') { ev.preventDefault(); report.useManualLocation(); }  // not the report's submit
+    }));
     $('photo').addEventListener('change', report.onPhotoChosen);
     $('photo-clear').addEventListener('click', report.clearPhoto);
     $('category-change').addEventListener('click', report.showCategories);

@@ -1,5 +1,5 @@
 /* /m/: the 上报 form — YC.m.report: category (and its own questions, m_questions.js), location (GPS or a
- * tap on the zone map), zone and 居民区, photo, description; a submitted report goes into the offline queue first,
+ * tap on the zone map, or coordinates typed without the map: 输入坐标), zone and 居民区, photo, description; a submitted report goes into the offline queue first,
  * then is sent.
  * All user-written text reaches the page through textContent (YC.el), never as HTML.
  */
@@ -90,13 +90,42 @@
     state.chart = chart;
   }
 
+  const CRS_NAMES = { wgs84: 'WGS-84', gcj02: 'GCJ-02', bd09: 'BD-09' };
+
   function setLocation(loc) {
     state.location = loc;
-    const how = loc.source === 'gps' ? `GPS${loc.accuracy ? ' ±' + Math.round(loc.accuracy) + ' m' : ''}` : '地图点选';
-    $('loc-text').textContent = `${loc.lng.toFixed(5)}, ${loc.lat.toFixed(5)}（${how}）`;
+    const how = loc.source === 'gps' ? `GPS${loc.accuracy ? ' ±' + Math.round(loc.accuracy) + ' m' : ''}`
+      : loc.source === 'manual' ? '手工输入，' + CRS_NAMES[loc.crs] : '地图点选';
+    $('loc-text').textContent = `经度 ${loc.lng.toFixed(5)}，纬度 ${loc.lat.toFixed(5)}（${how}）`;
     $('loc-text').classList.remove('muted');
-    if (state.chart) state.chart.setOption({ series: [{ data: [[loc.lng, loc.lat]] }] });
+    // the pin: a WGS-84 point at once; another system's once the server has converted it (showZone)
+    if (state.chart) state.chart.setOption({ series: [{ data: loc.crs === 'wgs84' ? [[loc.lng, loc.lat]] : [] }] });
     showZone(loc);
+  }
+
+  /** 不用地图：输入坐标 — a point typed or pasted ("121.4288,31.2551"), in the system of the app it came from. */
+  function useManualLocation() {
+    const error = $('manual-error');
+    let lngText = $('manual-lng').value.trim();
+    let latText = $('manual-lat').value.trim();
+    const pair = lngText.split(/[,，\s]+/).filter(Boolean);
+    if (pair.length === 2 && !latText) [lngText, latText] = pair;
+    const lng = Number(lngText);
+    const lat = Number(latText);
+    const say = (message) => { error.textContent = message; error.hidden = !message; };
+    if (!lngText || !latText || !Number.isFinite(lng) || !Number.isFinite(lat)) {
+      say('请填写经度和纬度（数字，如 121.4288 和 31.2551）');
+      return;
+    }
+    if (lng < 73 || lng > 136 || lat < 3 || lat > 54) {
+      say(lat >= 73 && lat <= 136 && lng >= 3 && lng <= 54 ? '经度和纬度填反了：经度约 121，纬度约 31'
+        : '坐标不在国内范围：经度约 121，纬度约 31');
+      return;
+    }
+    say('');
+    $('manual-lng').value = String(lng);
+    $('manual-lat').value = String(lat);
+    setLocation({ lng, lat, crs: $('manual-crs').value, source: 'manual' });
   }
 
   /** The zone of the point, from the server's index (the one intake uses); a local estimate offline. */
@@ -110,6 +139,9 @@
       const res = await api.get('/api/v1/zones/locate?' + q);
       if (seq !== state.zoneSeq) return;
       loc.zoneName = res.zone ? res.zone.name : null;
+      if (state.chart && loc.crs !== 'wgs84' && res.location) {
+        state.chart.setOption({ series: [{ data: [[res.location.lng, res.location.lat]] }] });
+      }
       target.textContent = res.zone ? res.zone.name + (res.how === 'tolerance' ? '（片区边界附近）' : '')
         : '不在片区范围内（由城运中心派遣）';
       target.className = res.zone ? 'zone-ok' : 'zone-out';
@@ -421,7 +453,7 @@
   $('committee').addEventListener('change', () => { state.committeeChosen = true; });
 
   M.report = {
-    loadCategories, loadZones, zoneLabel, resizeMap, locateMe, locateIfAllowed, preparePhoto, onPhotoChosen,
+    loadCategories, loadZones, zoneLabel, resizeMap, locateMe, useManualLocation, locateIfAllowed, preparePhoto, onPhotoChosen,
     clearPhoto, showCategories, onSubmit,
   };
 }());
