@@ -106,7 +106,7 @@
       const panel = list.closest('.panel');
       const badge = panel && panel.querySelector('.find-count');
       if (badge) {
-        badge.hidden = !active;
+        badge.hidden = !active || !rows.length;
         badge.textContent = '显示 ' + here + ' / ' + rows.length;
       }
     });
