@@ -155,3 +155,27 @@ def test_the_left_column_lists_are_readable(new_page, desk, lists, width):
         assert fully_visible(row)
     height, viewport = page.evaluate("() => [document.documentElement.scrollHeight, window.innerHeight]")
     assert height <= viewport, f"the page is {height} px high in a {viewport} px screen"
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_zone_names_and_the_zone_buttons_leave_room_at_desk_widths(new_page, desk, lists, width):
+    """No point under a zone's name on the map (the morning's points crowd 香溢片区's top edge, so its name goes to
+    the bottom edge); the zone buttons on one line at 1366 px; every category of 按类别 labelled."""
+    page = new_page(viewport=WIDTHS[width])
+    login(page, desk.command["username"])
+    wait_ready(page)
+    labels = page.evaluate("() => window.cockpit.zoneLabels()")
+    assert {label["name"] for label in labels} == {"香溢片区", "交西片区", "中远两湾城片区"}
+    points = [page.evaluate("([lng, lat]) => window.cockpit.pixelOf(lng, lat)", [p["lng"], p["lat"]])
+              for p in desk.server.api("GET", "/cockpit/feed.json", desk.command, expect=200)["points"]]
+    for label in labels:  # the name's box: 15 px type, 10 px from its anchor, below or above it
+        half = 15 * len(label["name"]) / 2 + 4
+        top, bottom = ((label["y"] + 6, label["y"] + 32) if label["position"] == "bottom"
+                       else (label["y"] - 32, label["y"] - 6))
+        covered = [p for p in points if abs(p["x"] - label["x"]) < half and top < p["y"] < bottom]
+        assert not covered, (label, covered)
+    tops = page.locator(".zone-btn").evaluate_all("(buttons) => buttons.map((b) => b.getBoundingClientRect().top)")
+    assert len(set(tops)) == 1, tops  # one line
+    labelled = page.evaluate("""() => { const o = window.echarts.getInstanceByDom(document.getElementById('chart-category'))
+        .getOption().yAxis[0]; return [o.data.length, o.axisLabel.interval]; }""")
+    assert labelled == [2, 0]  # 暴露垃圾 and 其他, each its label (interval 0: none skipped)

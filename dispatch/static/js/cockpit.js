@@ -411,6 +411,7 @@
         hotspotSeries(feed),
       ],
     }, { replaceMerge: ['series'] });
+    placeZoneNames(c, feed);
     drawOutside(feed);
     drawMapList(feed);
     body.dataset.points = String(feed.points.length);
@@ -446,18 +447,60 @@
     if (state.feed) drawMap(state.feed);
   }
 
-  /** Each zone's name, at the top edge of its polygon (below its northmost corner), not over its points. */
+  /** Each zone's name, inside its polygon at its top edge (placeZoneNames may move it to the bottom edge). */
   function zoneNames(feed) {
     const data = (state.fc ? state.fc.features : []).map((f) => {
-      const ring = (f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates[0])[0];
-      const [a, b] = ring.slice(0, -1).sort((p, q) => q[1] - p[1]);  // the two northmost corners: the top edge
-      const top = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
       const code = zoneCode(f.properties.name);
-      return { name: f.properties.name, value: top, label: { color: code === feed.zone ? '#ffffff' : (feed.zone ? '#6f8db5' : TEXT) } };
+      return { name: f.properties.name, value: zoneEdges(f).top,
+        label: { position: 'bottom', color: code === feed.zone ? '#ffffff' : (feed.zone ? '#6f8db5' : TEXT) } };
     });
     return { id: 'zone-names', type: 'scatter', coordinateSystem: 'geo', symbolSize: 0, silent: true, zlevel: 0, data,
       label: { show: true, formatter: '{b}', position: 'bottom', distance: 10, fontSize: 15, fontWeight: 'bold',
         textBorderColor: '#06162d', textBorderWidth: 3 }, tooltip: { show: false } };
+  }
+
+  /** Where a zone's name may sit, in order of preference: [lng, lat] on its top edge (its two northmost corners) or
+   *  bottom edge (its two southmost), at the middle or a third of the way, and whether the name hangs below it. */
+  function zoneEdges(f) {
+    const ring = (f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates[0])[0];
+    const corners = ring.slice(0, -1).sort((p, q) => q[1] - p[1]);
+    const along = (a, b, t) => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+    const [n1, n2] = corners;
+    const [s1, s2] = corners.slice(-2);
+    const found = [];
+    [0.5, 0.3, 0.7].forEach((t) => {
+      found.push({ at: along(n1, n2, t), below: true }, { at: along(s1, s2, t), below: false });  // inside the zone
+    });
+    found.push({ at: along(n1, n2, 0.5), below: false }, { at: along(s1, s2, 0.5), below: true });  // just outside
+    return { top: along(n1, n2, 0.5), places: found };
+  }
+
+  /** Once the map is drawn: a zone name with points under it moves to the first of its places (zoneEdges) with the
+   *  fewest (in pixels: the name's box, 15 px type 10 px from its anchor) — points and names must not cover each
+   *  other. */
+  function placeZoneNames(c, feed) {
+    if (!state.fc) return;
+    const px = (lng, lat) => c.convertToPixel({ geoIndex: 0 }, [lng, lat]);
+    const dots = feed.points.flatMap((p) => {  // a 督办 pin stands 24 px high above its point
+      const at = px(p.lng, p.lat);
+      return !at ? [] : p.state === 'supervised' ? [at, [at[0] - 8, at[1] - 12], [at[0] + 8, at[1] - 12], [at[0], at[1] - 22]] : [at];
+    });
+    const covered = (name, place) => {
+      const at = px(place.at[0], place.at[1]);
+      if (!at) return Infinity;
+      const half = 15 * name.length / 2 + 6;
+      const [top, bottom] = place.below ? [at[1] + 2, at[1] + 36] : [at[1] - 36, at[1] - 2];
+      return dots.filter((d) => Math.abs(d[0] - at[0]) < half && d[1] > top && d[1] < bottom).length;
+    };
+    let moved = false;
+    const data = c.getOption().series.find((x) => x.id === 'zone-names').data.map((d) => {
+      const places = zoneEdges(state.fc.features.find((x) => x.properties.name === d.name)).places;
+      const counts = places.map((place) => covered(d.name, place));
+      const best = places[counts.indexOf(Math.min(...counts))];
+      moved = moved || best !== places[0];
+      return Object.assign({}, d, { value: best.at, label: Object.assign({}, d.label, { position: best.below ? 'bottom' : 'top' }) });
+    });
+    if (moved) c.setOption({ series: [{ id: 'zone-names', data }] });
   }
 
   /** The map's view: the zones, widened to take in out-of-area points within ~1 km (farther ones are listed). */
@@ -742,6 +785,13 @@
       if (!xy) return null;
       const box = node.getBoundingClientRect();
       return { x: box.left + xy[0], y: box.top + xy[1] };
+    },
+    /** The zone names drawn on the map: [{name, position ('bottom': below its anchor, 'top': above), x, y}]. */
+    zoneLabels() {
+      const option = chart('map').getOption();
+      const series = option.series.find((x) => x.id === 'zone-names');
+      return series ? series.data.map((d) => Object.assign({ name: d.name, position: d.label.position },
+        window.cockpit.pixelOf(d.value[0], d.value[1]))) : [];
     },
     refresh,
   };
