@@ -32,6 +32,31 @@
   }
   M.showTab = showTab;
 
+  /** 筛选 on the task lists (核查任务, 回访, 待评价, 待发送): the cards the list holds whose words (number, address,
+   *  description, category, status — what the card says) contain every word typed; a list with none says so.
+   *  Kept while the list reloads; Esc clears. (我的上报 searches the server: its own form.) */
+  function wireListFinds() {
+    document.querySelectorAll('.list-find-q').forEach((input) => {
+      const list = $(input.dataset.list);
+      const none = input.parentNode.querySelector('.list-find-none');
+      const apply = () => {
+        const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        const cards = Array.from(list.children);
+        let shown = 0;
+        cards.forEach((card) => {
+          const hay = card.textContent.toLowerCase();
+          card.hidden = !words.every((w) => hay.includes(w));
+          if (!card.hidden) shown += 1;
+        });
+        none.hidden = !words.length || !cards.length || shown > 0;
+        none.textContent = none.hidden ? '' : '无匹配：' + cards.length + ' 项均不含“' + input.value.trim() + '”';
+      };
+      input.addEventListener('input', apply);
+      input.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { input.value = ''; apply(); } });
+      new MutationObserver(apply).observe(list, { childList: true });
+    });
+  }
+
   function onNetworkChange() {
     $('offline-banner').hidden = navigator.onLine;
     if (navigator.onLine) flushOutbox();
@@ -53,6 +78,7 @@
     $('evaluate-refresh').addEventListener('click', () => M.evaluate.loadEvaluate().catch((e) => toast(describeError(e), 'error')));
     $('followup-refresh').addEventListener('click', () => loadFollowups().catch((e) => toast(describeError(e), 'error')));
     $('detail-back').addEventListener('click', () => showTab('mine'));
+    wireListFinds();
     window.YC.photoViewer.attach($('detail')); // a photo of the ticket opens full size, to zoom
     $('outbox-send').addEventListener('click', () => {
       if (!navigator.onLine) toast('当前无网络', 'error'); else flushOutbox();
