@@ -14,13 +14,14 @@ statements whatever its size —
      writer can change it before the commit);
   2. plan every due level in Python (`tickets.clock.Planner`: a working-time instant needs the
      calendar), each category's steps and each limit looked up once;
-  3. write the schedules back, one executemany UPDATE per deadline (`clock.advance_many`), each row
-     only where the schedule is still the one planned from;
-  4. record every due level of the batch at once: INSERT … ON CONFLICT DO NOTHING … RETURNING on the
+  3. record every due level of the batch at once: INSERT … ON CONFLICT DO NOTHING … RETURNING on the
      Escalation unique key (ticket, deadline, level, round) — a level another sweep (or an earlier
      round of an extension's reschedule) already recorded returns no row and is told to nobody;
-  5. for the levels that were new: the timeline entries, the tickets' escalation_level and 督办 flag
-     and the outbox messages, each one bulk statement.
+  4. write back, in one UPDATE per ticket and one statement for the batch (`clock.advance_tickets`), both
+     deadlines' schedules — each only where it is still the one planned from — with the escalation_level
+     and 督办 flag of the levels that were new (one new row version per ticket);
+  5. for the levels that were new: the timeline entries and the outbox messages, one bulk statement each
+     (each level's payload encoded once for all its recipients).
 
 Exactly once, also with two sweeps at the same time (two processes or threads; SQLite or PostgreSQL):
 the second sweep waits for the first one's lock, then reads the schedule the first one wrote, so it
@@ -34,10 +35,10 @@ ordinary scheduler jitter from marking on-time records as late.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, case, update
 from sqlmodel import Session, col, select
 
 from dispatch import bulk
@@ -156,10 +157,6 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
     """Record the due levels of both deadlines of a batch of tickets (one transaction; the caller commits)."""
     _lock_for_writing(session)
     planned = _plans(config, _load(session, ids, lock=True), now=now)
-    for kind in KINDS:
-        plans = [plan for _, row_plans in planned for plan in row_plans if plan.kind == kind]
-        if clock.advance_many(session, kind, plans) != len(plans):
-            raise ScheduleChanged(f"{kind}: a locked ticket's schedule changed under the sweep")
     levels = {lv.level: lv for lv in config.escalation.level}
     interval = config.escalation.sweep_interval_seconds
     wanted = []  # (row, item, level, caught_up), in order: ticket, deadline, level
@@ -178,6 +175,13 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
     for row, item, _, _ in wanted:
         if (row.id, item.kind, item.level) not in new:
             log.info("ticket %s %s level %d already recorded", row.number, item.kind, item.level)
+    raised: dict[int, tuple[int, bool]] = {}  # ticket → (highest level just recorded, 督办)
+    for row, item, level, _, _ in recorded:
+        top, supervise = raised.get(row.id, (-1, False))
+        raised[row.id] = (max(top, item.level), supervise or bool(level.supervise))
+    plans = [plan for _, row_plans in planned for plan in row_plans]
+    if clock.advance_tickets(session, plans, raised=raised, now=now) != len(planned):
+        raise ScheduleChanged("a locked ticket's schedule changed under the sweep")
     if recorded:
         _write_consequences(session, config, recorded, now=now)
     return [_result(row, item, level, caught_up) for row, item, level, caught_up, _ in recorded]
@@ -200,39 +204,53 @@ def _insert_escalations(session: Session, wanted: list, *, now: datetime) -> dic
 
 
 def _write_consequences(session: Session, config: StreetConfig, recorded: list, *, now: datetime) -> None:
-    """For the levels just recorded: timeline entries, the tickets' level and 督办 flag, outbox messages
-    (one bulk statement each)."""
-    timeline, messages, bumps = [], [], {}
+    """For the levels just recorded: timeline entries and outbox messages (one bulk statement each; the
+    tickets' level and 督办 flag went with their schedules, ``clock.advance_tickets``). A level's payload is encoded once for all its recipients and channels, and
+    who a level tells is worked out once per (level, department, zone)."""
+    timeline, messages = [], []
+    encode = bulk.json_encoder(session)
+    addressed: dict[tuple, list[tuple[str, str, str]]] = {}  # (level, department, zone) → (recipient, channel, tail)
+    notes: dict[tuple[str, int, bool], tuple[str, str]] = {}
+    delivery = config.escalation.delivery
     for row, item, level, caught_up, escalation_id in recorded:
-        note = level_note(item.kind, level)
+        noted = notes.get((item.kind, level.level, caught_up))
+        if noted is None:
+            note = level_note(item.kind, level)
+            noted = notes[item.kind, level.level, caught_up] = (note, note + ("（补记）" if caught_up else ""))
+        note, timeline_note = noted
         due_at = item.due_at.isoformat()
-        timeline.append((row.id, now, None, "system", "system", "escalate", row.status, row.status,
-                         note + ("（补记）" if caught_up else ""),
+        timeline.append((row.id, now, None, "system", "system", "escalate", row.status, row.status, timeline_note,
                          {"deadline": item.kind, "level": item.level, "level_name": level.name, "due_at": due_at,
                           "caught_up": caught_up, "escalation_id": escalation_id}))
-        top, supervised = bumps.get(row.id, (-1, False))
-        bumps[row.id] = (max(top, item.level), supervised or bool(level.supervise))
         payload = {"kind": "escalation", "ticket_id": row.id, "number": row.number, "category": row.category,
                    "zone": row.zone, "department": row.department, "deadline": item.kind,
                    "deadline_at": _iso(clock.due(row, item.kind)), "level": item.level, "level_name": level.name,
                    "note": note, "colour": level.colour, "due_at": due_at, "caught_up": caught_up,
                    "escalation_id": escalation_id}
-        for recipient in recipients(level, ticket=row, config=config):
-            for channel in config.escalation.delivery.channels_for(recipient, "escalation"):
-                messages.append((escalation_id, row.id, recipient, channel, {**payload, "recipient": recipient},
-                                 now, now, 0, False))
-        log.debug("ticket %s: %s%s%s", row.number, note, "（补记）" if caught_up else "",
-                  " (督办)" if level.supervise else "")
+        key = (level.level, row.department, row.zone)
+        targets = addressed.get(key)
+        if targets is None:
+            targets = addressed[key] = [
+                (recipient, channel, ', "recipient": ' + encode(recipient) + "}")
+                for recipient in recipients(level, ticket=row, config=config)
+                for channel in delivery.channels_for(recipient, "escalation")]
+        body = _encoded_prefix(encode, payload)
+        for recipient, channel, tail in targets:
+            text = body + tail if body is not None else encode({**payload, "recipient": recipient})
+            messages.append((escalation_id, row.id, recipient, channel, text, now, now, 0, False))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("ticket %s: %s%s", row.number, timeline_note, " (督办)" if level.supervise else "")
     ticket_service.record_many(session=session, rows=timeline)  # chained like every step (tickets.record)
-    table = Ticket.__table__
-    session.execute(update(table).where(table.c.id == bindparam("p_id"))
-                    .values(escalation_level=case((table.c.escalation_level < bindparam("p_level"),
-                                                   bindparam("p_level")), else_=table.c.escalation_level),
-                            supervised=case((bindparam("p_supervise"), True), else_=table.c.supervised),
-                            updated_at=bindparam("p_now", type_=table.c.updated_at.type)),
-                    [{"p_id": ticket_id, "p_level": top, "p_supervise": supervise, "p_now": now}
-                     for ticket_id, (top, supervise) in bumps.items()])
-    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages)
+    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages, encoded=("payload",))
+
+
+def _encoded_prefix(encode, payload: dict) -> str | None:
+    """`payload` encoded without its closing brace, so that `prefix + ', "recipient": "…"}'` is exactly
+    encode({**payload, "recipient": …}) — when `encode` is json.dumps with its default separators (None:
+    another encoder; each message is then encoded whole)."""
+    if encode is not json.dumps:
+        return None
+    return encode(payload)[:-1]
 
 
 def _result(row, item, level: EscalationLevel, caught_up: bool) -> dict:

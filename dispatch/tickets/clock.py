@@ -23,8 +23,8 @@ Warning (预警)
 The ladder
     Each deadline carries the next escalation level due and when (``_next_level``, ``_next_at``,
     indexed); the sweep asks ``due_clause`` for what is due, reads ``ladder_columns`` of those tickets,
-    asks a ``Planner`` for the levels to record and the schedule after them, and ``advance_many`` to
-    write the schedules back (one statement per deadline for a whole batch of tickets).
+    asks a ``Planner`` for the levels to record and the schedule after them, and ``advance_tickets`` to
+    write the schedules back (one statement for a whole batch of tickets, both deadlines and the level reached).
 
 应急 (emergency)
     A ticket handled under an emergency (``emergency_plan``, set by ``join_emergency``) takes its 预案's
@@ -41,9 +41,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import Boolean, and_, or_
 from sqlmodel import Session, col, func, select
 
+from dispatch import bulk
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.limits import Limit, deadline_after, remaining, resume_deadline
 from dispatch.street.config import StreetConfig
@@ -387,21 +388,50 @@ def ladder_columns() -> tuple:
     return tuple(found)
 
 
-def advance_many(session: Session, kind: str, plans: list[Plan]) -> int:
-    """Write the schedules after `plans` (one deadline, many tickets) in one executemany UPDATE, each only
-    where the schedule is still the one planned from and the ticket still escalates; how many were written."""
-    if not plans:
+def advance_tickets(session: Session, plans: list[Plan], *, raised: dict[int, tuple[int, bool]],
+                    now: datetime) -> int:
+    """Write the schedules after `plans` (both deadlines of many tickets) and the levels the sweep just
+    recorded, in one UPDATE per ticket — one statement for the whole batch (``bulk.update_many``), so each
+    ticket gets one new row version, not one per deadline and another for its level.
+
+    Each planned deadline is written only where its schedule is still the one planned from, and only on a
+    ticket that still escalates; `raised` (ticket id → (highest level just recorded, 督办)) raises the
+    ticket's ``escalation_level`` to that level (never lowers it), sets ``supervised`` when the level
+    supervises (never clears it) and moves ``updated_at`` to `now`. Returns how many tickets were written:
+    one per ticket of `plans` when nothing changed under the sweep."""
+    by_ticket: dict[int, dict[str, Plan]] = {}
+    for plan in plans:
+        by_ticket.setdefault(plan.ticket_id, {})[plan.kind] = plan
+    if not by_ticket:
         return 0
     table = Ticket.__table__
-    columns = _COLUMNS[kind]
-    stmt = (update(table)
-            .where(table.c.id == bindparam("p_id"), table.c[columns.next_level] == bindparam("p_old_level"),
-                   table.c[columns.next_at] == bindparam("p_old_at"),
-                   *(table.c.status != status for status in NEVER_ESCALATE))  # no IN: executemany
-            .values({columns.next_level: bindparam("p_new_level"), columns.next_at: bindparam("p_new_at")}))
-    result = session.execute(stmt, [{"p_id": p.ticket_id, "p_old_level": p.old_level, "p_old_at": p.old_at,
-                                     "p_new_level": p.new_level, "p_new_at": p.new_at} for p in plans])
-    return result.rowcount
+    at_type, level_type = table.c.response_next_at.type, table.c.response_next_level.type
+    params: list[tuple[str, object]] = [("p_id", table.c.id.type)]
+    sets, checks = [], ["id = {p_id}"]
+    for kind in KINDS:
+        level_col, at_col = _COLUMNS[kind].next_level, _COLUMNS[kind].next_at
+        params += [(f"p_{kind}", Boolean()), (f"p_{kind}_old_level", level_type), (f"p_{kind}_old_at", at_type),
+                   (f"p_{kind}_new_level", level_type), (f"p_{kind}_new_at", at_type)]
+        sets += [f"{level_col} = CASE WHEN {{p_{kind}}} THEN {{p_{kind}_new_level}} ELSE {level_col} END",
+                 f"{at_col} = CASE WHEN {{p_{kind}}} THEN {{p_{kind}_new_at}} ELSE {at_col} END"]
+        checks.append(f"(NOT {{p_{kind}}} OR ({level_col} = {{p_{kind}_old_level}} AND {at_col} = {{p_{kind}_old_at}}))")
+    params += [("p_level", table.c.escalation_level.type), ("p_supervise", Boolean()), ("p_now", at_type)]
+    sets += ["escalation_level = CASE WHEN {p_level} IS NOT NULL AND escalation_level < {p_level} "
+             "THEN {p_level} ELSE escalation_level END",
+             "supervised = CASE WHEN {p_supervise} THEN {p_supervise} ELSE supervised END",
+             "updated_at = COALESCE({p_now}, updated_at)"]
+    checks += [f"status <> '{status}'" for status in NEVER_ESCALATE]
+    rows = []
+    for ticket_id, kinds in by_ticket.items():
+        row = [ticket_id]
+        for kind in KINDS:
+            plan = kinds.get(kind)
+            row += ([True, plan.old_level, plan.old_at, plan.new_level, plan.new_at] if plan is not None
+                    else [False, None, None, None, None])
+        level, supervise = raised.get(ticket_id, (None, False))
+        row += [level, supervise, now if ticket_id in raised else None]
+        rows.append(row)
+    return bulk.update_many(session, table, params, rows, set_sql=", ".join(sets), where_sql=" AND ".join(checks))
 
 
 def due_clause(kind: str, now: datetime):
