@@ -25,6 +25,10 @@ _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = math.pi * 3000.0 / 180.0
 _INVERSE_EPS = 1e-9  # degrees; stop iterating well below the promised 1e-6
 _INVERSE_MAX_ITER = 30
+# gcj02_to_wgs84 stops once a correction it applied was below this (degrees): the fixed point converges by a
+# factor of ~1/150 per step over China, so the error left is then below ~1e-9° (0.1 mm) — three offsets
+# computed for most points instead of four or five
+_STEP_EPS = 1e-7
 
 
 def out_of_china(lng: float, lat: float) -> bool:
@@ -63,24 +67,42 @@ def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
     return lng + dlng, lat + dlat
 
 
-def _invert(forward, x: float, y: float) -> tuple[float, float]:
-    """Solve forward(p) == (x, y) for p by fixed-point iteration (the offsets vary slowly)."""
-    px, py = x, y
-    for _ in range(_INVERSE_MAX_ITER):
-        fx, fy = forward(px, py)
-        dx, dy = fx - x, fy - y
-        px, py = px - dx, py - dy
-        if abs(dx) < _INVERSE_EPS and abs(dy) < _INVERSE_EPS:
-            break
-    return px, py
-
-
 def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
-    """GCJ-02 → WGS-84, inverted iteratively to < 1e-6° (no closed form exists)."""
+    """GCJ-02 → WGS-84, inverted iteratively to < 1e-6° (no closed form exists).
+
+    A fixed-point iteration p ← p − (wgs84_to_gcj02(p) − target) (the offset varies slowly), the forward
+    formula written out in the loop with the math functions bound locally (the same operations in the same
+    order), stopping at ``_STEP_EPS``: every report in GCJ-02 pays for it."""
     lng, lat = float(lng), float(lat)
     if out_of_china(lng, lat):
         return lng, lat
-    return _invert(wgs84_to_gcj02, lng, lat)
+    sin, cos, sqrt, pi = math.sin, math.cos, math.sqrt, math.pi
+    a, ee = _A, _EE
+    px, py = lng, lat
+    for _ in range(_INVERSE_MAX_ITER):
+        if 72.004 <= px <= 137.8347 and 0.8293 <= py <= 55.8271:
+            x, y = px - 105.0, py - 35.0
+            dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(abs(x))
+            dlat += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+            dlat += (20.0 * sin(y * pi) + 40.0 * sin(y / 3.0 * pi)) * 2.0 / 3.0
+            dlat += (160.0 * sin(y / 12.0 * pi) + 320.0 * sin(y * pi / 30.0)) * 2.0 / 3.0
+            dlng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(abs(x))
+            dlng += (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2.0 / 3.0
+            dlng += (20.0 * sin(x * pi) + 40.0 * sin(x / 3.0 * pi)) * 2.0 / 3.0
+            dlng += (150.0 * sin(x / 12.0 * pi) + 300.0 * sin(x / 30.0 * pi)) * 2.0 / 3.0
+            radlat = py / 180.0 * pi
+            magic = 1.0 - ee * sin(radlat) ** 2
+            sqrtmagic = sqrt(magic)
+            dlat = (dlat * 180.0) / ((a * (1.0 - ee)) / (magic * sqrtmagic) * pi)
+            dlng = (dlng * 180.0) / (a / sqrtmagic * cos(radlat) * pi)
+            fx, fy = px + dlng, py + dlat
+        else:
+            fx, fy = px, py
+        dx, dy = fx - lng, fy - lat
+        px, py = px - dx, py - dy
+        if abs(dx) < _STEP_EPS and abs(dy) < _STEP_EPS:
+            break
+    return px, py
 
 
 def gcj02_to_bd09(lng: float, lat: float) -> tuple[float, float]:

@@ -51,13 +51,78 @@ class Location:
 
 
 class _Siblings:
-    """Areas sharing one parent, sorted by code, with an STRtree over their geometries."""
+    """Areas sharing one parent, sorted by code, with an STRtree over their geometries, and a bucket grid
+    of their bounding boxes for one point at a time."""
 
     def __init__(self, zones):
         self.zones = tuple(sorted(zones, key=lambda z: z.code))
         self.geometries = np.array([z.geometry for z in self.zones], dtype=object)
         shapely.prepare(self.geometries)
         self.tree = shapely.STRtree(self.geometries)
+        self._grid = _Grid(shapely.bounds(self.geometries)) if self.zones else None
+
+    def covering(self, lng: float, lat: float) -> int | None:
+        """The index (= smallest code) of the area covering the point, or None — ``covers``, exactly as the
+        tree's query decides it. Pure Python down to one GEOS call per area whose box holds the point: the
+        grid gives the areas in code order; ``contains_xy`` (no Point made) accepts an interior point, and
+        only a point on an outline (or in a box but outside its area) is tested with ``covers``."""
+        if self._grid is None:
+            return None
+        point = None
+        geometries = self.geometries
+        for i in self._grid.candidates(lng, lat):
+            if _contains_xy(geometries[i], lng, lat):
+                return i
+            if point is None:
+                point = shapely.Point(lng, lat)
+            if _covers(geometries[i], point):
+                return i
+        return None
+
+
+_contains_xy = shapely.lib.contains_xy  # the ufuncs themselves: no wrapper, no array for one geometry
+_covers = shapely.lib.covers
+_GRID_MAX = 1024  # buckets per side at most
+
+
+class _Grid:
+    """A uniform grid over the areas' bounding boxes: bucket → the areas whose box meets it, in index order.
+
+    A point's bucket and a box's buckets come from the same monotonic formula, so an area whose box holds
+    the point (edges included) is always listed in the point's bucket."""
+
+    def __init__(self, bounds: np.ndarray):
+        self.bounds = bounds.tolist()
+        x0, y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
+        x1, y1 = float(bounds[:, 2].max()), float(bounds[:, 3].max())
+        side = max(1, min(_GRID_MAX, math.ceil(math.sqrt(len(bounds)))))
+        self.x0, self.y0, self.nx, self.ny = x0, y0, side, side
+        self.kx = side / (x1 - x0) if x1 > x0 else 0.0
+        self.ky = side / (y1 - y0) if y1 > y0 else 0.0
+        buckets: dict[int, list[int]] = {}
+        for i, (minx, miny, maxx, maxy) in enumerate(self.bounds):
+            if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+                continue  # an empty geometry covers nothing
+            ix0, iy0 = self._bucket(minx, miny)
+            ix1, iy1 = self._bucket(maxx, maxy)
+            for iy in range(iy0, iy1 + 1):
+                for ix in range(ix0, ix1 + 1):
+                    buckets.setdefault(iy * side + ix, []).append(i)
+        self.buckets = {key: tuple(found) for key, found in buckets.items()}
+
+    def _bucket(self, x: float, y: float) -> tuple[int, int]:
+        ix = min(self.nx - 1, max(0, int((x - self.x0) * self.kx)))
+        iy = min(self.ny - 1, max(0, int((y - self.y0) * self.ky)))
+        return ix, iy
+
+    def candidates(self, x: float, y: float):
+        """The areas whose bounding box holds (x, y), in index order."""
+        ix, iy = self._bucket(x, y)
+        bounds = self.bounds
+        for i in self.buckets.get(iy * self.nx + ix, ()):
+            minx, miny, maxx, maxy = bounds[i]
+            if minx <= x <= maxx and miny <= y <= maxy:
+                yield i
 
 
 class ZoneIndex:
@@ -78,6 +143,8 @@ class ZoneIndex:
         self._top = _Siblings(children.pop(None, []))
         self._children = {code: _Siblings(kids) for code, kids in children.items()}
         self._tolerance_m = float(tolerance_m)
+        self._leaf: dict[str, Location] = {}  # the Locations of covered points, shared (they are immutable)
+        self._nested: dict[tuple[str, ...], Location] = {}  # by the path's codes
 
     @property
     def zones(self) -> tuple[Zone, ...]:
@@ -98,24 +165,46 @@ class ZoneIndex:
         lng, lat = float(lng), float(lat)
         if not (math.isfinite(lng) and math.isfinite(lat)):
             raise ValueError(f"not a finite coordinate: ({lng}, {lat})")
+        top = self._top.covering(lng, lat)
+        if top is not None:  # the usual case: covered, found without making a Point
+            return self._inside(self._top.zones[top], lng, lat)
         point = shapely.Point(lng, lat)
         zone, how, distance = self._match(self._top, point, lng, lat, want_distance=True)
         if zone is None:
             return Location(None, "outside", distance, ())
+        path = self._path(zone, lng, lat)
+        return Location(zone, how, distance, path)
+
+    def _path(self, zone: Zone, lng: float, lat: float) -> tuple[Zone, ...]:
+        """`zone` and, level by level, the nested area matching the point (covered, else within tolerance)."""
         path = [zone]
+        point = None
         while (siblings := self._children.get(path[-1].code)) is not None:
+            found = siblings.covering(lng, lat)
+            if found is not None:
+                path.append(siblings.zones[found])
+                continue
+            if point is None:
+                point = shapely.Point(lng, lat)
             child, _, _ = self._match(siblings, point, lng, lat, want_distance=False)
             if child is None:
                 break
             path.append(child)
-        return Location(zone, how, distance, tuple(path))
+        return tuple(path)
+
+    def _inside(self, zone: Zone, lng: float, lat: float) -> Location:
+        """The Location of a point covered by top-level `zone` (one shared, immutable object per path)."""
+        if zone.code not in self._children:
+            return self._leaf_location(zone)
+        return self._nested_location(self._path(zone, lng, lat))
 
     def locate_many(self, lngs, lats, crs: str = "wgs84") -> list[Location]:
         """``locate`` for many points at once (each in `crs`, converted with numpy): the same answers.
 
         Covered points are found by one bulk STRtree query per set of siblings (the top level, then each
-        area's children for the points it holds); only points covered by no area go through ``locate``'s
-        tolerance and distance rules one by one.
+        area's children for the points it holds), the smallest code per point picked with numpy; the
+        points covered by no area go through ``locate``'s tolerance and distance rules one by one. Points
+        with the same path share one (immutable) Location.
         """
         lngs, lats = to_wgs84_many(lngs, lats, crs)
         if lngs.shape != lats.shape or lngs.ndim != 1:
@@ -123,50 +212,54 @@ class ZoneIndex:
         if not (np.isfinite(lngs).all() and np.isfinite(lats).all()):
             bad = int(np.flatnonzero(~(np.isfinite(lngs) & np.isfinite(lats)))[0])
             raise ValueError(f"not a finite coordinate: ({lngs[bad]}, {lats[bad]})")
+        if not len(lngs):
+            return []
         points = shapely.points(lngs, lats)
-        found: list[Location | None] = [None] * len(points)
-        paths: dict[int, list[Zone]] = {}
-        hits = self._covered(self._top, points, np.arange(len(points)))
-        for i in range(len(points)):
-            if i in hits:
-                paths[i] = [hits[i]]
-            else:  # tolerance or outside: the scalar rules
-                found[i] = self.locate(lngs[i], lats[i])
-        pending = dict(paths)
-        while pending:  # one level down for every point whose last area has children
+        top = self._top
+        covered = _smallest_covering(top, points)  # index into top.zones, -1: none
+        distinct, which = np.unique(covered, return_inverse=True)
+        leaf = [None if i < 0 or top.zones[i].code in self._children else self._leaf_location(top.zones[i])
+                for i in distinct.tolist()]
+        found: list[Location | None] = [leaf[k] for k in which.tolist()]
+        paths = {i: [top.zones[covered[i]]] for i in np.flatnonzero(covered >= 0).tolist() if found[i] is None}
+        pending = list(paths)
+        while pending:  # covered by an area with nested areas: one bulk query per area, level by level
             by_parent: dict[str, list[int]] = {}
-            for i, path in pending.items():
-                if path[-1].code in self._children:
-                    by_parent.setdefault(path[-1].code, []).append(i)
-            pending = {}
+            for i in pending:
+                code = paths[i][-1].code
+                if code in self._children:
+                    by_parent.setdefault(code, []).append(i)
+            pending = []
             for code, members in by_parent.items():
                 siblings = self._children[code]
-                members = np.array(members)
-                inside = self._covered(siblings, points[members], members)
-                for i in members.tolist():
-                    child = inside.get(i)
-                    if child is None:
-                        child, _, _ = self._match(siblings, points[i], float(lngs[i]), float(lats[i]),
-                                                  want_distance=False)
-                    if child is not None:
-                        paths[i].append(child)
-                        pending[i] = paths[i]
+                inside = _smallest_covering(siblings, points[np.array(members)])
+                for i, child in zip(members, inside.tolist()):
+                    if child >= 0:
+                        zone = siblings.zones[child]
+                    else:  # not covered: the tolerance rule, as locate applies it
+                        zone, _, _ = self._match(siblings, points[i], float(lngs[i]), float(lats[i]),
+                                                 want_distance=False)
+                    if zone is not None:
+                        paths[i].append(zone)
+                        pending.append(i)
         for i, path in paths.items():
-            found[i] = Location(path[0], "inside", 0.0, tuple(path))
+            found[i] = self._nested_location(tuple(path))
+        for i in np.flatnonzero(covered < 0).tolist():  # tolerance or outside: the scalar rules
+            found[i] = self.locate(lngs[i], lats[i])
         return found
 
-    @staticmethod
-    def _covered(siblings: _Siblings, points, ids: np.ndarray) -> dict[int, Zone]:
-        """id → the area (smallest code) covering each of `points`, by one bulk query; uncovered ids absent."""
-        if not siblings.zones or not len(points):
-            return {}
-        which, tree = siblings.tree.query(points, predicate="covered_by")
-        if not which.size:
-            return {}
-        order = np.lexsort((tree, which))  # by point, then smallest index (= smallest code) first
-        which, tree = which[order], tree[order]
-        first = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
-        return {int(ids[w]): siblings.zones[t] for w, t in zip(which[first], tree[first])}
+    def _leaf_location(self, zone: Zone) -> Location:
+        found = self._leaf.get(zone.code)
+        if found is None:
+            found = self._leaf[zone.code] = Location(zone, "inside", 0.0, (zone,))
+        return found
+
+    def _nested_location(self, path: tuple[Zone, ...]) -> Location:
+        key = tuple(z.code for z in path)
+        found = self._nested.get(key)
+        if found is None:
+            found = self._nested[key] = Location(path[0], "inside", 0.0, path)
+        return found
 
     def _match(self, siblings: _Siblings, point, lng, lat, *, want_distance: bool):
         candidates = siblings.tree.query(point)
@@ -193,3 +286,19 @@ class ZoneIndex:
         guess = distances_m(lng, lat, siblings.geometries[siblings.tree.query_nearest(point)]).min()
         candidates = siblings.tree.query(shapely.box(*degree_box(lng, lat, guess)))
         return float(distances_m(lng, lat, siblings.geometries[candidates]).min())
+
+
+def _smallest_covering(siblings: _Siblings, points) -> np.ndarray:
+    """For each of `points`, the index (= smallest code) of the area of `siblings` covering it, -1 for none:
+    one bulk query, the smallest per point picked by numpy."""
+    best = np.full(len(points), -1, dtype=np.intp)
+    if not siblings.zones or not len(points):
+        return best
+    which, tree = siblings.tree.query(points, predicate="covered_by")
+    if not which.size:
+        return best
+    order = np.lexsort((tree, which))  # by point, then smallest index (= smallest code) first
+    which, tree = which[order], tree[order]
+    first = np.r_[True, which[1:] != which[:-1]]
+    best[which[first]] = tree[first]
+    return best

@@ -73,3 +73,32 @@ def test_no_points_and_bad_input():
         index.locate_many([121.42, float("nan")], [31.25, 31.25])
     with pytest.raises(ValueError, match="unknown crs"):
         index.locate_many([121.42], [31.25], "epsg3857")
+
+
+def test_locate_and_locate_many_agree_with_a_brute_force_scan_on_irregular_shapes():
+    """Overlapping, non-rectangular zones of very different sizes (a big one spans many buckets of the
+    index's grid): a covered point goes to the smallest code covering it, edges and vertices included,
+    one point at a time and in bulk; points outside every zone get the same answer both ways."""
+    rng = np.random.default_rng(11)
+    zones = [Zone("big", "big", None, "zone", None, {}, shapely.Polygon(
+        [(121.40, 31.24), (121.46, 31.24), (121.46, 31.28), (121.43, 31.26), (121.40, 31.28)]))]
+    for k in range(300):
+        x, y = rng.uniform(121.40, 121.46), rng.uniform(31.24, 31.28)
+        zones.append(Zone(f"t{k:03d}", f"t{k:03d}", None, "zone", None, {},
+                          shapely.Polygon([(x, y), (x + 0.002, y), (x, y + 0.0015)])))
+    index = ZoneIndex(zones, tolerance_m=30.0)
+    corners = np.array([c for z in zones for c in z.geometry.exterior.coords])
+    lngs = np.concatenate([rng.uniform(121.395, 121.465, 1500), corners[:, 0],
+                           (corners[:-1, 0] + corners[1:, 0]) / 2])
+    lats = np.concatenate([rng.uniform(31.235, 31.285, 1500), corners[:, 1],
+                           (corners[:-1, 1] + corners[1:, 1]) / 2])
+    ordered = sorted(zones, key=lambda z: z.code)
+    many = index.locate_many(lngs, lats)
+    for i, (lng, lat) in enumerate(zip(lngs.tolist(), lats.tolist())):
+        one = index.locate(lng, lat)
+        hits = [z.code for z in ordered if z.geometry.covers(shapely.Point(lng, lat))]
+        if hits:
+            assert (one.how, one.zone.code) == ("inside", hits[0]), (lng, lat)
+        else:
+            assert one.how != "inside", (lng, lat)
+        assert _same(one, many[i]), (lng, lat)
