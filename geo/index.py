@@ -93,22 +93,34 @@ class _Grid:
 
     def __init__(self, bounds: np.ndarray):
         self.bounds = bounds.tolist()
-        x0, y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
-        x1, y1 = float(bounds[:, 2].max()), float(bounds[:, 3].max())
+        ids = np.flatnonzero(np.isfinite(bounds).all(axis=1))  # an empty geometry covers nothing
+        known = bounds[ids] if ids.size else np.zeros((1, 4))
+        x0, y0 = float(known[:, 0].min()), float(known[:, 1].min())
+        x1, y1 = float(known[:, 2].max()), float(known[:, 3].max())
         side = max(1, min(_GRID_MAX, math.ceil(math.sqrt(len(bounds)))))
         self.x0, self.y0, self.nx, self.ny = x0, y0, side, side
         self.kx = side / (x1 - x0) if x1 > x0 else 0.0
         self.ky = side / (y1 - y0) if y1 > y0 else 0.0
-        buckets: dict[int, list[int]] = {}
-        for i, (minx, miny, maxx, maxy) in enumerate(self.bounds):
-            if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-                continue  # an empty geometry covers nothing
-            ix0, iy0 = self._bucket(minx, miny)
-            ix1, iy1 = self._bucket(maxx, maxy)
-            for iy in range(iy0, iy1 + 1):
-                for ix in range(ix0, ix1 + 1):
-                    buckets.setdefault(iy * side + ix, []).append(i)
-        self.buckets = {key: tuple(found) for key, found in buckets.items()}
+        ix0, iy0 = self._buckets(bounds[ids, 0], bounds[ids, 1])
+        ix1, iy1 = self._buckets(bounds[ids, 2], bounds[ids, 3])
+        # every (bucket, area) pair, enumerated with numpy: area k covers (ix1-ix0+1) × (iy1-iy0+1) buckets
+        wide, high = ix1 - ix0 + 1, iy1 - iy0 + 1
+        counts = wide * high
+        owner = np.repeat(np.arange(len(ids)), counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        keys = (iy0[owner] + offset // wide[owner]) * side + ix0[owner] + offset % wide[owner]
+        order = np.lexsort((ids[owner], keys))  # by bucket, then area index
+        keys, areas = keys[order], ids[owner][order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        areas_list = areas.tolist()
+        ends = np.r_[starts[1:], len(keys)].tolist()
+        self.buckets = {key: tuple(areas_list[a:b]) for key, a, b in zip(keys[starts].tolist(), starts.tolist(), ends)}
+
+    def _buckets(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_bucket`` for arrays (the same float operations, so the same buckets)."""
+        ix = np.clip(np.trunc((xs - self.x0) * self.kx), 0, self.nx - 1).astype(np.int64)
+        iy = np.clip(np.trunc((ys - self.y0) * self.ky), 0, self.ny - 1).astype(np.int64)
+        return ix, iy
 
     def _bucket(self, x: float, y: float) -> tuple[int, int]:
         ix = min(self.nx - 1, max(0, int((x - self.x0) * self.kx)))
