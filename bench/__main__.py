@@ -172,8 +172,8 @@ def sweep_rows(p: dict, database_url, database: str, seed: int) -> list[dict]:
         rows.append(row(f"sweep of {len(snapshot):,} due tickets at {size:,}", round(seconds, 4), "s",
                         "naive full scan of open tickets", round(scan, 4), round(seconds / scan, 3),
                         f"< 2 s for {SWEEP_GOAL_DUE:,} due at {SWEEP_GOAL_SIZE:,}", met, database,
-                        note=f"ratio = ours / baseline; {table.levels:,} levels recorded; the sweep's own CPU time "
-                             f"{min(table.cpu['real']):.2f} s (the rest of the wall time: the database and the machine)"
+                        note=f"ratio = ours / baseline; {table.levels:,} levels recorded; this process's CPU time for the sweep "
+                             f"{min(table.cpu['real']):.2f} s (SQLite's work included; PostgreSQL's server not; the rest of the wall time is waiting: for the server, or for a core on a shared machine)"
                              + (f"; CHECK FAILED: {bad}" if bad else "")))
     return rows
 

@@ -157,6 +157,7 @@ class ZoneIndex:
         self._tolerance_m = float(tolerance_m)
         self._leaf: dict[str, Location] = {}  # the Locations of covered points, shared (they are immutable)
         self._nested: dict[tuple[str, ...], Location] = {}  # by the path's codes
+        self._leaf_array: np.ndarray | None = None
 
     @property
     def zones(self) -> tuple[Zone, ...]:
@@ -229,10 +230,7 @@ class ZoneIndex:
         points = shapely.points(lngs, lats)
         top = self._top
         covered = _smallest_covering(top, points)  # index into top.zones, -1: none
-        distinct, which = np.unique(covered, return_inverse=True)
-        leaf = [None if i < 0 or top.zones[i].code in self._children else self._leaf_location(top.zones[i])
-                for i in distinct.tolist()]
-        found: list[Location | None] = [leaf[k] for k in which.tolist()]
+        found: list[Location | None] = self._leaves()[covered].tolist()  # -1: the last slot, None
         paths = {i: [top.zones[covered[i]]] for i in np.flatnonzero(covered >= 0).tolist() if found[i] is None}
         pending = list(paths)
         while pending:  # covered by an area with nested areas: one bulk query per area, level by level
@@ -259,6 +257,16 @@ class ZoneIndex:
         for i in np.flatnonzero(covered < 0).tolist():  # tolerance or outside: the scalar rules
             found[i] = self.locate(lngs[i], lats[i])
         return found
+
+    def _leaves(self) -> np.ndarray:
+        """Each top-level zone's Location of a covered point (None for a zone with nested areas), and a last
+        None for "not covered": an object array made at the first ``locate_many``, kept with the index."""
+        if self._leaf_array is None:
+            leaves = np.empty(len(self._top.zones) + 1, dtype=object)
+            leaves[:-1] = [None if zone.code in self._children else self._leaf_location(zone)
+                           for zone in self._top.zones]
+            self._leaf_array = leaves
+        return self._leaf_array
 
     def _leaf_location(self, zone: Zone) -> Location:
         found = self._leaf.get(zone.code)
@@ -309,8 +317,9 @@ def _smallest_covering(siblings: _Siblings, points) -> np.ndarray:
     which, tree = siblings.tree.query(points, predicate="covered_by")
     if not which.size:
         return best
-    order = np.lexsort((tree, which))  # by point, then smallest index (= smallest code) first
-    which, tree = which[order], tree[order]
-    first = np.r_[True, which[1:] != which[:-1]]
-    best[which[first]] = tree[first]
+    if not (which[1:] >= which[:-1]).all():  # GEOS answers point by point; if it ever does not, sort
+        order = np.argsort(which, kind="stable")
+        which, tree = which[order], tree[order]
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    best[which[starts]] = np.minimum.reduceat(tree, starts)  # the smallest index (= smallest code) per point
     return best
