@@ -4,20 +4,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dispatch.emergency import flows as emergency_flows
+from dispatch.emergency import service as emergency_service
+from dispatch.emergency.models import Emergency, EmergencyStatus
 from dispatch.errors import ApiError
 from dispatch.intake import attributes as attribute_checks
 from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock as ticket_clock
+from dispatch.tickets import record as ledger
 from dispatch.tickets import transitions
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import Status, Ticket
+from dispatch.tickets.models import DeadlineChange, Status, Ticket, TicketDepartment, TimelineEntry
 from dispatch.users.models import Role, User
 from geo.crs import to_wgs84
 
@@ -34,7 +39,7 @@ _AWAIT_NOTES = {  # why a report waits for the command center (待城运中心�
 
 @dataclass(frozen=True)
 class IntakeResult:
-    ticket: Ticket
+    ticket: Ticket | NewTicket  # NewTicket: written by the lean path, read-only
     created: bool  # False when an Idempotency-Key replayed an earlier report
 
 
@@ -94,22 +99,134 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         attributes = _answers(category, event.attributes)
     placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
     placement["committee"] = _committee(config, placement, event.committee, reporter)
-    # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
-    # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
-    ticket = Ticket(
-        number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now,
-                                          tz=config.calendar.timezone),
-        status=transitions.REPORTED, category=category.slug,
-        description=event.description, address=event.address, source=source, media_url=media_url,
-        attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
-        occurred_at=event.occurred_at, created_at=now, updated_at=now, **placement)
+    under_emergency = _under_emergency(session, config, category.slug, placement.get("zone"))
+    # The number is the report's first write: on SQLite it takes the database's write lock, on PostgreSQL it
+    # waits for nothing (tickets.service.take_number); hold_area then orders concurrent reports of one spot, so
+    # the duplicate check below sees every such report committed before it: one pile is never dispatched twice.
+    numbered = ticket_service.take_number(session=session, prefix=config.intake.number_prefix, now=now,
+                                          tz=config.calendar.timezone)
+    fields = dict(number=numbered.number, status=transitions.REPORTED, category=category.slug,
+                  description=event.description, address=event.address, source=source, media_url=media_url,
+                  attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
+                  occurred_at=event.occurred_at, created_at=now, updated_at=now, **placement)
     duplicate = None
     dup_cfg = config.intake.duplicates
     radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
-    if dup_cfg.enabled and radius_m > 0 and ticket.lng is not None:
+    if dup_cfg.enabled and radius_m > 0 and placement.get("lng") is not None:
+        ticket_service.hold_area(session=session, category=category.slug, lng=placement["lng"],
+                                 lat=placement["lat"], radius_m=radius_m)
         duplicate = ticket_service.find_duplicate(
-            session=session, category=category.slug, lng=ticket.lng, lat=ticket.lat, now=now,
+            session=session, category=category.slug, lng=placement["lng"], lat=placement["lat"], now=now,
             radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
+    if under_emergency and duplicate is None:  # rare: the emergency's own steps, through the ORM
+        return _report_under_emergency(session, config, Ticket(id=numbered.ticket_id, **fields), now=now,
+                                       reporter=reporter, idempotency_key=idempotency_key)
+    return _report(session, config, NewTicket(id=numbered.ticket_id, **fields), duplicate, now=now,
+                   reporter=reporter, idempotency_key=idempotency_key)
+
+
+class NewTicket(SimpleNamespace):
+    """A ticket intake has just written: every column as stored, read without a session (the answer's body)."""
+
+    def __init__(self, **given):
+        super().__init__(**{**{name: make() for name, make in _TICKET_DEFAULTS.items()}, **given})
+
+
+def _field_default(field):
+    if field.default_factory is not None:
+        return field.default_factory
+    default = None if field.default is PydanticUndefined else field.default
+    return lambda: default
+
+
+_TICKET_DEFAULTS = {name: _field_default(field) for name, field in Ticket.model_fields.items()}
+_TICKET_COLUMNS = tuple(column.name for column in Ticket.__table__.columns)
+_TICKETS, _TIMELINE = Ticket.__table__, TimelineEntry.__table__
+_DEADLINE_CHANGES, _TICKET_DEPARTMENTS = DeadlineChange.__table__, TicketDepartment.__table__
+
+
+def _under_emergency(session: Session, config: StreetConfig, category: str, zone: str | None) -> bool:
+    """True when an active emergency covers this category and zone (its 预案's limits then apply): one small
+    read of the active emergencies, as plain rows."""
+    active = session.execute(select(Emergency.plan, Emergency.zones)
+                             .where(Emergency.status == EmergencyStatus.active)).all()
+    return any(emergency_service.covers(row, config, category=category, zone=zone) for row in active)
+
+
+def _report(session: Session, config: StreetConfig, ticket: NewTicket, duplicate: Ticket | None, *,
+            now: datetime, reporter: User, idempotency_key: str | None) -> IntakeResult:
+    """The report's rows, each table in one statement: the ticket as it ends up (linked to its duplicate, or
+    routed: dispatched with both deadlines, or waiting for the command center), its timeline chained from
+    nothing (a new ticket has no earlier step), and on dispatch its deadline history and dispatch round.
+    Nothing is read back: every value is known here."""
+    steps = [("report", reporter, None, Status.pending_dispatch, None,
+              {"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
+               "distance_m": ticket.zone_distance_m})]
+    moved = []
+    if duplicate is not None:
+        transitions.apply(ticket, "link_duplicate")
+        ticket.duplicate_of = duplicate.id
+        steps.append(("link_duplicate", None, Status.pending_dispatch, Status.duplicate,
+                      f"与 {duplicate.number} 重复，合并处理", {"duplicate_of": duplicate.id}))
+    else:
+        department, reason = _department(config, ticket, now=now)
+        if department is None:
+            steps.append(("await_dispatch", None, Status.pending_dispatch, Status.pending_dispatch,
+                          _AWAIT_NOTES[reason], {"reason": reason}))
+        else:
+            transitions.apply(ticket, "auto_dispatch")
+            ticket.department = department
+            moved = ticket_clock.clocks_started(ticket, config=config, now=now)
+            steps.append(("dispatch", None, Status.pending_dispatch, Status.dispatched,
+                          f"自动派遣至 {config.departments[department].name}",
+                          {"department": department, "auto": True}))
+    connection = session.connection()
+    values = {name: getattr(ticket, name) for name in _TICKET_COLUMNS if name != "id" or ticket.id is not None}
+    try:
+        inserted = connection.execute(_TICKETS.insert(), values)  # a concurrent same-key report fails here
+    except IntegrityError as exc:
+        return _replayed(session, reporter, idempotency_key, exc)
+    if ticket.id is None:
+        ticket.id = inserted.inserted_primary_key[0]
+    connection.execute(_TIMELINE.insert(), _chained(ticket.id, steps, now=now))
+    if moved:
+        connection.execute(_DEADLINE_CHANGES.insert(), [
+            {"ticket_id": ticket.id, "deadline": kind, "old_at": old_at, "new_at": new_at, "reason": "dispatch",
+             "at": now, "actor_id": None} for kind, old_at, new_at in moved])
+        connection.execute(_TICKET_DEPARTMENTS.insert(), {  # tickets.holders' row of this dispatch round
+            "ticket_id": ticket.id, "department": ticket.department, "round": ticket.dispatch_round,
+            "dispatched_at": now})
+    if duplicate is not None:  # the original's own step, chained after its latest (read under its row's lock)
+        ticket_service.record(session=session, ticket=duplicate, action="duplicate_reported", now=now,
+                              actor=reporter, from_status=duplicate.status, to_status=duplicate.status,
+                              note=f"重复上报 {ticket.number}", data={"duplicate": ticket.id})
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        return _replayed(session, reporter, idempotency_key, exc)
+    log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
+             ticket.department)
+    return IntakeResult(ticket, created=True)
+
+
+def _chained(ticket_id: int, steps: list[tuple], *, now: datetime) -> list[dict]:
+    """A new ticket's first timeline rows, hash-chained as tickets.service.record chains them (from nothing)."""
+    rows, previous = [], None
+    for action, actor, from_status, to_status, note, data in steps:
+        row = {"ticket_id": ticket_id, "at": now, "actor_id": actor.id if actor else None,
+               "actor_name": actor.display_name or actor.username if actor else "system",
+               "actor_role": actor.role if actor else "system", "action": action, "from_status": from_status,
+               "to_status": to_status, "note": note, "data": data}
+        row["hash"] = previous = ledger.chain(previous, ledger.content(**{k: v for k, v in row.items()
+                                                                           if k != "hash"}))
+        rows.append(row)
+    return rows
+
+
+def _report_under_emergency(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime,
+                            reporter: User, idempotency_key: str | None) -> IntakeResult:
+    """A report an active emergency covers, through the ORM: flagged 应急 (the emergency's record, its
+    member row), then routed under its 预案's limits."""
     session.add(ticket)
     try:
         session.flush()  # the INSERT: a concurrent request with the same Idempotency-Key fails here
@@ -117,19 +234,16 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         return _replayed(session, reporter, idempotency_key, exc)
     ticket_service.record(session=session, ticket=ticket, action="report", now=now, actor=reporter,
                           from_status=None, to_status=Status.pending_dispatch, note=None,
-                          data={"source": source, "crs": ticket.original_crs, "locate": ticket.locate_how,
+                          data={"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
                                 "distance_m": ticket.zone_distance_m})
-    if duplicate is not None:
-        _link_duplicate(session, ticket, duplicate, now=now, reporter=reporter)
-    else:
-        emergency_flows.flag_report(session=session, config=config, ticket=ticket, now=now)  # 应急: the 预案's limits
-        _route(session, config, ticket, now=now)
+    emergency_flows.flag_report(session=session, config=config, ticket=ticket, now=now)  # 应急: the 预案's limits
+    _route(session, config, ticket, now=now)
     try:
         session.commit()
     except IntegrityError as exc:
         return _replayed(session, reporter, idempotency_key, exc)
-    log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
-             ticket.department)
+    log.info("ticket %s created: %s zone=%s department=%s (under an emergency)", ticket.number, ticket.status,
+             ticket.zone, ticket.department)
     return IntakeResult(ticket, created=True)
 
 
@@ -185,25 +299,21 @@ def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc
     raise exc
 
 
-def _link_duplicate(session: Session, ticket: Ticket, original: Ticket, *, now: datetime, reporter: User) -> None:
-    transitions.apply(ticket, "link_duplicate")
-    ticket.duplicate_of = original.id
-    ticket_service.record(session=session, ticket=ticket, action="link_duplicate", now=now, actor=None,
-                          from_status=Status.pending_dispatch, to_status=Status.duplicate,
-                          note=f"与 {original.number} 重复，合并处理", data={"duplicate_of": original.id})
-    ticket_service.record(session=session, ticket=original, action="duplicate_reported", now=now, actor=reporter,
-                          from_status=original.status, to_status=original.status,
-                          note=f"重复上报 {ticket.number}", data={"duplicate": ticket.id})
-
-
-def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime) -> None:
+def _department(config: StreetConfig, ticket, *, now: datetime) -> tuple[str | None, str | None]:
+    """The department routing.toml sends the ticket to, else None and why it waits (a key of _AWAIT_NOTES)."""
     zone = config.zone(ticket.zone)
     department = routing_service.route(
         rules=config.routing.rule, category=ticket.category, zone=ticket.zone,
         station=zone.station if zone else None, local_time=now.astimezone(config.calendar.timezone).time())
+    if department is not None:
+        return department, None
+    return None, ("no_location" if ticket.lng is None else "out_of_area" if ticket.zone is None else
+                  "no_routing_rule")
+
+
+def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime) -> None:
+    department, reason = _department(config, ticket, now=now)
     if department is None:
-        reason = ("no_location" if ticket.lng is None else
-                  "out_of_area" if ticket.zone is None else "no_routing_rule")
         ticket_service.record(session=session, ticket=ticket, action="await_dispatch", now=now, actor=None,
                               from_status=Status.pending_dispatch, to_status=Status.pending_dispatch,
                               note=_AWAIT_NOTES[reason], data={"reason": reason})
