@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from pydantic_core import PydanticUndefined
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.emergency import flows as emergency_flows
 from dispatch.emergency import service as emergency_service
@@ -145,11 +146,14 @@ _TICKETS, _TIMELINE = Ticket.__table__, TimelineEntry.__table__
 _DEADLINE_CHANGES, _TICKET_DEPARTMENTS = DeadlineChange.__table__, TicketDepartment.__table__
 
 
+_E = Emergency.__table__.c
+_ACTIVE_EMERGENCIES = select(_E.plan, _E.zones).where(_E.status == EmergencyStatus.active.value)
+
+
 def _under_emergency(session: Session, config: StreetConfig, category: str, zone: str | None) -> bool:
     """True when an active emergency covers this category and zone (its 预案's limits then apply): one small
     read of the active emergencies, as plain rows."""
-    active = session.execute(select(Emergency.plan, Emergency.zones)
-                             .where(Emergency.status == EmergencyStatus.active)).all()
+    active = session.connection().execute(_ACTIVE_EMERGENCIES).all()
     return any(emergency_service.covers(row, config, category=category, zone=zone) for row in active)
 
 

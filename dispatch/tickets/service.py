@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -36,6 +36,10 @@ _SEQUENCE = "pg_get_serial_sequence('tickets', 'id')"
 _NUMBER_OF_DAY = text(f"SELECT nextval({_SEQUENCE}) AS id, base FROM ticket_number_days WHERE day = :day")
 _START_DAY = text(f"INSERT INTO ticket_number_days (day, base) VALUES (:day, COALESCE(pg_sequence_last_value("
                   f"{_SEQUENCE}::regclass), 0)) ON CONFLICT (day) DO NOTHING")
+_COUNTERS = TicketCounter.__table__
+_COUNT_DAY = (sqlite_insert(_COUNTERS).values(day=bindparam("day"), last=1)
+              .on_conflict_do_update(index_elements=["day"], set_={"last": _COUNTERS.c.last + 1})
+              .returning(_COUNTERS.c.last))
 
 
 def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> Numbered:
@@ -52,16 +56,14 @@ def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> 
     is also the report's first write, which takes the database's write lock before the duplicate check reads.
     """
     day = now.astimezone(tz).strftime("%Y%m%d")
-    if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(_NUMBER_OF_DAY, {"day": day}).first()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_NUMBER_OF_DAY, {"day": day}).first()
         if row is None:  # the day's first report (or one of the first, which waits for it here)
-            session.execute(_START_DAY, {"day": day})
-            row = session.execute(_NUMBER_OF_DAY, {"day": day}).one()
+            connection.execute(_START_DAY, {"day": day})
+            row = connection.execute(_NUMBER_OF_DAY, {"day": day}).one()
         return Numbered(f"{prefix}-{day}-{row.id - row.base:04d}", row.id)
-    stmt = (sqlite_insert(TicketCounter).values(day=day, last=1)
-            .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
-            .returning(TicketCounter.last))
-    seq = session.execute(stmt).scalar_one()
+    seq = connection.execute(_COUNT_DAY, {"day": day}).scalar_one()
     return Numbered(f"{prefix}-{day}-{seq:04d}")
 
 
@@ -96,15 +98,28 @@ def get_by_number(*, session: Session, number: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.number == number)).first()
 
 
+_T = Ticket.__table__.c
+_BY_IDEMPOTENCY_KEY = select(_T.id).where(_T.reporter_id == bindparam("reporter_id"),
+                                          _T.idempotency_key == bindparam("key"))
+
+
 def get_by_idempotency_key(*, session: Session, reporter_id: int, key: str) -> Ticket | None:
-    return session.exec(select(Ticket).where(Ticket.reporter_id == reporter_id,
-                                             Ticket.idempotency_key == key)).first()
+    """The ticket this reporter's Idempotency-Key made, if any (a plain id lookup first: most keys are new)."""
+    found = session.connection().execute(_BY_IDEMPOTENCY_KEY, {"reporter_id": reporter_id, "key": key}).scalar()
+    return None if found is None else session.get(Ticket, found)
 
 
 def _box(lng: float, lat: float, radius_m: float) -> tuple[float, float]:
     """Half the width and height, in degrees, of the box the duplicate check reads around a point."""
     dlat = radius_m / 111_000 * 1.5
     return dlat / max(math.cos(math.radians(lat)), 0.01), dlat
+
+
+_DUPLICATE_CANDIDATES = select(_T.id, _T.lng, _T.lat).where(  # Core, compiled once: most reports find none
+    _T.category == bindparam("category"), _T.created_at >= bindparam("since"),
+    _T.status.in_(bindparam("statuses", expanding=True)), _T.duplicate_of.is_(None),
+    _T.lng.between(bindparam("lng_min"), bindparam("lng_max")),
+    _T.lat.between(bindparam("lat_min"), bindparam("lat_max")))
 
 
 def find_duplicate(*, session: Session, category: str, lng: float, lat: float, now: datetime,
@@ -114,14 +129,9 @@ def find_duplicate(*, session: Session, category: str, lng: float, lat: float, n
     The candidates are read as plain rows (most reports have none); only the one chosen is loaded as a Ticket.
     """
     dlng, dlat = _box(lng, lat, radius_m)
-    candidates = session.execute(select(Ticket.id, Ticket.lng, Ticket.lat).where(
-        Ticket.category == category,
-        Ticket.created_at >= now - window,
-        col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
-        Ticket.duplicate_of == None,  # noqa: E711
-        col(Ticket.lng).between(lng - dlng, lng + dlng),
-        col(Ticket.lat).between(lat - dlat, lat + dlat),
-    )).all()
+    candidates = session.connection().execute(_DUPLICATE_CANDIDATES, {
+        "category": category, "since": now - window, "statuses": [s.value for s in OPEN_STATUSES],
+        "lng_min": lng - dlng, "lng_max": lng + dlng, "lat_min": lat - dlat, "lat_max": lat + dlat}).all()
     scored = sorted((haversine_m(lng, lat, c_lng, c_lat), c_id) for c_id, c_lng, c_lat in candidates)
     nearest = next((c_id for dist, c_id in scored if dist <= radius_m), None)
     return None if nearest is None else session.get(Ticket, nearest)
@@ -149,7 +159,7 @@ def hold_area(*, session: Session, category: str, lng: float, lat: float, radius
              for y in range(math.floor((lat - dlat) / AREA_LOCK_DEGREES),
                             math.floor((lat + dlat) / AREA_LOCK_DEGREES) + 1)}
     keys = sorted(_lock_key(category, x, y) for x, y in cells)
-    session.execute(_LOCK_AREA, {"keys": keys})
+    session.connection().execute(_LOCK_AREA, {"keys": keys})
 
 
 def _lock_key(category: str, x: int, y: int) -> int:
