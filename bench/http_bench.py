@@ -383,7 +383,7 @@ def rows(p: dict, database_url, database: str, seed: int, row) -> list[dict]:
             if ratio < 0.5 and processes == 1:
                 per_report, shares = profile_shares(setup, p["profile_n"])
                 note += (f"; missed by {0.5 - ratio:.2f} ({ratio / 0.5:.0%} of the goal): a report costs "
-                         f"{per_report * 1000:.1f} ms of CPU in-process under cProfile vs the bare insert's one "
+                         f"{per_report * 1000:.1f} ms in-process (Flask test client, under cProfile) vs the bare insert's one "
                          f"statement; where it goes: " + ", ".join(f"{b} {s:.0%}" for b, s in shares[:5]))
             out.append(row(f"intake over HTTP ({processes} process{'es' if processes > 1 else ''})",
                            round(ours.rate, 1), "req/s", "bare Flask insert app, same server and database",

@@ -1,7 +1,9 @@
 """A report becomes a ticket: geolocate, deduplicate, route, number, dispatch — idempotently."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -101,29 +103,86 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
     placement["committee"] = _committee(config, placement, event.committee, reporter)
     under_emergency = _under_emergency(session, config, category.slug, placement.get("zone"))
+    draft = NewTicket(status=transitions.REPORTED, category=category.slug, description=event.description,
+                      address=event.address, source=source, media_url=media_url, attributes=attributes,
+                      reporter_id=reporter.id, idempotency_key=idempotency_key, occurred_at=event.occurred_at,
+                      created_at=now, updated_at=now, **placement)
+    routed = None if under_emergency else _routed(config, draft, now=now)  # worked out before any write
+    with _one_writer(session):
+        return _write(session, config, category, draft, routed, reporter=reporter, now=now,
+                      idempotency_key=idempotency_key)
+
+
+_WRITERS: dict = {}  # SQLite: one lock per engine (database) of this process
+_WRITERS_GUARD = threading.Lock()
+
+
+def _one_writer(session: Session):
+    """SQLite: the reports of this process write one at a time, the next waiting on a lock that wakes it at the
+    previous commit — not in SQLite's busy handler, which sleeps (up to 100 ms a try) while the database's
+    write lock is held. PostgreSQL: nothing (reports of different spots proceed together)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(engine, threading.Lock())
+
+
+def _write(session: Session, config: StreetConfig, category, draft: NewTicket, routed: Routed | None, *,
+           reporter: User, now: datetime, idempotency_key: str | None) -> IntakeResult:
+    """Number, check for a duplicate, write. `routed` None: an active emergency covers the report."""
     # The number is the report's first write: on SQLite it takes the database's write lock, on PostgreSQL it
     # waits for nothing (tickets.service.take_number); hold_area then orders concurrent reports of one spot, so
     # the duplicate check below sees every such report committed before it: one pile is never dispatched twice.
     numbered = ticket_service.take_number(session=session, prefix=config.intake.number_prefix, now=now,
                                           tz=config.calendar.timezone)
-    fields = dict(number=numbered.number, status=transitions.REPORTED, category=category.slug,
-                  description=event.description, address=event.address, source=source, media_url=media_url,
-                  attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
-                  occurred_at=event.occurred_at, created_at=now, updated_at=now, **placement)
+    draft.number, draft.id = numbered.number, numbered.ticket_id
     duplicate = None
     dup_cfg = config.intake.duplicates
     radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
-    if dup_cfg.enabled and radius_m > 0 and placement.get("lng") is not None:
-        ticket_service.hold_area(session=session, category=category.slug, lng=placement["lng"],
-                                 lat=placement["lat"], radius_m=radius_m)
+    if dup_cfg.enabled and radius_m > 0 and draft.lng is not None:
+        ticket_service.hold_area(session=session, category=category.slug, lng=draft.lng, lat=draft.lat,
+                                 radius_m=radius_m)
         duplicate = ticket_service.find_duplicate(
-            session=session, category=category.slug, lng=placement["lng"], lat=placement["lat"], now=now,
+            session=session, category=category.slug, lng=draft.lng, lat=draft.lat, now=now,
             radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
-    if under_emergency and duplicate is None:  # rare: the emergency's own steps, through the ORM
-        return _report_under_emergency(session, config, Ticket(id=numbered.ticket_id, **fields), now=now,
+    if routed is None and duplicate is None:  # rare: the emergency's own steps, through the ORM
+        fields = {name: getattr(draft, name) for name in _TICKET_COLUMNS if name != "id"}
+        return _report_under_emergency(session, config, Ticket(id=draft.id, **fields), now=now,
                                        reporter=reporter, idempotency_key=idempotency_key)
-    return _report(session, config, NewTicket(id=numbered.ticket_id, **fields), duplicate, now=now,
-                   reporter=reporter, idempotency_key=idempotency_key)
+    if duplicate is not None:
+        transitions.apply(draft, "link_duplicate")
+        draft.duplicate_of = duplicate.id
+        routed = Routed(draft, ("link_duplicate", None, Status.pending_dispatch, Status.duplicate,
+                                f"与 {duplicate.number} 重复，合并处理", {"duplicate_of": duplicate.id}), [])
+    else:
+        routed.ticket.number, routed.ticket.id = draft.number, draft.id
+    return _report(session, routed, duplicate, now=now, reporter=reporter, idempotency_key=idempotency_key)
+
+
+@dataclass
+class Routed:
+    """A report as it will be written: the ticket, its timeline step after the report's, its deadlines' moves."""
+
+    ticket: NewTicket
+    step: tuple  # (action, actor, from_status, to_status, note, data)
+    moved: list  # (kind, old_at, new_at) of each deadline started
+
+
+def _routed(config: StreetConfig, draft: NewTicket, *, now: datetime) -> Routed:
+    """Where routing.toml sends the report if it is no duplicate: dispatched with both deadlines, or waiting for
+    the command center (a copy of the draft; the draft stays as reported)."""
+    ticket = NewTicket(**vars(draft))
+    department, reason = _department(config, ticket, now=now)
+    if department is None:
+        return Routed(ticket, ("await_dispatch", None, Status.pending_dispatch, Status.pending_dispatch,
+                               _AWAIT_NOTES[reason], {"reason": reason}), [])
+    transitions.apply(ticket, "auto_dispatch")
+    ticket.department = department
+    moved = ticket_clock.clocks_started(ticket, config=config, now=now)
+    return Routed(ticket, ("dispatch", None, Status.pending_dispatch, Status.dispatched,
+                           f"自动派遣至 {config.departments[department].name}",
+                           {"department": department, "auto": True}), moved)
 
 
 class NewTicket(SimpleNamespace):
@@ -157,33 +216,16 @@ def _under_emergency(session: Session, config: StreetConfig, category: str, zone
     return any(emergency_service.covers(row, config, category=category, zone=zone) for row in active)
 
 
-def _report(session: Session, config: StreetConfig, ticket: NewTicket, duplicate: Ticket | None, *,
-            now: datetime, reporter: User, idempotency_key: str | None) -> IntakeResult:
+def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: datetime, reporter: User,
+            idempotency_key: str | None) -> IntakeResult:
     """The report's rows, each table in one statement: the ticket as it ends up (linked to its duplicate, or
     routed: dispatched with both deadlines, or waiting for the command center), its timeline chained from
     nothing (a new ticket has no earlier step), and on dispatch its deadline history and dispatch round.
     Nothing is read back: every value is known here."""
+    ticket, moved = routed.ticket, routed.moved
     steps = [("report", reporter, None, Status.pending_dispatch, None,
               {"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
-               "distance_m": ticket.zone_distance_m})]
-    moved = []
-    if duplicate is not None:
-        transitions.apply(ticket, "link_duplicate")
-        ticket.duplicate_of = duplicate.id
-        steps.append(("link_duplicate", None, Status.pending_dispatch, Status.duplicate,
-                      f"与 {duplicate.number} 重复，合并处理", {"duplicate_of": duplicate.id}))
-    else:
-        department, reason = _department(config, ticket, now=now)
-        if department is None:
-            steps.append(("await_dispatch", None, Status.pending_dispatch, Status.pending_dispatch,
-                          _AWAIT_NOTES[reason], {"reason": reason}))
-        else:
-            transitions.apply(ticket, "auto_dispatch")
-            ticket.department = department
-            moved = ticket_clock.clocks_started(ticket, config=config, now=now)
-            steps.append(("dispatch", None, Status.pending_dispatch, Status.dispatched,
-                          f"自动派遣至 {config.departments[department].name}",
-                          {"department": department, "auto": True}))
+               "distance_m": ticket.zone_distance_m}), routed.step]
     connection = session.connection()
     values = {name: getattr(ticket, name) for name in _TICKET_COLUMNS if name != "id" or ticket.id is not None}
     try:
