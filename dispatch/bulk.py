@@ -62,3 +62,18 @@ def insert_new(session: Session, table: Table, columns: Sequence[str], rows: Seq
         sql = _insert_sql(table, columns, dialect, len(page)) + tail
         found += [tuple(r) for r in connection.exec_driver_sql(sql, tuple(v for row in page for v in row))]
     return found
+
+
+def insert_together(session: Session, parts: Sequence[tuple[Table, Sequence[str], Sequence[Sequence]]]) -> None:
+    """PostgreSQL: INSERT into several tables in ONE statement (one round trip), each part a data-modifying
+    `WITH` of the last: (table, columns, rows) in the order written — a parent before the rows that refer
+    to it (their foreign keys are checked at the statement's end). Values go through each column's type."""
+    parts = [(table, columns, rows) for table, columns, rows in parts if rows]
+    connection = session.connection()
+    dialect = connection.dialect
+    inserts, values = [], []
+    for table, columns, rows in parts:
+        inserts.append(_insert_sql(table, columns, dialect, len(rows)))
+        values += [v for row in _process(rows, _processors(table, columns, dialect)) for v in row]
+    sql = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({statement}) " for i, statement in enumerate(inserts[:-1]))
+    connection.exec_driver_sql(sql + inserts[-1], tuple(values))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from dispatch import bulk
 from dispatch.emergency import flows as emergency_flows
 from dispatch.emergency import service as emergency_service
 from dispatch.emergency.models import Emergency, EmergencyStatus
@@ -132,17 +133,19 @@ def _write(session: Session, config: StreetConfig, category, draft: NewTicket, r
            reporter: User, now: datetime, idempotency_key: str | None) -> IntakeResult:
     """Number, check for a duplicate, write. `routed` None: an active emergency covers the report."""
     # The number is the report's first write: on SQLite it takes the database's write lock, on PostgreSQL it
-    # waits for nothing (tickets.service.take_number); hold_area then orders concurrent reports of one spot, so
-    # the duplicate check below sees every such report committed before it: one pile is never dispatched twice.
-    numbered = ticket_service.take_number(session=session, prefix=config.intake.number_prefix, now=now,
-                                          tz=config.calendar.timezone)
-    draft.number, draft.id = numbered.number, numbered.ticket_id
-    duplicate = None
+    # waits for nothing (tickets.service.take_number) but holds the duplicate check's area (hold_area), which
+    # orders concurrent reports of one spot: the check below sees every such report committed before it, so
+    # one pile is never dispatched twice.
     dup_cfg = config.intake.duplicates
     radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
-    if dup_cfg.enabled and radius_m > 0 and draft.lng is not None:
-        ticket_service.hold_area(session=session, category=category.slug, lng=draft.lng, lat=draft.lat,
-                                 radius_m=radius_m)
+    check = dup_cfg.enabled and radius_m > 0 and draft.lng is not None
+    area = (ticket_service.area_keys(category=category.slug, lng=draft.lng, lat=draft.lat, radius_m=radius_m)
+            if check else None)
+    numbered = ticket_service.take_number(session=session, prefix=config.intake.number_prefix, now=now,
+                                          tz=config.calendar.timezone, hold=area)
+    draft.number, draft.id = numbered.number, numbered.ticket_id
+    duplicate = None
+    if check:
         duplicate = ticket_service.find_duplicate(
             session=session, category=category.slug, lng=draft.lng, lat=draft.lat, now=now,
             radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
@@ -218,7 +221,7 @@ def _under_emergency(session: Session, config: StreetConfig, category: str, zone
 
 def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: datetime, reporter: User,
             idempotency_key: str | None) -> IntakeResult:
-    """The report's rows, each table in one statement: the ticket as it ends up (linked to its duplicate, or
+    """The report's rows, each table in one statement (PostgreSQL: all of them in one): the ticket as it ends up (linked to its duplicate, or
     routed: dispatched with both deadlines, or waiting for the command center), its timeline chained from
     nothing (a new ticket has no earlier step), and on dispatch its deadline history and dispatch round.
     Nothing is read back: every value is known here."""
@@ -227,21 +230,13 @@ def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: 
               {"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
                "distance_m": ticket.zone_distance_m}), routed.step]
     connection = session.connection()
-    values = {name: getattr(ticket, name) for name in _TICKET_COLUMNS if name != "id" or ticket.id is not None}
     try:
-        inserted = connection.execute(_TICKETS.insert(), values)  # a concurrent same-key report fails here
-    except IntegrityError as exc:
+        if ticket.id is not None:  # PostgreSQL: the id came with the number, so every row goes in one round trip
+            _insert_in_one(session, ticket, steps, moved, now=now)
+        else:  # SQLite (in-process: a statement costs no round trip)
+            _insert_each(connection, ticket, steps, moved, now=now)
+    except IntegrityError as exc:  # a concurrent report with the same Idempotency-Key made it first
         return _replayed(session, reporter, idempotency_key, exc)
-    if ticket.id is None:
-        ticket.id = inserted.inserted_primary_key[0]
-    connection.execute(_TIMELINE.insert(), _chained(ticket.id, steps, now=now))
-    if moved:
-        connection.execute(_DEADLINE_CHANGES.insert(), [
-            {"ticket_id": ticket.id, "deadline": kind, "old_at": old_at, "new_at": new_at, "reason": "dispatch",
-             "at": now, "actor_id": None} for kind, old_at, new_at in moved])
-        connection.execute(_TICKET_DEPARTMENTS.insert(), {  # tickets.holders' row of this dispatch round
-            "ticket_id": ticket.id, "department": ticket.department, "round": ticket.dispatch_round,
-            "dispatched_at": now})
     if duplicate is not None:  # the original's own step, chained after its latest (read under its row's lock)
         ticket_service.record(session=session, ticket=duplicate, action="duplicate_reported", now=now,
                               actor=reporter, from_status=duplicate.status, to_status=duplicate.status,
@@ -253,6 +248,38 @@ def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: 
     log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
              ticket.department)
     return IntakeResult(ticket, created=True)
+
+
+def _deadline_rows(ticket: NewTicket, moved: list, *, now: datetime) -> list[dict]:
+    return [{"ticket_id": ticket.id, "deadline": kind, "old_at": old_at, "new_at": new_at, "reason": "dispatch",
+             "at": now, "actor_id": None} for kind, old_at, new_at in moved]
+
+
+def _holder_rows(ticket: NewTicket, moved: list, *, now: datetime) -> list[dict]:
+    """tickets.holders' row of this dispatch round, when the report was dispatched."""
+    return [{"ticket_id": ticket.id, "department": ticket.department, "round": ticket.dispatch_round,
+             "dispatched_at": now}] if moved else []
+
+
+def _insert_each(connection, ticket: NewTicket, steps: list[tuple], moved: list, *, now: datetime) -> None:
+    values = {name: getattr(ticket, name) for name in _TICKET_COLUMNS if name != "id"}
+    ticket.id = connection.execute(_TICKETS.insert(), values).inserted_primary_key[0]
+    connection.execute(_TIMELINE.insert(), _chained(ticket.id, steps, now=now))
+    if moved:
+        connection.execute(_DEADLINE_CHANGES.insert(), _deadline_rows(ticket, moved, now=now))
+        connection.execute(_TICKET_DEPARTMENTS.insert(), _holder_rows(ticket, moved, now=now))
+
+
+def _insert_in_one(session: Session, ticket: NewTicket, steps: list[tuple], moved: list, *, now: datetime) -> None:
+    def part(table, rows: list[dict]):
+        columns = tuple(rows[0]) if rows else ()
+        return table, columns, [tuple(row[c] for c in columns) for row in rows]
+
+    bulk.insert_together(session, [
+        (_TICKETS, _TICKET_COLUMNS, [tuple(getattr(ticket, name) for name in _TICKET_COLUMNS)]),
+        part(_TIMELINE, _chained(ticket.id, steps, now=now)),
+        part(_DEADLINE_CHANGES, _deadline_rows(ticket, moved, now=now)),
+        part(_TICKET_DEPARTMENTS, _holder_rows(ticket, moved, now=now))])
 
 
 def _chained(ticket_id: int, steps: list[tuple], *, now: datetime) -> list[dict]:

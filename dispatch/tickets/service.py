@@ -34,6 +34,9 @@ class Numbered:
 
 _SEQUENCE = "pg_get_serial_sequence('tickets', 'id')"
 _NUMBER_OF_DAY = text(f"SELECT nextval({_SEQUENCE}) AS id, base FROM ticket_number_days WHERE day = :day")
+_NUMBER_OF_DAY_HOLDING = text(f"SELECT nextval({_SEQUENCE}) AS id, base, (SELECT count(pg_advisory_xact_lock(k)) "
+                              "FROM unnest(CAST(:keys AS bigint[])) AS k) AS held "
+                              "FROM ticket_number_days WHERE day = :day")
 _START_DAY = text(f"INSERT INTO ticket_number_days (day, base) VALUES (:day, COALESCE(pg_sequence_last_value("
                   f"{_SEQUENCE}::regclass), 0)) ON CONFLICT (day) DO NOTHING")
 _COUNTERS = TicketCounter.__table__
@@ -42,7 +45,7 @@ _COUNT_DAY = (sqlite_insert(_COUNTERS).values(day=bindparam("day"), last=1)
               .returning(_COUNTERS.c.last))
 
 
-def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> Numbered:
+def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo, hold: list[int] | None = None) -> Numbered:
     """The number of a new ticket of the day of `now` in `tz`: PREFIX-YYYYMMDD-NNNN, e.g. YC-20261128-0007.
 
     PostgreSQL: no counter row. The ticket's id is taken from the tickets' id sequence (never blocks, never
@@ -54,14 +57,18 @@ def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> 
 
     SQLite: one writer at a time anyway, so a counter row per day (atomic upsert) gives gapless numbers; it
     is also the report's first write, which takes the database's write lock before the duplicate check reads.
+
+    `hold`: the duplicate check's area (`area_keys`), locked on PostgreSQL in the same round trip.
     """
     day = now.astimezone(tz).strftime("%Y%m%d")
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        row = connection.execute(_NUMBER_OF_DAY, {"day": day}).first()
+        row = (connection.execute(_NUMBER_OF_DAY_HOLDING, {"day": day, "keys": hold}) if hold else
+               connection.execute(_NUMBER_OF_DAY, {"day": day})).first()
         if row is None:  # the day's first report (or one of the first, which waits for it here)
             connection.execute(_START_DAY, {"day": day})
             row = connection.execute(_NUMBER_OF_DAY, {"day": day}).one()
+            hold_area(session=session, keys=hold or [])
         return Numbered(f"{prefix}-{day}-{row.id - row.base:04d}", row.id)
     seq = connection.execute(_COUNT_DAY, {"day": day}).scalar_one()
     return Numbered(f"{prefix}-{day}-{seq:04d}")
@@ -141,25 +148,28 @@ AREA_LOCK_DEGREES = 0.01  # the cells (~1 km) the PostgreSQL duplicate check loc
 _LOCK_AREA = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k")
 
 
-def hold_area(*, session: Session, category: str, lng: float, lat: float, radius_m: float) -> None:
-    """PostgreSQL: hold, until commit, the area the duplicate check of a report at (lng, lat) reads, so that two
-    reports of one pile made at the same moment are checked one after the other (the second sees the first and
-    is linked to it) while reports elsewhere, or of other categories, do not wait for each other.
-
-    The area is every AREA_LOCK_DEGREES cell of this category that the check's box touches, each a
-    transaction-scoped advisory lock taken in key order (no deadlock); two reports within radius_m of each other
-    share at least the cell of either point. SQLite needs none: its one writer at a time (taken by the
-    report's first write, the number) already orders them.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
+def area_keys(*, category: str, lng: float, lat: float, radius_m: float) -> list[int]:
+    """The advisory lock keys of the area the duplicate check of a report at (lng, lat) reads (`hold_area`)."""
     dlng, dlat = _box(lng, lat, radius_m)
     cells = {(x, y) for x in range(math.floor((lng - dlng) / AREA_LOCK_DEGREES),
                                    math.floor((lng + dlng) / AREA_LOCK_DEGREES) + 1)
              for y in range(math.floor((lat - dlat) / AREA_LOCK_DEGREES),
                             math.floor((lat + dlat) / AREA_LOCK_DEGREES) + 1)}
-    keys = sorted(_lock_key(category, x, y) for x, y in cells)
-    session.connection().execute(_LOCK_AREA, {"keys": keys})
+    return sorted(_lock_key(category, x, y) for x, y in cells)
+
+
+def hold_area(*, session: Session, keys: list[int]) -> None:
+    """PostgreSQL: hold, until commit, the area the duplicate check of a report reads (`area_keys`), so that two
+    reports of one pile made at the same moment are checked one after the other (the second sees the first and
+    is linked to it) while reports elsewhere, or of other categories, do not wait for each other.
+
+    The area is every AREA_LOCK_DEGREES cell of this category that the check's box touches, each a
+    transaction-scoped advisory lock taken in key order (no deadlock); two reports within radius_m of each other
+    share at least the cell of either point. `take_number(hold=keys)` takes them in its own statement. SQLite
+    needs none: its one writer at a time (taken by the report's first write, the number) orders them.
+    """
+    if keys and session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_LOCK_AREA, {"keys": keys})
 
 
 def _lock_key(category: str, x: int, y: int) -> int:
