@@ -221,10 +221,10 @@ def _under_emergency(session: Session, config: StreetConfig, category: str, zone
 
 def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: datetime, reporter: User,
             idempotency_key: str | None) -> IntakeResult:
-    """The report's rows, each table in one statement (PostgreSQL: all of them in one): the ticket as it ends up (linked to its duplicate, or
-    routed: dispatched with both deadlines, or waiting for the command center), its timeline chained from
-    nothing (a new ticket has no earlier step), and on dispatch its deadline history and dispatch round.
-    Nothing is read back: every value is known here."""
+    """The report's rows, each table in one statement (PostgreSQL: all of them in one): the ticket as it ends
+    up (linked to its duplicate, or routed: dispatched with both deadlines, or waiting for the command
+    center), its timeline chained from nothing (a new ticket has no earlier step), and on dispatch its
+    deadline history and dispatch round. Nothing is read back: every value is known here."""
     ticket, moved = routed.ticket, routed.moved
     steps = [("report", reporter, None, Status.pending_dispatch, None,
               {"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
