@@ -6,27 +6,24 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
-from pydantic_core import PydanticUndefined
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from dispatch import bulk
 from dispatch.emergency import flows as emergency_flows
 from dispatch.emergency import service as emergency_service
 from dispatch.emergency.models import Emergency, EmergencyStatus
 from dispatch.errors import ApiError
 from dispatch.intake import attributes as attribute_checks
+from dispatch.intake import rows
 from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock as ticket_clock
-from dispatch.tickets import record as ledger
 from dispatch.tickets import transitions
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import DeadlineChange, Status, Ticket, TicketDepartment, TimelineEntry
+from dispatch.tickets.models import Status, Ticket
 from dispatch.users.models import Role, User
 from geo.crs import to_wgs84
 
@@ -43,7 +40,7 @@ _AWAIT_NOTES = {  # why a report waits for the command center (待城运中心�
 
 @dataclass(frozen=True)
 class IntakeResult:
-    ticket: Ticket | NewTicket  # NewTicket: written by the lean path, read-only
+    ticket: Ticket | rows.NewTicket  # rows.NewTicket: written by the lean path, read-only
     created: bool  # False when an Idempotency-Key replayed an earlier report
 
 
@@ -104,7 +101,7 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
     placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
     placement["committee"] = _committee(config, placement, event.committee, reporter)
     under_emergency = _under_emergency(session, config, category.slug, placement.get("zone"))
-    draft = NewTicket(status=transitions.REPORTED, category=category.slug, description=event.description,
+    draft = rows.NewTicket(status=transitions.REPORTED, category=category.slug, description=event.description,
                       address=event.address, source=source, media_url=media_url, attributes=attributes,
                       reporter_id=reporter.id, idempotency_key=idempotency_key, occurred_at=event.occurred_at,
                       created_at=now, updated_at=now, **placement)
@@ -129,7 +126,7 @@ def _one_writer(session: Session):
         return _WRITERS.setdefault(engine, threading.Lock())
 
 
-def _write(session: Session, config: StreetConfig, category, draft: NewTicket, routed: Routed | None, *,
+def _write(session: Session, config: StreetConfig, category, draft: rows.NewTicket, routed: Routed | None, *,
            reporter: User, now: datetime, idempotency_key: str | None) -> IntakeResult:
     """Number, check for a duplicate, write. `routed` None: an active emergency covers the report."""
     # The number is the report's first write: on SQLite it takes the database's write lock, on PostgreSQL it
@@ -150,7 +147,7 @@ def _write(session: Session, config: StreetConfig, category, draft: NewTicket, r
             session=session, category=category.slug, lng=draft.lng, lat=draft.lat, now=now,
             radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
     if routed is None and duplicate is None:  # rare: the emergency's own steps, through the ORM
-        fields = {name: getattr(draft, name) for name in _TICKET_COLUMNS if name != "id"}
+        fields = {name: getattr(draft, name) for name in rows.TICKET_COLUMNS if name != "id"}
         return _report_under_emergency(session, config, Ticket(id=draft.id, **fields), now=now,
                                        reporter=reporter, idempotency_key=idempotency_key)
     if duplicate is not None:
@@ -167,15 +164,15 @@ def _write(session: Session, config: StreetConfig, category, draft: NewTicket, r
 class Routed:
     """A report as it will be written: the ticket, its timeline step after the report's, its deadlines' moves."""
 
-    ticket: NewTicket
+    ticket: rows.NewTicket
     step: tuple  # (action, actor, from_status, to_status, note, data)
     moved: list  # (kind, old_at, new_at) of each deadline started
 
 
-def _routed(config: StreetConfig, draft: NewTicket, *, now: datetime) -> Routed:
+def _routed(config: StreetConfig, draft: rows.NewTicket, *, now: datetime) -> Routed:
     """Where routing.toml sends the report if it is no duplicate: dispatched with both deadlines, or waiting for
     the command center (a copy of the draft; the draft stays as reported)."""
-    ticket = NewTicket(**vars(draft))
+    ticket = rows.NewTicket(**vars(draft))
     department, reason = _department(config, ticket, now=now)
     if department is None:
         return Routed(ticket, ("await_dispatch", None, Status.pending_dispatch, Status.pending_dispatch,
@@ -186,26 +183,6 @@ def _routed(config: StreetConfig, draft: NewTicket, *, now: datetime) -> Routed:
     return Routed(ticket, ("dispatch", None, Status.pending_dispatch, Status.dispatched,
                            f"自动派遣至 {config.departments[department].name}",
                            {"department": department, "auto": True}), moved)
-
-
-class NewTicket(SimpleNamespace):
-    """A ticket intake has just written: every column as stored, read without a session (the answer's body)."""
-
-    def __init__(self, **given):
-        super().__init__(**{**{name: make() for name, make in _TICKET_DEFAULTS.items()}, **given})
-
-
-def _field_default(field):
-    if field.default_factory is not None:
-        return field.default_factory
-    default = None if field.default is PydanticUndefined else field.default
-    return lambda: default
-
-
-_TICKET_DEFAULTS = {name: _field_default(field) for name, field in Ticket.model_fields.items()}
-_TICKET_COLUMNS = tuple(column.name for column in Ticket.__table__.columns)
-_TICKETS, _TIMELINE = Ticket.__table__, TimelineEntry.__table__
-_DEADLINE_CHANGES, _TICKET_DEPARTMENTS = DeadlineChange.__table__, TicketDepartment.__table__
 
 
 _E = Emergency.__table__.c
@@ -232,9 +209,9 @@ def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: 
     connection = session.connection()
     try:
         if ticket.id is not None:  # PostgreSQL: the id came with the number, so every row goes in one round trip
-            _insert_in_one(session, ticket, steps, moved, now=now)
+            rows.insert_in_one(session, ticket, steps, moved, now=now)
         else:  # SQLite (in-process: a statement costs no round trip)
-            _insert_each(connection, ticket, steps, moved, now=now)
+            rows.insert_each(connection, ticket, steps, moved, now=now)
     except IntegrityError as exc:  # a concurrent report with the same Idempotency-Key made it first
         return _replayed(session, reporter, idempotency_key, exc)
     if duplicate is not None:  # the original's own step, chained after its latest (read under its row's lock)
@@ -248,52 +225,6 @@ def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: 
     log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
              ticket.department)
     return IntakeResult(ticket, created=True)
-
-
-def _deadline_rows(ticket: NewTicket, moved: list, *, now: datetime) -> list[dict]:
-    return [{"ticket_id": ticket.id, "deadline": kind, "old_at": old_at, "new_at": new_at, "reason": "dispatch",
-             "at": now, "actor_id": None} for kind, old_at, new_at in moved]
-
-
-def _holder_rows(ticket: NewTicket, moved: list, *, now: datetime) -> list[dict]:
-    """tickets.holders' row of this dispatch round, when the report was dispatched."""
-    return [{"ticket_id": ticket.id, "department": ticket.department, "round": ticket.dispatch_round,
-             "dispatched_at": now}] if moved else []
-
-
-def _insert_each(connection, ticket: NewTicket, steps: list[tuple], moved: list, *, now: datetime) -> None:
-    values = {name: getattr(ticket, name) for name in _TICKET_COLUMNS if name != "id"}
-    ticket.id = connection.execute(_TICKETS.insert(), values).inserted_primary_key[0]
-    connection.execute(_TIMELINE.insert(), _chained(ticket.id, steps, now=now))
-    if moved:
-        connection.execute(_DEADLINE_CHANGES.insert(), _deadline_rows(ticket, moved, now=now))
-        connection.execute(_TICKET_DEPARTMENTS.insert(), _holder_rows(ticket, moved, now=now))
-
-
-def _insert_in_one(session: Session, ticket: NewTicket, steps: list[tuple], moved: list, *, now: datetime) -> None:
-    def part(table, rows: list[dict]):
-        columns = tuple(rows[0]) if rows else ()
-        return table, columns, [tuple(row[c] for c in columns) for row in rows]
-
-    bulk.insert_together(session, [
-        (_TICKETS, _TICKET_COLUMNS, [tuple(getattr(ticket, name) for name in _TICKET_COLUMNS)]),
-        part(_TIMELINE, _chained(ticket.id, steps, now=now)),
-        part(_DEADLINE_CHANGES, _deadline_rows(ticket, moved, now=now)),
-        part(_TICKET_DEPARTMENTS, _holder_rows(ticket, moved, now=now))])
-
-
-def _chained(ticket_id: int, steps: list[tuple], *, now: datetime) -> list[dict]:
-    """A new ticket's first timeline rows, hash-chained as tickets.service.record chains them (from nothing)."""
-    rows, previous = [], None
-    for action, actor, from_status, to_status, note, data in steps:
-        row = {"ticket_id": ticket_id, "at": now, "actor_id": actor.id if actor else None,
-               "actor_name": actor.display_name or actor.username if actor else "system",
-               "actor_role": actor.role if actor else "system", "action": action, "from_status": from_status,
-               "to_status": to_status, "note": note, "data": data}
-        row["hash"] = previous = ledger.chain(previous, ledger.content(**{k: v for k, v in row.items()
-                                                                           if k != "hash"}))
-        rows.append(row)
-    return rows
 
 
 def _report_under_emergency(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime,
