@@ -30,6 +30,7 @@ import sqlalchemy as sa  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 
 import geo_bench  # noqa: E402
+import http_bench  # noqa: E402
 import intake_bench  # noqa: E402
 import pages_bench  # noqa: E402
 import sweep_bench  # noqa: E402
@@ -46,6 +47,12 @@ QUICK = {"side": 30, "n": 400, "baseline_n": 20, "many": 5_000, "sizes": [2_000]
          "sweep_repeats": 2, "intake_n": 30}
 FULL = {"side": 200, "n": 2_000, "baseline_n": 20, "many": 100_000, "sizes": [100_000, 1_000_000],
         "due_share": 0.01, "sweep_repeats": 1, "intake_n": 200}
+# intake over HTTP (bench/http_bench.py): history size, timed seconds per measurement, clients, turns, server
+# processes (PostgreSQL), cockpit screens and the seconds they are watched, reports profiled when the goal is missed
+QUICK.update(http_size=2_000, http_seconds=1.0, http_clients=8, http_rounds=1, http_processes=2, screens=3,
+             screen_seconds=3.5, profile_n=30)
+FULL.update(http_size=100_000, http_seconds=10.0, http_clients=16, http_rounds=2, http_processes=2, screens=3,
+            screen_seconds=15.0, profile_n=300)
 
 
 def row(name, value, unit, baseline_name, baseline_value, ratio, goal, met, database="-", note=""):
@@ -277,6 +284,7 @@ def main(argv=None) -> list[dict]:
     for name, url in databases:
         rows += sweep_rows(p, url, name, args.seed)
         rows += intake_rows(p, url, name, args.seed)
+        rows += http_bench.rows(p, url, name, args.seed, row)
     rows += pages_bench.rows()  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
 
     print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes); every baseline measured in this run\n")

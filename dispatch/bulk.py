@@ -179,3 +179,18 @@ def update_many(session: Session, table: Table, params: Sequence[tuple[str, obje
                                         f"WHERE {where_sql.format(**fill)}",
                                         [dict(zip(names, row)) for row in values])
     return result.rowcount
+
+
+def insert_together(session: Session, parts: Sequence[tuple[Table, Sequence[str], Sequence[Sequence]]]) -> None:
+    """PostgreSQL: INSERT into several tables in ONE statement (one round trip), each part a data-modifying
+    `WITH` of the last: (table, columns, rows) in the order written — a parent before the rows that refer
+    to it (their foreign keys are checked at the statement's end). Values go through each column's type."""
+    parts = [(table, columns, rows) for table, columns, rows in parts if rows]
+    connection = session.connection()
+    dialect = connection.dialect
+    inserts, values = [], []
+    for table, columns, rows in parts:
+        inserts.append(_insert_sql(table, columns, dialect, len(rows)))
+        values += [v for row in _process(rows, _processors(table, columns, dialect, ())) for v in row]
+    sql = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({statement}) " for i, statement in enumerate(inserts[:-1]))
+    connection.exec_driver_sql(sql + inserts[-1], tuple(values))

@@ -7,5 +7,5 @@ from dispatch.followup.models import Followup, FollowupEscalation, FollowupVisit
 from dispatch.street.models import Category, ConfigState, Department, Zone  # noqa: F401
 from dispatch.tickets.models import (AssistEscalation, AssistTask, CalendarYear, DeadlineChange,  # noqa: F401
                                      Escalation, ExtensionRequest, Photo, ReopenRequest, Ticket, TicketCounter,
-                                     TicketDepartment, TimelineEntry)
+                                     TicketDepartment, TicketNumberDay, TimelineEntry)
 from dispatch.users.models import SignInFailures, User, WebSession  # noqa: F401

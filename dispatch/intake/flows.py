@@ -1,16 +1,22 @@
 """A report becomes a ticket: geolocate, deduplicate, route, number, dispatch — idempotently."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from dispatch.emergency import flows as emergency_flows
+from dispatch.emergency import service as emergency_service
+from dispatch.emergency.models import Emergency, EmergencyStatus
 from dispatch.errors import ApiError
 from dispatch.intake import attributes as attribute_checks
+from dispatch.intake import rows
 from dispatch.intake.models import EventCreate, Location
 from dispatch.routing import service as routing_service
 from dispatch.street.config import StreetConfig
@@ -34,7 +40,7 @@ _AWAIT_NOTES = {  # why a report waits for the command center (待城运中心�
 
 @dataclass(frozen=True)
 class IntakeResult:
-    ticket: Ticket
+    ticket: Ticket | rows.NewTicket  # rows.NewTicket: written by the lean path, read-only
     created: bool  # False when an Idempotency-Key replayed an earlier report
 
 
@@ -94,22 +100,137 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         attributes = _answers(category, event.attributes)
     placement = _placement(config, event.location)  # before the day's number is taken: it may refuse the point
     placement["committee"] = _committee(config, placement, event.committee, reporter)
-    # next_number's upsert locks the day's counter row until commit, so concurrent reports queue here and
-    # the duplicate check below sees every ticket committed before it: one pile is never dispatched twice.
-    ticket = Ticket(
-        number=ticket_service.next_number(session=session, prefix=config.intake.number_prefix, now=now,
-                                          tz=config.calendar.timezone),
-        status=transitions.REPORTED, category=category.slug,
-        description=event.description, address=event.address, source=source, media_url=media_url,
-        attributes=attributes, reporter_id=reporter.id, idempotency_key=idempotency_key,
-        occurred_at=event.occurred_at, created_at=now, updated_at=now, **placement)
-    duplicate = None
+    under_emergency = _under_emergency(session, config, category.slug, placement.get("zone"))
+    draft = rows.NewTicket(status=transitions.REPORTED, category=category.slug, description=event.description,
+                      address=event.address, source=source, media_url=media_url, attributes=attributes,
+                      reporter_id=reporter.id, idempotency_key=idempotency_key, occurred_at=event.occurred_at,
+                      created_at=now, updated_at=now, **placement)
+    routed = None if under_emergency else _routed(config, draft, now=now)  # worked out before any write
+    with _one_writer(session):
+        return _write(session, config, category, draft, routed, reporter=reporter, now=now,
+                      idempotency_key=idempotency_key)
+
+
+_WRITERS: dict = {}  # SQLite: one lock per engine (database) of this process
+_WRITERS_GUARD = threading.Lock()
+
+
+def _one_writer(session: Session):
+    """SQLite: the reports of this process write one at a time, the next waiting on a lock that wakes it at the
+    previous commit — not in SQLite's busy handler, which sleeps (up to 100 ms a try) while the database's
+    write lock is held. PostgreSQL: nothing (reports of different spots proceed together)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(engine, threading.Lock())
+
+
+def _write(session: Session, config: StreetConfig, category, draft: rows.NewTicket, routed: Routed | None, *,
+           reporter: User, now: datetime, idempotency_key: str | None) -> IntakeResult:
+    """Number, check for a duplicate, write. `routed` None: an active emergency covers the report."""
+    # The number is the report's first write: on SQLite it takes the database's write lock, on PostgreSQL it
+    # waits for nothing (tickets.service.take_number) but holds the duplicate check's area (hold_area), which
+    # orders concurrent reports of one spot: the check below sees every such report committed before it, so
+    # one pile is never dispatched twice.
     dup_cfg = config.intake.duplicates
     radius_m = dup_cfg.radius_m if category.duplicate_radius_m is None else category.duplicate_radius_m
-    if dup_cfg.enabled and radius_m > 0 and ticket.lng is not None:
+    check = dup_cfg.enabled and radius_m > 0 and draft.lng is not None
+    area = (ticket_service.area_keys(category=category.slug, lng=draft.lng, lat=draft.lat, radius_m=radius_m)
+            if check else None)
+    numbered = ticket_service.take_number(session=session, prefix=config.intake.number_prefix, now=now,
+                                          tz=config.calendar.timezone, hold=area)
+    draft.number, draft.id = numbered.number, numbered.ticket_id
+    duplicate = None
+    if check:
         duplicate = ticket_service.find_duplicate(
-            session=session, category=category.slug, lng=ticket.lng, lat=ticket.lat, now=now,
+            session=session, category=category.slug, lng=draft.lng, lat=draft.lat, now=now,
             radius_m=radius_m, window=timedelta(hours=dup_cfg.window_hours))
+    if routed is None and duplicate is None:  # rare: the emergency's own steps, through the ORM
+        fields = {name: getattr(draft, name) for name in rows.TICKET_COLUMNS if name != "id"}
+        return _report_under_emergency(session, config, Ticket(id=draft.id, **fields), now=now,
+                                       reporter=reporter, idempotency_key=idempotency_key)
+    if duplicate is not None:
+        transitions.apply(draft, "link_duplicate")
+        draft.duplicate_of = duplicate.id
+        routed = Routed(draft, ("link_duplicate", None, Status.pending_dispatch, Status.duplicate,
+                                f"与 {duplicate.number} 重复，合并处理", {"duplicate_of": duplicate.id}), [])
+    else:
+        routed.ticket.number, routed.ticket.id = draft.number, draft.id
+    return _report(session, routed, duplicate, now=now, reporter=reporter, idempotency_key=idempotency_key)
+
+
+@dataclass
+class Routed:
+    """A report as it will be written: the ticket, its timeline step after the report's, its deadlines' moves."""
+
+    ticket: rows.NewTicket
+    step: tuple  # (action, actor, from_status, to_status, note, data)
+    moved: list  # (kind, old_at, new_at) of each deadline started
+
+
+def _routed(config: StreetConfig, draft: rows.NewTicket, *, now: datetime) -> Routed:
+    """Where routing.toml sends the report if it is no duplicate: dispatched with both deadlines, or waiting for
+    the command center (a copy of the draft; the draft stays as reported)."""
+    ticket = rows.NewTicket(**vars(draft))
+    department, reason = _department(config, ticket, now=now)
+    if department is None:
+        return Routed(ticket, ("await_dispatch", None, Status.pending_dispatch, Status.pending_dispatch,
+                               _AWAIT_NOTES[reason], {"reason": reason}), [])
+    transitions.apply(ticket, "auto_dispatch")
+    ticket.department = department
+    moved = ticket_clock.clocks_started(ticket, config=config, now=now)
+    return Routed(ticket, ("dispatch", None, Status.pending_dispatch, Status.dispatched,
+                           f"自动派遣至 {config.departments[department].name}",
+                           {"department": department, "auto": True}), moved)
+
+
+_E = Emergency.__table__.c
+_ACTIVE_EMERGENCIES = select(_E.plan, _E.zones).where(_E.status == EmergencyStatus.active.value)
+
+
+def _under_emergency(session: Session, config: StreetConfig, category: str, zone: str | None) -> bool:
+    """True when an active emergency covers this category and zone (its 预案's limits then apply): one small
+    read of the active emergencies, as plain rows."""
+    active = session.connection().execute(_ACTIVE_EMERGENCIES).all()
+    return any(emergency_service.covers(row, config, category=category, zone=zone) for row in active)
+
+
+def _report(session: Session, routed: Routed, duplicate: Ticket | None, *, now: datetime, reporter: User,
+            idempotency_key: str | None) -> IntakeResult:
+    """The report's rows, each table in one statement (PostgreSQL: all of them in one): the ticket as it ends
+    up (linked to its duplicate, or routed: dispatched with both deadlines, or waiting for the command
+    center), its timeline chained from nothing (a new ticket has no earlier step), and on dispatch its
+    deadline history and dispatch round. Nothing is read back: every value is known here."""
+    ticket, moved = routed.ticket, routed.moved
+    steps = [("report", reporter, None, Status.pending_dispatch, None,
+              {"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
+               "distance_m": ticket.zone_distance_m}), routed.step]
+    connection = session.connection()
+    try:
+        if ticket.id is not None:  # PostgreSQL: the id came with the number, so every row goes in one round trip
+            rows.insert_in_one(session, ticket, steps, moved, now=now)
+        else:  # SQLite (in-process: a statement costs no round trip)
+            rows.insert_each(connection, ticket, steps, moved, now=now)
+    except IntegrityError as exc:  # a concurrent report with the same Idempotency-Key made it first
+        return _replayed(session, reporter, idempotency_key, exc)
+    if duplicate is not None:  # the original's own step, chained after its latest (read under its row's lock)
+        ticket_service.record(session=session, ticket=duplicate, action="duplicate_reported", now=now,
+                              actor=reporter, from_status=duplicate.status, to_status=duplicate.status,
+                              note=f"重复上报 {ticket.number}", data={"duplicate": ticket.id})
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        return _replayed(session, reporter, idempotency_key, exc)
+    log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
+             ticket.department)
+    return IntakeResult(ticket, created=True)
+
+
+def _report_under_emergency(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime,
+                            reporter: User, idempotency_key: str | None) -> IntakeResult:
+    """A report an active emergency covers, through the ORM: flagged 应急 (the emergency's record, its
+    member row), then routed under its 预案's limits."""
     session.add(ticket)
     try:
         session.flush()  # the INSERT: a concurrent request with the same Idempotency-Key fails here
@@ -117,19 +238,16 @@ def report_event(*, session: Session, config: StreetConfig, reporter: User, even
         return _replayed(session, reporter, idempotency_key, exc)
     ticket_service.record(session=session, ticket=ticket, action="report", now=now, actor=reporter,
                           from_status=None, to_status=Status.pending_dispatch, note=None,
-                          data={"source": source, "crs": ticket.original_crs, "locate": ticket.locate_how,
+                          data={"source": ticket.source, "crs": ticket.original_crs, "locate": ticket.locate_how,
                                 "distance_m": ticket.zone_distance_m})
-    if duplicate is not None:
-        _link_duplicate(session, ticket, duplicate, now=now, reporter=reporter)
-    else:
-        emergency_flows.flag_report(session=session, config=config, ticket=ticket, now=now)  # 应急: the 预案's limits
-        _route(session, config, ticket, now=now)
+    emergency_flows.flag_report(session=session, config=config, ticket=ticket, now=now)  # 应急: the 预案's limits
+    _route(session, config, ticket, now=now)
     try:
         session.commit()
     except IntegrityError as exc:
         return _replayed(session, reporter, idempotency_key, exc)
-    log.info("ticket %s created: %s zone=%s department=%s", ticket.number, ticket.status, ticket.zone,
-             ticket.department)
+    log.info("ticket %s created: %s zone=%s department=%s (under an emergency)", ticket.number, ticket.status,
+             ticket.zone, ticket.department)
     return IntakeResult(ticket, created=True)
 
 
@@ -185,25 +303,21 @@ def _replayed(session: Session, reporter: User, idempotency_key: str | None, exc
     raise exc
 
 
-def _link_duplicate(session: Session, ticket: Ticket, original: Ticket, *, now: datetime, reporter: User) -> None:
-    transitions.apply(ticket, "link_duplicate")
-    ticket.duplicate_of = original.id
-    ticket_service.record(session=session, ticket=ticket, action="link_duplicate", now=now, actor=None,
-                          from_status=Status.pending_dispatch, to_status=Status.duplicate,
-                          note=f"与 {original.number} 重复，合并处理", data={"duplicate_of": original.id})
-    ticket_service.record(session=session, ticket=original, action="duplicate_reported", now=now, actor=reporter,
-                          from_status=original.status, to_status=original.status,
-                          note=f"重复上报 {ticket.number}", data={"duplicate": ticket.id})
-
-
-def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime) -> None:
+def _department(config: StreetConfig, ticket, *, now: datetime) -> tuple[str | None, str | None]:
+    """The department routing.toml sends the ticket to, else None and why it waits (a key of _AWAIT_NOTES)."""
     zone = config.zone(ticket.zone)
     department = routing_service.route(
         rules=config.routing.rule, category=ticket.category, zone=ticket.zone,
         station=zone.station if zone else None, local_time=now.astimezone(config.calendar.timezone).time())
+    if department is not None:
+        return department, None
+    return None, ("no_location" if ticket.lng is None else "out_of_area" if ticket.zone is None else
+                  "no_routing_rule")
+
+
+def _route(session: Session, config: StreetConfig, ticket: Ticket, *, now: datetime) -> None:
+    department, reason = _department(config, ticket, now=now)
     if department is None:
-        reason = ("no_location" if ticket.lng is None else
-                  "out_of_area" if ticket.zone is None else "no_routing_rule")
         ticket_service.record(session=session, ticket=ticket, action="await_dispatch", now=now, actor=None,
                               from_status=Status.pending_dispatch, to_status=Status.pending_dispatch,
                               note=_AWAIT_NOTES[reason], data={"reason": reason})

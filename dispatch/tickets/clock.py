@@ -475,16 +475,29 @@ def start_clocks(session: Session, ticket: Ticket, *, config: StreetConfig, now:
                  actor_id: int | None) -> None:
     """On dispatch: a new round, recorded for the ticket's (new) department, and both deadlines from the
     category's limits (under an emergency: its 预案's), counted from `now`."""
+    moved = clocks_started(ticket, config=config, now=now)
+    holders.record(session=session, ticket=ticket, now=now)
+    for kind, old_at, new_at in moved:
+        session.add(DeadlineChange(ticket_id=ticket.id, deadline=kind, old_at=old_at, new_at=new_at,
+                                   reason="dispatch", at=now, actor_id=actor_id))
+
+
+def clocks_started(ticket: Ticket, *, config: StreetConfig, now: datetime) -> list[tuple[str, datetime | None,
+                                                                                           datetime]]:
+    """`start_clocks` on the ticket's columns only (intake writes the rows itself, in one statement per table):
+    a new round, both deadlines and their next escalation; each deadline's (kind, old, new) for its history."""
     limits = _limits(ticket, config)
     ticket.dispatched_at = now
     ticket.dispatch_round += 1
-    holders.record(session=session, ticket=ticket, now=now)
     ticket.escalation_level = -1  # a new department, a new ladder (督办 flags stay)
+    moved = []
     for kind, lim in limits.items():
         setattr(ticket, _COLUMNS[kind].limit, str(lim))
-        move_deadline(session, ticket, kind, deadline_after(now, lim, config.calendar), reason="dispatch",
-                      now=now, actor_id=actor_id)
+        old_at, new_at = due(ticket, kind), deadline_after(now, lim, config.calendar)
+        setattr(ticket, _COLUMNS[kind].deadline, new_at)
+        moved.append((kind, old_at, new_at))
         schedule_next(ticket, kind, config=config, start=now, reached=None)
+    return moved
 
 
 def _limits(ticket: Ticket, config: StreetConfig, *, normal: bool = False) -> dict[str, Limit]:

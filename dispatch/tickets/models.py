@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dispatch.types import json_field, utc_field
@@ -233,11 +233,21 @@ class CalendarYear(SQLModel, table=True):
 
 
 class TicketCounter(SQLModel, table=True):
-    """The last sequence number handed out per local day, for YC-YYYYMMDD-NNNN."""
+    """SQLite: the last sequence number handed out per local day, for YC-YYYYMMDD-NNNN (dispatch.tickets.service
+    .take_number; PostgreSQL numbers by TicketNumberDay)."""
 
     __tablename__ = "ticket_counters"
     day: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class TicketNumberDay(SQLModel, table=True):
+    """PostgreSQL: where each local day's numbers start on the tickets' id sequence — a ticket's NNNN is its id
+    minus `base` (dispatch.tickets.service.take_number), so no report waits on a counter row. Written once a day."""
+
+    __tablename__ = "ticket_number_days"
+    day: str = Field(primary_key=True, max_length=8)
+    base: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class AssistTask(SQLModel, table=True):

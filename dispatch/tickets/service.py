@@ -1,12 +1,13 @@
 """Ticket storage: numbering, lookups, the filtered list, duplicates, the timeline."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import bindparam, func, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -23,16 +24,54 @@ from geo.problems import Problem
 log = logging.getLogger(__name__)
 
 
-def next_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo) -> str:
-    """The next human-readable number of the day of `now` in `tz`, e.g. YC-20261128-0007 (atomic upsert)."""
+@dataclass(frozen=True)
+class Numbered:
+    """A new ticket's number and, on PostgreSQL, the id it is to be inserted with (None: the insert gives it)."""
+
+    number: str
+    ticket_id: int | None = None
+
+
+_SEQUENCE = "pg_get_serial_sequence('tickets', 'id')"
+_NUMBER_OF_DAY = text(f"SELECT nextval({_SEQUENCE}) AS id, base FROM ticket_number_days WHERE day = :day")
+_NUMBER_OF_DAY_HOLDING = text(f"SELECT nextval({_SEQUENCE}) AS id, base, (SELECT count(pg_advisory_xact_lock(k)) "
+                              "FROM unnest(CAST(:keys AS bigint[])) AS k) AS held "
+                              "FROM ticket_number_days WHERE day = :day")
+_START_DAY = text(f"INSERT INTO ticket_number_days (day, base) VALUES (:day, COALESCE(pg_sequence_last_value("
+                  f"{_SEQUENCE}::regclass), 0)) ON CONFLICT (day) DO NOTHING")
+_COUNTERS = TicketCounter.__table__
+_COUNT_DAY = (sqlite_insert(_COUNTERS).values(day=bindparam("day"), last=1)
+              .on_conflict_do_update(index_elements=["day"], set_={"last": _COUNTERS.c.last + 1})
+              .returning(_COUNTERS.c.last))
+
+
+def take_number(*, session: Session, prefix: str, now: datetime, tz: tzinfo, hold: list[int] | None = None) -> Numbered:
+    """The number of a new ticket of the day of `now` in `tz`: PREFIX-YYYYMMDD-NNNN, e.g. YC-20261128-0007.
+
+    PostgreSQL: no counter row. The ticket's id is taken from the tickets' id sequence (never blocks, never
+    rolls back) and NNNN = id − the day's base (ticket_number_days, written by the day's first report). Numbers
+    are unique and increase within a day; a gap (a number never shown) is left by a report whose transaction
+    failed after taking its id (an Idempotency-Key race) and by ids taken for tickets of another day meanwhile
+    (reports a moment apart around midnight). Only the day's very first reports wait, for the one that
+    writes the base to commit.
+
+    SQLite: one writer at a time anyway, so a counter row per day (atomic upsert) gives gapless numbers; it
+    is also the report's first write, which takes the database's write lock before the duplicate check reads.
+
+    `hold`: the duplicate check's area (`area_keys`), locked on PostgreSQL in the same round trip.
+    """
     day = now.astimezone(tz).strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(TicketCounter).values(day=day, last=1)
-            .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
-            .returning(TicketCounter.last))
-    seq = session.execute(stmt).scalar_one()
-    return f"{prefix}-{day}-{seq:04d}"
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = (connection.execute(_NUMBER_OF_DAY_HOLDING, {"day": day, "keys": hold}) if hold else
+               connection.execute(_NUMBER_OF_DAY, {"day": day})).first()
+        if row is None:  # the day's first report (or one of the first, which waits for it here)
+            connection.execute(_START_DAY, {"day": day})
+            row = connection.execute(_NUMBER_OF_DAY, {"day": day}).one()
+            hold_area(session=session, keys=hold or [])
+        return Numbered(f"{prefix}-{day}-{row.id - row.base:04d}", row.id)
+    seq = connection.execute(_COUNT_DAY, {"day": day}).scalar_one()
+    return Numbered(f"{prefix}-{day}-{seq:04d}")
 
 
 def config_in_use(*, session: Session, config: StreetConfig) -> list[Problem]:
@@ -66,26 +105,77 @@ def get_by_number(*, session: Session, number: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.number == number)).first()
 
 
+_T = Ticket.__table__.c
+_BY_IDEMPOTENCY_KEY = select(_T.id).where(_T.reporter_id == bindparam("reporter_id"),
+                                          _T.idempotency_key == bindparam("key"))
+
+
 def get_by_idempotency_key(*, session: Session, reporter_id: int, key: str) -> Ticket | None:
-    return session.exec(select(Ticket).where(Ticket.reporter_id == reporter_id,
-                                             Ticket.idempotency_key == key)).first()
+    """The ticket this reporter's Idempotency-Key made, if any (a plain id lookup first: most keys are new)."""
+    found = session.connection().execute(_BY_IDEMPOTENCY_KEY, {"reporter_id": reporter_id, "key": key}).scalar()
+    return None if found is None else session.get(Ticket, found)
+
+
+def _box(lng: float, lat: float, radius_m: float) -> tuple[float, float]:
+    """Half the width and height, in degrees, of the box the duplicate check reads around a point."""
+    dlat = radius_m / 111_000 * 1.5
+    return dlat / max(math.cos(math.radians(lat)), 0.01), dlat
+
+
+_DUPLICATE_CANDIDATES = select(_T.id, _T.lng, _T.lat).where(  # Core, compiled once: most reports find none
+    _T.category == bindparam("category"), _T.created_at >= bindparam("since"),
+    _T.status.in_(bindparam("statuses", expanding=True)), _T.duplicate_of.is_(None),
+    _T.lng.between(bindparam("lng_min"), bindparam("lng_max")),
+    _T.lat.between(bindparam("lat_min"), bindparam("lat_max")))
 
 
 def find_duplicate(*, session: Session, category: str, lng: float, lat: float, now: datetime,
                    radius_m: float, window: timedelta) -> Ticket | None:
-    """The nearest open, non-duplicate ticket of this category within radius_m reported in `window`."""
-    dlat = radius_m / 111_000 * 1.5
-    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
-    candidates = session.exec(select(Ticket).where(
-        Ticket.category == category,
-        Ticket.created_at >= now - window,
-        col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
-        Ticket.duplicate_of == None,  # noqa: E711
-        col(Ticket.lng).between(lng - dlng, lng + dlng),
-        col(Ticket.lat).between(lat - dlat, lat + dlat),
-    )).all()
-    scored = sorted((haversine_m(lng, lat, t.lng, t.lat), t.id, t) for t in candidates)
-    return next((t for dist, _, t in scored if dist <= radius_m), None)
+    """The nearest open, non-duplicate ticket of this category within radius_m reported in `window`.
+
+    The candidates are read as plain rows (most reports have none); only the one chosen is loaded as a Ticket.
+    """
+    dlng, dlat = _box(lng, lat, radius_m)
+    candidates = session.connection().execute(_DUPLICATE_CANDIDATES, {
+        "category": category, "since": now - window, "statuses": [s.value for s in OPEN_STATUSES],
+        "lng_min": lng - dlng, "lng_max": lng + dlng, "lat_min": lat - dlat, "lat_max": lat + dlat}).all()
+    scored = sorted((haversine_m(lng, lat, c_lng, c_lat), c_id) for c_id, c_lng, c_lat in candidates)
+    nearest = next((c_id for dist, c_id in scored if dist <= radius_m), None)
+    return None if nearest is None else session.get(Ticket, nearest)
+
+
+AREA_LOCK_DEGREES = 0.01  # the cells (~1 km) the PostgreSQL duplicate check locks, per category
+_LOCK_AREA = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k")
+
+
+def area_keys(*, category: str, lng: float, lat: float, radius_m: float) -> list[int]:
+    """The advisory lock keys of the area the duplicate check of a report at (lng, lat) reads (`hold_area`)."""
+    dlng, dlat = _box(lng, lat, radius_m)
+    cells = {(x, y) for x in range(math.floor((lng - dlng) / AREA_LOCK_DEGREES),
+                                   math.floor((lng + dlng) / AREA_LOCK_DEGREES) + 1)
+             for y in range(math.floor((lat - dlat) / AREA_LOCK_DEGREES),
+                            math.floor((lat + dlat) / AREA_LOCK_DEGREES) + 1)}
+    return sorted(_lock_key(category, x, y) for x, y in cells)
+
+
+def hold_area(*, session: Session, keys: list[int]) -> None:
+    """PostgreSQL: hold, until commit, the area the duplicate check of a report reads (`area_keys`), so that two
+    reports of one pile made at the same moment are checked one after the other (the second sees the first and
+    is linked to it) while reports elsewhere, or of other categories, do not wait for each other.
+
+    The area is every AREA_LOCK_DEGREES cell of this category that the check's box touches, each a
+    transaction-scoped advisory lock taken in key order (no deadlock); two reports within radius_m of each other
+    share at least the cell of either point. `take_number(hold=keys)` takes them in its own statement. SQLite
+    needs none: its one writer at a time (taken by the report's first write, the number) orders them.
+    """
+    if keys and session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_LOCK_AREA, {"keys": keys})
+
+
+def _lock_key(category: str, x: int, y: int) -> int:
+    """A signed 64-bit advisory lock key for a category's cell (stable across processes, unlike hash())."""
+    digest = hashlib.blake2b(f"dup:{category}:{x}:{y}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def list_conditions(filters: dict) -> list:
