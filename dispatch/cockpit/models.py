@@ -13,7 +13,7 @@ WHOLE_STREET = ""  # the key of the snapshot without a zone filter (a primary ke
 
 class CockpitSnapshot(SQLModel, table=True):
     """One zone's feed as last computed: its body, the body's version, the watermark and instant it was computed at,
-    and the claim of the worker computing the next one (claimed_at; NULL when nobody is)."""
+    the claim of the worker computing the next one (claimed_at; NULL when nobody is) and the zone's evaluation."""
 
     __tablename__ = "cockpit_snapshots"
     zone: str = Field(primary_key=True, max_length=64)
@@ -22,3 +22,6 @@ class CockpitSnapshot(SQLModel, table=True):
     computed_at: datetime = utc_field(nullable=False)
     claimed_at: datetime | None = utc_field()
     body: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # the zone's evaluation over the API's default period at computed_at (stats.summary, totals only): what
+    # GET /api/v1/stats answers with its default parameters while this snapshot is current
+    stats: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -120,8 +120,10 @@ def _claim(session: Session, zone: str, now: datetime) -> bool:
     return won
 
 
-def _store(session: Session, zone: str, *, body: dict, mark: str, now: datetime, first: bool) -> bool:
-    values = {"version": body["version"], "watermark": mark, "computed_at": now, "claimed_at": None, "body": body}
+def _store(session: Session, zone: str, *, body: dict, stats: dict | None, mark: str, now: datetime,
+           first: bool) -> bool:
+    values = {"version": body["version"], "watermark": mark, "computed_at": now, "claimed_at": None, "body": body,
+              "stats": stats}
     if first:
         try:
             session.execute(sa.insert(_table).values(zone=zone, **values))
@@ -136,16 +138,16 @@ def _store(session: Session, zone: str, *, body: dict, mark: str, now: datetime,
 
 
 def recompute(*, session: Session, config: StreetConfig, now: datetime, zone: str | None,
-              build: Callable[[], dict]) -> tuple[Head, dict] | None:
-    """Claim the zone's snapshot, build the feed (`build()`, at `now`) and store it; None when another worker holds
-    the claim (serve the last one). The first snapshot of a zone is built by whoever asks first."""
+              build: Callable[[], tuple[dict, dict | None]]) -> tuple[Head, dict] | None:
+    """Claim the zone's snapshot, build the feed and its evaluation (`build()`, at `now`) and store them; None when
+    another worker holds the claim (serve the last one). The first snapshot of a zone is built by whoever asks first."""
     zone_key = key(zone)
     existing = head(session=session, zone=zone)
     if existing is not None and not _claim(session, zone_key, now):
         return None
     mark = watermark(session=session, config=config)  # before building: a write during the build shows next time
     try:
-        built = build()
+        built, stats = build()
     except Exception:
         if existing is not None:  # give the claim back, so the next poll tries again
             session.rollback()
@@ -153,13 +155,13 @@ def recompute(*, session: Session, config: StreetConfig, now: datetime, zone: st
             session.commit()
         raise
     session.rollback()  # end the build's read transaction before writing (SQLite: no lock upgrade)
-    _store(session, zone_key, body=built, mark=mark, now=now, first=existing is None)
+    _store(session, zone_key, body=built, stats=stats, mark=mark, now=now, first=existing is None)
     log.debug("cockpit snapshot %r recomputed at %s (%s)", zone_key, now.isoformat(), built["version"])
     return Head(zone_key, built["version"], mark, now), built
 
 
 def current(*, session: Session, config: StreetConfig, now: datetime, zone: str | None, interval: float,
-            build: Callable[[], dict]) -> tuple[Head, dict | None]:
+            build: Callable[[], tuple[dict, dict | None]]) -> tuple[Head, dict | None]:
     """The snapshot to serve for `zone` at `now`: the stored one while fresh (its body not loaded: None, see `body`),
     else a new one this worker computed (with its body), else — another worker is computing — the last one."""
     found = head(session=session, zone=zone)
@@ -169,6 +171,19 @@ def current(*, session: Session, config: StreetConfig, now: datetime, zone: str 
     if made is not None:
         return made
     return found, None
+
+
+def current_stats(*, session: Session, config: StreetConfig, now: datetime, zone: str | None,
+                  interval: float) -> dict | None:
+    """The zone's evaluation as the current snapshot holds it — GET /api/v1/stats with its default parameters — or
+    None when there is none to trust: no snapshot, one older than `interval`, or a write since (the watermark moved).
+    So the API and the cockpit give the same figures, and the API is never behind a write."""
+    found = head(session=session, zone=zone)
+    if not is_fresh(found, config=config, now=now, interval=interval):
+        return None
+    if found.watermark != watermark(session=session, config=config):
+        return None
+    return session.execute(sa.select(_table.c.stats).where(_table.c.zone == found.zone)).scalar()
 
 
 def invalidate(*, session: Session) -> int:

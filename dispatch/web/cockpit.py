@@ -56,7 +56,7 @@ def feed_json():
     found, built = snapshot.current(
         session=session, config=config, now=now, zone=zone,
         interval=current_app.config.get("COCKPIT_SNAPSHOT_SECONDS", snapshot.DEFAULT_INTERVAL),
-        build=lambda: cockpit_service.feed(session=session, config=config, now=now, zone=zone))
+        build=lambda: cockpit_service.feed_and_stats(session=session, config=config, now=now, zone=zone))
     return json_with_known_etag(found.version, lambda: built or snapshot.body(session=session, zone=zone))
 
 

@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("stats", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("zone"),
     )
 

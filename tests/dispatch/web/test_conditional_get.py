@@ -78,7 +78,7 @@ def test_a_poll_within_the_interval_is_served_the_shared_snapshot_without_buildi
     report(client, users)
     first = get(client, users["command"], "/cockpit/feed.json")
     built = []
-    monkeypatch.setattr(cockpit_service, "feed", lambda **kw: built.append(kw) or {"version": "x"})
+    monkeypatch.setattr(cockpit_service, "feed_and_stats", lambda **kw: built.append(kw) or ({"version": "x"}, None))
     report(client, users, at=POINTS["jiaoxi"])  # a write: served at the next recompute, not by every poll
     again = get(client, users["command"], "/cockpit/feed.json", first.headers["ETag"])
     assert again.status_code == 304 and built == []
