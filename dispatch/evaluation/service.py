@@ -31,6 +31,17 @@ def last_closing_past_window(*, config: StreetConfig, now: datetime) -> datetime
     """The latest 结案 instant (to the microsecond) whose window has ended by `now`: the tickets closed at or before
     it are 未评价 if nobody evaluated them. The window's end only grows with the closing instant, so the closings
     divide at one instant, found by bisection on the calendar; None when no closing within MAX_WINDOW qualifies."""
+    if _last_closing[0] is config and _last_closing[1] == now:  # the figures of one poll ask several times for the same instant
+        return _last_closing[2]
+    found = _bisect_window(config, now)
+    _last_closing[:] = [config, now, found]
+    return found
+
+
+_last_closing: list = [None, None, None]  # the last (config, now, answer) of last_closing_past_window
+
+
+def _bisect_window(config: StreetConfig, now: datetime) -> datetime | None:
     def ended(closed_at: datetime) -> bool:
         return window_end(closed_at, config=config) <= now
 

@@ -309,8 +309,15 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     conditions = _conditions(now)
     cohort = [*scope, Ticket.created_at >= start, Ticket.created_at < end]
     names = list(conditions)
-    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names], cohort):
-        tally(key).counts.update(zip(names, (int(v) for v in values)))
+    # and in the same pass the handling time in working hours: the 处置时长 each resolution stored
+    # (tickets.clock.resolve), summed in SQL
+    handled = and_(conditions["handled"], Ticket.handling_minutes.is_not(None))
+    handling = [func.coalesce(func.sum(case((handled, Ticket.handling_minutes), else_=0.0)), 0.0), _count(handled)]
+    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names] + handling, cohort):
+        entry = tally(key)
+        entry.counts.update(zip(names, (int(v) for v in values[:len(names)])))
+        entry.handling_minutes += float(values[-2])
+        entry.handling_tickets += int(values[-1])
 
     # The 回访 of the cohort's tickets (跟踪回访): one row per 回访, its visit if recorded.
     visit = FollowupVisit
@@ -355,13 +362,6 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     _assist_tally(session, tally, now=now, start=start, end=end, group_by=group_by, department=department,
                   zone=zone)
 
-    # Handling time in working hours: the 处置时长 each resolution stored (tickets.clock.resolve), summed in SQL.
-    handled = and_(conditions["handled"], t.handling_minutes.is_not(None))
-    aggregates = [func.coalesce(func.sum(case((handled, t.handling_minutes), else_=0.0)), 0.0), _count(handled)]
-    for key, minutes, count in _grouped(session, key_column, aggregates, [*cohort, conditions["handled"]]):
-        entry = tally(key)
-        entry.handling_minutes += float(minutes)
-        entry.handling_tickets += int(count)
     return tallies
 
 
