@@ -67,6 +67,7 @@ class RandomStreet:
     def __init__(self, street, app, seed: int):
         self.s, self.app, self.rng = street, app, random.Random(seed)
         self.tickets: list[int] = []
+        self.resolutions = 0  # 处置完成 that went through (each stored a 处置时长)
         self.spot = 0
 
     def report(self):
@@ -90,8 +91,11 @@ class RandomStreet:
         if not self.tickets or self.rng.random() < 0.2:
             self.report()
             return "report"
-        tid = self.rng.choice(self.tickets)
-        status, holder = self.holder(tid)
+        for _ in range(4):  # mostly a ticket something can still happen to (not closed, cancelled, linked)
+            tid = self.rng.choice(self.tickets)
+            status, holder = self.holder(tid)
+            if status in MOVES:
+                break
         kind = self.rng.choice(MOVES.get(status, ()) + ("sweep",))
         s = self.s
         self.department = lambda: holder
@@ -102,7 +106,7 @@ class RandomStreet:
         elif kind == "resolve":
             headers = self.department()
             upload(s, headers, tid, stage="after", expect=None)
-            act(s, headers, tid, "resolve", expect=None)
+            self.resolutions += "error" not in act(s, headers, tid, "resolve", expect=None)
         elif kind == "verify":
             act(s, s.command, tid, "verify", expect=None, passed=True)
         elif kind == "verify_fail":
@@ -142,7 +146,7 @@ def test_the_served_figures_are_the_figures_computed_from_scratch(app, street, s
     interval = timedelta(seconds=app.config["COCKPIT_SNAPSHOT_SECONDS"])
     world = RandomStreet(street, app, seed)
     served_at: dict = {}
-    for _ in range(40):
+    for _ in range(50):
         world.step()
         world.later()
         now = street.clock()
@@ -170,7 +174,7 @@ def test_the_served_figures_are_the_figures_computed_from_scratch(app, street, s
                                         end=now)["totals"]
         tickets = [t for t in db.session().exec(select(Ticket)).all()
                    if t.dispatched_at and t.resolved_at and t.status not in ("cancelled", "suspended", "duplicate")]
-        assert tickets, "the sequence resolved nothing: lengthen it"
+        assert world.resolutions, "the sequence resolved nothing: lengthen it"
         if tickets:
             minutes = [config.calendar.working_minutes_between(t.dispatched_at, t.resolved_at) for t in tickets]
             assert figures["avg_handling_hours"] == round(sum(minutes) / len(minutes) / 60, 2)
