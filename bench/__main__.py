@@ -29,6 +29,7 @@ import shapely  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 
+import cockpit_bench  # noqa: E402
 import geo_bench  # noqa: E402
 import http_bench  # noqa: E402
 import intake_bench  # noqa: E402
@@ -285,6 +286,7 @@ def main(argv=None) -> list[dict]:
         rows += sweep_rows(p, url, name, args.seed)
         rows += intake_rows(p, url, name, args.seed)
         rows += http_bench.rows(p, url, name, args.seed, row)
+        rows += cockpit_bench.goal_rows(p, url, name, args.seed, row, yes_no)
     rows += pages_bench.rows()  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
 
     print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes); every baseline measured in this run\n")

@@ -1,4 +1,5 @@
 """Imports every table so that the metadata knows them all."""
+from dispatch.cockpit.models import CockpitSnapshot  # noqa: F401
 from dispatch.evaluation.models import Evaluation, ReviewRequest  # noqa: F401
 from dispatch.emergency.models import Emergency, EmergencyCheckin, EmergencyLogEntry, EmergencyTicket  # noqa: F401
 from dispatch.escalation.models import OutboxMessage  # noqa: F401

@@ -91,7 +91,23 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": smtp_password(),  # the mail channel's login ([delivery.smtp] user); never in config/
         # TLS ends at a proxy, so the app cannot see it itself: the session cookie gets `Secure` always
         "SESSION_COOKIE_SECURE": _flag("DISPATCH_COOKIE_SECURE", False),
+        "COCKPIT_SNAPSHOT_SECONDS": cockpit_snapshot_seconds(),
     }, **overrides}
+
+
+def cockpit_snapshot_seconds() -> float:
+    """DISPATCH_COCKPIT_SNAPSHOT_SECONDS: how old the cockpit's shared figures may get before one worker
+    recomputes them (default 10; 0 recomputes at every poll)."""
+    raw = _env("DISPATCH_COCKPIT_SNAPSHOT_SECONDS")
+    if raw is None:
+        return 10.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise SettingsError(f"DISPATCH_COCKPIT_SNAPSHOT_SECONDS={raw!r}: expected seconds between 0 and 3600")
+    return value
 
 
 def smtp_password() -> str | None:

@@ -6,7 +6,7 @@ A closed ticket of a 居民区 is *awaiting* evaluation inside its window, *未�
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -22,6 +22,46 @@ MAX_AWAITING = 200  # tickets listed as awaiting evaluation on one page
 def window_end(closed_at: datetime, *, config: StreetConfig) -> datetime:
     """`committee_window` after a 结案 at `closed_at`."""
     return deadline_after(closed_at, config.evaluation.window_limit, config.calendar)
+
+
+MAX_WINDOW = timedelta(days=800)  # a longer window than this is not a street's
+
+
+def last_closing_past_window(*, config: StreetConfig, now: datetime) -> datetime | None:
+    """The latest 结案 instant (to the microsecond) whose window has ended by `now`: the tickets closed at or before
+    it are 未评价 if nobody evaluated them. The window's end only grows with the closing instant, so the closings
+    divide at one instant, found by bisection on the calendar; None when no closing within MAX_WINDOW qualifies."""
+    if _last_closing[0] is config and _last_closing[1] == now:  # the figures of one poll ask several times for the same instant
+        return _last_closing[2]
+    found = _bisect_window(config, now)
+    _last_closing[:] = [config, now, found]
+    return found
+
+
+_last_closing: list = [None, None, None]  # the last (config, now, answer) of last_closing_past_window
+
+
+def _bisect_window(config: StreetConfig, now: datetime) -> datetime | None:
+    def ended(closed_at: datetime) -> bool:
+        return window_end(closed_at, config=config) <= now
+
+    if ended(now):
+        return now
+    span = timedelta(days=1)
+    while not ended(now - span):
+        span *= 2
+        if span > MAX_WINDOW:
+            return None
+    low, high = now - span, now  # ended(low), not ended(high)
+    step = timedelta(microseconds=1)
+    while high - low > step:
+        middle = low + (high - low) // 2
+        middle = middle.replace(microsecond=middle.microsecond)  # whole microseconds
+        if ended(middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def window_ends(ticket: Ticket, *, config: StreetConfig) -> datetime | None:

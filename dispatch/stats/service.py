@@ -1,8 +1,10 @@
 """Evaluation statistics (评价) over the tickets table: the formulas of the CJ/T 292 / GB/T 30428.4 family.
 
 Everything is a function of the arguments: the session, the street config, ``now`` and a period
-``[start, end)``. Nothing reads the clock. Counting happens in SQL (``SUM(CASE …) GROUP BY``); only
-the handling time, which needs the working-time calendar, reads rows (two timestamps per ticket).
+``[start, end)``. Nothing reads the clock. Counting happens in SQL (``SUM(CASE …) GROUP BY``) and no ticket
+is read into Python: the handling time, which needs the working-time calendar, is stored on each ticket when
+it is resolved (``handling_minutes``, dispatch.tickets.clock.resolve), and 未评价's working-time window is one
+instant found on the calendar (dispatch.evaluation.service.last_closing_past_window).
 
 The cohort
     The period selects tickets by ``created_at`` (reported in ``[start, end)``). Every period
@@ -53,7 +55,9 @@ Definitions (one ticket counts at most once in each figure)
     平均处置时长 avg_handling_hours  mean WORKING hours from ``dispatched_at`` to ``resolved_at``
                              over the 处置数 tickets (calendar ``working_minutes_between``: only
                              08:30–12:00 and 13:00–17:30 of statutory workdays count). A 挂账 pause
-                             of a ticket that was later resumed is not subtracted.
+                             of a ticket that was later resumed is not subtracted. Stored at 处置完成
+                             (``tickets.handling_minutes``) with the calendar of that moment, cleared by
+                             返工 and written again at the next 处置完成.
 
 吹哨报到 (joint handling): assist tasks given (吹哨) in the period, counted for the ASSISTING department
 (grouped by zone or category: the ticket's). A task the command center closed (关闭协办) before a
@@ -108,7 +112,6 @@ with key ``None`` (未派遣 / 片区外 / 无居民区), listed last. Grouped b
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -306,8 +309,15 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     conditions = _conditions(now)
     cohort = [*scope, Ticket.created_at >= start, Ticket.created_at < end]
     names = list(conditions)
-    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names], cohort):
-        tally(key).counts.update(zip(names, (int(v) for v in values)))
+    # and in the same pass the handling time in working hours: the 处置时长 each resolution stored
+    # (tickets.clock.resolve), summed in SQL
+    handled = and_(conditions["handled"], Ticket.handling_minutes.is_not(None))
+    handling = [func.coalesce(func.sum(case((handled, Ticket.handling_minutes), else_=0.0)), 0.0), _count(handled)]
+    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names] + handling, cohort):
+        entry = tally(key)
+        entry.counts.update(zip(names, (int(v) for v in values[:len(names)])))
+        entry.handling_minutes += float(values[-2])
+        entry.handling_tickets += int(values[-1])
 
     # The 回访 of the cohort's tickets (跟踪回访): one row per 回访, its visit if recorded.
     visit = FollowupVisit
@@ -352,46 +362,45 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     _assist_tally(session, tally, now=now, start=start, end=end, group_by=group_by, department=department,
                   zone=zone)
 
-    # Handling time in working hours: two timestamps per handled ticket of the cohort.
-    columns = [t.dispatched_at, t.resolved_at] if key_column is None else [key_column, t.dispatched_at,
-                                                                          t.resolved_at]
-    rows = session.execute(select(*columns).where(*cohort, conditions["handled"])).all()
-    if not rows:
-        return tallies
-    tz = config.calendar.timezone
-    first = min(row[-2] for row in rows).astimezone(tz).date()
-    last = max(max(row[-2], row[-1]) for row in rows).astimezone(tz).date()
-    clock = _WorkingClock(config.calendar, first, last)
-    for row in rows:
-        key, dispatched_at, resolved_at = (None, *row) if key_column is None else row
-        entry = tally(key)
-        entry.handling_minutes += clock.minutes_between(dispatched_at, resolved_at)
-        entry.handling_tickets += 1
     return tallies
 
 
 def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, key_column, cohort: list, scope: list,
                        tally) -> None:
-    """The 居委's evaluations of the cohort, its 未评价 tickets, and the 复核 requests open now."""
+    """The 居委's evaluations of the cohort, its 未评价 tickets, and the 复核 requests open now — all counted in SQL."""
     key = [] if key_column is None else [key_column]
     satisfied = (Grade.satisfied, Grade.basically_satisfied)
-    rows = session.execute(select(*key, Evaluation.responsiveness, Evaluation.handling)
-                           .join(Ticket, Ticket.id == Evaluation.ticket_id).where(*cohort))
-    for row in rows:
-        group, responsiveness, handling = (None, *row) if key_column is None else row
+    scheme = config.evaluation.committee
+    grade_points = scheme.grades.model_dump()
+
+    def points(column):  # an answer's points (满意 100, 基本满意 60, 不满意 0 as shipped)
+        return case(*((column == grade, float(value)) for grade, value in grade_points.items()), else_=0.0)
+
+    e = Evaluation
+    aggregates = [func.count(), _count(e.responsiveness.in_(satisfied)), _count(e.handling.in_(satisfied)),
+                  func.coalesce(func.sum(points(e.responsiveness) * scheme.responsiveness
+                                         + points(e.handling) * scheme.handling), 0.0)]
+    query = select(*key, *aggregates).join(Ticket, Ticket.id == e.ticket_id).where(*cohort)
+    for row in session.execute(query.group_by(*key) if key else query):
+        group, count, responsiveness, handling, total = (None, *row) if key_column is None else row
+        if not count:
+            continue
         entry = tally(group)
-        entry.counts["evaluated"] += 1
-        entry.counts["responsiveness_satisfied"] += responsiveness in satisfied
-        entry.counts["handling_satisfied"] += handling in satisfied
-        entry.evaluation_points += evaluation_points(responsiveness, handling, evaluation=config.evaluation)
-    # 未评价: the window's end needs the working-time calendar, so the closings are read (one instant each)
-    rows = session.execute(select(*key, Ticket.closed_at).outerjoin(Evaluation, Evaluation.ticket_id == Ticket.id)
-                           .where(*cohort, Ticket.status == Status.closed, Ticket.committee.is_not(None),
-                                  Evaluation.id.is_(None)))
-    for row in rows:
-        group, closed_at = (None, *row) if key_column is None else row
-        if evaluation_service.window_end(closed_at, config=config) <= now:
-            tally(group).counts["unevaluated"] += 1
+        entry.counts["evaluated"] += int(count)
+        entry.counts["responsiveness_satisfied"] += int(responsiveness)
+        entry.counts["handling_satisfied"] += int(handling)
+        entry.evaluation_points += float(total) / 100
+    # 未评价: closed no later than the last 结案 whose window has ended by `now` (the window's end only grows with
+    # the closing instant, so one instant found on the calendar divides the closings; no row is read)
+    last_closing = evaluation_service.last_closing_past_window(config=config, now=now)
+    if last_closing is not None:
+        query = (select(*key, func.count()).select_from(Ticket).outerjoin(Evaluation, Evaluation.ticket_id == Ticket.id)
+                 .where(*cohort, Ticket.status == Status.closed, Ticket.committee.is_not(None),
+                        Evaluation.id.is_(None), Ticket.closed_at <= last_closing))
+        for row in session.execute(query.group_by(*key) if key else query):
+            group, count = (None, *row) if key_column is None else row
+            if count:
+                tally(group).counts["unevaluated"] += int(count)
     rows = session.execute(select(*key, func.count()).select_from(ReviewRequest)
                            .join(Ticket, Ticket.id == ReviewRequest.ticket_id)
                            .where(*scope, ReviewRequest.status == "pending").group_by(*key))
@@ -433,45 +442,6 @@ def _assist_tally(session: Session, tally, *, now: datetime, start: datetime, en
         if key_column is None and not any(values):
             continue
         tally(key).counts.update(zip(names, (int(v or 0) for v in values)))
-
-
-class _WorkingClock:
-    """Working minutes between instants, from a table of the working periods of a span of days.
-
-    Built once from the calendar's own rules (``is_workday``, ``working_hours``, ``timezone``) for
-    the local days ``first``..``last``; it gives what ``WorkCalendar.working_minutes_between`` gives
-    for instants in that span (tested), in O(log n) per ticket instead of a walk over the days.
-    """
-
-    def __init__(self, calendar: WorkCalendar, first: date, last: date):
-        self._starts: list[float] = []  # POSIX timestamps of each working period's start, in order
-        self._lengths: list[float] = []  # its length in seconds
-        self._before: list[float] = []  # working seconds in the span before it
-        total, day, zone = 0.0, first, calendar.timezone
-        while day <= last:
-            if calendar.is_workday(day):
-                for start, end in calendar.working_hours:
-                    begin = datetime.combine(day, start, tzinfo=zone).timestamp()
-                    length = datetime.combine(day, end, tzinfo=zone).timestamp() - begin
-                    self._starts.append(begin)
-                    self._lengths.append(length)
-                    self._before.append(total)
-                    total += length
-            day += timedelta(days=1)
-
-    def _position(self, instant: datetime) -> float:
-        """Working seconds from the start of the span to ``instant``."""
-        stamp = instant.timestamp()
-        i = bisect_right(self._starts, stamp) - 1
-        if i < 0:
-            return 0.0
-        return self._before[i] + min(stamp - self._starts[i], self._lengths[i])
-
-    def minutes_between(self, start: datetime, end: datetime) -> float:
-        """Working minutes in [start, end); 0 if end <= start."""
-        if end <= start:
-            return 0.0
-        return (self._position(end) - self._position(start)) / 60
 
 
 # --- the public functions --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from dispatch import clock, db
 from dispatch.auth import require_user, roles_required
+from dispatch.cockpit import snapshot as cockpit_snapshot
 from dispatch.errors import ApiError
 from dispatch.query import YearOutOfRange, parse_date_time, parse_query
 from dispatch.stats import export
@@ -79,9 +80,17 @@ def get_stats():
     now = clock.now()
     start, end = period(query, now)
     config = current_app.extensions["street_config"]
-    summary = stats_service.summary(session=db.session(), config=config, now=now, start=start, end=end,
-                                    group_by=None if query.group_by == "none" else query.group_by,
-                                    department=_department_scope(require_user(), query.department), zone=zone)
+    group_by = None if query.group_by == "none" else query.group_by
+    department = _department_scope(require_user(), query.department)
+    summary = None
+    if query.from_ is None and query.to is None and group_by is None and department is None:
+        # the default parameters: the cockpit's shared snapshot holds these very figures while it is current
+        summary = cockpit_snapshot.current_stats(
+            session=db.session(), config=config, now=now, zone=zone,
+            interval=current_app.config.get("COCKPIT_SNAPSHOT_SECONDS", cockpit_snapshot.DEFAULT_INTERVAL))
+    if summary is None:
+        summary = stats_service.summary(session=db.session(), config=config, now=now, start=start, end=end,
+                                        group_by=group_by, department=department, zone=zone)
     report = StatsReport.model_validate(summary).model_dump(mode="json")  # exactly what the document says
     fmt = query.format
     if fmt == "json":

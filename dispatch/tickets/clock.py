@@ -549,6 +549,25 @@ def leave_emergency(session: Session, config: StreetConfig, ticket: Ticket, entr
     return moved
 
 
+def handling_minutes(ticket: Ticket, *, calendar: WorkCalendar) -> float | None:
+    """处置时长: working minutes from 派遣 (dispatched_at) to 处置完成 (resolved_at); None unless both are set."""
+    if ticket.dispatched_at is None or ticket.resolved_at is None:
+        return None
+    return calendar.working_minutes_between(ticket.dispatched_at, ticket.resolved_at)
+
+
+def resolve(ticket: Ticket, *, now: datetime, calendar: WorkCalendar) -> None:
+    """处置完成 at `now`: resolved_at and the stored 处置时长 (the figure the statistics average), together."""
+    ticket.resolved_at = now
+    ticket.handling_minutes = handling_minutes(ticket, calendar=calendar)
+
+
+def unresolve(ticket: Ticket) -> None:
+    """返工: the resolution is undone, and so is its 处置时长 (the next 处置完成 writes it again)."""
+    ticket.resolved_at = None
+    ticket.handling_minutes = None
+
+
 def stop_clocks(ticket: Ticket) -> None:
     """Nothing escalates any more on either deadline."""
     for kind in KINDS:

@@ -269,7 +269,7 @@ def _stop_clocks(session, ticket: Ticket, now: datetime, why: str) -> None:
 def _resolve(session, config, ticket, actor, request, now):
     joint.require_none_open(session=session, config=config, ticket=ticket, action="resolve (处置完成)")
     _require_after_photo(session, config, ticket)
-    ticket.resolved_at = now
+    clock.resolve(ticket, now=now, calendar=config.calendar)
     _stop_clocks(session, ticket, now, "已处置，撤回")
     return request.note, {}
 
@@ -282,8 +282,8 @@ def _self_resolve(session, config, ticket, actor, request, now):
     """
     joint.require_none_open(session=session, config=config, ticket=ticket, action="self_resolve (自行处置)")
     _require_after_photo(session, config, ticket, always=True)  # 自行处置 needs a photo whatever the category
-    ticket.resolved_at = now
     relieved = _release(session, ticket, reason="self_resolve", why="已自行处置，撤回", now=now, actor=actor)
+    clock.resolve(ticket, now=now, calendar=config.calendar)  # after the release: no 派遣, no 处置时长
     return request.note or "巡查员自行处置", {"self_resolved_by": actor.id, "relieved_department": relieved}
 
 
@@ -312,7 +312,7 @@ def _rework(session, config, ticket: Ticket) -> str:
     scheduled again where it stood (the deadline itself stays); "rework" (back to its department) or, when no
     department holds it (自行处置 on the spot), "redispatch" (the command center dispatches it)."""
     ticket.rework_count += 1
-    ticket.resolved_at = None
+    clock.unresolve(ticket)
     if ticket.department is None:
         return "redispatch"
     clock.reschedule(session, config, ticket, "resolve")
@@ -327,7 +327,8 @@ def _review_rework(session, config, ticket, actor, request, now):
         raise ApiError(409, "no_department", "the ticket was resolved on the spot (自行处置): no department to "
                        "send it back to; dismiss the 复核 request instead", status=ticket.status)
     ticket.rework_count += 1
-    ticket.resolved_at = ticket.closed_at = None
+    clock.unresolve(ticket)
+    ticket.closed_at = None
     clock.reschedule(session, config, ticket, "resolve")
     return reason, {"rework_count": ticket.rework_count, "department": ticket.department}
 

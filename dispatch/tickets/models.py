@@ -101,6 +101,9 @@ class Ticket(SQLModel, table=True):
     # no foreign key (emergency_tickets has it), so adding the column does not rebuild the table on SQLite
     emergency_id: int | None = Field(default=None, index=True)
     emergency_plan: str | None = Field(default=None, max_length=32)
+    # 处置时长: WORKING minutes from dispatched_at to resolved_at, written with resolved_at (tickets.clock.resolve)
+    # and cleared with it (返工); None while unresolved or never dispatched. The statistics sum it in SQL.
+    handling_minutes: float | None = None
 
 
 class TimelineEntry(SQLModel, table=True):

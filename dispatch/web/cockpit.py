@@ -1,14 +1,17 @@
 """Command-center cockpit (驾驶舱) /cockpit/: the big screen, and the JSON feed it redraws from.
 
 ``GET /cockpit/feed.json?zone=`` returns everything the page draws, built by ``cockpit_service.feed``
-(which documents where the figures come from). The page polls every few seconds; the feed is answered
-with a strong ETag of its body and ``304 Not Modified`` on a matching If-None-Match (web.conditional).
+(which documents where the figures come from) at most once per ``COCKPIT_SNAPSHOT_SECONDS`` by one worker and
+shared by every screen (dispatch.cockpit.snapshot). The page polls every few seconds; the feed is answered with
+the snapshot's version as its ETag, and ``304 Not Modified`` on a matching If-None-Match before anything is read
+but the snapshot's head (web.conditional).
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
 from dispatch import clock, db
+from dispatch.cockpit import snapshot
 from dispatch.auth import require_user, roles_required
 from dispatch.emergency import review as emergency_review
 from dispatch.emergency import service as emergency_service
@@ -16,7 +19,7 @@ from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
 from dispatch.users.models import Role
 from dispatch.web import cockpit_service
-from dispatch.web.conditional import json_with_etag
+from dispatch.web.conditional import json_with_known_etag
 from dispatch.web.guard import page_for_roles
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
@@ -49,8 +52,12 @@ def index():
 def feed_json():
     """Everything the cockpit draws: ?zone= limits figures, charts, lists and points to one zone."""
     config = current_app.extensions["street_config"]
-    return json_with_etag(cockpit_service.feed(session=db.session(), config=config, now=clock.now(),
-                                               zone=_zone_arg(config)))
+    zone, now, session = _zone_arg(config), clock.now(), db.session()
+    found, built = snapshot.current(
+        session=session, config=config, now=now, zone=zone,
+        interval=current_app.config.get("COCKPIT_SNAPSHOT_SECONDS", snapshot.DEFAULT_INTERVAL),
+        build=lambda: cockpit_service.feed_and_stats(session=session, config=config, now=now, zone=zone))
+    return json_with_known_etag(found.version, lambda: built or snapshot.body(session=session, zone=zone))
 
 
 @bp.get("/emergencies/<int:emergency_id>/review")

@@ -190,6 +190,12 @@ def _chart_rows(groups: list[dict], fields: tuple[str, ...]) -> list[dict]:
 
 def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> dict:
     """Everything the cockpit draws, for the whole street or one zone."""
+    return feed_and_stats(session=session, config=config, now=now, zone=zone)[0]
+
+
+def feed_and_stats(*, session: Session, config: StreetConfig, now: datetime, zone: str | None) -> tuple[dict, dict]:
+    """The feed, and the zone's evaluation its cards come from: GET /api/v1/stats?zone= with its default period
+    (stats.summary, totals only), kept with the shared snapshot (dispatch.cockpit.snapshot)."""
     by_zone = _summary(session=session, config=config, now=now, zone=None, group_by="zone")  # every zone, always
     totals = _summary(session=session, config=config, now=now, zone=zone, group_by=None)
     by_category = _summary(session=session, config=config, now=now, zone=zone, group_by="category")
@@ -235,4 +241,4 @@ def feed(*, session: Session, config: StreetConfig, now: datetime, zone: str | N
     # the page takes the server's time from the Date header
     body["version"] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
                                      .encode()).hexdigest()[:16]
-    return body
+    return body, totals

@@ -83,8 +83,10 @@ def test_sweep_bench_times_the_same_due_work_at_every_size_through_the_indexes()
 
 
 GOAL_ROWS = ["locate one point", "locate many", "zone index build", "sweep of ", "intake at ", "/m/ first load",
-             "cockpit first load", "intake over HTTP (1 process)", "intake with 3 cockpit screens open"]
-PER_DATABASE = ("sweep of ", "intake at ", "intake over HTTP (1 process)", "intake with 3 cockpit screens open")
+             "cockpit first load", "intake over HTTP (1 process)", "intake with 3 cockpit screens open",
+             "cockpit feed at ", "cockpit snapshot recompute at ", "/api/v1/stats at "]
+PER_DATABASE = ("sweep of ", "intake at ", "intake over HTTP (1 process)", "intake with 3 cockpit screens open",
+                "cockpit feed at ", "cockpit snapshot recompute at ", "/api/v1/stats at ")
 
 
 def test_python_m_bench_quick_prints_every_goal_row_and_writes_valid_json(tmp_path):

@@ -120,6 +120,9 @@ def live_server(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
         "CONFIG_DIR": str(config_dir),
         "VAR_DIR": str(tmp_path / "var"),
+        # the pages are tested on a frozen clock: the cockpit's shared snapshot is recomputed at every poll, so what
+        # a test just did shows at the next poll (the interval itself: tests/dispatch/web, tests/dispatch/cockpit)
+        "COCKPIT_SNAPSHOT_SECONDS": 0,
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # serve_forever checks for shutdown() every poll_interval (0.5 s by default: half a second per test)

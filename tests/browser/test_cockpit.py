@@ -324,3 +324,37 @@ def test_a_poll_with_no_change_is_a_304(cockpit, street):
     finally:
         app.wsgi_app = inner
     assert seen and all(status.startswith("304") for status in seen), seen
+
+
+def test_a_slow_feed_is_never_polled_twice_at_once(cockpit, street):
+    """The page times its next poll when the last one answered: a feed held for two poll periods (3 s each) is
+    still asked once at a time (counted in the page, where Chromium would queue a second request for the same
+    URL), and polling goes on after it answers."""
+    import threading
+
+    app, inner = street.server.app, street.server.app.wsgi_app
+    release = threading.Event()
+
+    def held(environ, start_response):
+        if environ["PATH_INFO"] == "/cockpit/feed.json":
+            release.wait(7)  # the server is slow: longer than two poll periods
+        return inner(environ, start_response)
+
+    cockpit.evaluate("""() => {
+      const seen = window.__feedPolls = { inFlight: 0, most: 0, asked: 0 };
+      const original = window.fetch;
+      window.fetch = function (url, ...rest) {
+        if (!String(url).includes('/cockpit/feed.json')) return original.call(this, url, ...rest);
+        seen.inFlight += 1; seen.asked += 1; seen.most = Math.max(seen.most, seen.inFlight);
+        return original.call(this, url, ...rest).finally(() => { seen.inFlight -= 1; });
+      };
+    }""")
+    app.wsgi_app = held
+    try:
+        cockpit.wait_for_timeout(8000)
+        release.set()
+        cockpit.wait_for_timeout(3500)  # answered: the next poll follows
+    finally:
+        app.wsgi_app = inner
+    seen = cockpit.evaluate("() => window.__feedPolls")
+    assert seen["most"] == 1 and seen["asked"] >= 2, seen

@@ -55,6 +55,7 @@ class November:
         from datetime import datetime, timedelta
 
         from dispatch import db
+        from dispatch.tickets import clock
         from dispatch.tickets.models import Ticket
 
         with self.server.app.app_context():
@@ -64,6 +65,8 @@ class November:
                                 ("resolved_at", reported + timedelta(hours=hours)),
                                 ("closed_at", reported + timedelta(hours=hours + 1))):
                 setattr(row, name, value)
+            row.handling_minutes = clock.handling_minutes(row, calendar=self.server.app.extensions["street_config"]
+                                                          .calendar)  # as the resolve flow stores it
             db.session().commit()
 
     def overdue(self, ticket: dict) -> None:

@@ -387,6 +387,8 @@ def test_flask_runs_the_same_commands_on_the_app_it_made(env, capsys):
     ("LOG_LEVEL", "loud", "LOG_LEVEL='LOUD': expected DEBUG, INFO"),    # not a logging level
     ("DISPATCH_SCHEDULER", "maybe", "DISPATCH_SCHEDULER='maybe': expected true/false"),
     ("DISPATCH_COOKIE_SECURE", "sometimes", "DISPATCH_COOKIE_SECURE='sometimes': expected true/false"),
+    ("DISPATCH_COCKPIT_SNAPSHOT_SECONDS", "soon", "DISPATCH_COCKPIT_SNAPSHOT_SECONDS='soon': expected seconds"),
+    ("DISPATCH_COCKPIT_SNAPSHOT_SECONDS", "-5", "DISPATCH_COCKPIT_SNAPSHOT_SECONDS='-5': expected seconds"),
 ])
 def test_a_bad_environment_value_stops_with_its_name(env, monkeypatch, capsys, name, value, message):
     # Fails fast with a message naming the variable, not a traceback; nothing is served.

@@ -228,6 +228,42 @@ def test_an_upgraded_database_gets_its_timeline_chained_and_its_record_append_on
     engine.dispose()
 
 
+def test_revision_0011_stores_the_handling_time_of_the_tickets_resolved_before_it(tmp_path, config_dir,
+                                                                                 both_backends_url):
+    # 处置时长 is written at 处置完成 from 0011 on; a street's tickets resolved before get it from the revision,
+    # counted on the working-time calendar; the downgrade takes the column and the cockpit's snapshots away.
+    from datetime import timedelta
+
+    from dispatch.types import UTCDateTime
+
+    url = both_backends_url
+    app = start(url, tmp_path, config_dir)
+    resolved, headers = a_ticket(app)  # dispatched Wed 2026-11-25 10:00 (Shanghai)
+    waiting = ticket_of(report(app.test_client(), headers, category="street_vending"))
+    app.extensions["db_engine"].dispose()
+    downgrade_to(url, "0010")
+    tickets = sa.table("tickets", sa.column("id", sa.Integer()), sa.column("resolved_at", UTCDateTime()))
+    engine = make_engine(url)
+    with engine.begin() as conn:  # resolved Thu 10:00: 2 + 4.5 + 1.5 working hours later
+        conn.execute(sa.update(tickets).where(tickets.c.id == resolved["id"])
+                     .values(resolved_at=DEFAULT_NOW + timedelta(days=1)))
+        assert "handling_minutes" not in {c["name"] for c in sa.inspect(conn).get_columns("tickets")}
+    engine.dispose()
+
+    app = start(url, tmp_path, config_dir, migrate=True)
+    engine = app.extensions["db_engine"]
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT id, handling_minutes FROM tickets")).all())
+    assert stored == {resolved["id"]: pytest.approx(480.0), waiting["id"]: None}
+    engine.dispose()
+    downgrade_to(url, "0010")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert "handling_minutes" not in {c["name"] for c in sa.inspect(conn).get_columns("tickets")}
+        assert "cockpit_snapshots" not in sa.inspect(conn).get_table_names()
+    engine.dispose()
+
+
 def test_a_database_made_before_migrations_without_the_baseline_columns_is_refused(tmp_path, config_dir,
                                                                                     database_url):
     # Older than the baseline: start-up names what is missing instead of stamping a schema it does not have.

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"  # 0011 is made beside this one; the merge re-chains this to 0011
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-/* 城运中心驾驶舱 /cockpit/: polls /cockpit/feed.json every POLL_MS and redraws what changed.
+/* 城运中心驾驶舱 /cockpit/: polls /cockpit/feed.json POLL_MS after the last answer and redraws what changed.
  *
  * Click a zone (map or 按片区 bar) to filter everything to it; click it again or 全部片区 to clear.
  * The 待派遣, 超期升级 and 督办 lists: each row opens its ticket (its number is a link; a click on the row
@@ -17,6 +17,7 @@
   const { api, el, clear, clip, toast, fmtTime, fmtClock, describeError, labelOf } = YC;
   const { tag } = YC.cockpitFind;  // cockpit_find.js: the lists' 筛选 (search and filters)
   const POLL_MS = 3000;
+  const POLL_MAX_MS = 60000;  // the longest wait between polls while the server does not answer
   const COLORS = { normal: '#38a3ff', warning: '#ffc53d', overdue: '#ff4d4f', supervised: '#ff2d55' };
   const TEXT = '#cfe3ff';
   const AXIS = '#5b7aa3';
@@ -725,9 +726,9 @@
       document.getElementById('live').classList.add('down');
       document.getElementById('live').textContent = '● 连接中断';
       if (err instanceof YC.ApiError && err.status === 401) location.href = '/login?next=/cockpit/';
-      return;
+      return false;
     }
-    if (seq !== state.seq) return; // a newer request (e.g. another zone) is on its way
+    if (seq !== state.seq) return true; // a newer request (e.g. another zone) is on its way
     const live = document.getElementById('live');
     live.classList.remove('down');
     live.textContent = '● 实时';
@@ -739,6 +740,21 @@
     body.dataset.updated = new Date(serverNow).toISOString();
     body.dataset.zone = feed.zone || '';
     body.dataset.ready = '1';
+    return true;
+  }
+
+  /** The poll loop: the next poll is timed only once this one has settled (never two in flight, however slow the
+   * server); after a failure the wait doubles up to POLL_MAX_MS, and the first success brings it back to POLL_MS. */
+  async function poll() {
+    let ok = false;
+    try {
+      ok = await refresh();
+      await refreshHotspots(false);
+    } catch (err) {
+      ok = false;
+    }
+    state.pollMs = ok ? POLL_MS : Math.min((state.pollMs || POLL_MS) * 2, POLL_MAX_MS);
+    setTimeout(poll, state.pollMs);
   }
 
   async function start() {
@@ -774,7 +790,7 @@
     new MutationObserver(() => Object.values(charts).forEach((c) => c.resize()))  // back to the daily layout
       .observe(body, { attributes: true, attributeFilter: ['data-mode'] });
     await refresh();
-    setInterval(() => { refresh(); refreshHotspots(false); }, POLL_MS);
+    setTimeout(poll, POLL_MS);
   }
 
   /** For tests and operators: the page pixel of a [lng, lat] on the map, or null. */

@@ -85,6 +85,7 @@ def report(client, headers, category: str, at: tuple[float, float]) -> dict:
 def set_fields(app, ticket_id: int, fields: dict) -> None:
     """Give a ticket the lifecycle state a case needs (what the lifecycle actions would have written)."""
     from dispatch import db
+    from dispatch.tickets import clock
     from dispatch.tickets.models import Ticket
 
     with app.app_context():
@@ -92,6 +93,8 @@ def set_fields(app, ticket_id: int, fields: dict) -> None:
         ticket = session.get(Ticket, ticket_id)
         for name, value in fields.items():
             setattr(ticket, name, value)
+        if {"dispatched_at", "resolved_at"} & set(fields):  # the resolve flow stores the 处置时长 with resolved_at
+            ticket.handling_minutes = clock.handling_minutes(ticket, calendar=app.extensions["street_config"].calendar)
         session.commit()
 
 

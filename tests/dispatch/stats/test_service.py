@@ -262,17 +262,22 @@ def test_bad_arguments(app, kwargs, message):
 
 # --- working hours and the trend -------------------------------------------------------------------
 
-def test_working_clock_matches_the_calendar(app):
-    """The table of working periods gives what WorkCalendar.working_minutes_between gives."""
-    calendar = app.extensions["street_config"].calendar
-    working = service._WorkingClock(calendar, date(2026, 9, 19), date(2026, 12, 31))
+def test_the_unevaluated_divide_is_the_window_of_each_closing(app):
+    """未评价 is counted in SQL as `closed_at <= last_closing_past_window(now)`: the same tickets as testing each
+    closing's window (`window_end(closed_at) <= now`), across 国庆 and its make-up day, to the microsecond."""
+    from dispatch.evaluation import service as evaluation_service
+
+    config = app.extensions["street_config"]
     rng = random.Random(7)
-    base = datetime(2026, 9, 20, tzinfo=UTC)  # across 国庆 and the 10-10 make-up day; whole minutes hit period edges
-    for _ in range(500):
-        start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
-        end = start + timedelta(minutes=rng.randrange(-600, 60 * 24 * 25))
-        assert working.minutes_between(start, end) == pytest.approx(
-            calendar.working_minutes_between(start, end), abs=1e-6)
+    base = datetime(2026, 9, 20, tzinfo=UTC)
+    for _ in range(40):
+        now = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+        last = evaluation_service.last_closing_past_window(config=config, now=now)
+        assert evaluation_service.window_end(last, config=config) <= now
+        assert evaluation_service.window_end(last + timedelta(microseconds=1), config=config) > now
+        for _ in range(20):
+            closed_at = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
+            assert (closed_at <= last) == (evaluation_service.window_end(closed_at, config=config) <= now)
 
 
 def test_trend(app, dataset):

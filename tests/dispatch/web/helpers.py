@@ -1,6 +1,8 @@
 """Helpers of the page tests (sign-in, the cockpit feed, the desk queues); fixtures are in conftest.py."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 PASSWORD = "s3cret-passw0rd"  # the password of the users `user_with_password` makes
 EVENT = {"category": "exposed_garbage", "location": {"lng": 121.4288, "lat": 31.2551}, "description": "路边垃圾"}
 POINTS = {"xiangyi": (121.429, 31.255), "zhongyuan": (121.440, 31.255), "jiaoxi": (121.436, 31.264)}
@@ -36,3 +38,9 @@ def queues(client, headers, query: str = "") -> dict:
     response = client.get("/desk/queues.json" + (f"?{query}" if query else ""), headers=headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["queues"]
+
+
+def next_snapshot(client, clock) -> None:
+    """Move the clock one snapshot interval on: the cockpit's next poll sees figures computed after what the test
+    just did (a poll within the interval is served the shared snapshot of before: dispatch.cockpit.snapshot)."""
+    clock.set(clock() + timedelta(seconds=client.application.config["COCKPIT_SNAPSHOT_SECONDS"]))

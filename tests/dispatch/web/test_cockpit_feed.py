@@ -6,7 +6,7 @@ import pytest
 from dispatch import db
 from dispatch.escalation import sweep as escalation_sweep
 from tests.dispatch.helpers import SHANGHAI, local
-from tests.dispatch.web.helpers import OUTSIDE, POINTS, act, queues, report
+from tests.dispatch.web.helpers import OUTSIDE, POINTS, act, next_snapshot, queues, report
 
 HTML = {"Accept": "text/html"}
 
@@ -187,6 +187,7 @@ def test_banner_while_open_tickets_hold_provisional_deadlines(app, client, users
     assert (banner["missing_years"], banner["provisional_tickets"], banner["text"]) == \
         ([2027], 2, PROVISIONAL_2027.format(n=2))
     act(client, users["command"], first["id"], "cancel", reason="误报")
+    next_snapshot(client, clock)
     assert feed(client, users)["banner"]["provisional_tickets"] == 1
     clock.set(local(2025, 6, 2, 10, 0))  # 2025 and 2026 are known: nothing is provisional
     assert feed(client, users)["banner"] is None
@@ -198,6 +199,8 @@ def test_version_changes_only_when_something_drawn_changes(client, users, clock)
     first = feed(client, users)
     assert feed(client, users)["version"] == first["version"]
     report(client, users, at=POINTS["jiaoxi"])
+    assert feed(client, users)["version"] == first["version"]  # the shared snapshot, until the interval is over
+    next_snapshot(client, clock)
     assert feed(client, users)["version"] != first["version"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dispatch.helpers import local
-from tests.dispatch.web.helpers import POINTS, report
+from tests.dispatch.web.helpers import POINTS, next_snapshot, report
 
 FEEDS = ["/cockpit/feed.json", "/desk/queues.json"]
 
@@ -34,6 +34,7 @@ def test_a_new_report_is_a_200_with_a_new_etag(client, users, clock, path):
     clock.set(local(2026, 11, 25, 10, 1))
     etag = get(client, users["command"], path).headers["ETag"]
     report(client, users, at=POINTS["jiaoxi"])
+    next_snapshot(client, clock)  # the cockpit's figures: the next shared snapshot
     changed = get(client, users["command"], path, etag)
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert changed.get_json()  # the full body
@@ -68,6 +69,24 @@ def test_different_users_do_not_share_a_304_for_different_bodies(client, users, 
     assert chengguan.status_code == 200 and chengguan.headers["ETag"] != sanitation.headers["ETag"]
     command = get(client, users["command"], "/desk/queues.json?department=sanitation", sanitation.headers["ETag"])
     assert command.status_code == 200  # the command center also gets the 挂账 queue: another body
+
+
+def test_a_poll_within_the_interval_is_served_the_shared_snapshot_without_building_it(client, users, clock,
+                                                                                       monkeypatch):
+    from dispatch.web import cockpit_service
+
+    report(client, users)
+    first = get(client, users["command"], "/cockpit/feed.json")
+    built = []
+    monkeypatch.setattr(cockpit_service, "feed_and_stats", lambda **kw: built.append(kw) or ({"version": "x"}, None))
+    report(client, users, at=POINTS["jiaoxi"])  # a write: served at the next recompute, not by every poll
+    again = get(client, users["command"], "/cockpit/feed.json", first.headers["ETag"])
+    assert again.status_code == 304 and built == []
+    assert get(client, users["command"], "/cockpit/feed.json").get_json() == first.get_json()  # read, not built
+    assert built == []
+    next_snapshot(client, clock)
+    get(client, users["command"], "/cockpit/feed.json")
+    assert len(built) == 1  # one recompute for the new interval
 
 
 def test_errors_are_not_conditional(client, users):
