@@ -66,6 +66,8 @@ def main() -> None:
                         help="a current checkout to time (default: this one, as 'current'); repeatable")
     parser.add_argument("--scope", choices=["filing", "all"], default="filing",
                         help="filing: the old commit's tests that still exist; all: every test the trees share")
+    parser.add_argument("--ids-only", action="store_true",
+                        help="take the old commit's test ids but do not time it (e.g. its time is known already)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workers", default="0", help="pytest-xdist -n for every tree (default 0: one process)")
     parser.add_argument("--python", default=sys.executable)
@@ -95,6 +97,8 @@ def main() -> None:
             common = set(ids) if common is None else common & set(ids)
         ids_file = Path(tempfile.mkstemp(prefix="suite-ids-", suffix=".txt")[1])
         ids_file.write_text("\n".join(sorted(common)) + "\n", encoding="utf-8")
+        if args.ids_only and args.scope == "filing":
+            trees = trees[1:]
         print(f"timing {len(common)} tests every tree has, -n {args.workers}, {args.rounds} round(s)\n", flush=True)
 
         extra = ["-n", args.workers, *args.pytest_args]
