@@ -108,16 +108,19 @@ def _wait_healthy(url: str, timeout: float = 10.0) -> None:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The app on a fresh database, served on a free loopback port in a thread for this test."""
+def live_server(tmp_path, sqlite_template):
+    """The app on a fresh database (a copy of the empty `sqlite_template`), served on a free loopback port in
+    a thread for this test."""
     from werkzeug.serving import make_server
 
     config_dir = tmp_path / "config"
     shutil.copytree(ROOT / "config", config_dir)
+    database = tmp_path / "live.sqlite3"
+    shutil.copyfile(sqlite_template, database)
     app = create_app({
         **TEST_SETTINGS,
         "SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "CONFIG_DIR": str(config_dir),
         "VAR_DIR": str(tmp_path / "var"),
         # the pages are tested on a frozen clock: the cockpit's shared snapshot is recomputed at every poll, so what
