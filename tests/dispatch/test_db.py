@@ -15,7 +15,8 @@ from dispatch.cli import main
 from dispatch.db import SchemaError, make_engine
 from dispatch.settings import SettingsError
 from tests.dispatch.helpers import report, ticket_of
-from tests.helpers import DEFAULT_NOW, Clock
+from tests.dispatch.migrating import a_ticket, downgrade_to, execute, revision_of, start
+from tests.helpers import DEFAULT_NOW
 
 NEXT = "0999"  # the revision the next release ships, on top of this version's newest (`migrations.head()`)
 EXTRA_REVISION = '''"""test: a column a later release adds"""
@@ -50,62 +51,9 @@ def both_backends_url(both_backends_empty_url):
     return both_backends_empty_url
 
 
-def start(url, tmp_path, config_dir, *, migrate=False):
-    """The app as `python run.py` (migrate=True) or a gunicorn worker (False) starts it."""
-    return create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "CONFIG_DIR": str(config_dir),
-                       "VAR_DIR": str(tmp_path / "var"), "CLOCK": Clock(DEFAULT_NOW), "SCHEDULER_ENABLED": False},
-                      migrate=migrate)
-
-
-def revision_of(url) -> str | None:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        revision = migrations.current(conn)
-    engine.dispose()
-    return revision
-
-
-def execute(url, *statements) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        for statement in statements:
-            conn.execute(sa.text(statement))
-    engine.dispose()
-
-
-def downgrade_to(url, revision: str) -> None:
-    """The database as `revision` left it: every later revision's own downgrade(), newest first (as Alembic's
-    `downgrade` runs them; SQLite with foreign keys off for the batch copies, as `migrations.upgrade` does)."""
-    from alembic import command
-
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.commit()
-        with conn.begin():
-            command.downgrade(migrations.alembic_config(conn), revision)
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            conn.commit()
-    engine.dispose()
-
-
 def as_before_0005(url) -> None:
     """A database of the version before revision 0005 (triggers, hash, sign_in_failures) and the later ones."""
     downgrade_to(url, "0004")
-
-
-def a_ticket(app) -> tuple[dict, dict]:
-    """Report one ticket; returns it and the reporter's headers."""
-    from dispatch import db
-    from dispatch.users import service
-
-    with app.app_context():
-        _, token = service.create(session=db.session(), username="i", role="inspector", now=DEFAULT_NOW)
-    headers = {"Authorization": f"Bearer {token}"}
-    return ticket_of(report(app.test_client(), headers)), headers
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dispatch.helpers import INTERIOR, offset, report, ticket_of
-from tests.dispatch.test_db import a_ticket, downgrade_to, start
+from tests.dispatch.migrating import a_ticket, downgrade_to, start
 
 
 @pytest.fixture
