@@ -10,8 +10,8 @@ from pydantic_core import PydanticUndefined
 from sqlmodel import Session
 
 from dispatch import bulk
-from dispatch.tickets import record as ledger
-from dispatch.tickets.models import DeadlineChange, Ticket, TicketDepartment, TimelineEntry
+from dispatch.tickets import service as ticket_service
+from dispatch.tickets.models import DeadlineChange, Ticket, TicketDepartment
 
 
 class NewTicket(SimpleNamespace):
@@ -30,7 +30,7 @@ def _field_default(field):
 
 _DEFAULTS = {name: _field_default(field) for name, field in Ticket.model_fields.items()}
 TICKET_COLUMNS = tuple(column.name for column in Ticket.__table__.columns)
-_TICKETS, _TIMELINE = Ticket.__table__, TimelineEntry.__table__
+_TICKETS = Ticket.__table__
 _DEADLINE_CHANGES, _TICKET_DEPARTMENTS = DeadlineChange.__table__, TicketDepartment.__table__
 
 
@@ -48,7 +48,8 @@ def holder_rows(ticket: NewTicket, moved: list, *, now: datetime) -> list[dict]:
 def insert_each(connection, ticket: NewTicket, steps: list[tuple], moved: list, *, now: datetime) -> None:
     values = {name: getattr(ticket, name) for name in TICKET_COLUMNS if name != "id"}
     ticket.id = connection.execute(_TICKETS.insert(), values).inserted_primary_key[0]
-    connection.execute(_TIMELINE.insert(), chained(ticket.id, steps, now=now))
+    timeline, rows = ticket_service.first_steps(ticket.id, steps, now=now)
+    connection.execute(timeline.insert(), rows)
     if moved:
         connection.execute(_DEADLINE_CHANGES.insert(), deadline_rows(ticket, moved, now=now))
         connection.execute(_TICKET_DEPARTMENTS.insert(), holder_rows(ticket, moved, now=now))
@@ -61,20 +62,6 @@ def insert_in_one(session: Session, ticket: NewTicket, steps: list[tuple], moved
 
     bulk.insert_together(session, [
         (_TICKETS, TICKET_COLUMNS, [tuple(getattr(ticket, name) for name in TICKET_COLUMNS)]),
-        part(_TIMELINE, chained(ticket.id, steps, now=now)),
+        part(*ticket_service.first_steps(ticket.id, steps, now=now)),
         part(_DEADLINE_CHANGES, deadline_rows(ticket, moved, now=now)),
         part(_TICKET_DEPARTMENTS, holder_rows(ticket, moved, now=now))])
-
-
-def chained(ticket_id: int, steps: list[tuple], *, now: datetime) -> list[dict]:
-    """A new ticket's first timeline rows, hash-chained as tickets.service.record chains them (from nothing)."""
-    rows, previous = [], None
-    for action, actor, from_status, to_status, note, data in steps:
-        row = {"ticket_id": ticket_id, "at": now, "actor_id": actor.id if actor else None,
-               "actor_name": actor.display_name or actor.username if actor else "system",
-               "actor_role": actor.role if actor else "system", "action": action, "from_status": from_status,
-               "to_status": to_status, "note": note, "data": data}
-        row["hash"] = previous = ledger.chain(previous, ledger.content(**{k: v for k, v in row.items()
-                                                                           if k != "hash"}))
-        rows.append(row)
-    return rows

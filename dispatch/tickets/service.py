@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import bindparam, func, text, update
+from sqlalchemy import Table, bindparam, func, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -262,6 +262,22 @@ def record(*, session: Session, ticket: Ticket, action: str, now: datetime, acto
 
 TIMELINE_COLUMNS = ("ticket_id", "at", "actor_id", "actor_name", "actor_role", "action", "from_status",
                     "to_status", "note", "data")
+
+
+def first_steps(ticket_id: int, steps: list[tuple], *, now: datetime) -> tuple[Table, list[dict]]:
+    """A new ticket's first timeline rows, hash-chained as `record` chains them (from nothing), and the table to
+    insert them into: intake writes a report's rows in one statement (its lean path), the chain stays here.
+    `steps`: (action, actor, from_status, to_status, note, data) in the order they happened."""
+    rows, previous = [], None
+    for action, actor, from_status, to_status, note, data in steps:
+        row = {"ticket_id": ticket_id, "at": now, "actor_id": actor.id if actor else None,
+               "actor_name": actor.display_name or actor.username if actor else "system",
+               "actor_role": actor.role if actor else "system", "action": action, "from_status": from_status,
+               "to_status": to_status, "note": note, "data": data}
+        row["hash"] = previous = ledger.chain(previous, ledger.content(**{k: v for k, v in row.items()
+                                                                           if k != "hash"}))
+        rows.append(row)
+    return TimelineEntry.__table__, rows
 
 
 def record_many(*, session: Session, rows: list[tuple]) -> None:
