@@ -12,7 +12,7 @@ compare across machines:
 - against a deliberately naive full scan: load every open ticket and check its next escalation in
   Python — what the sweep would cost without the indexed columns (grows with the table).
 
-Run: python bench/sweep_bench.py [--sizes 1000,10000,100000] [--due 50] [--repeats 3]
+Run: python bench/sweep_bench.py [--sizes 1000,10000,100000] [--due 50] [--repeats 3] [--steady]
                                  [--database-url postgresql+psycopg://user@host/db]
 """
 
@@ -179,12 +179,46 @@ def schedules(config: StreetConfig, routes: dict, now: datetime) -> tuple[list[d
     return future, due
 
 
+def steady_schedules(config: StreetConfig, routes: dict, now: datetime) -> list[dict]:
+    """Category, zone and deadline columns of tickets with exactly ONE level due at `now`, as a sweep in
+    service finds them: the response warning (预警, 80 % of the 签收 window) fell due within the last
+    sweep interval (`sweep_interval_seconds`), and every other level — the response deadline, resolve's
+    warning — is still ahead. Computed with the real calendar and ladder: per category, the latest
+    dispatch instant whose warning is due by `now` (found by bisection: the warning moves forward with the
+    dispatch), then a few instants a few seconds earlier, each kept only if it still fits."""
+    interval = timedelta(seconds=config.escalation.sweep_interval_seconds)
+    per_category: dict[str, list[dict]] = {}
+    for slug in sorted({slug for slug, _ in routes}):
+        def warning_at(at: datetime) -> datetime | None:
+            return schedule(config, slug, at)["response_next_at"]
+        early, late = now - timedelta(days=30), now  # warning(early) <= now < warning(late)
+        if warning_at(early) is None or warning_at(early) > now:
+            continue
+        while late - early > timedelta(milliseconds=1):
+            middle = early + (late - early) / 2
+            early, late = (middle, late) if warning_at(middle) <= now else (early, middle)
+        found = []
+        for seconds in range(0, 60, 5):
+            values = schedule(config, slug, early - timedelta(seconds=seconds))
+            if (values["response_next_level"] == 0 and now - interval < values["response_next_at"] <= now
+                    and values["response_deadline"] > now
+                    and values["resolve_next_at"] is not None and values["resolve_next_at"] > now):
+                found.append(values)
+        per_category[slug] = found
+    return [{"category": slug, "zone": zone, "department": routes[slug, zone], **values}
+            for slug, zone in sorted(routes) for values in per_category.get(slug, [])]
+
+
 def ticket_rows(config: StreetConfig, *, reporter_id: int, size: int, due: int, now: datetime,
-                rng: random.Random) -> tuple[list[dict], list[str]]:
+                rng: random.Random, steady: bool = False) -> tuple[list[dict], list[str]]:
     """`size` dispatched tickets, `due` of them (spread evenly through the table) with levels due by `now`;
-    and the numbers of the due ones."""
+    and the numbers of the due ones. The due ones have several levels each to catch up, or (`steady`)
+    exactly one, just fallen due (`steady_schedules`)."""
     points = zone_points(config, rng)
-    future, overdue = schedules(config, departments(config, list(points), now), now)
+    routes = departments(config, list(points), now)
+    future, overdue = schedules(config, routes, now)
+    if steady:
+        overdue = steady_schedules(config, routes, now)
     due = min(due, size)
     due_at = {i * size // due for i in range(due)} if due else set()
     due_rng = random.Random(rng.random())  # its own stream: the same due tickets at every size
@@ -209,8 +243,10 @@ def ticket_rows(config: StreetConfig, *, reporter_id: int, size: int, due: int, 
     return rows, due_numbers
 
 
-def build(database_url: str, config: StreetConfig, *, size: int, due: int, seed: int, analyze: bool = True):
-    """A fresh schema with the street's reference data, one reporter and `size` dispatched tickets.
+def build(database_url: str, config: StreetConfig, *, size: int, due: int, seed: int, analyze: bool = True,
+          steady: bool = False):
+    """A fresh schema with the street's reference data, one reporter and `size` dispatched tickets
+    (`steady`: the due ones have exactly one level due, see `steady_schedules`).
 
     Returns the engine and the due tickets' schedule columns by id (to restore after a real sweep).
     """
@@ -224,7 +260,7 @@ def build(database_url: str, config: StreetConfig, *, size: int, due: int, seed:
         session.commit()
         reporter_id = reporter.id
     rows, due_numbers = ticket_rows(config, reporter_id=reporter_id, size=size, due=due, now=NOW,
-                                    rng=random.Random(seed))
+                                    rng=random.Random(seed), steady=steady)
     with engine.begin() as conn:
         for start in range(0, len(rows), CHUNK):
             conn.execute(insert(Ticket.__table__), rows[start:start + CHUNK])
@@ -313,6 +349,14 @@ class Table:
     def best(self, name: str) -> float:
         return min(self.times[name])
 
+    def check_one_level_each(self) -> None:
+        """Steady state: the real sweep must have recorded exactly one level per due ticket, or the row
+        would time something else (a catch-up, or nothing)."""
+        if self.levels != len(self.snapshot) or self.found.get("real") != set(self.snapshot):
+            raise RuntimeError(f"steady-state sweep at {self.size:,}: {self.levels:,} levels recorded on "
+                               f"{len(self.found.get('real', ())):,} tickets; expected exactly one on each of "
+                               f"the {len(self.snapshot):,} due tickets")
+
     def mismatches(self) -> list[str]:
         """The operations that did not find exactly the due tickets."""
         return [name for name, ids in self.found.items() if ids != set(self.snapshot)]
@@ -351,6 +395,9 @@ def main(argv=None) -> None:
     parser.add_argument("--due", type=int, default=50, help="tickets with levels due, at every size (default 50)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per operation, best kept (default 5)")
     parser.add_argument("--scan-repeats", type=int, default=2, help="timed runs of the full scan (default 2)")
+    parser.add_argument("--steady", action="store_true",
+                        help="the due tickets have exactly one level due (the response warning, fallen due within "
+                             "the last sweep interval) instead of 1-2 days of levels to catch up")
     add_database_arguments(parser)
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes)
@@ -362,10 +409,13 @@ def main(argv=None) -> None:
             url = stack.enter_context(temporary_database(args.database_url))
             start = time.perf_counter()
             engine, snapshot = build(url, config, size=size, due=args.due, seed=args.seed,
-                                     analyze=not args.no_analyze)
+                                     analyze=not args.no_analyze, steady=args.steady)
             stack.callback(engine.dispose)  # before the database goes
             tables.append(Table(size, engine, config, snapshot, time.perf_counter() - start))
         measure(tables, repeats=args.repeats, scan_repeats=args.scan_repeats)
+        if args.steady:
+            for table in tables:
+                table.check_one_level_each()
         largest = tables[-1]
         with Session(largest.engine) as session:
             statements = capture_statements(largest.engine, lambda: due_ticket_ids(session=session, now=NOW))
@@ -376,7 +426,9 @@ def main(argv=None) -> None:
     analyzed = not args.no_analyze
     print(f"Escalation sweep benchmark: {backend_name(args.database_url, analyzed=analyzed)}, "
           f"sweep as of {when:%Y-%m-%d %H:%M %z}")
-    print(f"{args.due} due tickets at every size (dispatched 1-2 days ago, never signed for); all others "
+    due_how = ("exactly one level due: the response warning, fallen due within the last sweep interval" if args.steady
+               else "dispatched 1-2 days ago, never signed for")
+    print(f"{args.due} due tickets at every size ({due_how}); all others "
           f"dispatched minutes ago.\nbest of {args.repeats} rounds (full scan: {args.scan_repeats}), sizes "
           f"interleaved in each round; ×first = time / time at {sizes[0]:,} tickets, measured in this run\n")
     print(f"{'tickets':>9} {'due':>4} {'build':>8} | {'due query':>9} {'×first':>7} | {'dry run':>9} {'×first':>7} | "
