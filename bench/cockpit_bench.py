@@ -36,11 +36,15 @@ from sqlmodel import Session  # noqa: E402
 
 from intake_bench import CHUNK, history_rows  # noqa: E402
 from sweep_bench import NOW, analyze_tables, parse_sizes, temporary_database  # noqa: E402
+import timing  # noqa: E402
 
 from dispatch import create_app  # noqa: E402
 from dispatch.cockpit import snapshot  # noqa: E402
 from dispatch.migrations import HERE as MIGRATIONS  # noqa: E402
 from dispatch.tickets.models import Ticket  # noqa: E402
+from dispatch.stats import service as stats_service  # noqa: E402
+from dispatch.evaluation import service as evaluation_service  # noqa: E402
+from dispatch.tickets import queues as ticket_queues  # noqa: E402
 from dispatch.users import service as user_service  # noqa: E402
 from dispatch.web import cockpit_service  # noqa: E402
 
@@ -154,8 +158,32 @@ def measure(street: Street, repeats: int) -> dict:
     period = f"?from={(end - timedelta(days=30)).astimezone(tz):%Y-%m-%dT%H:%M:%S}" \
              f"&to={end.astimezone(tz):%Y-%m-%dT%H:%M:%S}"
     stats_explicit = median_of(repeats, lambda: street.get("/api/v1/stats" + period))
+    body_kib = len(street.get("/cockpit/feed.json").data) / 1024  # on the wire (gzip)
+    with timing.functions(FEED_PARTS) as parts:  # one more recompute, its parts timed
+        start = time.perf_counter()
+        street.recompute()
+        parts_total = time.perf_counter() - start
+    with timing.statements(street.engine) as spent:  # one more explicit request, its statements timed
+        start = time.perf_counter()
+        street.get("/api/v1/stats" + period)
+        explicit_total = time.perf_counter() - start
     return {"count": count, "recompute": recompute, "poll_200": poll_200, "poll_304": poll_304,
-            "stats_default": stats_default, "stats_explicit": stats_explicit}
+            "stats_default": stats_default, "stats_explicit": stats_explicit,
+            "recompute_parts": (parts, parts_total), "explicit_statements": (spent, explicit_total),
+            "body_kib": body_kib}
+
+
+def _summary_key(kwargs) -> str:
+    return f"summary by {kwargs.get('group_by') or 'totals'}"
+
+
+# what the feed is made of, for the note of a recompute that misses its goal
+FEED_PARTS = [(stats_service, "summary", _summary_key), (stats_service, "trend", "trend (30 days)"),
+              (cockpit_service, "points", "map points"), (cockpit_service, "pending_dispatch", "待派遣 list"),
+              (cockpit_service, "supervised", "督办 list"), (cockpit_service, "joint_cases", "吹哨 list"),
+              (cockpit_service, "escalations", "escalation list"), (cockpit_service, "emergencies", "emergencies"),
+              (cockpit_service, "banner", "banner"), (evaluation_service, "reviews", "复核 count"),
+              (ticket_queues, "extension_requests", "延期 count")]
 
 
 def run(database_url: str | None, *, size: int, seed: int, repeats: int) -> tuple[dict, Street]:
@@ -196,6 +224,9 @@ if __name__ == "__main__":
 
 # -- the rows of python -m bench -----------------------------------------------------------------------------
 
+GOAL_SIZE = 1_000_000  # the cockpit's goals are set at a district-year of tickets
+
+
 def goal_rows(p: dict, database_url, database: str, seed: int, row, yes_no) -> list[dict]:
     """The cockpit's rows of `python -m bench` at each size of `p["sizes"]` (row/yes_no: __main__'s formatters)."""
     rows = []
@@ -207,25 +238,42 @@ def goal_rows(p: dict, database_url, database: str, seed: int, row, yes_no) -> l
         def ratio(value):
             return round(value / count, 2)
 
+        def met(ok: bool) -> str:  # the goals are set at a district-year (1M tickets): smaller runs say so
+            return yes_no(ok) if size >= GOAL_SIZE else (
+                f"not measured: goal is at {GOAL_SIZE:,} tickets; this run measured {size:,} (holds here: {yes_no(ok)})")
+
         rows.append(row(f"cockpit feed at {size:,} tickets (a poll, snapshot current)", round(t["poll_200"], 4),
                         "s per poll", "SELECT count(*) FROM tickets", round(count, 4), ratio(t["poll_200"]),
-                        "≤ 5× count(*)", yes_no(t["poll_200"] <= 5 * count), database,
+                        "≤ 5× count(*)", met(t["poll_200"] <= 5 * count), database,
                         note=f"ratio = ours / baseline; a screen that has the body (If-None-Match → 304) "
                              f"{t['poll_304'] * 1000:.1f} ms ({ratio(t['poll_304'])}×); the recompute (next row) runs "
-                             "once per COCKPIT_SNAPSHOT_SECONDS in one worker, whatever the number of screens"))
+                             "once per COCKPIT_SNAPSHOT_SECONDS in one worker, whatever the number of screens"
+                             + ("" if t["poll_200"] <= 5 * count else
+                                f"; missed by {ratio(t['poll_200']) - 5:.1f}× count(*): a 200 reads the stored body "
+                                f"({t['body_kib']:.0f} KiB gzipped on the wire), parses, serialises and gzips it — "
+                                f"{(t['poll_200'] - t['poll_304']) * 1000:.1f} ms more than the 304 that reads only "
+                                "the snapshot's head")))
         rows.append(row(f"cockpit snapshot recompute at {size:,} tickets", round(t["recompute"], 4), "s",
                         "SELECT count(*) FROM tickets", round(count, 4), ratio(t["recompute"]),
-                        "< 1 s (≤ 10 % of one core at the 10 s interval)", yes_no(t["recompute"] < 1.0), database,
+                        "< 1 s (≤ 10 % of one core at the 10 s interval)", met(t["recompute"] < 1.0), database,
                         note=f"ratio = ours / baseline; the whole feed for the whole street (5 evaluations over "
                              f"30 days, trend, lists, 2,000 points); 0011's backfill of {street.backfilled:,} "
-                             f"处置时长 took {street.backfill_seconds:.1f} s"))
+                             f"处置时长 took {street.backfill_seconds:.1f} s"
+                             + ("" if t["recompute"] < 1.0 else
+                                f"; missed by {t['recompute'] - 1.0:.2f} s; where one recompute's "
+                                f"{t['recompute_parts'][1]:.2f} s went: "
+                                + timing.breakdown(*t["recompute_parts"], top=5, rest="building the body"))))
         rows.append(row(f"/api/v1/stats at {size:,} tickets, default parameters", round(t["stats_default"], 4), "s",
                         "SELECT count(*) FROM tickets", round(count, 4), ratio(t["stats_default"]), "≤ 5× count(*)",
-                        yes_no(t["stats_default"] <= 5 * count), database,
+                        met(t["stats_default"] <= 5 * count), database,
                         note="ratio = ours / baseline; answered from the cockpit's current snapshot (no write since)"))
         rows.append(row(f"/api/v1/stats at {size:,} tickets, explicit period", round(t["stats_explicit"], 4), "s",
                         "SELECT count(*) FROM tickets", round(count, 4), ratio(t["stats_explicit"]),
-                        "≤ 5× count(*)", yes_no(t["stats_explicit"] <= 5 * count), database,
+                        "≤ 5× count(*)", met(t["stats_explicit"] <= 5 * count), database,
                         note="ratio = ours / baseline; the SQL aggregation over the 30-day cohort (no ticket read "
-                             "into Python; the 处置时长 are stored)"))
+                             "into Python; the 处置时长 are stored)"
+                             + ("" if t["stats_explicit"] <= 5 * count else
+                                f"; missed by {ratio(t['stats_explicit']) - 5:.1f}× count(*); where one request's "
+                                f"{t['explicit_statements'][1]:.3f} s went: "
+                                + timing.breakdown(*t["explicit_statements"], rest="Flask, Python, JSON"))))
     return rows

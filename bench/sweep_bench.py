@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
 from geo_bench import _fmt  # noqa: E402  (one time format for every benchmark table)
+import timing  # noqa: E402
 
 from dispatch import db  # noqa: E402
 from dispatch.deadlines.limits import deadline_after  # noqa: E402
@@ -319,6 +320,7 @@ class Table:
         self.size, self.engine, self.snapshot, self.built = size, engine, snapshot, built
         self.times: dict[str, list[float]] = {"query": [], "dry": [], "real": [], "scan": []}
         self.cpu: dict[str, list[float]] = {}
+        self.spent: dict[str, dict[str, float]] = {}
         self.found: dict[str, set] = {}
         self.levels = 0
         self.ops = {
@@ -332,7 +334,7 @@ class Table:
         """Run one operation (a real sweep starts from the restored table and is undone after)."""
         if name == "real":
             restore(self.engine, self.snapshot)
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False) as session, timing.statements(self.engine) as spent:
             start, cpu = time.perf_counter(), time.process_time()
             answer = self.ops[name](session)
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -341,6 +343,8 @@ class Table:
             self.levels = len(answer)
             answer = {r["ticket"] for r in answer}
         if timed:
+            if not self.times[name] or elapsed < min(self.times[name]):
+                self.spent[name] = dict(spent)  # where the best run's time went, statement by statement
             self.times[name].append(elapsed)
             self.cpu.setdefault(name, []).append(cpu)  # this process's CPU time (the database server's is not in it)
             self.found[name] = set(answer)
