@@ -26,8 +26,6 @@ sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from flask import Flask, jsonify, request  # noqa: E402
 
 import cockpit_bench  # noqa: E402
 import geo_bench  # noqa: E402
@@ -36,7 +34,6 @@ import intake_bench  # noqa: E402
 import pages_bench  # noqa: E402
 import sweep_bench  # noqa: E402
 import timing  # noqa: E402
-from dispatch import db  # noqa: E402
 from dispatch.street.config import load_config, read_zones  # noqa: E402
 from geo.zones import to_feature_collection  # noqa: E402
 from geo.crs import to_wgs84, wgs84_to_gcj02  # noqa: E402
@@ -199,29 +196,6 @@ def sweep_rows(p: dict, database_url, database: str, seed: int, *, steady: bool 
 
 # -- intake against a bare insert app ----------------------------------------------------------------
 
-def bare_app(database_url: str) -> Flask:
-    """The baseline: a Flask app that inserts the posted report as one row, nothing else."""
-    engine = db.make_engine(database_url)
-    metadata = sa.MetaData()
-    table = sa.Table("bench_bare", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                     sa.Column("category", sa.String), sa.Column("lng", sa.Float), sa.Column("lat", sa.Float),
-                     sa.Column("description", sa.String))
-    metadata.create_all(engine)
-    app = Flask("bench_bare")
-    app.extensions["engine"] = engine
-
-    @app.post("/bare")
-    def insert():
-        body = request.get_json()
-        with engine.begin() as conn:
-            new_id = conn.execute(sa.insert(table).values(
-                category=body["category"], lng=body["location"]["lng"], lat=body["location"]["lat"],
-                description=body["description"])).inserted_primary_key[0]
-        return jsonify({"id": new_id}), 201
-
-    return app
-
-
 def intake_rows(p: dict, database_url, database: str, seed: int) -> list[dict]:
     rows = []
     for size in p["sizes"]:
@@ -230,7 +204,7 @@ def intake_rows(p: dict, database_url, database: str, seed: int) -> list[dict]:
             var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="dispatch-bench-var-"))
             table = intake_bench.Table(url, Path(var_dir), size=size, per_day=max(1.0, size / 365), seed=seed, analyze=True)
             stack.callback(table.engine.dispose)
-            bare = bare_app(url)
+            bare = http_bench.bare_app_of(url)
             stack.callback(bare.extensions["engine"].dispose)
             client = bare.test_client()
             bodies = intake_bench.reports(table.config, intake_bench.WARM_UP + p["intake_n"], random.Random(seed + 2))

@@ -63,7 +63,8 @@ def intake_app(database_url: str, var_dir: str):
                        "VAR_DIR": var_dir, "CLOCK": RunningClock(NOW), "SCHEDULER_ENABLED": False})
 
 
-def bare_app_of(database_url: str, _var_dir: str):
+def bare_app_of(database_url: str, _var_dir: str = ""):
+    """The baseline: a Flask app that inserts the posted report as one row, nothing else."""
     import sqlalchemy as sa
     from flask import Flask, jsonify, request
 
@@ -74,6 +75,7 @@ def bare_app_of(database_url: str, _var_dir: str):
                      sa.Column("description", sa.String))
     table.create(engine, checkfirst=True)
     app = Flask("bench_bare")
+    app.extensions["engine"] = engine  # python -m bench's in-process intake row disposes of it
 
     @app.post("/bare")
     def insert():
