@@ -281,10 +281,19 @@ def _conditions(now: datetime) -> dict:
     }
 
 
-def _grouped(session: Session, key_column, aggregates: list, where: list) -> list:
-    if key_column is None:
-        return [(None, *row) for row in session.execute(select(*aggregates).where(*where))]
-    return list(session.execute(select(key_column, *aggregates).where(*where).group_by(key_column)))
+def _key_columns(dims: tuple[str, ...], *, assists: bool = False) -> list:
+    """The GROUP BY columns of `dims`; for 吹哨报到 tasks, "department" is the ASSISTING department's."""
+    return [AssistTask.department if assists and dim == "department" else getattr(Ticket, dim) for dim in dims]
+
+
+def _rows(session: Session, query, keys: list):
+    """(key tuple, values) per row of `query` grouped by `keys` (one row keyed () without keys)."""
+    for row in session.execute(query.group_by(*keys) if keys else query):
+        yield tuple(row[:len(keys)]), row[len(keys):]
+
+
+def _grouped(session: Session, keys: list, aggregates: list, where: list):
+    return _rows(session, select(*keys, *aggregates).where(*where), keys)
 
 
 def _local_midnight(day: date, calendar: WorkCalendar) -> datetime:
@@ -297,10 +306,12 @@ def _scope(department: str | None, zone: str | None) -> list:
 
 
 def _tally(*, session: Session, config: StreetConfig, now: datetime, start: datetime, end: datetime,
-           group_by: str | None, department: str | None, zone: str | None) -> dict[str | None, _Tally]:
-    key_column = getattr(Ticket, group_by) if group_by else None
+           dims: tuple[str, ...], department: str | None, zone: str | None) -> dict[tuple, _Tally]:
+    """The raw counts per combination of the `dims` columns' values (GROUP BY every one of them), keyed by the
+    tuple of values in `dims` order; one entry keyed () when `dims` is empty."""
+    keys = _key_columns(dims)
     scope = _scope(department, zone)
-    tallies: dict[str | None, _Tally] = {}
+    tallies: dict[tuple, _Tally] = {}
 
     def tally(key) -> _Tally:
         return tallies.setdefault(key, _Tally())
@@ -313,7 +324,7 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     # (tickets.clock.resolve), summed in SQL
     handled = and_(conditions["handled"], Ticket.handling_minutes.is_not(None))
     handling = [func.coalesce(func.sum(case((handled, Ticket.handling_minutes), else_=0.0)), 0.0), _count(handled)]
-    for key, *values in _grouped(session, key_column, [_count(conditions[n]) for n in names] + handling, cohort):
+    for key, values in _grouped(session, keys, [_count(conditions[n]) for n in names] + handling, cohort):
         entry = tally(key)
         entry.counts.update(zip(names, (int(v) for v in values[:len(names)])))
         entry.handling_minutes += float(values[-2])
@@ -331,13 +342,10 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     }
     names = list(followup)
     aggregates = [_count(followup[n]) for n in names]
-    query = (select(*([key_column] if key_column is not None else []), *aggregates)
+    query = (select(*keys, *aggregates)
              .select_from(Followup).join(Ticket, Ticket.id == Followup.ticket_id)
              .outerjoin(visit, visit.followup_id == Followup.id).where(*cohort))
-    if key_column is not None:
-        query = query.group_by(key_column)
-    for row in session.execute(query):
-        key, values = (row[0], row[1:]) if key_column is not None else (None, row)
+    for key, values in _rows(session, query, keys):
         tally(key).counts.update(zip(names, (int(v) for v in values)))
 
     # Snapshot at `now`: open tickets, and what was reported or closed today.
@@ -355,20 +363,18 @@ def _tally(*, session: Session, config: StreetConfig, now: datetime, start: date
     }
     names = list(snapshot)
     where = [*scope, or_(is_open, t.created_at >= day_start, t.closed_at >= day_start)]
-    for key, *values in _grouped(session, key_column, [_count(snapshot[n]) for n in names], where):
+    for key, values in _grouped(session, keys, [_count(snapshot[n]) for n in names], where):
         tally(key).counts.update(zip(names, (int(v) for v in values)))
 
-    _tally_evaluations(session, config, now, key_column, cohort, scope, tally)
-    _assist_tally(session, tally, now=now, start=start, end=end, group_by=group_by, department=department,
-                  zone=zone)
+    _tally_evaluations(session, config, now, keys, cohort, scope, tally)
+    _assist_tally(session, tally, now=now, start=start, end=end, dims=dims, department=department, zone=zone)
 
     return tallies
 
 
-def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, key_column, cohort: list, scope: list,
+def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, key: list, cohort: list, scope: list,
                        tally) -> None:
     """The 居委's evaluations of the cohort, its 未评价 tickets, and the 复核 requests open now — all counted in SQL."""
-    key = [] if key_column is None else [key_column]
     satisfied = (Grade.satisfied, Grade.basically_satisfied)
     scheme = config.evaluation.committee
     grade_points = scheme.grades.model_dump()
@@ -381,8 +387,7 @@ def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, ke
                   func.coalesce(func.sum(points(e.responsiveness) * scheme.responsiveness
                                          + points(e.handling) * scheme.handling), 0.0)]
     query = select(*key, *aggregates).join(Ticket, Ticket.id == e.ticket_id).where(*cohort)
-    for row in session.execute(query.group_by(*key) if key else query):
-        group, count, responsiveness, handling, total = (None, *row) if key_column is None else row
+    for group, (count, responsiveness, handling, total) in _rows(session, query, key):
         if not count:
             continue
         entry = tally(group)
@@ -397,15 +402,12 @@ def _tally_evaluations(session: Session, config: StreetConfig, now: datetime, ke
         query = (select(*key, func.count()).select_from(Ticket).outerjoin(Evaluation, Evaluation.ticket_id == Ticket.id)
                  .where(*cohort, Ticket.status == Status.closed, Ticket.committee.is_not(None),
                         Evaluation.id.is_(None), Ticket.closed_at <= last_closing))
-        for row in session.execute(query.group_by(*key) if key else query):
-            group, count = (None, *row) if key_column is None else row
+        for group, (count,) in _rows(session, query, key):
             if count:
                 tally(group).counts["unevaluated"] += int(count)
-    rows = session.execute(select(*key, func.count()).select_from(ReviewRequest)
-                           .join(Ticket, Ticket.id == ReviewRequest.ticket_id)
-                           .where(*scope, ReviewRequest.status == "pending").group_by(*key))
-    for row in rows:
-        group, count = (None, *row) if key_column is None else row
+    query = (select(*key, func.count()).select_from(ReviewRequest).join(Ticket, Ticket.id == ReviewRequest.ticket_id)
+             .where(*scope, ReviewRequest.status == "pending"))
+    for group, (count,) in _rows(session, query, key):
         tally(group).counts["reviews_open"] += int(count)
 
 
@@ -423,23 +425,19 @@ def _assist_conditions(now: datetime) -> dict:
     }
 
 
-def _assist_tally(session: Session, tally, *, now: datetime, start: datetime, end: datetime, group_by: str | None,
+def _assist_tally(session: Session, tally, *, now: datetime, start: datetime, end: datetime, dims: tuple[str, ...],
                   department: str | None, zone: str | None) -> None:
     """Add the 吹哨报到 figures of the tasks given in [start, end): by the assisting department, or by the
-    ticket's zone or category."""
-    key_column = None if group_by is None else (AssistTask.department if group_by == "department"
-                                                else getattr(Ticket, group_by))
+    ticket's zone, category or 居民区."""
+    keys = _key_columns(dims, assists=True)
     conditions = _assist_conditions(now)
     names = list(conditions)
     where = [AssistTask.created_at >= start, AssistTask.created_at < end,
              *([AssistTask.department == department] if department else []), *([Ticket.zone == zone] if zone else [])]
-    columns = ([] if key_column is None else [key_column]) + [_count(conditions[n]) for n in names]
-    query = select(*columns).select_from(AssistTask).join(Ticket, Ticket.id == AssistTask.ticket_id).where(*where)
-    if key_column is not None:
-        query = query.group_by(key_column)
-    for row in session.execute(query):
-        key, values = (None, row) if key_column is None else (row[0], row[1:])
-        if key_column is None and not any(values):
+    query = (select(*keys, *[_count(conditions[n]) for n in names]).select_from(AssistTask)
+             .join(Ticket, Ticket.id == AssistTask.ticket_id).where(*where))
+    for key, values in _rows(session, query, keys):
+        if not keys and not any(values):
             continue
         tally(key).counts.update(zip(names, (int(v or 0) for v in values)))
 
@@ -467,13 +465,48 @@ def summary(*, session: Session, config: StreetConfig, now: datetime, start: dat
     ``department`` restricts every figure to that department's tickets (a department user's view),
     ``zone`` to that zone's (片区).
     """
+    return summaries(session=session, config=config, now=now, start=start, end=end, views=[(group_by, zone)],
+                     department=department)[0]
+
+
+def summaries(*, session: Session, config: StreetConfig, now: datetime, start: datetime, end: datetime,
+              views: list[tuple[str | None, str | None]], department: str | None = None) -> list[dict]:
+    """``summary`` for each ``(group_by, zone)`` of `views` over the same period, in that order — the same dicts,
+    counted in ONE pass over the cohort: every SQL query is grouped by all the dimensions the views need (their
+    group_bys, and the zone when the views' zones differ), and each view's groups and totals are sums of those
+    fine groups' counts; the rates and averages are computed from the summed counts (``figures``), never averaged.
+    """
     for name, value in (("now", now), ("start", start), ("end", end)):
         require_aware(value, name)
     if end <= start:
         raise ValueError("the period is empty: end must be after start")
+    views = list(views)
+    for group_by, _ in views:
+        if group_by:
+            group_names(config=config, group_by=group_by)  # a ValueError for an unknown grouping
+    zones = {zone for _, zone in views}
+    shared_zone = next(iter(zones)) if len(zones) == 1 else None  # one zone for all: restricted in SQL
+    dims = tuple(dim for dim in GROUPINGS
+                 if any(g == dim for g, _ in views) or (dim == "zone" and len(zones) > 1))
+    fine = _tally(session=session, config=config, now=now, start=start, end=end, dims=dims, department=department,
+                  zone=shared_zone)
+    found = []
+    for group_by, zone in views:
+        at = dims.index(group_by) if group_by else None
+        zone_at = dims.index("zone") if zone and shared_zone is None else None
+        tallies: dict[str | None, _Tally] = {}
+        for key, entry in fine.items():
+            if zone_at is not None and key[zone_at] != zone:
+                continue
+            tallies.setdefault(None if at is None else key[at], _Tally()).add(entry)
+        found.append(_summary(config=config, now=now, start=start, end=end, group_by=group_by,
+                              department=department, zone=zone, tallies=tallies))
+    return found
+
+
+def _summary(*, config: StreetConfig, now: datetime, start: datetime, end: datetime, group_by: str | None,
+             department: str | None, zone: str | None, tallies: dict[str | None, _Tally]) -> dict:
     names = group_names(config=config, group_by=group_by) if group_by else {}
-    tallies = _tally(session=session, config=config, now=now, start=start, end=end, group_by=group_by,
-                     department=department, zone=zone)
     totals = _Tally()
     for entry in tallies.values():
         totals.add(entry)
