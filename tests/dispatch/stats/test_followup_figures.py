@@ -6,6 +6,7 @@ import io
 
 from tests.dispatch.followup.helpers import closed_ticket, followups_of, visit
 from tests.dispatch.helpers import local
+from tests.dispatch.stats.test_service import assert_summaries_are_the_summaries
 
 
 def _stats(street, query: str) -> dict:
@@ -38,6 +39,9 @@ def test_followup_and_satisfaction_rates(street, app):
         5, 0.8, 0.6667)
     chengguan = next(g for g in by_department["groups"] if g["key"] == "chengguan")
     assert (chengguan["followups_due"], chengguan["followup_rate"], chengguan["satisfaction_rate"]) == (0, None, None)
+    # counted in one pass for several views (the cockpit's recompute), the same figures
+    assert_summaries_are_the_summaries(app, now=local(2026, 12, 1, 10, 0), start=local(2026, 11, 1, 0, 0),
+                                       end=local(2026, 11, 30, 0, 0))
     # the monthly export carries them
     rows = list(csv.reader(io.StringIO(_stats(street, "group_by=zone&format=csv").data.decode("utf-8-sig"))))
     header, xiangyi = rows[0], next(r for r in rows if r[0] == "香溢片区")

@@ -82,3 +82,11 @@ def test_a_department_sees_its_own_assist_figures_and_the_export_carries_them(cl
     housing = next(row for row in rows if row[0] == "房管办")
     assert [housing[columns.index(title)] for title in ("协办任务数", "报到率", "按时报到率", "协办按期完成率")] == [
         "3", "50.0%", "50.0%", "100.0%"]
+
+
+def test_summaries_count_the_assisting_department_as_summary_does(app, tasks):
+    from tests.dispatch.stats.test_service import VIEWS, assert_summaries_are_the_summaries
+
+    assert_summaries_are_the_summaries(app, now=NOW, start=sh(11, 1), end=sh(11, 30), views=VIEWS)
+    assert_summaries_are_the_summaries(app, now=NOW, start=sh(11, 1), end=sh(11, 30), views=VIEWS,
+                                       department="police")

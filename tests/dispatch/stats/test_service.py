@@ -290,3 +290,44 @@ def test_trend(app, dataset):
     assert {d["date"]: d["reported"] for d in days if d["reported"]} == {
         "2026-11-16": 1, "2026-11-17": 1, "2026-11-23": 1, "2026-11-24": 1, "2026-11-25": 2}
     assert {d["date"]: d["closed"] for d in days if d["closed"]} == {"2026-11-17": 1, "2026-11-25": 1}
+
+
+# --- several views in one pass (the cockpit's recompute) -------------------------------------------
+
+VIEWS = [(group_by, zone) for group_by in (None, *service.GROUPINGS) for zone in (None, "zhongyuan", "jiaoxi")]
+
+
+def assert_summaries_are_the_summaries(app, *, now, start, end, views=VIEWS, department=None) -> None:
+    """summaries(views) gives, view by view, exactly what summary gives for that (group_by, zone) alone."""
+    from dispatch import db
+
+    with app.app_context():
+        config, session = app.extensions["street_config"], db.session()
+        together = service.summaries(session=session, config=config, now=now, start=start, end=end, views=views,
+                                     department=department)
+        alone = [service.summary(session=session, config=config, now=now, start=start, end=end, group_by=group_by,
+                                 zone=zone, department=department) for group_by, zone in views]
+    assert len(together) == len(views)
+    for view, one, other in zip(views, together, alone):
+        assert one == other, view
+
+
+def test_summaries_equal_summary_per_view(app, dataset):
+    assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END)
+    # the cockpit's five views of one zone (the zones: restricted in Python, not in SQL)
+    cockpit = [("zone", None), (None, "xiangyi"), ("category", "xiangyi"), ("department", "xiangyi"),
+               ("committee", "xiangyi")]
+    assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END, views=cockpit)
+    assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END, department="sanitation")
+    # one zone for every view: restricted in SQL; no view at all: nothing
+    assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END,
+                                       views=[(g, "zhongyuan") for g in (None, *service.GROUPINGS)])
+    assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END, views=[])
+
+
+def test_summaries_refuse_an_unknown_grouping(app):
+    from dispatch import db
+
+    with app.app_context(), pytest.raises(ValueError, match="group_by"):
+        service.summaries(session=db.session(), config=app.extensions["street_config"], now=DEFAULT_NOW,
+                          start=START, end=END, views=[("zone", None), ("street", None)])
