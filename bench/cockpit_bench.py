@@ -173,12 +173,9 @@ def measure(street: Street, repeats: int) -> dict:
             "body_kib": body_kib}
 
 
-def _summary_key(kwargs) -> str:
-    return f"summary by {kwargs.get('group_by') or 'totals'}"
-
-
 # what the feed is made of, for the note of a recompute that misses its goal
-FEED_PARTS = [(stats_service, "summary", _summary_key), (stats_service, "trend", "trend (30 days)"),
+FEED_PARTS = [(stats_service, "summaries", "evaluations (five views, one pass)"),
+              (stats_service, "trend", "trend (30 days)"),
               (cockpit_service, "points", "map points"), (cockpit_service, "pending_dispatch", "待派遣 list"),
               (cockpit_service, "supervised", "督办 list"), (cockpit_service, "joint_cases", "吹哨 list"),
               (cockpit_service, "escalations", "escalation list"), (cockpit_service, "emergencies", "emergencies"),
