@@ -484,6 +484,8 @@ def summaries(*, session: Session, config: StreetConfig, now: datetime, start: d
     for group_by, _ in views:
         if group_by:
             group_names(config=config, group_by=group_by)  # a ValueError for an unknown grouping
+    if not views:
+        return []
     zones = {zone for _, zone in views}
     shared_zone = next(iter(zones)) if len(zones) == 1 else None  # one zone for all: restricted in SQL
     dims = tuple(dim for dim in GROUPINGS
