@@ -6,7 +6,7 @@ import io
 
 from tests.dispatch.followup.helpers import closed_ticket, followups_of, visit
 from tests.dispatch.helpers import local
-from tests.dispatch.stats.test_service import assert_summaries_are_the_summaries
+from tests.dispatch.stats.views import assert_summaries_are_the_summaries
 
 
 def _stats(street, query: str) -> dict:

@@ -85,7 +85,7 @@ def test_a_department_sees_its_own_assist_figures_and_the_export_carries_them(cl
 
 
 def test_summaries_count_the_assisting_department_as_summary_does(app, tasks):
-    from tests.dispatch.stats.test_service import VIEWS, assert_summaries_are_the_summaries
+    from tests.dispatch.stats.views import VIEWS, assert_summaries_are_the_summaries
 
     assert_summaries_are_the_summaries(app, now=NOW, start=sh(11, 1), end=sh(11, 30), views=VIEWS)
     assert_summaries_are_the_summaries(app, now=NOW, start=sh(11, 1), end=sh(11, 30), views=VIEWS,

@@ -9,6 +9,7 @@ import pytest
 from dispatch.stats import service
 from dispatch.street.schemas import EvaluationFile
 from tests.dispatch.stats.dataset import sh
+from tests.dispatch.stats.views import assert_summaries_are_the_summaries
 from tests.helpers import DEFAULT_NOW
 
 START, END = sh(11, 1), sh(11, 30)
@@ -293,24 +294,6 @@ def test_trend(app, dataset):
 
 
 # --- several views in one pass (the cockpit's recompute) -------------------------------------------
-
-VIEWS = [(group_by, zone) for group_by in (None, *service.GROUPINGS) for zone in (None, "zhongyuan", "jiaoxi")]
-
-
-def assert_summaries_are_the_summaries(app, *, now, start, end, views=VIEWS, department=None) -> None:
-    """summaries(views) gives, view by view, exactly what summary gives for that (group_by, zone) alone."""
-    from dispatch import db
-
-    with app.app_context():
-        config, session = app.extensions["street_config"], db.session()
-        together = service.summaries(session=session, config=config, now=now, start=start, end=end, views=views,
-                                     department=department)
-        alone = [service.summary(session=session, config=config, now=now, start=start, end=end, group_by=group_by,
-                                 zone=zone, department=department) for group_by, zone in views]
-    assert len(together) == len(views)
-    for view, one, other in zip(views, together, alone):
-        assert one == other, view
-
 
 def test_summaries_equal_summary_per_view(app, dataset):
     assert_summaries_are_the_summaries(app, now=DEFAULT_NOW, start=START, end=END)
