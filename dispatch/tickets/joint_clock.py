@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, or_, update
-from sqlmodel import col
+from sqlmodel import Session, col, func, select
 
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.limits import Limit, deadline_after, remaining
 from dispatch.street.config import StreetConfig
 from dispatch.tickets.clock import Due, Planner, Window
-from dispatch.tickets.models import AssistTask
+from dispatch.tickets.models import AssistEscalation, AssistTask
 
 KINDS = ("checkin", "task")
 KIND_LABELS = {"checkin": "报到", "task": "协办"}
@@ -90,17 +90,23 @@ def start(task: AssistTask, *, category: str, checkin: Limit, work: Limit, confi
         _set_next(task, kind, Planner(config).window_next(window(task, kind, category=category), reached=None))
 
 
-def recount(task: AssistTask, kind: str, *, category: str, config: StreetConfig,
-            reached: int | None) -> datetime | None:
+def reached(session: Session, task: AssistTask, kind: str) -> int | None:
+    """The highest escalation level this deadline of the task reached (None: none yet)."""
+    return session.exec(select(func.max(AssistEscalation.level)).where(
+        AssistEscalation.task_id == task.id, AssistEscalation.deadline == kind)).one()
+
+
+def recount(session: Session, task: AssistTask, kind: str, *, category: str, config: StreetConfig) -> datetime | None:
     """Count a running deadline again from the whistle under `config`'s calendar (节假日数据更新): the new instant
-    when it moves — set, with the ladder scheduled again above the level `reached` — else None."""
+    when it moves — set, with the ladder scheduled again above the level it reached — else None."""
     if not runs(task, kind):
         return None
     new = deadline_after(task.created_at, Limit.parse(limit_text(task, kind)), config.calendar)
     if abs((new - due(task, kind)).total_seconds()) <= 1:
         return None
     setattr(task, _DUE[kind], new)
-    _set_next(task, kind, Planner(config).window_next(window(task, kind, category=category), reached=reached))
+    _set_next(task, kind, Planner(config).window_next(window(task, kind, category=category),
+                                                      reached=reached(session, task, kind)))
     return new
 
 

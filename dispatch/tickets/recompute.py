@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from dispatch import clock as app_clock
 from dispatch import db
@@ -33,7 +33,7 @@ from dispatch.street import service as street_service
 from dispatch.street.config import StreetConfig
 from dispatch.tickets import clock, joint_clock
 from dispatch.tickets import service as ticket_service
-from dispatch.tickets.models import AssistEscalation, AssistTask, CalendarYear, Escalation, Status, Ticket
+from dispatch.tickets.models import AssistTask, CalendarYear, Escalation, Status, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +162,7 @@ def _recount_assists(session: Session, config: StreetConfig, since: datetime | N
             old = joint_clock.due(task, kind)
             if since is not None and old < since:
                 continue
-            reached = session.exec(select(func.max(AssistEscalation.level)).where(
-                AssistEscalation.task_id == task.id, AssistEscalation.deadline == kind)).one()
-            new = joint_clock.recount(task, kind, category=ticket.category, config=config, reached=reached)
+            new = joint_clock.recount(session, task, kind, category=ticket.category, config=config)
             if new is not None:
                 found.append(Change(ticket.id, ticket.number, kind, old, new, department=task.department))
         if not found:
