@@ -126,17 +126,35 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
 
 def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> None:
     """SchemaError naming each column of `metadata` missing from a table the database has."""
-    inspector = inspect(engine)
-    missing = []
-    for table in metadata.sorted_tables:
-        if inspector.has_table(table.name):
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+    with engine.connect() as conn:
+        present = present_columns(conn)
+    missing = [f"{table.name}.{column.name}" for table in metadata.sorted_tables if table.name in present
+               for column in table.columns if column.name not in present[table.name]]
     if missing:
         raise SchemaError(
             f"the database at {engine.url.render_as_string(hide_password=True)} was made by an older version; "
             f"missing column(s): {', '.join(missing)}. Back it up (python run.py backup) and add them, "
             "or start from a new database.")
+
+
+_COLUMNS_SQL = {  # every table's columns in one query (each app start checks them: see check_columns)
+    "sqlite": "SELECT m.name, c.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
+              "WHERE m.type = 'table'",
+    "postgresql": "SELECT table_name, column_name FROM information_schema.columns "
+                  "WHERE table_schema = current_schema()",
+}
+
+
+def present_columns(conn) -> dict[str, set[str]]:
+    """{table: its column names} of the database's (current schema's) tables."""
+    sql = _COLUMNS_SQL.get(conn.dialect.name)
+    if sql is None:  # another dialect: SQLAlchemy's inspector, a query per table
+        return {table: {c["name"] for c in columns}
+                for (_schema, table), columns in inspect(conn).get_multi_columns().items()}
+    present: dict[str, set[str]] = {}
+    for table, column in conn.execute(text(sql)):
+        present.setdefault(table, set()).add(column)
+    return present
 
 
 def grant_statements(engine: Engine, role: str) -> list[str]:

@@ -47,6 +47,39 @@ def make_test_app(database_url: str, *, tmp_path: Path, clock: Clock, config_dir
     })
 
 
+def reuse_url_builders() -> None:
+    """Compile each URL rule's builder once per test process instead of once per app.
+
+    Werkzeug turns every rule into two small builder functions (an AST compiled with `compile()`) each time an
+    app registers it: about half of `create_app`'s time, and the suite makes an app per test (a fresh app on
+    a fresh database keeps the tests independent). A builder is a pure function of the rule's text, its parsed
+    parts, its defaults and converter types (it reaches the converters through the rule it is bound to), so
+    the same rule gets the same function. Werkzeug's version is pinned by the lock; if the private method it
+    wraps changes shape, nothing is wrapped and apps are made as before.
+    """
+    from werkzeug.routing.rules import Rule
+
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None or getattr(original, "reused", False):
+        return
+    compiled: dict = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        try:
+            key = (self.rule, self.host, self.subdomain, tuple(self._trace), append_unknown,
+                   tuple(sorted((self.defaults or {}).items())),
+                   tuple(sorted((name, type(conv)) for name, conv in self._converters.items())))
+            builder = compiled.get(key)
+        except (AttributeError, TypeError):  # unhashable defaults, or Werkzeug's internals changed
+            return original(self, append_unknown)
+        if builder is None:
+            builder = compiled[key] = original(self, append_unknown)
+        return builder
+
+    _compile_builder.reused = True
+    Rule._compile_builder = _compile_builder
+
+
 @cache
 def password_hash(password: str) -> str:
     """A scrypt hash of `password` made with cheap parameters, once per password and test session.

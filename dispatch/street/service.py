@@ -66,16 +66,16 @@ def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) ->
              len(config.categories), len(config.zones))
 
 
-_UPSERT_ROWS = 500  # rows per statement: within every SQLite build's limit of bound parameters
-
-
 def _upsert(session: Session, model, key: str, rows: list[dict]) -> None:
-    """Insert the rows, or update the ones whose `key` exists (nothing is deleted): a statement per 500 rows."""
+    """Insert the rows, or update the ones whose `key` exists (nothing is deleted).
+
+    One statement executed for every row (executemany): compiled once per process, not once per start."""
+    if not rows:
+        return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), _UPSERT_ROWS):
-        stmt = insert(model).values(rows[start:start + _UPSERT_ROWS])
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}))
+    stmt = insert(model.__table__)
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}), rows)
 
 
 def read_config(app: Flask) -> StreetConfig:
