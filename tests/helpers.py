@@ -5,6 +5,8 @@ never from a conftest or from another test module.
 """
 from __future__ import annotations
 
+import copy
+import tomllib
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -78,6 +80,69 @@ def reuse_url_builders() -> None:
 
     _compile_builder.reused = True
     Rule._compile_builder = _compile_builder
+
+
+def share_compiled_sql() -> None:
+    """Let every engine a test process makes on the same kind of database reuse one SQL compilation cache.
+
+    SQLAlchemy compiles each statement once per engine and keeps it in that engine's cache, keyed by the
+    engine's dialect object. A deployment has one engine per process, so it compiles each statement once; the
+    suite makes an engine per test (a fresh database each), which compiled every statement again in every test:
+    a fifth of the suite's time. Here each new engine takes over the dialect and the compiled cache of the first
+    engine made for the same backend (SQLite: any file; PostgreSQL: the same URL, so the same search_path).
+    The engine keeps its own pool, connections and connect-time pragmas. SQLAlchemy's version is pinned by the
+    lock; if the attributes used here are missing, engines are left as made.
+    """
+    from dispatch import db
+
+    original = db.make_engine
+    if getattr(original, "shares_compiled_sql", False):
+        return
+    first: dict = {}
+
+    def make_engine(url: str, **kwargs):
+        engine = original(url, **kwargs)
+        key = engine.url.drivername if engine.dialect.name == "sqlite" else engine.url.render_as_string()
+        donor = first.setdefault(key, engine)
+        if donor is not engine and all(hasattr(e, "_compiled_cache") for e in (donor, engine)) \
+                and hasattr(engine.pool, "_dialect"):
+            engine.dialect = engine.pool._dialect = donor.dialect
+            engine._compiled_cache = donor._compiled_cache
+        return engine
+
+    make_engine.shares_compiled_sql = True
+    db.make_engine = make_engine
+
+
+class _TomlOnce:
+    """`tomllib` as the config readers use it, each distinct text parsed once per test process (a deep copy of
+    the parsed data is handed out, so a reader may change it); a text that is not valid TOML raises as before."""
+
+    TOMLDecodeError = tomllib.TOMLDecodeError
+
+    def __init__(self):
+        self._parsed: dict[str, dict] = {}
+
+    def loads(self, text: str) -> dict:
+        if text not in self._parsed:
+            self._parsed[text] = tomllib.loads(text)
+        return copy.deepcopy(self._parsed[text])
+
+    def load(self, handle) -> dict:
+        return self.loads(handle.read().decode("utf-8"))
+
+
+def parse_toml_once() -> None:
+    """Each app start reads config/ (13 TOML files, in pure-Python tomllib: about a third of `create_app` once
+    the other savings here are made); the suite starts an app per test on the same few texts, so they are parsed
+    once per process. Validation (pydantic) and every cross-check still run at each start."""
+    from dispatch.deadlines import config as deadlines_config
+    from dispatch.street import config as street_config
+
+    shim = _TomlOnce()
+    for module in (street_config, deadlines_config):
+        if module.tomllib is tomllib:
+            module.tomllib = shim
 
 
 @cache
