@@ -184,6 +184,21 @@ def grant_statements(engine: Engine, role: str) -> list[str]:
     ]
 
 
+def upsert(session: Session, model, key: str, rows: list[dict]) -> None:
+    """Insert the rows into `model`'s table, or update the ones whose `key` (a unique column) exists; nothing is
+    deleted. One statement executed for every row (executemany), compiled once per process. SQLite and PostgreSQL
+    (both say ON CONFLICT … DO UPDATE)."""
+    if not rows:
+        return
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(model.__table__)
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}), rows)
+
+
 def engine() -> Engine:
     return current_app.extensions["db_engine"]
 

@@ -12,11 +12,9 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Engine, insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from dispatch import clock
+from dispatch import clock, db
 from dispatch.street import guards as street_guards
 from dispatch.street.config import ConfigError, StreetConfig, load_config
 from dispatch.street.models import Category, ConfigState, Department, Zone
@@ -52,30 +50,18 @@ def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) ->
     The street's own guard runs first: zones in 高德/百度 map coordinates instead of WGS-84 are refused.
     """
     check(session=session, config=config, guards=[street_guards.zones_in_map_coordinates, *guards])
-    _upsert(session, Department, "code", [{"code": d.code, "name": d.name, "kind": d.kind}
+    db.upsert(session, Department, "code", [{"code": d.code, "name": d.name, "kind": d.kind}
                                           for d in config.departments.values()])
-    _upsert(session, Category, "slug", [{"slug": c.slug, "code": c.code, "name": c.name, "group": c.group,
+    db.upsert(session, Category, "slug", [{"slug": c.slug, "code": c.code, "name": c.name, "group": c.group,
                                          "response_limit": c.response, "resolve_limit": c.resolve,
                                          "urgent": c.urgent} for c in config.categories.values()])
     features = to_feature_collection(config.zones)["features"]
-    _upsert(session, Zone, "code", [{"code": z.code, "name": z.name, "level": z.level, "parent": z.parent,
+    db.upsert(session, Zone, "code", [{"code": z.code, "name": z.name, "level": z.level, "parent": z.parent,
                                      "station": z.station, "geometry": f["geometry"]}
                                     for z, f in zip(config.zones, features)])
     session.commit()
     log.debug("seeded %d departments, %d categories, %d zones", len(config.departments),
              len(config.categories), len(config.zones))
-
-
-def _upsert(session: Session, model, key: str, rows: list[dict]) -> None:
-    """Insert the rows, or update the ones whose `key` exists (nothing is deleted).
-
-    One statement executed for every row (executemany): compiled once per process, not once per start."""
-    if not rows:
-        return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(model.__table__)
-    session.connection().execute(stmt.on_conflict_do_update(
-        index_elements=[key], set_={name: stmt.excluded[name] for name in rows[0] if name != key}), rows)
 
 
 def read_config(app: Flask) -> StreetConfig:
@@ -98,8 +84,6 @@ def reload(app: Flask, *, publish: bool = True) -> StreetConfig:
     `publish` (a reload asked for here: admin API, SIGHUP) raises the deployment's generation, so the
     other processes follow (`follow`); a process following one does not publish again.
     """
-    from dispatch import db
-
     config = read_config(app)
     with app.app_context():
         seed(session=db.session(), config=config, guards=app.extensions.get(GUARDS, []))

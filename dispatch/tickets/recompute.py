@@ -225,8 +225,8 @@ def sync(*, session: Session, config: StreetConfig, now: datetime) -> list[Chang
 
 def _record(session: Session, calendar: WorkCalendar, now: datetime, digests: dict[int, str]) -> None:
     """Store each year's digest: the calendar its deadlines are now counted with."""
-    for year, value in digests.items():
-        session.merge(CalendarYear(year=year, digest=value, source=calendar.source(year), updated_at=now))
+    db.upsert(session, CalendarYear, "year", [{"year": year, "digest": value, "source": calendar.source(year),
+                                               "updated_at": now} for year, value in digests.items()])
 
 
 def stamp_new_database(*, session: Session, config: StreetConfig, now: datetime) -> bool:
