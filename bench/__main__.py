@@ -7,6 +7,8 @@ SQLite (a temporary file) and, when TEST_DATABASE_URL is set, on PostgreSQL too 
 The measurements are the scripts' own (geo_bench, sweep_bench, intake_bench, pages_bench), called in-process.
 Defaults are the sizes of the goals (a 200 × 200 grid of 40,000 cells; 100,000 and 1,000,000 tickets,
 1 % of them due); --quick runs small sizes in well under a minute, to check that every row is produced.
+Each size can be set on its own (--side, --sizes, --http-size, --http-seconds, --screen-seconds) over the
+preset's; --pages-network times the pages' cold first load on another network than Slow 4G.
 """
 
 import argparse
@@ -263,13 +265,39 @@ def print_table(rows: list[dict]) -> None:
         print("\n" + "\n".join(notes))
 
 
-def main(argv=None) -> list[dict]:
+SIZE_OPTIONS = ("side", "sizes", "http_size", "http_seconds", "screen_seconds")
+
+
+def parse(argv=None) -> tuple[argparse.Namespace, dict]:
+    """The command line, and the sizes of the run: the preset's (FULL, or QUICK with --quick), each overridden
+    by its option when given."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (the whole run in under a minute)")
     parser.add_argument("--json", metavar="FILE", help="also write the rows to FILE as a JSON list")
     parser.add_argument("--seed", type=int, default=1)
+    sizes = parser.add_argument_group("sizes", "each over the preset's (the full run's, or --quick's)")
+    sizes.add_argument("--side", type=int, help=f"the geo rows' grid of SIDE × SIDE cells (full {FULL['side']}, "
+                                                f"--quick {QUICK['side']})")
+    sizes.add_argument("--sizes", type=sweep_bench.parse_sizes,
+                       help="tickets of the sweep, intake and cockpit rows, comma-separated (full "
+                            f"{','.join(map(str, FULL['sizes']))}, --quick {','.join(map(str, QUICK['sizes']))})")
+    sizes.add_argument("--http-size", type=int, help=f"tickets of history of the HTTP rows (full {FULL['http_size']}, "
+                                                     f"--quick {QUICK['http_size']})")
+    sizes.add_argument("--http-seconds", type=float, help="timed seconds of each intake-over-HTTP measurement "
+                                                          f"(full {FULL['http_seconds']:g}, --quick {QUICK['http_seconds']:g})")
+    sizes.add_argument("--screen-seconds", type=float,
+                       help="timed seconds of intake alone and with the cockpit screens open "
+                            f"(full {FULL['screen_seconds']:g}, --quick {QUICK['screen_seconds']:g})")
+    parser.add_argument("--pages-network", choices=pages_bench.NETWORKS, default="slow-4g",
+                        help="the network the pages' cold first load is timed on (default slow-4g)")
     args = parser.parse_args(argv)
-    p = QUICK if args.quick else FULL
+    p = dict(QUICK if args.quick else FULL)
+    p.update({key: value for key in SIZE_OPTIONS if (value := getattr(args, key)) is not None})
+    return args, p
+
+
+def main(argv=None) -> list[dict]:
+    args, p = parse(argv)
 
     databases = [("sqlite", None)]
     if os.environ.get("TEST_DATABASE_URL"):
@@ -281,9 +309,12 @@ def main(argv=None) -> list[dict]:
         rows += intake_rows(p, url, name, args.seed)
         rows += http_bench.rows(p, url, name, args.seed, row)
         rows += cockpit_bench.goal_rows(p, url, name, args.seed, row, yes_no)
-    rows += pages_bench.rows()  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
+    rows += pages_bench.rows(args.pages_network)  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
 
-    print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes); every baseline measured in this run\n")
+    preset = p == (QUICK if args.quick else FULL)
+    print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes{'' if preset else ', some set by options'}"
+          f"{'' if args.pages_network == 'slow-4g' else f', pages on {args.pages_network}'}); every baseline "
+          "measured in this run\n")
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

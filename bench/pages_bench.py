@@ -1,6 +1,6 @@
 """Pages on mobile data: what a first visit to /m/ (and to the cockpit) downloads, in a real browser.
 
-    python bench/pages_bench.py [--json FILE]
+    python bench/pages_bench.py [--json FILE] [--network slow-4g|unthrottled]
 
 The app runs on a temporary SQLite database behind waitress (the server `python run.py` uses) on a free
 loopback port; Debian's Chromium (/usr/bin/chromium, through Playwright) signs in through the API request
@@ -11,7 +11,8 @@ the page is ready (body[data-ready="1"]) and its service worker is installed and
 install is where a second copy of the shell used to be downloaded (ECharts twice). Then the page is loaded
 a second time, and what that load asks of the server is counted too. Chromium's own count (Playwright's
 request sizes) is given beside the server's, and the time to ready of a cold first load on Chromium's
-"Slow 4G" profile (562.5 ms latency, 180 KB/s down; the page's requests, not the worker's).
+"Slow 4G" profile (562.5 ms latency, 180 KB/s down; the page's requests, not the worker's) — or, with
+`--network unthrottled`, without throttling (a quick check that the measurement runs).
 
 Baseline, measured in the same run: the same answers uncompressed (a gzipped body counted at its
 decompressed size) — what the same resources weigh without compression. The bytes before the
@@ -49,6 +50,10 @@ DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
 # Chromium DevTools' "Slow 4G" preset (its throttling numbers, with DevTools' own adjustment factors)
 SLOW_4G = {"offline": False, "latency": 150 * 3.75, "downloadThroughput": 1.6 * 1e6 / 8 * 0.9,
            "uploadThroughput": 750 * 1e3 / 8 * 0.9}
+# the networks the cold first load is timed on: --network's choices, with the name the notes give them
+NETWORKS = {"slow-4g": ("Slow 4G", SLOW_4G),
+            "unthrottled": ("no throttling", {"offline": False, "latency": 0, "downloadThroughput": -1,
+                                              "uploadThroughput": -1})}
 PASSWORD = "bench-password-42"
 GOAL_KIB = 200
 ECHARTS = re.compile(r"^/static/vendor/echarts/[^/?]+\.js")
@@ -162,7 +167,7 @@ class Load:
     second: list[Hit]
     browser_page: int = 0  # Chromium's count of the page's own requests (bytes)
     browser_worker: tuple = (0, 0)  # the worker's requests as Chromium saw them (count, bytes)
-    slow_4g: float | None = None  # seconds to ready on the Slow 4G profile
+    cold: float | None = None  # seconds to ready, cold cache, on the network of the run (Slow 4G by default)
     errors: list = field(default_factory=list)
 
     @property
@@ -190,7 +195,7 @@ def wait_ready(page) -> None:
 
 
 def open_page(browser, url: str, recorder: Recorder, path: str, username: str, options: dict, *,
-              worker: bool) -> Load:
+              worker: bool, network: str = "slow-4g") -> Load:
     context = browser.new_context(base_url=url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     seen = []
     try:
@@ -221,19 +226,20 @@ def open_page(browser, url: str, recorder: Recorder, path: str, username: str, o
         load.browser_worker = (sum(1 for by_worker, _ in seen if by_worker), sum(n for by_worker, n in seen if by_worker))
     finally:
         context.close()
-    load.slow_4g = slow_4g_ready(browser, url, path, username, options)
+    load.cold = cold_ready(browser, url, path, username, options, network)
     return load
 
 
-def slow_4g_ready(browser, url: str, path: str, username: str, options: dict) -> float:
-    """Seconds from navigation to the page's ready signal, cold cache, on Chromium's Slow 4G profile."""
+def cold_ready(browser, url: str, path: str, username: str, options: dict, network: str = "slow-4g") -> float:
+    """Seconds from navigation to the page's ready signal, cold cache, on `network` (NETWORKS: by default
+    Chromium's Slow 4G profile)."""
     context = browser.new_context(base_url=url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     try:
         sign_in(context, url, username)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+        cdp.send("Network.emulateNetworkConditions", NETWORKS[network][1])
         started = time.perf_counter()
         page.goto(path)
         wait_ready(page)
@@ -252,7 +258,7 @@ def why_not_measured() -> str | None:
     return None
 
 
-def measure() -> dict[str, Load]:
+def measure(network: str = "slow-4g") -> dict[str, Load]:
     """The first loads of /m/ (an inspector, a phone's screen) and of the cockpit (城运中心, 1920 px).
 
     Run in a thread of its own: Playwright's sync API refuses to start in a thread that already drives a
@@ -262,7 +268,7 @@ def measure() -> dict[str, Load]:
 
     def run():
         try:
-            outcome["loads"] = _measure()
+            outcome["loads"] = _measure(network)
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
@@ -274,7 +280,7 @@ def measure() -> dict[str, Load]:
     return outcome["loads"]
 
 
-def _measure() -> dict[str, Load]:
+def _measure(network: str) -> dict[str, Load]:
     from playwright.sync_api import sync_playwright
 
     with contextlib.ExitStack() as stack:
@@ -285,9 +291,10 @@ def _measure() -> dict[str, Load]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
             try:
-                return {"m": open_page(browser, url, recorder, "/m/", "bench_inspector", PHONE, worker=True),
+                return {"m": open_page(browser, url, recorder, "/m/", "bench_inspector", PHONE, worker=True,
+                                       network=network),
                         "cockpit": open_page(browser, url, recorder, "/cockpit/", "bench_command", DESKTOP,
-                                             worker=False)}
+                                             worker=False, network=network)}
             finally:
                 browser.close()
 
@@ -307,13 +314,15 @@ COCKPIT_GOAL = "ECharts once (no byte goal)"
 BASELINE = "the same answers uncompressed"
 
 
-def rows() -> list[dict]:
-    """The "/m/ first load" and "cockpit first load" rows of python -m bench (the same in --quick)."""
+def rows(network: str = "slow-4g") -> list[dict]:
+    """The "/m/ first load" and "cockpit first load" rows of python -m bench (the same in --quick); the cold
+    first load is timed on `network` (NETWORKS)."""
     why = why_not_measured()
     if why:
         return [row("/m/ first load", None, "KiB", BASELINE, None, None, M_GOAL, f"not measured: {why}"),
                 row("cockpit first load", None, "KiB", BASELINE, None, None, COCKPIT_GOAL, f"not measured: {why}")]
-    loads = measure()
+    loads = measure(network)
+    on = NETWORKS[network][0]
     m, cockpit = loads["m"], loads["cockpit"]
     m_echarts, c_echarts = m.echarts(), cockpit.echarts()
     second_static = [h for h in m.second if h.path.startswith("/static/")]
@@ -324,12 +333,12 @@ def rows() -> list[dict]:
               f"{len(m_echarts)}× ({kib(sum(h.wire for h in m_echarts))} KiB); asked twice: "
               f"{', '.join(m.repeated()) or 'nothing'}; second load: {len(m.second)} requests, "
               f"{kib(sum(h.wire for h in m.second))} KiB, {len(second_static)} of them static files; "
-              f"ready in {m.slow_4g:.1f} s on Slow 4G (cold cache)"
+              f"ready in {m.cold:.1f} s on {on} (cold cache)"
               + (f"; PAGE ERRORS: {m.errors}" if m.errors else ""))
     c_note = (f"ratio = ours / baseline; {len(cockpit.first)} requests, ECharts (the charts build) "
               f"{len(c_echarts)}× ({kib(sum(h.wire for h in c_echarts))} KiB); second load: "
               f"{len(cockpit.second)} requests, {kib(sum(h.wire for h in cockpit.second))} KiB; ready in "
-              f"{cockpit.slow_4g:.1f} s on Slow 4G (cold cache); an empty street: the feed grows with the open tickets"
+              f"{cockpit.cold:.1f} s on {on} (cold cache); an empty street: the feed grows with the open tickets"
               + (f"; PAGE ERRORS: {cockpit.errors}" if cockpit.errors else ""))
     return [
         row("/m/ first load (page + service worker install)", kib(m.wire), "KiB", BASELINE, kib(m.plain),
@@ -343,10 +352,12 @@ def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(prog="bench/pages_bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--json", metavar="FILE", help="also write the rows to FILE as a JSON list")
     parser.add_argument("--requests", action="store_true", help="list every request of the first loads")
+    parser.add_argument("--network", choices=NETWORKS, default="slow-4g",
+                        help="the network the cold first load is timed on (default slow-4g)")
     args = parser.parse_args(argv)
     why = why_not_measured()
     if args.requests and not why:
-        for name, load in measure().items():
+        for name, load in measure(args.network).items():
             print(f"{name}: first load (and install)")
             for h in load.first:
                 print(f"  {h.method} {h.status} {h.wire:>8} B  {h.plain:>8} B plain  {h.path}")
@@ -354,7 +365,7 @@ def main(argv=None) -> list[dict]:
             for h in load.second:
                 print(f"  {h.method} {h.status} {h.wire:>8} B  {h.plain:>8} B plain  {h.path}")
         return []
-    result = rows()
+    result = rows(args.network)
     for r in result:
         print(f"{r['name']}: {r['value']} {r['unit']} (baseline {r['baseline']['name']}: {r['baseline']['value']}); "
               f"goal {r['goal']}: {r['met']}\n  {r['note']}")

@@ -91,12 +91,18 @@ PER_DATABASE = ("sweep, catch-up: ", "sweep, steady state: ", "intake at ", "int
                 "/api/v1/stats at ")
 
 
+# --quick with tinier sizes, through the bench's own options: every row is still produced, every script runs
+TINY_ARGV = ("--quick", "--side", "10", "--sizes", "200", "--http-size", "200", "--http-seconds", "0.5",
+             "--screen-seconds", "0.5", "--pages-network", "unthrottled")
+
+
 def test_python_m_bench_quick_prints_every_goal_row_and_writes_valid_json(tmp_path):
-    """`python -m bench --quick --json FILE`: a row per goal, each with a ratio (or a "not measured" reason)."""
+    """`python -m bench --quick … --json FILE` (tiny sizes): a row per goal, each with a ratio (or a "not measured"
+    reason)."""
     import json
 
     out_file = tmp_path / "bench.json"
-    output = run("__main__", ("--quick", "--json", str(out_file)))
+    output = run("__main__", (*TINY_ARGV, "--json", str(out_file)))
     rows = json.loads(out_file.read_text(encoding="utf-8"))
     assert isinstance(rows, list), rows
     databases = {r["database"] for r in rows} - {"-"}
@@ -121,3 +127,17 @@ def test_python_m_bench_quick_prints_every_goal_row_and_writes_valid_json(tmp_pa
         if r["name"].startswith("sweep, steady state: "):
             due = re.search(r"steady state: ([\d,]+) tickets", r["name"])[1]
             assert int(due.replace(",", "")) > 0 and f"{due} levels recorded (one per due ticket" in r["note"], r
+
+
+def test_the_bench_runs_with_its_own_sizes_unless_an_option_sets_one():
+    """The test above runs tiny sizes through options; without them a run keeps its preset (the goals' sizes, or
+    --quick's), and each option changes its own size only."""
+    bench = load("__main__")
+    assert bench.parse([])[1] == bench.FULL and bench.parse([])[0].pages_network == "slow-4g"
+    assert bench.parse(["--quick"])[1] == bench.QUICK
+    args, p = bench.parse(list(TINY_ARGV))
+    assert p == {**bench.QUICK, "side": 10, "sizes": [200], "http_size": 200, "http_seconds": 0.5,
+                 "screen_seconds": 0.5}
+    assert args.pages_network == "unthrottled"
+    assert bench.parse(["--sizes", "1000,5000"])[1] == {**bench.FULL, "sizes": [1000, 5000]}
+    assert bench.FULL["sizes"] == [100_000, 1_000_000] and bench.QUICK["sizes"] == [2_000]  # not changed by a run
