@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -21,11 +22,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DISPATCH = ROOT / "dispatch"
 
 
-def _sources(folder: Path):
-    for path in sorted(folder.rglob("*.py")):
-        if "migrations" in path.parts and "versions" in path.parts:
-            continue  # revisions are frozen history; they must not import the models anyway
-        yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+def _sources(folder: Path) -> tuple[tuple[Path, ast.AST], ...]:
+    """Each source file of folder and its tree, parsed once per test run (the checks read the trees, never change
+    them: _without_docstrings works on a tree of its own)."""
+    return _parsed(folder.resolve())
+
+
+@functools.cache
+def _parsed(folder: Path) -> tuple[tuple[Path, ast.AST], ...]:
+    return tuple((path, _parse(path)) for path in sorted(folder.rglob("*.py"))
+                 # revisions are frozen history; they must not import the models anyway
+                 if not ("migrations" in path.parts and "versions" in path.parts))
+
+
+def _parse(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@functools.cache
+def _code_without_docstrings(folder: Path) -> tuple[tuple[Path, str], ...]:
+    """Each source file of folder as code (ast.unparse), its docstrings left out; once per test run."""
+    return tuple((path, ast.unparse(_without_docstrings(_parse(path)))) for path, _ in _sources(folder))
 
 
 def _package_of(module: str) -> str | None:
@@ -162,8 +179,8 @@ def test_only_the_clock_touches_the_per_deadline_columns():
     allowed = {DISPATCH / "tickets" / "clock.py", DISPATCH / "tickets" / "models.py",
                DISPATCH / "street" / "schemas.py"}  # the last: a category's two limits, not a ticket's
     offenders = {}
-    for path, tree in _sources(DISPATCH):
-        found = sorted(set(DEADLINE_COLUMN.findall(ast.unparse(_without_docstrings(tree)))))
+    for path, code in _code_without_docstrings(DISPATCH):
+        found = sorted(set(DEADLINE_COLUMN.findall(code)))
         if found and path not in allowed:
             offenders[str(path.relative_to(ROOT))] = found
     assert offenders == {}
@@ -184,8 +201,8 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
 @pytest.mark.parametrize("forbidden", ["select(", "session.exec(", ".where(", "def can_see", "def running_kinds",
                                         "def deadline_state", "def visible", "OPEN_STATUSES"])
 def test_the_page_layer_holds_no_query_and_no_ticket_rule(forbidden):
-    offenders = [str(p.relative_to(ROOT)) for p, tree in _sources(DISPATCH / "web")
-                 if forbidden in ast.unparse(_without_docstrings(tree))]
+    offenders = [str(p.relative_to(ROOT)) for p, code in _code_without_docstrings(DISPATCH / "web")
+                 if forbidden in code]
     assert offenders == []
 
 
