@@ -283,8 +283,9 @@ def parse(argv=None) -> tuple[argparse.Namespace, dict]:
                             f"{','.join(map(str, FULL['sizes']))}, --quick {','.join(map(str, QUICK['sizes']))})")
     sizes.add_argument("--http-size", type=int, help=f"tickets of history of the HTTP rows (full {FULL['http_size']}, "
                                                      f"--quick {QUICK['http_size']})")
-    sizes.add_argument("--http-seconds", type=float, help="timed seconds of each intake-over-HTTP measurement "
-                                                          f"(full {FULL['http_seconds']:g}, --quick {QUICK['http_seconds']:g})")
+    sizes.add_argument("--http-seconds", type=float,
+                       help="timed seconds of each intake-over-HTTP measurement "
+                            f"(full {FULL['http_seconds']:g}, --quick {QUICK['http_seconds']:g})")
     sizes.add_argument("--screen-seconds", type=float,
                        help="timed seconds of intake alone and with the cockpit screens open "
                             f"(full {FULL['screen_seconds']:g}, --quick {QUICK['screen_seconds']:g})")
@@ -309,7 +310,8 @@ def main(argv=None) -> list[dict]:
         rows += intake_rows(p, url, name, args.seed)
         rows += http_bench.rows(p, url, name, args.seed, row)
         rows += cockpit_bench.goal_rows(p, url, name, args.seed, row, yes_no)
-    rows += pages_bench.rows(args.pages_network)  # /m/ and the cockpit in Chromium: the same in --quick (about half a minute)
+    # /m/ and the cockpit in Chromium: the same in --quick (about half a minute; less with --pages-network unthrottled)
+    rows += pages_bench.rows(args.pages_network)
 
     preset = p == (QUICK if args.quick else FULL)
     print(f"Benchmarks ({'--quick' if args.quick else 'full'} sizes{'' if preset else ', some set by options'}"
