@@ -223,17 +223,16 @@ def every_role(make_user) -> dict[str, dict]:
 
 
 def roles_for(case, roles: list[str], _sent: dict[str, int] = {}) -> list[str]:  # noqa: B006 (a counter per process)
-    """The roles a case is sent as: every role, except for the coverage phase's data that breaks the document
-    on purpose (one wrong type, bound or missing part per case, about three quarters of all the calls), which
-    the same validation refuses whichever role sends it. Each of those goes to one role, in turn per
-    operation, so every role still gets its share of each operation's refusals; the cases are derandomized
-    and come in a fixed order, so the rotation is the same at each run.
+    """The roles a case is sent as: every role, except for data that breaks the document on purpose (the
+    coverage phase's one wrong type, bound or missing part per case, about three quarters of all the calls,
+    and the fuzzing phase's negative cases), which the same validation refuses whichever role sends it. Each
+    of those goes to one role, in turn per operation, so every role still gets its share of each operation's
+    refusals; the cases are derandomized and come in a fixed order, so the rotation is the same at each run.
     """
     from schemathesis.generation import GenerationMode
-    from schemathesis.generation.meta import TestPhase
 
     meta = case.meta
-    if meta is None or meta.phase.name != TestPhase.COVERAGE or meta.generation.mode != GenerationMode.NEGATIVE:
+    if meta is None or meta.generation.mode != GenerationMode.NEGATIVE:
         return roles
     key = case.operation.label
     _sent[key] = _sent.get(key, -1) + 1
@@ -243,7 +242,7 @@ def roles_for(case, roles: list[str], _sent: dict[str, int] = {}) -> list[str]: 
 @schema.parametrize()
 @BOUNDED
 def test_api_keeps_to_its_document(case, every_role):
-    """Each case sent as every role (the coverage phase's refusals as one role each, see roles_for): no 5xx,
+    """Each case sent as every role (data that breaks the document as one role each, see roles_for): no 5xx,
     only documented statuses and media types, bodies that match their schema, and data that breaks the
     document refused."""
     for role in roles_for(case, list(every_role)):
