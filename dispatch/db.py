@@ -94,7 +94,8 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
 
     with engine.connect() as conn:
         revision = migrations.current(conn)
-        ours = set(inspect(conn).get_table_names()) & set(SQLModel.metadata.tables)
+        present = present_columns(conn)
+    ours = set(present) & set(SQLModel.metadata.tables)
     if revision is None and not ours:
         SQLModel.metadata.create_all(engine)
         with engine.begin() as conn:  # what revision 0005 gives an upgraded database (triggers are not metadata)
@@ -104,7 +105,7 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if revision is None:
-        check_columns(engine, migrations.baseline())  # the baseline creates the tables it lacks
+        check_columns(engine, migrations.baseline(), present=present)  # the baseline creates the tables it lacks
     elif not migrations.is_known(revision):
         raise SchemaError(f"the database at {where} is at revision {revision!r}, which this version does not "
                           "know: a newer version upgraded it. Run that version (or restore a backup); "
@@ -116,7 +117,8 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
                               "run `python run.py db upgrade` (`python run.py` and `init-db` upgrade by themselves).")
         log.info("upgrading the database at %s from revision %s", where, revision or "none (made before migrations)")
         migrations.upgrade(engine)
-    check_columns(engine)
+        present = None  # read again after the upgrade
+    check_columns(engine, present=present)
     with engine.connect() as conn:
         unguarded = record.unprotected(conn)
     if unguarded:
@@ -124,10 +126,13 @@ def _create_schema(engine: Engine, *, migrate: bool) -> None:
                   "`python run.py audit verify` says more", ", ".join(unguarded))
 
 
-def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> None:
-    """SchemaError naming each column of `metadata` missing from a table the database has."""
-    with engine.connect() as conn:
-        present = present_columns(conn)
+def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata, *,
+                  present: dict[str, set[str]] | None = None) -> None:
+    """SchemaError naming each column of `metadata` missing from a table the database has (`present`: the
+    database's columns, when just read by `present_columns`)."""
+    if present is None:
+        with engine.connect() as conn:
+            present = present_columns(conn)
     missing = [f"{table.name}.{column.name}" for table in metadata.sorted_tables if table.name in present
                for column in table.columns if column.name not in present[table.name]]
     if missing:
@@ -140,8 +145,10 @@ def check_columns(engine: Engine, metadata: MetaData = SQLModel.metadata) -> Non
 _COLUMNS_SQL = {  # every table's columns in one query (each app start checks them: see check_columns)
     "sqlite": "SELECT m.name, c.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
               "WHERE m.type = 'table'",
-    "postgresql": "SELECT table_name, column_name FROM information_schema.columns "
-                  "WHERE table_schema = current_schema()",
+    "postgresql": "SELECT c.relname, a.attname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid "
+                  "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+                  "AND c.relkind IN ('r', 'p') "
+                  "AND a.attnum > 0 AND NOT a.attisdropped",
 }
 
 
