@@ -3,6 +3,7 @@ photos, and the cast and tickets the phone and desk tests share.
 
     login(page, username, password)  sign in through /login and wait for the landing page.
     wait_ready(page)                 wait for the page's own ready signal (body[data-ready="1"]).
+    next_poll(page)                  fast-forward the page's timers (page.clock) until it polls its feed again.
     shot(page, name)                 full-page screenshot into test-artifacts/screenshots/<name>.png.
     copy_to_docs(path, name)         check a screenshot fits the README; refresh docs/screenshots/ on request.
     png_bytes()                      a small valid PNG, e.g. for photo uploads.
@@ -16,6 +17,7 @@ import struct
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.helpers import Clock
@@ -47,6 +49,32 @@ def wait_ready(page, timeout: float = 10_000) -> None:
     """Wait for the page's own ready signal: document.body.dataset.ready === "1"."""
     # A locator, not wait_for_function: the pages' CSP forbids the eval that a string predicate needs.
     page.locator("body[data-ready='1']").wait_for(state="attached", timeout=timeout)
+
+
+def next_poll(page, path: str = "/cockpit/feed.json", *, step_ms: int = 500, most_ms: int = 60_000):
+    """Fast-forward the page's timers until it next requests `path`; returns that Request (`.response()` waits for
+    the answer).
+
+    The page's clock must have been installed before it loaded (`page.clock.install()`): the page's own timers then
+    run as in real time, and each step jumps `step_ms` ahead, firing the timers due by then once (a page that
+    animates is not drawn frame by frame through the jump).
+    """
+    sent = []
+
+    def seen(request):
+        if urlsplit(request.url).path == path:
+            sent.append(request)
+
+    page.on("request", seen)
+    try:
+        waited = 0
+        while not sent:
+            assert waited < most_ms, f"the page did not request {path} within {most_ms} ms of its time"
+            page.clock.fast_forward(step_ms)
+            waited += step_ms
+    finally:
+        page.remove_listener("request", seen)
+    return sent[0]
 
 
 def shot(page, name: str) -> Path:

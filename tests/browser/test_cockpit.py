@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from shapely.geometry import Point, shape
 
-from tests.browser.helpers import ROOT, copy_to_docs, local, login, png_bytes, shot, wait_ready
+from tests.browser.helpers import ROOT, copy_to_docs, local, login, next_poll, png_bytes, shot, wait_ready
 from tests.helpers import Clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -166,14 +166,22 @@ def street(live_server) -> Street:
     return Street(live_server)
 
 
-@pytest.fixture
-def cockpit(new_page, street):
-    """The command center's big screen, signed in, first feed drawn."""
+def open_cockpit(new_page, street: Street, *, fake_timers: bool = False):
+    """The command center's big screen, signed in, first feed drawn; with `fake_timers` the page's clock is
+    Playwright's (page.clock), so a test can run its polls without waiting for them."""
     page = new_page(**BIG_SCREEN)
+    if fake_timers:
+        page.clock.install()
     login(page, street.command["username"])
     assert page.url.endswith("/cockpit/")
     wait_ready(page)
     return page
+
+
+@pytest.fixture
+def cockpit(new_page, street):
+    """The command center's big screen, signed in, first feed drawn."""
+    return open_cockpit(new_page, street)
 
 
 def feed(street: Street, zone: str | None = None) -> dict:
@@ -306,8 +314,9 @@ def test_a_department_user_may_not_open_the_cockpit(new_page, street):
     assert response.status == 403
 
 
-def test_a_poll_with_no_change_is_a_304(cockpit, street):
+def test_a_poll_with_no_change_is_a_304(new_page, street):
     """With nothing changed (the clock is frozen) the page's next polls are answered 304 Not Modified."""
+    cockpit = open_cockpit(new_page, street, fake_timers=True)
     app, seen = street.server.app, []
     inner = app.wsgi_app
 
@@ -320,24 +329,27 @@ def test_a_poll_with_no_change_is_a_304(cockpit, street):
 
     app.wsgi_app = recorder  # Flask.__call__ looks it up on every request
     try:
-        cockpit.wait_for_timeout(4000)  # at least one poll (every 3 s)
+        for _ in range(2):  # the next two polls (every 3 s), answered
+            next_poll(cockpit).response()
     finally:
         app.wsgi_app = inner
-    assert seen and all(status.startswith("304") for status in seen), seen
+    assert len(seen) >= 2 and all(status.startswith("304") for status in seen), seen
 
 
-def test_a_slow_feed_is_never_polled_twice_at_once(cockpit, street):
+def test_a_slow_feed_is_never_polled_twice_at_once(new_page, street):
     """The page times its next poll when the last one answered: a feed held for two poll periods (3 s each) is
     still asked once at a time (counted in the page, where Chromium would queue a second request for the same
-    URL), and polling goes on after it answers."""
+    URL), and polling goes on after it answers. The page's timers run on page.clock: the periods pass at once."""
     import threading
 
+    cockpit = open_cockpit(new_page, street, fake_timers=True)
     app, inner = street.server.app, street.server.app.wsgi_app
-    release = threading.Event()
+    arrived, release = threading.Event(), threading.Event()
 
     def held(environ, start_response):
         if environ["PATH_INFO"] == "/cockpit/feed.json":
-            release.wait(7)  # the server is slow: longer than two poll periods
+            arrived.set()
+            release.wait(10)  # the server is slow: held until the page has lived two poll periods more
         return inner(environ, start_response)
 
     cockpit.evaluate("""() => {
@@ -351,10 +363,14 @@ def test_a_slow_feed_is_never_polled_twice_at_once(cockpit, street):
     }""")
     app.wsgi_app = held
     try:
-        cockpit.wait_for_timeout(8000)
-        release.set()
-        cockpit.wait_for_timeout(3500)  # answered: the next poll follows
+        next_poll(cockpit)  # the next poll: the server holds it
+        assert arrived.wait(10), "the held poll never reached the server"
+        cockpit.clock.run_for(6500)  # two poll periods and more, the answer still pending
+        with cockpit.expect_response(lambda response: "/cockpit/feed.json" in response.url):
+            release.set()
+        next_poll(cockpit)  # answered: the next poll follows
     finally:
+        release.set()
         app.wsgi_app = inner
     seen = cockpit.evaluate("() => window.__feedPolls")
     assert seen["most"] == 1 and seen["asked"] >= 2, seen

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import copy_to_docs, local, login, shot, wait_ready
+from tests.browser.helpers import copy_to_docs, local, login, next_poll, shot, wait_ready
 from tests.helpers import Clock
 
 NOW = local(2026, 11, 25, 9, 0)  # a Wednesday morning: the rain starts
@@ -67,8 +67,10 @@ def an_hour_of_rain(flood: Flood) -> dict:
     return {"emergency": emergency, "earlier": earlier}
 
 
-def open_cockpit(new_page, flood, viewport, query: str = ""):
+def open_cockpit(new_page, flood, viewport, query: str = "", *, fake_timers: bool = False):
     page = new_page(viewport=viewport)
+    if fake_timers:  # the page's timers on page.clock: a test runs its polls instead of waiting for them
+        page.clock.install()
     login(page, flood.command["username"], next_path="/cockpit/" + query)
     if query:
         page.goto("/cockpit/" + query)
@@ -130,11 +132,12 @@ def test_the_cockpit_switches_to_the_emergency_layout_and_back(new_page, flood):
 
 def test_a_second_screen_keeps_the_daily_view(new_page, flood):
     an_hour_of_rain(flood)
-    page = open_cockpit(new_page, flood, WIDTHS["1920"], "?mode=daily")
+    page = open_cockpit(new_page, flood, WIDTHS["1920"], "?mode=daily", fake_timers=True)
     expect(page.locator("body")).to_have_attribute("data-mode", "daily")
     expect(page.locator("#kpis")).to_be_visible()
     expect(page.locator("#mode-switch")).to_be_hidden()
-    page.wait_for_timeout(3500)  # a poll later it still does not switch
+    next_poll(page).response()
+    next_poll(page)  # timed once the poll before has been drawn: a poll later it still does not switch
     expect(page.locator("body")).to_have_attribute("data-mode", "daily")
 
 
