@@ -1,7 +1,7 @@
 """Plain helpers of the browser tests (the fixtures are in conftest.py): signing in, waiting, screenshots,
 photos, and the cast and tickets the phone and desk tests share.
 
-    login(page, username, password)  sign in through /login and wait for the landing page.
+    login(page, username, password)  sign in (the form's requests, or the form itself) and wait for the landing page.
     wait_ready(page)                 wait for the page's own ready signal (body[data-ready="1"]).
     next_poll(page)                  fast-forward the page's timers (page.clock) until it polls its feed again.
     shot(page, name)                 full-page screenshot into test-artifacts/screenshots/<name>.png.
@@ -10,8 +10,10 @@ photos, and the cast and tickets the phone and desk tests share.
 """
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -28,6 +30,7 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 MAX_DOC_BYTES = 400 * 1024
 PASSWORD = "correct-horse-42"  # the default password of users made by live_server.create_user
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')  # the /login form's own fields
 
 
 def local(*args) -> datetime:
@@ -35,13 +38,30 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def login(page, username: str, password: str = PASSWORD, *, next_path: str | None = None) -> None:
-    """Sign in through the /login form and wait until the landing page has loaded."""
-    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+def login(page, username: str, password: str = PASSWORD, *, next_path: str | None = None,
+          via_form: bool = False) -> None:
+    """Sign in and wait until the landing page has loaded in `page`.
+
+    By default the page's browser context sends the form's own two requests (GET /login for the form's hidden
+    fields, POST /login with them and the credentials; its cookie jar keeps the session) and the page opens where
+    the sign-in redirects: the server signs in as it does for the form, without the sign-in page being drawn in
+    the browser. via_form=True types into the /login form and submits it, as a user does.
+    """
+    query = f"?next={next_path}" if next_path else ""
+    if via_form:
+        page.goto("/login" + query)
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+    else:
+        form = page.request.get("/login" + query)
+        assert form.ok and urlsplit(form.url).path == "/login", f"no sign-in form: {form.status} {form.url}"
+        fields = {name: html.unescape(value) for name, value in HIDDEN_FIELD.findall(form.text())}
+        answer = page.request.post("/login", form={**fields, "username": username, "password": password},
+                                   max_redirects=0)
+        assert answer.status in (302, 303), f"sign-in as {username} failed: {answer.status}"
+        page.goto(answer.headers["location"])
     assert "/login" not in page.url, f"sign-in as {username} failed: still on {page.url}"
 
 

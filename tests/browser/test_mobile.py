@@ -242,7 +242,7 @@ def test_signing_in_from_a_phone(new_page, live_server, inspector):
     page.click("button[type=submit]")
     expect(page.locator("[data-testid=login-error]")).to_contain_text("用户名或密码错误")
     shot(page, "login")
-    login(page, inspector["username"], next_path="/m/")
+    login(page, inspector["username"], next_path="/m/", via_form=True)
     assert page.url.endswith("/m/")
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login$"))

@@ -157,7 +157,7 @@ def test_the_worker_keeps_what_the_page_downloaded_without_downloading_it_again(
     """On a phone's mobile data: the first load with the worker's install fetches every file once (ECharts
     once), and the next load asks the server for no static file at all."""
     page = new_page(**PHONE)
-    login(page, inspector["username"])  # /login's own scripts are the /m/ page's too: kept from here on
+    login(page, inspector["username"], via_form=True)  # /login's own scripts are the /m/ page's too: kept from here on
     wait_ready(page)
     assert page.evaluate(SW_READY) is True  # installed and active: its install has run to the end
     statics = [path for method, path in server_hits if path.startswith("/static/")]
