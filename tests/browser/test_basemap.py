@@ -124,8 +124,7 @@ def test_the_phone_and_the_desk_draw_the_base_map_too(new_page, live_server, til
         login(page, "xy_wang")
     else:
         page = new_page(viewport=WIDTHS[width])
-        login(page, "lh_li")
-        page.goto(f"/desk/tickets/{ticket['id']}")
+        login(page, "lh_li", next_path=f"/desk/tickets/{ticket['id']}")
     wait_ready(page)
     page.locator("img.zm-tile").first.wait_for()
     page.locator("img.zm-tile").first.evaluate("img => img.decode()")

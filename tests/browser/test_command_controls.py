@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, XIANGYI, copy_to_docs, login, open_ticket, rows, shot, tab, wait_ready
+from tests.browser.helpers import DESKTOP, XIANGYI, copy_to_docs, login, rows, shot, tab, wait_ready
 
 PHONE = {"viewport": {"width": 375, "height": 812}}
 BIG_SCREEN = {"viewport": {"width": 1920, "height": 1080}}
@@ -31,9 +31,8 @@ def command_act(desk, ticket, action, **body):
 
 def test_reassign_and_urge_from_the_ticket_page(new_page, desk, live_server):
     page = new_page(**DESKTOP)
-    login(page, desk.command["username"], next_path="/desk/")
+    login(page, desk.command["username"], next_path=f"/desk/tickets/{desk.working['id']}")  # 处置中 at 绿化市容所
     wait_ready(page)
-    open_ticket(page, desk.working)  # 处置中 at 绿化市容所
 
     page.click("#ticket-actions button[data-action=urge]")
     form = page.locator("form[data-form=urge]")
@@ -68,8 +67,8 @@ def test_reassign_and_urge_from_the_ticket_page(new_page, desk, live_server):
 
     # 绿化市容所 still reads it, and is told plainly that it was reassigned
     li = new_page(**PHONE)
-    login(li, desk.sanitation["username"])
-    open_ticket(li, desk.working)
+    login(li, desk.sanitation["username"], next_path=f"/desk/tickets/{desk.working['id']}")
+    wait_ready(li)
     expect(li.locator("[data-testid=former-holder-notice]")).to_contain_text("城运中心已于")
     expect(li.locator("[data-testid=former-holder-notice]")).to_contain_text("改派")
     no_overflow(li)

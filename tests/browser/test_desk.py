@@ -217,8 +217,8 @@ def test_the_ticket_page_shows_the_answers_to_the_categorys_questions(new_page, 
         "description": "一套房住了六户", "attributes": {"households": 6}})["ticket"]
     assert ticket["department"] == "housing"
     page = new_page(**DESKTOP)
-    login(page, housing["username"])
-    open_ticket(page, ticket)
+    login(page, housing["username"], next_path=f"/desk/tickets/{ticket['id']}")
+    wait_ready(page)
     row = page.locator(".kv", has=page.locator(".k", has_text="居住户数"))
     expect(row.locator(".v")).to_have_text("6")
 

@@ -72,8 +72,6 @@ def open_cockpit(new_page, flood, viewport, query: str = "", *, fake_timers: boo
     if fake_timers:  # the page's timers on page.clock: a test runs its polls instead of waiting for them
         page.clock.install()
     login(page, flood.command["username"], next_path="/cockpit/" + query)
-    if query:
-        page.goto("/cockpit/" + query)
     wait_ready(page)
     return page
 
@@ -209,7 +207,6 @@ def test_the_review_page_prints_as_an_a4_sheet(new_page, flood):
                      json={"note": "降雨结束，解除防汛三级响应"})
     page = new_page(viewport=WIDTHS["1366"])
     login(page, flood.command["username"], next_path=f"/cockpit/emergencies/{emergency['id']}/review")
-    page.goto(f"/cockpit/emergencies/{emergency['id']}/review")
     expect(page.locator("h1")).to_have_text("应急处置复盘 · 防汛防台 Ⅲ级")
     expect(page.locator(".review-state")).to_have_text("复盘（最终）")
     expect(page.locator("[data-testid=review-tickets] tbody tr")).to_have_count(2)
@@ -219,7 +216,6 @@ def test_the_review_page_prints_as_an_a4_sheet(new_page, flood):
     shot(page, "emergency-review-1366")
     phone = new_page(viewport=WIDTHS["375"])
     login(phone, flood.command["username"], next_path=f"/cockpit/emergencies/{emergency['id']}/review")
-    phone.goto(f"/cockpit/emergencies/{emergency['id']}/review")
     assert phone.evaluate("() => document.documentElement.scrollWidth") == 375
     shot(phone, "emergency-review-375")
     # printed: A4, no buttons, no navigation bar, Chinese text rendered (fonts-noto-cjk)

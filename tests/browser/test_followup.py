@@ -111,8 +111,7 @@ def test_the_inspector_records_the_zones_visits_on_the_phone(new_page, live_serv
 def test_the_command_center_sees_the_queues_and_reopens_the_unhappy_ticket(new_page, live_server, closings,
                                                                            viewport, name):
     page = new_page(**viewport)
-    login(page, closings.command["username"])
-    page.goto("/desk/#followups")
+    login(page, closings.command["username"], next_path="/desk/%23followups")  # lands on /desk/#followups
     wait_ready(page)
     expect(tab(page, "followups").locator(".count")).to_have_text("2")
     expect(tab(page, "followups")).to_have_class("has-items has-overdue")
@@ -148,8 +147,8 @@ def test_the_command_center_sees_the_queues_and_reopens_the_unhappy_ticket(new_p
 
 def test_declining_the_request_keeps_the_ticket_closed(new_page, live_server, closings):
     page = new_page(**DESKTOP)
-    login(page, closings.command["username"])
-    open_ticket(page, closings.unhappy)
+    login(page, closings.command["username"], next_path=f"/desk/tickets/{closings.unhappy['id']}")
+    wait_ready(page)
     page.locator("#ticket-actions [data-action=decline_reopen]").click()
     page.locator("form[data-form=decline_reopen] button[type=submit]").click()
     expect(page.locator("form[data-form=decline_reopen] .form-error")).to_have_text("请填写驳回理由")

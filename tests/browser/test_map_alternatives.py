@@ -29,8 +29,7 @@ def tickets(live_server):
 def test_the_ticket_page_says_its_place_in_words(new_page, tickets, width):
     inside, outside = tickets
     page = new_page(viewport=WIDTHS[width])
-    login(page, "zhx")
-    page.goto(f"/desk/tickets/{inside['id']}")
+    login(page, "zhx", next_path=f"/desk/tickets/{inside['id']}")
     wait_ready(page)
     place = page.locator("[data-testid=place-text]")
     expect(place).to_contain_text("地址宜川路 300 号旁")

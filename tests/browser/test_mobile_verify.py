@@ -211,8 +211,7 @@ def test_a_check_photo_is_labelled_as_such(new_page, live_server, inspector, che
     shot(reporter, "m-detail-checked")
 
     desk = new_page(viewport={"width": 1366, "height": 900})
-    login(desk, "lh_li")
-    desk.goto(f"/desk/tickets/{ticket['id']}")
+    login(desk, "lh_li", next_path=f"/desk/tickets/{ticket['id']}")
     wait_ready(desk)
     expect(desk.locator("#ticket-photos [data-stage=after] img.thumb")).to_have_count(1)
     expect(desk.locator("#ticket-photos [data-stage=verify] img.thumb")).to_have_count(1)
@@ -240,9 +239,9 @@ def test_no_page_asks_for_something_missing(new_page, live_server, inspector):
         page.on("console", lambda m: m.type == "error" and missing.append(m.text))
         if user:
             login(page, user["username"], next_path=path)
-        page.goto(path)
-        if user:
             wait_ready(page)
+        else:
+            page.goto(path)
         page.wait_for_timeout(300)  # the icon is fetched after load
         icon = page.request.get("/favicon.ico")
         assert icon.status == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"

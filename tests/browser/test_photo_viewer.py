@@ -51,8 +51,7 @@ def rendered_width(page) -> float:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_desk_photo_opens_full_size_and_zooms_with_buttons_and_keys(new_page, photographed, width):
     page = new_page(viewport=WIDTHS[width])
-    login(page, "lh_li")
-    page.goto(f"/desk/tickets/{photographed['id']}")
+    login(page, "lh_li", next_path=f"/desk/tickets/{photographed['id']}")
     wait_ready(page)
     thumb = page.locator("#ticket-photos a[data-photo]").first
     thumb.click()

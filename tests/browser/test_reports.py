@@ -95,7 +95,6 @@ def test_the_list_and_the_report_page_at_each_width_and_on_a4(new_page, november
     for name, width in WIDTHS.items():
         page = new_page(viewport={"width": width, "height": 900})
         login(page, "zhang_cmd", next_path="/cockpit/reports/")
-        page.goto("/cockpit/reports/")
         wait_ready(page)
         row = page.locator('[data-month="2026-11"][data-version="1"]')
         expect(row).to_contain_text("13")
@@ -113,7 +112,6 @@ def test_the_list_and_the_report_page_at_each_width_and_on_a4(new_page, november
             copy_to_docs(path, "monthly-report.png")
     page = new_page(viewport=A4)
     login(page, "zhang_cmd", next_path="/cockpit/reports/2026-11")
-    page.goto("/cockpit/reports/2026-11")
     page.emulate_media(media="print")
     expect(page.locator(".navbar")).to_be_hidden()
     expect(page.get_by_test_id("print")).to_be_hidden()
@@ -126,7 +124,6 @@ def test_the_list_and_the_report_page_at_each_width_and_on_a4(new_page, november
 def test_making_a_month_from_the_page(new_page, november):
     page = new_page(viewport={"width": 1366, "height": 900})
     login(page, "zhang_cmd", next_path="/cockpit/reports/")
-    page.goto("/cockpit/reports/")
     expect(page.get_by_test_id("due-month")).to_have_text("2026-11")
     page.locator('input[name="month"]').fill("2026-11")
     with page.expect_navigation():
@@ -143,7 +140,6 @@ def test_the_cockpit_shows_the_hotspots_as_a_layer_that_can_be_hidden(new_page, 
     november.clock.set(local(2026, 11, 26, 15, 0))  # the fourth report is from this morning
     page = new_page(viewport={"width": 1920, "height": 1080})
     login(page, "zhang_cmd", next_path="/cockpit/")
-    page.goto("/cockpit/")
     wait_ready(page)
     expect(page.locator("body")).to_have_attribute("data-hotspots", "1")
     copy_to_docs(shot(page, "cockpit-hotspots"), "cockpit-hotspots.png")
