@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import copy_to_docs, login, shot
+from tests.browser.helpers import copy_to_docs, login, shot, wait_ready
 
 WIDTHS = {375: {"width": 375, "height": 812}, 1366: {"width": 1366, "height": 900}, 1920: {"width": 1920, "height": 1080}}
 
@@ -114,11 +114,11 @@ def test_a_broken_config_is_shown_by_file_key_and_reason_and_nothing_changes(new
 def test_the_admins_cockpit_header_fits_with_search_and_the_admin_link(new_page, office, width):
     # the admin's header holds 查找, 导出评价 and 系统管理 besides the others' links: nothing scrolls sideways
     page = new_page(viewport={"width": width, "height": 768 if width == 1366 else 1080})
-    # signed in through the form, as before: measured at the load event, the header passes; once the first feed
-    # has filled in its clock the header at 1366 px is 26 px too wide (left as found, reported)
     login(page, "root", via_form=True)
     page.goto("/cockpit/")
     head = page.locator(".ck-head")
+    wait_ready(page)  # measured with the header full: the first feed has answered and filled in the clock
+    assert page.locator("#clock").inner_text().strip()
     assert page.get_by_test_id("admin-link").is_visible() and page.get_by_test_id("cockpit-search").is_visible()
     assert head.evaluate("h => h.scrollWidth - h.clientWidth") == 0
     assert overflow_x(page) == 0
