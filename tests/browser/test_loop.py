@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, png_bytes, shot, wait_ready
+from tests.browser.helpers import login, next_poll, png_bytes, shot, wait_ready
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 XIANGYI_GPS = {"latitude": 31.2551, "longitude": 121.4288}  # inside 香溢片区
@@ -37,6 +37,7 @@ def test_report_handle_verify_while_the_cockpit_watches(live_server, new_page):
 
     # The big screen, open from the start; it must never reload.
     cockpit = new_page(viewport={"width": 1920, "height": 1080})
+    cockpit.clock.install()  # its polls run on Playwright's clock: next_poll() brings the next one at once
     login(cockpit, command["username"])
     wait_ready(cockpit)
     navigations = []
@@ -63,6 +64,7 @@ def test_report_handle_verify_while_the_cockpit_watches(live_server, new_page):
     assert (ticket["zone"], ticket["department"], ticket["status"]) == ("xiangyi", "sanitation", "dispatched")
     shot(phone, "loop-2-m-reported")
 
+    next_poll(cockpit).response()  # the cockpit's next poll, sent after the report, shows it
     expect(kpi["reported_today"].locator(".v")).to_have_text("1", timeout=LIVE)
     expect(kpi["open"].locator(".v")).to_have_text("1", timeout=LIVE)
     expect(cockpit.locator("body")).to_have_attribute("data-points", "1", timeout=LIVE)
@@ -110,7 +112,8 @@ def test_report_handle_verify_while_the_cockpit_watches(live_server, new_page):
     assert [e["action"] for e in closed["timeline"] if e["action"] != "photo"] == [
         "report", "dispatch", "accept", "resolve", "verify"]
 
-    # 4. The cockpit, never reloaded, shows the closure: 结案率 and 按期结案率 100 %, nothing open.
+    # 4. The cockpit, never reloaded, shows the closure at its next poll: 结案率 and 按期结案率 100 %, nothing open.
+    next_poll(cockpit).response()
     expect(kpi["close_rate"].locator(".v")).to_have_text("100.0", timeout=LIVE)
     expect(kpi["on_time_close_rate"].locator(".v")).to_have_text("100.0", timeout=LIVE)
     expect(kpi["close_rate"].locator(".kpi-sub")).to_have_text("结案 1 / 应结案 1")
