@@ -7,7 +7,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (DESKTOP, PHONE, PHOTO, copy_to_docs, fill_report, login, png_bytes, shot,
+from tests.browser.helpers import (DESKTOP, PHONE, copy_to_docs, fill_report, login, png_bytes, shot,
                                    wait_ready)
 
 HUACHENG = "310107020018"  # 香溢花城社区居委会, 香溢片区

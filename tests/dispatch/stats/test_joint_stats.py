@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.stats import service
 from dispatch.tickets.models import AssistTask, Ticket

@@ -5,7 +5,7 @@ import pytest
 
 from dispatch import db
 from dispatch.escalation import sweep as escalation_sweep
-from tests.dispatch.helpers import SHANGHAI, local
+from tests.dispatch.helpers import local
 from tests.dispatch.web.helpers import OUTSIDE, POINTS, act, next_snapshot, queues, report
 
 HTML = {"Accept": "text/html"}
