@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CONFIG_DIR, DEFAULT_NOW, Clock, make_test_app, parse_toml_once, reuse_url_builders, share_compiled_sql
+from tests.helpers import (CONFIG_DIR, DEFAULT_NOW, Clock, make_test_app, parse_toml_once, reuse_url_builders,
+                           share_compiled_sql)
 
 TMPFS = Path("/dev/shm")
 

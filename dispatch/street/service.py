@@ -51,14 +51,14 @@ def seed(*, session: Session, config: StreetConfig, guards: list[Guard] = ()) ->
     """
     check(session=session, config=config, guards=[street_guards.zones_in_map_coordinates, *guards])
     db.upsert(session, Department, "code", [{"code": d.code, "name": d.name, "kind": d.kind}
-                                          for d in config.departments.values()])
+                                            for d in config.departments.values()])
     db.upsert(session, Category, "slug", [{"slug": c.slug, "code": c.code, "name": c.name, "group": c.group,
-                                         "response_limit": c.response, "resolve_limit": c.resolve,
-                                         "urgent": c.urgent} for c in config.categories.values()])
+                                           "response_limit": c.response, "resolve_limit": c.resolve,
+                                           "urgent": c.urgent} for c in config.categories.values()])
     features = to_feature_collection(config.zones)["features"]
     db.upsert(session, Zone, "code", [{"code": z.code, "name": z.name, "level": z.level, "parent": z.parent,
-                                     "station": z.station, "geometry": f["geometry"]}
-                                    for z, f in zip(config.zones, features)])
+                                       "station": z.station, "geometry": f["geometry"]}
+                                      for z, f in zip(config.zones, features)])
     session.commit()
     log.debug("seeded %d departments, %d categories, %d zones", len(config.departments),
              len(config.categories), len(config.zones))
