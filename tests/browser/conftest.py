@@ -1,12 +1,14 @@
-"""Browser test infrastructure: a live server per test, one headless Chromium per session.
+"""Browser test infrastructure: a live server per test, one headless Chromium per process, warm pages.
 
 Fixtures
-    live_server  the app on a fresh SQLite database, temp VAR_DIR and a copy of config/, served on a
-                 free 127.0.0.1 port in a background thread (`.url`, `.app`, `.create_user(...)`,
+    live_server  the app on a fresh SQLite database, temp VAR_DIR and a copy of config/, served on this process's
+                 loopback port (`live_port`) in a background thread (`.url`, `.app`, `.create_user(...)`,
                  `.api(...)`); shut down after the test.
     browser      Playwright's Chromium from /usr/bin/chromium (headless, offline-friendly flags).
-    new_page     new_page(**context_options) -> Page in a fresh context whose base_url is the live
-                 server, so page.goto("/m/") works; uncaught page errors fail the test.
+    page_pool    this process's warm pages (tests/browser/pages.py): reset between tests, reused when the
+                 options match.
+    new_page     new_page(**context_options) -> Page whose context's base_url is the live server, so
+                 page.goto("/m/") works; uncaught page errors fail the test.
     inspector    王巡查, an inspector of 香溢片区 on the live server (the phone tests' user).
     desk         the sanitation department's morning on the live server (helpers.Desk).
 Plain helpers (login, wait_ready, shot, png_bytes, …) are in tests/browser/helpers.py.
@@ -16,6 +18,7 @@ The whole folder is skipped, with the reason, when /usr/bin/chromium or the play
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 import time
 import urllib.request
@@ -107,12 +110,19 @@ def _wait_healthy(url: str, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def live_server(tmp_path, sqlite_template):
-    """The app on a fresh database (a copy of the empty `sqlite_template`), served on a free loopback port in
-    a thread for this test."""
-    from werkzeug.serving import make_server
+@pytest.fixture(scope="session")
+def live_port() -> int:
+    """The port this test process's live servers take one after the other (a free one when it is taken): the
+    same origin from test to test lets a page be reused (tests/browser/pages.py)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
+
+@pytest.fixture
+def live_server(tmp_path, sqlite_template, live_port):
+    """The app on a fresh database (a copy of the empty `sqlite_template`), served on this process's loopback port
+    (`live_port`, or a free one) in a thread for this test."""
     config_dir = tmp_path / "config"
     shutil.copytree(ROOT / "config", config_dir)
     database = tmp_path / "live.sqlite3"
@@ -127,7 +137,15 @@ def live_server(tmp_path, sqlite_template):
         # a test just did shows at the next poll (the interval itself: tests/dispatch/web, tests/dispatch/cockpit)
         "COCKPIT_SNAPSHOT_SECONDS": 0,
     })
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from werkzeug.serving import make_server
+
+    # werkzeug's server ends every connection after its answer: a page reused by the next test on this port cannot
+    # send a request down a connection to this test's app (tests/browser/test_page_pool.py)
+    try:
+        server = make_server("127.0.0.1", live_port, app, threaded=True)
+    except SystemExit:  # werkzeug exits when the port is taken (by another process meanwhile): take a free one
+        # then; the page pool makes a new page for that origin
+        server = make_server("127.0.0.1", 0, app, threaded=True)
     # serve_forever checks for shutdown() every poll_interval (0.5 s by default: half a second per test; at 0.01 s
     # the wait is 5 ms on average, and the idle wake-ups cost next to nothing)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="live-server",
@@ -155,27 +173,37 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """new_page(**context_options) -> a Page in a fresh browser context aimed at the live server.
+@pytest.fixture(scope="session")
+def page_pool(browser):
+    """This process's warm pages (tests/browser/pages.py)."""
+    from tests.browser.pages import PagePool  # imports playwright: not before the skip check
 
-    Options are Playwright's new_context ones (viewport, geolocation, permissions, locale…); the
-    default locale is zh-CN and timezone Asia/Shanghai. An uncaught page error fails the test.
+    pool = PagePool(browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def new_page(page_pool, live_server):
+    """new_page(**context_options) -> a Page whose context's base_url is the live server, so page.goto("/m/") works.
+
+    Options are Playwright's new_context ones (viewport, geolocation, permissions, locale…); the default locale is
+    zh-CN and timezone Asia/Shanghai. The page is as a new context's would be, but warm: it may have served an
+    earlier test with the same options, reset in between (tests/browser/pages.py). An uncaught page error fails
+    the test.
     """
-    contexts, errors = [], []
+    taken = []
 
     def make(**options):
         options = {"base_url": live_server.url, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        return page
+        pooled = page_pool.take(options)
+        taken.append(pooled)
+        return pooled.page
 
     yield make
-    for context in contexts:
-        context.close()
+    errors = [error for pooled in taken for error in pooled.errors]
+    for pooled in taken:
+        page_pool.give_back(pooled)
     assert not errors, f"uncaught errors in the page: {errors}"
 
 

@@ -121,6 +121,17 @@ def test_document_follows_the_models(client):
     assert set(doc["components"]["schemas"]["EventCreate"]["required"]) == {"category", "location", "description"}
 
 
+def test_the_description_pattern_refuses_what_the_app_refuses(client):
+    """The document's pattern for a report's description is searched (JSON Schema): it matches a text with a character
+    that shows, wherever it is, and nothing that the app refuses as blank."""
+    from dispatch.text import is_blank
+
+    pattern = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["EventCreate"][
+        "properties"]["description"]["pattern"]
+    for text in ("垃圾", "  路口垃圾  ", "\u200b a", "a\n\n", " \u200b\u3000 ", "\ufeff\u00ad", "\t\n"):
+        assert (re.search(pattern, text) is not None) is (not is_blank(text)), repr(text)
+
+
 def test_the_document_and_the_app_agree_where_they_used_not_to(client, street):
     # found by attacking the API against its own document: each was a disagreement between the two
     photos = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/tickets/{ticket_id}/photos"]
