@@ -23,6 +23,10 @@ from playwright.sync_api import BrowserContext, Page
 
 DEFAULT_TIMEOUT_MS = 10_000
 KEEP = 6  # idle contexts kept per process (each a renderer of ~50 MB); the oldest is closed beyond that
+# what Storage.clearDataForOrigin clears: all but cookies, which clear_cookies() removes before it returns (the
+# CDP call may finish clearing them later, e.g. after the next test signed in)
+ORIGIN_DATA = ("local_storage,indexeddb,service_workers,cache_storage,file_systems,websql,shader_cache,"
+               "storage_buckets,shared_storage,interest_groups")
 # calls whose effect a context keeps for good: a context or page that saw one is closed, not reused
 LASTING = ("add_init_script", "expose_binding", "expose_function", "set_extra_http_headers", "route_from_har",
            "route_web_socket", "emulate_media")
@@ -106,8 +110,10 @@ class Pooled:
         self.context.set_offline(False)
         base = self.options.get("base_url")
         if base:
-            # sessionStorage belongs to the tab: cleared from a page of the origin that runs none of the app's code
-            self.page.goto(base + "/healthz", wait_until="commit")
+            # sessionStorage belongs to the tab, not to the origin's data: cleared from a page of the origin (the
+            # test's last one, or /healthz, which runs none of the app's code)
+            if urlsplit(self.page.url)[:2] != urlsplit(base)[:2]:
+                self.page.goto(base + "/healthz")
             self.page.evaluate("sessionStorage.clear()")
         self.page.goto("about:blank")
         # a CDP session only for this: one attached during a test changes what the page sees (navigator.onLine
@@ -115,7 +121,7 @@ class Pooled:
         cdp = self.context.new_cdp_session(self.page)
         if base:
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
-            cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": ORIGIN_DATA})
         cdp.send("Network.clearBrowserCache")
         cdp.detach()
         self.context.clear_cookies()

@@ -180,8 +180,8 @@ def open_cockpit(new_page, street: Street, *, fake_timers: bool = False):
 
 @pytest.fixture
 def cockpit(new_page, street):
-    """The command center's big screen, signed in, first feed drawn."""
-    return open_cockpit(new_page, street)
+    """The command center's big screen, signed in, first feed drawn; its polls run on page.clock (next_poll)."""
+    return open_cockpit(new_page, street, fake_timers=True)
 
 
 def feed(street: Street, zone: str | None = None) -> dict:
@@ -247,6 +247,7 @@ def test_a_click_on_a_zone_filters_everything_and_a_second_click_clears_it(cockp
             street.report("exposed_garbage", street.point(rnd, zone))
     street.report("other", street.point(rnd, "jiaoxi"))
     street.at(NOW + timedelta(minutes=5))
+    next_poll(cockpit)
     expect(kpi(cockpit, "reported_today")).to_have_text("6")
     expect(cockpit.locator("#pending-list .pending-row")).to_have_count(1)
 
@@ -273,6 +274,7 @@ def test_a_click_on_a_zone_filters_everything_and_a_second_click_clears_it(cockp
 
 def test_dispatch_from_the_pending_list(cockpit, street):
     ticket = street.report("other", street.point(random.Random(5), "zhongyuan"), "小区门口电线垂落")
+    next_poll(cockpit)
     row = cockpit.locator(f"#pending-list .pending-row[data-id='{ticket['id']}']")
     expect(row).to_contain_text(ticket["number"])
     expect(kpi(cockpit, "pending_dispatch")).to_have_text("1")
@@ -294,6 +296,7 @@ def test_a_description_with_markup_is_shown_as_text(cockpit, street):
     cockpit.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>井盖缺失"
     ticket = street.report("other", street.point(random.Random(9), "xiangyi"), evil)
+    next_poll(cockpit)
     row = cockpit.locator(f"#pending-list .pending-row[data-id='{ticket['id']}']")
     expect(row.locator(".row-desc")).to_have_text(evil[:60])
     expect(row.locator(".row-desc")).to_have_attribute("title", evil)
