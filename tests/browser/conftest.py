@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from dispatch import create_app
-from tests.browser.helpers import PASSWORD, ROOT, Desk
+from tests.browser.helpers import PASSWORD, ROOT, Desk, LiveWSGIServer
 from tests.helpers import TEST_SETTINGS, password_hash
 
 CHROMIUM = "/usr/bin/chromium"
@@ -137,15 +137,11 @@ def live_server(tmp_path, sqlite_template, live_port):
         # a test just did shows at the next poll (the interval itself: tests/dispatch/web, tests/dispatch/cockpit)
         "COCKPIT_SNAPSHOT_SECONDS": 0,
     })
-    from werkzeug.serving import make_server
-
-    # werkzeug's server ends every connection after its answer: a page reused by the next test on this port cannot
-    # send a request down a connection to this test's app (tests/browser/test_page_pool.py)
     try:
-        server = make_server("127.0.0.1", live_port, app, threaded=True)
+        server = LiveWSGIServer(live_port, app)
     except SystemExit:  # werkzeug exits when the port is taken (by another process meanwhile): take a free one
         # then; the page pool makes a new page for that origin
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = LiveWSGIServer(0, app)
     # serve_forever checks for shutdown() every poll_interval (0.5 s by default: half a second per test; at 0.01 s
     # the wait is 5 ms on average, and the idle wake-ups cost next to nothing)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="live-server",

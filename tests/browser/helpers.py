@@ -4,6 +4,7 @@ photos, and the cast and tickets the phone and desk tests share.
     login(page, username, password)  sign in (the form's requests, or the form itself) and wait for the landing page.
     wait_ready(page)                 wait for the page's own ready signal (body[data-ready="1"]).
     next_poll(page)                  fast-forward the page's timers (page.clock) until it polls its feed again.
+    LiveWSGIServer(port, app)        the live server: werkzeug's, ending the connections it holds when it closes.
     shot(page, name)                 full-page screenshot into test-artifacts/screenshots/<name>.png.
     copy_to_docs(path, name)         check a screenshot fits the README; refresh docs/screenshots/ on request.
     png_bytes()                      a small valid PNG, e.g. for photo uploads.
@@ -15,12 +16,15 @@ import io
 import os
 import re
 import shutil
+import socket
 import struct
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from werkzeug.serving import ThreadedWSGIServer
 
 from tests.helpers import Clock
 
@@ -95,6 +99,35 @@ def next_poll(page, path: str = "/cockpit/feed.json", *, step_ms: int = 500, mos
     finally:
         page.remove_listener("request", seen)
     return sent[0]
+
+
+class LiveWSGIServer(ThreadedWSGIServer):
+    """Werkzeug's threaded server, which also ends the connections it accepted when it closes.
+
+    werkzeug answers each request with `Connection: close`, but Chromium opens connections ahead of its requests
+    (preconnect): one accepted by this server and still idle when the test ends would carry a request of the next
+    test, on the same port with a reused page (tests/browser/pages.py), to this test's app and its deleted database.
+    """
+
+    def __init__(self, port: int, app):
+        self.open_connections: set = set()
+        super().__init__("127.0.0.1", port, app)
+
+    def process_request(self, request, client_address):
+        self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self):
+        super().server_close()
+        for connection in list(self.open_connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # the handler waiting for a request line reads EOF and ends
+            except OSError:
+                pass
 
 
 def shot(page, name: str) -> Path:

@@ -233,27 +233,29 @@ def every_role(make_user) -> dict[str, dict]:
     return {role: make_user(f"schemathesis_{role}", role, **extra)[1] for role, extra in ROLES.items()}
 
 
-def roles_for(case, roles: list[str], _sent: dict[str, int] = {}) -> list[str]:  # noqa: B006 (a counter per process)
-    """The roles a case is sent as: every role, except for data that breaks the document on purpose (the
-    coverage phase's one wrong type, bound or missing part per case, about three quarters of all the calls,
-    and the fuzzing phase's negative cases), which the same validation refuses whichever role sends it. Each
-    of those goes to one role, in turn per operation, so every role still gets its share of each operation's
-    refusals; the cases are derandomized and come in a fixed order, so the rotation is the same at each run.
+def roles_for(case, roles: list[str], _sent: dict[tuple[str, str], int] = {}) -> list[str]:  # noqa: B006 (per process)
+    """The roles a case is sent as. An operation's first valid case goes to every role, so each role's answers to
+    each operation (200, 403, 404 …) are checked; its later valid cases go to one role each, in turn. Data that
+    breaks the document on purpose (the coverage phase's one wrong type, bound or missing part per case, and the
+    fuzzing phase's negative cases: about three quarters of all the cases) is refused by the same validation
+    whichever role sends it, and goes to one role each, in turn, too. The cases are derandomized and come in a
+    fixed order, so each role gets the same cases at each run.
     """
     from schemathesis.generation import GenerationMode
 
     meta = case.meta
-    if meta is None or meta.generation.mode != GenerationMode.NEGATIVE:
-        return roles
-    key = case.operation.label
+    negative = meta is not None and meta.generation.mode == GenerationMode.NEGATIVE
+    key = ("negative" if negative else "positive", case.operation.label)
     _sent[key] = _sent.get(key, -1) + 1
+    if not negative and _sent[key] == 0:
+        return roles
     return [roles[_sent[key] % len(roles)]]
 
 
 @schema.parametrize()
 @BOUNDED
 def test_api_keeps_to_its_document(case, every_role):
-    """Each case sent as every role (data that breaks the document as one role each, see roles_for): no 5xx,
+    """Each case sent as the roles roles_for names (every role for each operation's first valid case): no 5xx,
     only documented statuses and media types, bodies that match their schema, and data that breaks the
     document refused."""
     for role in roles_for(case, list(every_role)):
