@@ -10,19 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import (CONFIG_DIR, DEFAULT_NOW, Clock, make_test_app, parse_toml_once, reuse_url_builders,
-                           share_compiled_sql)
+from tests.helpers import (CONFIG_DIR, DEFAULT_NOW, Clock, make_test_app, parse_toml_once, reuse_parsed_rules,
+                           reuse_url_builders, share_compiled_sql)
 
 TMPFS = Path("/dev/shm")
 
 
 def pytest_configure(config):
-    """Cheaper apps (`reuse_url_builders`, `share_compiled_sql`, `parse_toml_once`) and temporary folders on tmpfs.
+    """Cheaper apps (`reuse_url_builders`, `reuse_parsed_rules`, `share_compiled_sql`, `parse_toml_once`) and
+    temporary folders on tmpfs.
 
     Temporary folders (each test's SQLite database, config/ copy and var/) on tmpfs when the machine
     has one: a database file on disk costs several times its test. `--basetemp` or an explicit
     PYTEST_DEBUG_TEMPROOT still decide; only failed tests' folders are kept (pyproject.toml)."""
     reuse_url_builders()
+    reuse_parsed_rules()
     share_compiled_sql()
     parse_toml_once()
     if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):

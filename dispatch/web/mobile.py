@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, render_template, url_for
 from dispatch.auth import current_user
 from dispatch.users.models import Role
 from dispatch.web.guard import page_for_roles
+from dispatch.web.static_files import file_version
 
 bp = Blueprint("m", __name__, url_prefix="/m")
 
@@ -38,11 +39,14 @@ SW_SOURCE = "js/m_sw.js"
 
 
 def shell_version(static_folder: str | Path) -> str:
-    """A short hash of the app-shell files and the worker's own source: it changes when any of them does."""
+    """A short hash of the app-shell files and the worker's own source: it changes when any of them does (made of
+    each file's version, web.static_files, which reads a file once per version of it)."""
     digest = hashlib.sha256()
     for name in (*SHELL_STATIC, SW_SOURCE):
-        digest.update(name.encode() + b"\0")
-        digest.update((Path(static_folder) / name).read_bytes())
+        version = file_version(str(static_folder), name)
+        if version is None:
+            raise FileNotFoundError(Path(static_folder) / name)
+        digest.update(f"{name}\0{version}\0".encode())
     return digest.hexdigest()[:16]
 
 
