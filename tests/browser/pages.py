@@ -23,8 +23,8 @@ from playwright.sync_api import BrowserContext, Page
 
 DEFAULT_TIMEOUT_MS = 10_000
 KEEP = 6  # idle contexts kept per process (each a renderer of ~50 MB); the oldest is closed beyond that
-# what Storage.clearDataForOrigin clears: all but cookies, which clear_cookies() removes before it returns (the
-# CDP call may finish clearing them later, e.g. after the next test signed in)
+# what Storage.clearDataForOrigin clears: all of the origin's data but cookies, which clear_cookies() removes
+# (every origin's, through Playwright)
 ORIGIN_DATA = ("local_storage,indexeddb,service_workers,cache_storage,file_systems,websql,shader_cache,"
                "storage_buckets,shared_storage,interest_groups")
 # calls whose effect a context keeps for good: a context or page that saw one is closed, not reused
