@@ -86,7 +86,7 @@ def reuse_parsed_rules() -> None:
     """Parse each URL rule's text once per test process instead of once per app.
 
     Binding a rule to an app's URL map parses its text into regex parts (`Rule._parse_rule`, a regex match per
-    part): ~460 rules, a sixth of `create_app` once the builders are reused. The parts depend only on the text and
+    part): each of the app's ~90 rules, a sixth of `create_app` once the builders are reused. The parts depend only on the text and
     on the map's converter classes; the converters themselves are made again for each rule, with the arguments
     the text gave them (so each belongs to its own map, as before). If the private method wrapped here changes
     shape, rules are parsed as before.
@@ -118,14 +118,14 @@ def reuse_parsed_rules() -> None:
                 parts = list(original(self, rule))
             finally:
                 del self.get_converter
-            known = parsed[key] = (parts, self._trace[trace_from:], made)
+            parsed[key] = (parts, self._trace[trace_from:], made)
         else:
             parts, trace, made = known
             self._trace.extend(trace)
             for variable, name, args, kwargs in made:
                 self._converters[variable] = self.get_converter(variable, name, args, kwargs)
                 self.arguments.add(variable)
-        yield from known[0]
+        yield from parts
 
     _parse_rule.reused = True
     Rule._parse_rule = _parse_rule

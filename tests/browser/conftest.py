@@ -9,6 +9,7 @@ Fixtures
                  options match.
     new_page     new_page(**context_options) -> Page whose context's base_url is the live server, so
                  page.goto("/m/") works; uncaught page errors fail the test.
+    server_hits  the (method, path) of each request that reaches the live server from then on.
     inspector    王巡查, an inspector of 香溢片区 on the live server (the phone tests' user).
     desk         the sanitation department's morning on the live server (helpers.Desk).
 Plain helpers (login, wait_ready, shot, png_bytes, …) are in tests/browser/helpers.py.
@@ -201,6 +202,22 @@ def new_page(page_pool, live_server):
     for pooled in taken:
         page_pool.give_back(pooled)
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def server_hits(live_server):
+    """The paths of the requests that reach the server from now on (method, path)."""
+    hits = []
+    app = live_server.app
+    inner = app.wsgi_app
+
+    def recording(environ, start_response):
+        hits.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        return inner(environ, start_response)
+
+    app.wsgi_app = recording
+    yield hits
+    app.wsgi_app = inner
 
 
 @pytest.fixture

@@ -143,7 +143,6 @@ class PagePool:
     def __init__(self, browser, keep: int = KEEP):
         self.browser, self.keep = browser, keep
         self.idle: OrderedDict[int, Pooled] = OrderedDict()
-        self.made = self.reused = 0
 
     def take(self, options: dict) -> Pooled:
         key = _key(options)
@@ -151,9 +150,7 @@ class PagePool:
             for ident, pooled in self.idle.items():
                 if pooled.key == key:
                     del self.idle[ident]
-                    self.reused += 1
                     return pooled
-        self.made += 1
         return Pooled(self.browser, options, key)
 
     def give_back(self, pooled: Pooled) -> None:

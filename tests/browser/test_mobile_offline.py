@@ -23,22 +23,6 @@ CACHED_URLS = """async () => {
 
 
 @pytest.fixture
-def server_hits(live_server):
-    """The paths of the requests that reach the server from now on (method, path)."""
-    hits = []
-    app = live_server.app
-    inner = app.wsgi_app
-
-    def recording(environ, start_response):
-        hits.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
-        return inner(environ, start_response)
-
-    app.wsgi_app = recording
-    yield hits
-    app.wsgi_app = inner
-
-
-@pytest.fixture
 def phone(new_page, inspector):
     """A signed-in inspector on /m/ with its service worker active (the page was loaded online)."""
     page = new_page(**PHONE)

@@ -18,19 +18,7 @@ LEAVE_STATE = """() => { localStorage.setItem('k', '1'); sessionStorage.setItem(
   return new Promise((done) => { const open = indexedDB.open('left-behind'); open.onsuccess = () => done(true); }); }"""
 
 
-def hits_of(live_server) -> list[str]:
-    """The paths of the requests that reach the live server from now on."""
-    hits, inner = [], live_server.app.wsgi_app
-
-    def recording(environ, start_response):
-        hits.append(environ.get("PATH_INFO", ""))
-        return inner(environ, start_response)
-
-    live_server.app.wsgi_app = recording
-    return hits
-
-
-def test_a_page_given_back_holds_nothing_of_the_test_before(page_pool, live_server, inspector):
+def test_a_page_given_back_holds_nothing_of_the_test_before(page_pool, live_server, inspector, server_hits):
     options = {"base_url": live_server.url, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **PHONE}
     first = page_pool.take(options)
     page = first.page
@@ -52,14 +40,14 @@ def test_a_page_given_back_holds_nothing_of_the_test_before(page_pool, live_serv
     assert page.url == "about:blank" and page.context.pages == [page]
     assert page.context.cookies() == []
     assert page._impl_obj.listener_count("dialog") == 0  # a dialog is dismissed again, as in a new context
-    hits = hits_of(live_server)
+    server_hits.clear()
     page.goto("/healthz")
     assert page.evaluate(LEFT_BEHIND) == {"local": 0, "session": 0, "online": True, "databases": [], "workers": 0,
                                          "caches": 0, "geolocation": "granted"}
     login(page, inspector["username"])  # signed out: the sign-in works again, and /m/ loads its zones
     wait_ready(page)
-    assert "/static/js/m.js" in hits  # from the server again: the HTTP cache was emptied
-    assert "/api/v1/zones" in hits  # the route that aborted it is gone
+    assert ("GET", "/static/js/m.js") in server_hits  # from the server again: the HTTP cache was emptied
+    assert ("GET", "/api/v1/zones") in server_hits  # the route that aborted it is gone
     page_pool.give_back(again)
 
 
@@ -72,6 +60,7 @@ def test_a_page_whose_clock_was_installed_is_not_reused(page_pool, live_server):
     assert second is not first and first.page.is_closed()
     page_pool.give_back(second)
     assert page_pool.take(options) is second  # an untouched one is
+    page_pool.give_back(second)
 
 
 def test_options_that_differ_get_another_page(page_pool, live_server):
