@@ -128,6 +128,7 @@ def test_the_phone_and_the_desk_draw_the_base_map_too(new_page, live_server, til
     wait_ready(page)
     page.locator("img.zm-tile").first.wait_for()
     page.locator("img.zm-tile").first.evaluate("img => img.decode()")
+    page.locator("canvas.zm-layers[data-layers='1']").wait_for(state="attached")  # the roads file fetched, drawn
     road_drawn = page.locator("canvas.zm-layers").evaluate("""c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;

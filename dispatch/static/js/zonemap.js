@@ -21,7 +21,8 @@
  *   GCJ-02 tiles a grid of WGS-84 → GCJ-02 offsets computed by geo/crs.py — the formulas live there only).
  * With a base map, geo() draws in web Mercator (the tiles' projection) and fades the zones' fill so the
  *   map shows through; YC.zoneMap.attachBase(chart) puts the tiles (img.zm-tile, data-tile="z/x/y") and the
- *   GeoJSON layers (a canvas) under the chart's canvas and keeps them in place as the map pans and zooms.
+ *   GeoJSON layers (canvas.zm-layers, data-layers = how many have arrived and been drawn) under the chart's
+ *   canvas and keeps them in place as the map pans and zooms.
  *   GCJ-02 tiles are drawn shifted back by the interpolated offset, so a WGS-84 point lands on its building.
  */
 (function () {
@@ -226,6 +227,7 @@
           ctx.stroke();
         }
       });
+      canvas.dataset.layers = String(layers.length); // how many of the layers have arrived and been drawn
     }
 
     function schedule() {
