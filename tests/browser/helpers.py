@@ -75,6 +75,14 @@ def wait_ready(page, timeout: float = 10_000) -> None:
     page.locator("body[data-ready='1']").wait_for(state="attached", timeout=timeout)
 
 
+def resize(page, width: int, height: int) -> None:
+    """Set the viewport and wait until the page has laid itself out at that size: right after the change the page
+    can measure a few pixels wider for a frame (seen: 1373 px at 1366) until its resize handlers (ECharts'
+    resize()) have run."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def next_poll(page, path: str = "/cockpit/feed.json", *, step_ms: int = 500, most_ms: int = 60_000):
     """Fast-forward the page's timers until it next requests `path`; returns that Request (`.response()` waits for
     the answer).

@@ -7,7 +7,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (DESKTOP, PHONE, copy_to_docs, fill_report, login, png_bytes, shot,
+from tests.browser.helpers import (DESKTOP, PHONE, copy_to_docs, fill_report, login, png_bytes, resize, shot,
                                    wait_ready)
 
 HUACHENG = "310107020018"  # 香溢花城社区居委会, 香溢片区
@@ -172,7 +172,7 @@ def test_the_cockpit_shows_each_committee(new_page, area):
     expect(page.locator("#reviews-count")).to_have_text("1")
     assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [1920, 1080]
     copy_to_docs(shot(page, "cockpit-committees"), "cockpit-committees.png")
-    page.set_viewport_size({"width": 1366, "height": 768})  # the desk monitor: no sideways scrolling (860 px tall by design)
+    resize(page, 1366, 768)  # the desk monitor: no sideways scrolling (860 px tall by design)
     expect(row).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") == 1366
     shot(page, "cockpit-committees-1366")
