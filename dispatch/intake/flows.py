@@ -283,7 +283,7 @@ def _committee(config: StreetConfig, placement: dict, given: str | None, reporte
         if not config.committees.in_zone_of(given, zone):
             known = config.committees.by_code.get(given)
             problem = (f"{given} is not a committee of zone {zone}" + (f" ({known.name} is in {known.zone})" if known else "")
-                       if zone else f"the point lies in no zone, so it has no committee")
+                       if zone else "the point lies in no zone, so it has no committee")
             raise ApiError(422, "committee_not_in_zone", f"committee: {problem}",
                            details=[{"field": "committee", "problem": problem}])
         return given

@@ -265,10 +265,11 @@ def plan(ticket: Ticket, kind: str, *, config: StreetConfig, now: datetime) -> t
 
 @dataclass(frozen=True)
 class Plan:
-    """What a sweep does to one deadline of one ticket: the levels due, in order, and the schedule after
-    them (`old_*`: the schedule it was planned from, which the write-back checks is still there)."""
+    """What a sweep does to one deadline of one row — a ticket, or an assist task (dispatch.tickets.joint_clock):
+    the levels due, in order, and the schedule after them (`old_*`: the schedule it was planned from, which the
+    write-back checks is still there)."""
 
-    ticket_id: int
+    row_id: int
     kind: str
     due: list[Due]
     old_level: int
@@ -401,7 +402,7 @@ def advance_tickets(session: Session, plans: list[Plan], *, raised: dict[int, tu
     one per ticket of `plans` when nothing changed under the sweep."""
     by_ticket: dict[int, dict[str, Plan]] = {}
     for plan in plans:
-        by_ticket.setdefault(plan.ticket_id, {})[plan.kind] = plan
+        by_ticket.setdefault(plan.row_id, {})[plan.kind] = plan
     if not by_ticket:
         return 0
     table = Ticket.__table__

@@ -18,7 +18,6 @@ Time is passed in (``now``); nothing here reads the clock.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, or_, update
@@ -27,7 +26,7 @@ from sqlmodel import Session, col, func, select
 from dispatch.deadlines.calendar import WorkCalendar
 from dispatch.deadlines.limits import Limit, deadline_after, remaining
 from dispatch.street.config import StreetConfig
-from dispatch.tickets.clock import Due, Planner, Window
+from dispatch.tickets.clock import Plan, Planner, Window
 from dispatch.tickets.models import AssistEscalation, AssistTask
 
 KINDS = ("checkin", "task")
@@ -136,20 +135,6 @@ def next_step(task, kind: str) -> tuple[int | None, datetime | None]:
 # --- the sweep ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TaskPlan:
-    """What a sweep does to one deadline of one task: the levels due, in order, and the schedule after them
-    (`old_*`: the schedule planned from, which the write-back checks is still there)."""
-
-    task_id: int
-    kind: str
-    due: list[Due]
-    old_level: int
-    old_at: datetime
-    new_level: int | None
-    new_at: datetime | None
-
-
 def due_clause(kind: str, now: datetime):
     """SQL: this deadline of an open task has a level due by `now`."""
     _, at = _NEXT[kind]
@@ -167,7 +152,7 @@ def ladder_columns() -> tuple:
     return tuple(found)
 
 
-def plan(planner: Planner, task, kind: str, *, category: str) -> TaskPlan | None:
+def plan(planner: Planner, task, kind: str, *, category: str) -> Plan | None:
     """What the sweep does to this deadline of `task` (a row of ``ladder_columns``); None: nothing due."""
     if task.state not in RUNS[kind]:
         return None
@@ -175,10 +160,10 @@ def plan(planner: Planner, task, kind: str, *, category: str) -> TaskPlan | None
     found, level, at = planner.window_levels_due(window(task, kind, category=category), kind, old_level, old_at)
     if not found:
         return None
-    return TaskPlan(task.id, kind, found, old_level, old_at, level, at)
+    return Plan(task.id, kind, found, old_level, old_at, level, at)
 
 
-def advance_many(session, kind: str, plans: list[TaskPlan]) -> int:
+def advance_many(session, kind: str, plans: list[Plan]) -> int:
     """Write the schedules after `plans` (one deadline, many tasks), each only where the schedule is still the
     one planned from and the deadline still runs; how many were written."""
     if not plans:
@@ -190,7 +175,7 @@ def advance_many(session, kind: str, plans: list[TaskPlan]) -> int:
                    table.c[at] == bindparam("p_old_at"),
                    or_(*(table.c.state == state for state in RUNS[kind])))
             .values({level: bindparam("p_new_level"), at: bindparam("p_new_at")}))
-    result = session.execute(stmt, [{"p_id": p.task_id, "p_old_level": p.old_level, "p_old_at": p.old_at,
+    result = session.execute(stmt, [{"p_id": p.row_id, "p_old_level": p.old_level, "p_old_at": p.old_at,
                                      "p_new_level": p.new_level, "p_new_at": p.new_at} for p in plans])
     return result.rowcount
 
