@@ -95,3 +95,28 @@ def test_status_names_on_the_pages_come_from_the_server(new_page, live_server, c
     page.click(".tabs [data-tab=mine]")
     expect(page.locator(f"#mine-list [data-id='{ticket['id']}'] .chip")).to_have_text("已派遣（服务器）")
     assert page.evaluate("YC.labelOf('statuses', 'dispatched')") == "已派遣（服务器）"
+
+
+def test_a_button_is_held_while_its_request_runs_and_a_refusal_is_told_in_chinese(new_page, live_server, ticket):
+    # YC.busy: a second click while 签收 is on its way sends nothing; the answer's refusal comes back as a toast
+    # in Chinese and the button can be used again.
+    live_server.create_user("lh_li", "department", department="sanitation", display_name="李师傅")
+    page = new_page(viewport={"width": 1366, "height": 900})
+    login(page, "lh_li", next_path=f"/desk/tickets/{ticket['id']}")
+    wait_ready(page)
+    held, sent = [], []
+    page.route("**/api/v1/tickets/*/actions", lambda route: (sent.append(route.request.post_data_json), held.append(route)))
+    accept = page.locator("#ticket-actions button[data-action=accept]")
+    accept.click()
+    expect(accept).to_be_disabled()
+    accept.click(force=True)  # a second click on the held button
+    page.wait_for_timeout(300)  # time enough for a second request to leave, were it sent
+    assert len(sent) == 1 and sent[0]["action"] == "accept"
+    held.pop().fulfill(status=409, content_type="application/json", body=json.dumps({"error": {
+        "code": "illegal_transition", "message": "accept is not allowed from in_progress", "status": "in_progress"}}))
+    expect(page.locator("#toast")).to_have_text("工单当前状态（处置中）不允许此操作，请刷新后查看")
+    expect(accept).to_be_enabled()
+    page.unroute("**/api/v1/tickets/*/actions")
+    accept.click()
+    expect(page.locator("#ticket-badges .chip.status")).to_have_text("处置中")
+    assert len(sent) == 1  # the route was gone: the second 签收 went to the server

@@ -134,6 +134,21 @@
     return (err && err.message) || String(err);
   }
 
+  /** Run `work` (an async function: the requests behind a button) with `button` disabled, so a second click
+   * cannot send it twice; when it fails, `onFail` gets the Chinese message (describeError) — by default it is
+   * shown as a toast. The button is enabled again either way. */
+  async function busy(button, work, onFail) {
+    button.disabled = true;
+    try {
+      await work();
+    } catch (err) {
+      const message = describeError(err);
+      if (onFail) onFail(message); else YC.toast(message, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   /** A random v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
@@ -144,5 +159,5 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  Object.assign(YC, { api, ApiError, NetworkError, describeError, csrfToken, uuid });
+  Object.assign(YC, { api, ApiError, NetworkError, describeError, busy, csrfToken, uuid });
 }());

@@ -6,7 +6,7 @@
   'use strict';
 
   const YC = window.YC;
-  const { api, el, clear, toast, fmtTime, fmtDuration, describeError } = YC;
+  const { api, el, clear, toast, fmtTime, fmtDuration, busy } = YC;
 
   const STATE_CLASS = { pending: 'state-warning', checked_in: 'state-normal', done: 'state-done', closed: 'state-closed' };
 
@@ -62,8 +62,7 @@
         err.hidden = false;
         return;
       }
-      go.disabled = true;
-      try {
+      await busy(go, async () => {
         const body = { action: 'finish_task', note: note.value.trim(), version };
         const file = photo.files && photo.files[0];
         if (file) {
@@ -77,12 +76,7 @@
         await api.post('/api/v1/tickets/' + ticketId + '/actions', body);
         toast('协办完成', 'ok');
         await done();
-      } catch (e) {
-        err.textContent = describeError(e);
-        err.hidden = false;
-      } finally {
-        go.disabled = false;
-      }
+      }, (message) => { err.textContent = message; err.hidden = false; });
     });
     return form;
   }
@@ -93,17 +87,11 @@
     if (task.state === 'pending') {
       const btn = el('button', { className: 'btn btn-primary btn-small', text: '报到', attrs: { type: 'button' },
         dataset: { action: 'check_in', task: task.id } });
-      btn.addEventListener('click', async () => {
-        btn.disabled = true;
-        try {
-          await api.post('/api/v1/tickets/' + ticketId + '/actions', { action: 'check_in', version });
-          toast('报到成功', 'ok');
-          await done();
-        } catch (e) {
-          toast(describeError(e), 'error');
-          btn.disabled = false;
-        }
-      });
+      btn.addEventListener('click', () => busy(btn, async () => {
+        await api.post('/api/v1/tickets/' + ticketId + '/actions', { action: 'check_in', version });
+        toast('报到成功', 'ok');
+        await done();
+      }));
       box.appendChild(btn);
     } else if (task.state === 'checked_in') {
       const form = finishForm(ticketId, version, done);
@@ -128,17 +116,12 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       if (!reason.value.trim()) { toast('请填写关闭原因', 'error'); return; }
-      go.disabled = true;
-      try {
+      await busy(go, async () => {
         await api.post('/api/v1/tickets/' + ticketId + '/actions',
           { action: 'close_task', task_id: task.id, reason: reason.value.trim(), version });
         toast('已关闭协办', 'ok');
         await done();
-      } catch (e) {
-        toast(describeError(e), 'error');
-      } finally {
-        go.disabled = false;
-      }
+      });
     });
     return el('div', { className: 'task-controls' }, btn, form);
   }

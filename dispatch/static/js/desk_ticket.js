@@ -9,7 +9,7 @@
   'use strict';
 
   const YC = window.YC;
-  const { api, el, clear, toast, fmtTime, fmtDue, describeError, labelOf, timelineNote, verifyPhotoIds, seenNote } = YC;
+  const { api, el, clear, toast, fmtTime, fmtDue, describeError, busy, labelOf, timelineNote, verifyPhotoIds, seenNote } = YC;
   const { markDrawn, deadlineCell, stateBadge, statusBadge, limitText } = YC.desk;
 
   function drawMap(node, ticket) {
@@ -277,15 +277,7 @@
         return;
       }
       if (!payload) return; // not confirmed
-      go.disabled = true;
-      try {
-        await submit(payload);
-      } catch (e) {
-        err.textContent = describeError(e);
-        err.hidden = false;
-      } finally {
-        go.disabled = false;
-      }
+      await busy(go, () => submit(payload), (message) => { err.textContent = message; err.hidden = false; });
     });
     return form;
   }
@@ -384,16 +376,7 @@
           + (action === 'cancel' ? ' btn-danger' : ''),
         text: label, attrs: { type: 'button' }, dataset: { action } });
       if (direct.has(action)) {
-        btn.addEventListener('click', async () => {
-          btn.disabled = true;
-          try {
-            await run({ json: { action, version: t.version } });
-          } catch (e) {
-            toast(describeError(e), 'error');
-          } finally {
-            btn.disabled = false;
-          }
-        });
+        btn.addEventListener('click', () => busy(btn, () => run({ json: { action, version: t.version } })));
       } else {
         const form = actionForm(action, data, run);
         forms.appendChild(form);

@@ -4,7 +4,7 @@
  *   dom.js      element building (this file)
  *   labels.js   YC.labels: the Chinese names of the API's codes, as the server rendered them into the page
  *   time.js     instants and durations in Shanghai time (YC.fmtTime, YC.fmtDuration, YC.seenNote …)
- *   api.js      the JSON API: YC.api, YC.ApiError, YC.NetworkError, YC.describeError, YC.uuid
+ *   api.js      the JSON API: YC.api, YC.ApiError, YC.NetworkError, YC.describeError, YC.busy, YC.uuid
  *   session.js  退出 deletes /m/'s offline copy (YC.clearOfflineCopies)
  * and some pages add timeline.js (留痕 display rules) and zonemap.js (the zone map).
  *

@@ -11,7 +11,7 @@
   'use strict';
 
   const YC = window.YC;
-  const { api, el, fmtDuration, describeError, labelOf } = YC;
+  const { api, el, fmtDuration, busy, labelOf } = YC;
   const RATINGS = ['satisfied', 'basically_satisfied', 'dissatisfied'];
   const WORKDAY = 480; // minutes of one 工作日 with the street's hours: for "N个工作日" only (display)
 
@@ -79,15 +79,8 @@
         if (rating === 'dissatisfied' && !body.note) return fail('不满意时请填写原因');
         body.rating = rating;
       }
-      send.disabled = true;
-      try {
-        const answer = await api.post('/api/v1/followups/' + f.id + '/visit', body);
-        await onDone(answer);
-      } catch (err) {
-        fail('回访未保存：' + describeError(err));
-      } finally {
-        send.disabled = false;
-      }
+      await busy(send, async () => onDone(await api.post('/api/v1/followups/' + f.id + '/visit', body)),
+        (message) => fail('回访未保存：' + message));
       return null;
     });
     return box;

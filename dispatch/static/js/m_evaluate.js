@@ -6,7 +6,7 @@
 (function () {
   'use strict';
 
-  const { api, describeError, el, clear, toast, fmtTime, labelOf } = window.YC;
+  const { api, busy, el, clear, toast, fmtTime, labelOf } = window.YC;
   const M = window.YC.m;
   const { me, $ } = M;
   const GRADES = ['satisfied', 'basically_satisfied', 'dissatisfied'];
@@ -50,17 +50,11 @@
         return;
       }
       error.hidden = true;
-      send.disabled = true;
-      try {
+      await busy(send, async () => {
         const res = await api.post(`/api/v1/tickets/${ticketId}/evaluation`, body);
         toast(res.review ? '评价已提交，已申请城运中心复核' : '评价已提交', 'ok');
         await done();
-      } catch (err) {
-        error.textContent = describeError(err);
-        error.hidden = false;
-      } finally {
-        send.disabled = false;
-      }
+      }, (message) => { error.textContent = message; error.hidden = false; });
     });
     return node;
   }
