@@ -6,18 +6,14 @@ written. It runs at start too, so 到岗 limits passed while nothing ran are esc
 """
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from flask import Flask
 
-from dispatch import clock, db
+from dispatch import db
 from dispatch.emergency import flows
-from dispatch.scheduler import JobSpec
-from dispatch.street import service as street_service
+from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
-
-log = logging.getLogger(__name__)
 
 CHECKIN_JOB_ID = "emergency_checkin_sweep"
 
@@ -31,11 +27,7 @@ def checkin_sweep(app: Flask, *, now: datetime) -> list[dict]:
 
 def checkin_job(app: Flask) -> None:
     """The 到岗 sweep in its own app context and session; errors are logged, not raised."""
-    try:
-        street_service.follow(app)
-        checkin_sweep(app, now=clock.now(app))
-    except Exception:
-        log.exception("emergency 到岗 sweep job failed")
+    run_pass(app, flows.escalate_late_checkins, "emergency 到岗 sweep")
 
 
 def jobs(config: StreetConfig) -> list[JobSpec]:

@@ -6,7 +6,6 @@ app's clock, and logs (never raises) its own errors, so a failing pass does not 
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from functools import partial
 
@@ -17,8 +16,6 @@ from dispatch.escalation import assist_sweep, outbox
 from dispatch.escalation import sweep as escalation_sweep
 from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
-
-log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "escalation_sweep"
 DELIVER_JOB_ID = "outbox_delivery"

@@ -5,7 +5,6 @@ reads the app's clock and logs (never raises) its errors.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from flask import Flask
@@ -14,8 +13,6 @@ from dispatch import db
 from dispatch.followup import sweep as followup_sweep
 from dispatch.scheduler import JobSpec, run_pass
 from dispatch.street.config import StreetConfig
-
-log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "followup_sweep"
 

@@ -169,6 +169,8 @@ def test_deliver_job_posts_to_the_app_webhook_url(app, report, clock, rows, monk
     (scheduled.assist_sweep_job, scheduled.assist_sweep, "sweep", "assist sweep job failed"),
     (scheduled.deliver_job, scheduled.outbox, "deliver_due", "outbox delivery job failed"),
     (user_jobs.purge_sessions_job, user_jobs.web_sessions, "purge", "browser session cleanup failed"),
+    (followup_jobs.sweep_job, followup_jobs.followup_sweep, "sweep", "回访 sweep job failed"),
+    (emergency_jobs.checkin_job, emergency_jobs.flows, "escalate_late_checkins", "emergency 到岗 sweep job failed"),
 ])
 def test_jobs_log_their_errors_instead_of_raising(app, monkeypatch, caplog, job, module, target, message):
     def broken(**_kwargs):
