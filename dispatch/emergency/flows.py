@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from dispatch.deadlines.limits import deadline_after
 from dispatch.emergency import service
-from dispatch.emergency.models import Emergency, EmergencyCheckin, EmergencyStatus, EmergencyTicket
+from dispatch.emergency.models import (LOG_ACTION_LABELS, Emergency, EmergencyCheckin, EmergencyStatus,
+                                       EmergencyTicket)
 from dispatch.emergency.schemas import Declare
 from dispatch.errors import ApiError
 from dispatch.street.config import StreetConfig
@@ -36,8 +37,14 @@ def title(emergency: Emergency, config: StreetConfig) -> str:
     return f"{plan.name if plan else emergency.plan} {LEVEL_NAMES.get(emergency.level, emergency.level)}"
 
 
-def _payload(emergency: Emergency, config: StreetConfig, event: str, note: str | None) -> dict:
-    return {"emergency_id": emergency.id, "event": event, "plan": emergency.plan, "title": title(emergency, config),
+# the messages' name of a step of the record that is told (log action → payload "event"; others keep theirs)
+_EVENTS = {"declare": "declared", "end": "ended"}
+
+
+def _payload(emergency: Emergency, config: StreetConfig, action: str, note: str | None) -> dict:
+    """What a message of the emergency's step `action` (a record action) says, to every channel."""
+    return {"kind": "emergency", "emergency_id": emergency.id, "event": _EVENTS.get(action, action),
+            "event_name": LOG_ACTION_LABELS[action], "plan": emergency.plan, "title": title(emergency, config),
             "level": emergency.level, "zones": emergency.zones, "note": note}
 
 
@@ -67,8 +74,8 @@ def declare(*, session: Session, config: StreetConfig, actor: User, body: Declar
         session.add(EmergencyCheckin(emergency_id=emergency.id, department=code, due_at=due))
     service.record(session=session, emergency=emergency, action="declare", now=now, actor=actor, note=body.note,
                    data={"plan": plan.code, "zones": zones, "checkin_due_at": due.isoformat()})
-    service.notify(session=session, recipients=[*plan.departments, *LEADERS], now=now,
-                   payload={**_payload(emergency, config, "declared", body.note), "checkin_due_at": due.isoformat()})
+    service.notify(session=session, config=config, recipients=[*plan.departments, *LEADERS], now=now,
+                   payload={**_payload(emergency, config, "declare", body.note), "checkin_due_at": due.isoformat()})
     session.commit()
     log.info("emergency %s declared: %s, zones %s, by %s", emergency.id, title(emergency, config),
              zones or "all", actor.username)
@@ -87,7 +94,8 @@ def change_level(*, session: Session, config: StreetConfig, emergency: Emergency
     service.record(session=session, emergency=emergency, action=action, now=now, actor=actor, note=note,
                    data={"from": before, "to": level})
     plan = config.emergencies.get(emergency.plan)
-    service.notify(session=session, recipients=[*(plan.departments if plan else []), *LEADERS], now=now,
+    service.notify(session=session, config=config, now=now,
+                   recipients=[*(plan.departments if plan else []), *LEADERS],
                    payload={**_payload(emergency, config, action, note), "from_level": before})
     session.add(emergency)
     session.commit()
@@ -103,8 +111,9 @@ def end(*, session: Session, config: StreetConfig, emergency: Emergency, actor: 
     counts = service.counts(session=session, emergency_id=emergency.id)
     service.record(session=session, emergency=emergency, action="end", now=now, actor=actor, note=note, data=counts)
     plan = config.emergencies.get(emergency.plan)
-    service.notify(session=session, recipients=[*(plan.departments if plan else []), *LEADERS], now=now,
-                   payload={**_payload(emergency, config, "ended", note), **counts})
+    service.notify(session=session, config=config, now=now,
+                   recipients=[*(plan.departments if plan else []), *LEADERS],
+                   payload={**_payload(emergency, config, "end", note), **counts})
     session.add(emergency)
     session.commit()
     return emergency
@@ -225,11 +234,11 @@ def escalate_late_checkins(*, session: Session, config: StreetConfig, now: datet
             continue
         emergency = service.get(session=session, emergency_id=checkin.emergency_id)
         name = _department_name(config, checkin.department)
+        note = f"{name} 未按时到岗"
         service.record(session=session, emergency=emergency, action="checkin_late", now=now, actor=None,
-                       note=f"{name} 未按时到岗", data={"department": checkin.department,
-                                                    "due_at": checkin.due_at.isoformat()})
-        service.notify(session=session, recipients=[checkin.department, *LATE_CHECKIN], now=now,
-                       payload={**_payload(emergency, config, "checkin_late", None), "department": checkin.department,
+                       note=note, data={"department": checkin.department, "due_at": checkin.due_at.isoformat()})
+        service.notify(session=session, config=config, recipients=[checkin.department, *LATE_CHECKIN], now=now,
+                       payload={**_payload(emergency, config, "checkin_late", note), "department": checkin.department,
                                 "department_name": name, "due_at": checkin.due_at.isoformat()})
         session.commit()
         done.append({"emergency": emergency.id, "department": checkin.department,

@@ -10,6 +10,11 @@ from sqlmodel import Field, SQLModel
 from dispatch.types import json_field, utc_field
 
 
+# the emergency's record (应急留痕): action → 中文 (the review, the pages and the outbox's messages)
+LOG_ACTION_LABELS = {"declare": "启动应急", "raise": "升级", "lower": "降级", "end": "结束应急", "pull_in": "纳入工单",
+                     "release": "移出工单", "checkin": "到岗", "checkin_late": "到岗超时升级"}
+
+
 class EmergencyStatus(StrEnum):
     active = "active"  # 应急状态中
     ended = "ended"    # 已结束 (复盘)

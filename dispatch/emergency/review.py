@@ -12,15 +12,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session
 
-from dispatch.emergency.models import Emergency
+from dispatch.emergency.models import LOG_ACTION_LABELS, Emergency
 from dispatch.emergency.serialize import emergency_public
 from dispatch.street.config import StreetConfig
 from dispatch.tickets.models import STATUS_LABELS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# the emergency's record (应急留痕): action → 中文
-LOG_ACTION_LABELS = {"declare": "启动应急", "raise": "升级", "lower": "降级", "end": "结束应急", "pull_in": "纳入工单",
-                     "release": "移出工单", "checkin": "到岗", "checkin_late": "到岗超时升级"}
 HOW_LABELS = {"report": "应急期间上报", "pulled": "指挥中心纳入"}
 TICKET_HEADERS = ("工单号", "类别", "片区", "承办部门", "来源", "上报", "纳入", "派遣", "签收", "处置完成", "结案",
                   "状态", "移出", "处置用时(分)")

@@ -124,12 +124,15 @@ def claim_escalation(*, session: Session, checkin: EmergencyCheckin, now: dateti
     return session.execute(stmt).rowcount == 1
 
 
-def notify(*, session: Session, recipients: list[str], payload: dict, now: datetime,
+def notify(*, session: Session, config: StreetConfig, recipients: list[str], payload: dict, now: datetime,
            ticket_id: int | None = None) -> None:
-    """One outbox message per recipient, due at once (the delivery job sends it)."""
+    """One outbox message per recipient and channel (the webhook, and mail and robots as
+    config/escalation.toml's [delivery] says for "emergency" messages), due at once (the delivery job sends it)."""
     for recipient in dict.fromkeys(recipients):
-        session.add(OutboxMessage(ticket_id=ticket_id, recipient=recipient, channel="webhook",
-                                  payload={**payload, "recipient": recipient}, created_at=now, next_attempt_at=now))
+        for channel in config.escalation.delivery.channels_for(recipient, "emergency"):
+            session.add(OutboxMessage(ticket_id=ticket_id, recipient=recipient, channel=channel,
+                                      payload={**payload, "recipient": recipient}, created_at=now,
+                                      next_attempt_at=now))
 
 
 def counts(*, session: Session, emergency_id: int) -> dict[str, int]:

@@ -128,8 +128,10 @@ _OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payloa
 
 
 def _write_consequences(session: Session, config: StreetConfig, recorded: list, *, now: datetime) -> None:
-    """For the levels just recorded: the tickets' timeline entries and the outbox messages (bulk statements)."""
+    """For the levels just recorded: the tickets' timeline entries and the outbox messages, one per recipient and
+    channel (bulk statements)."""
     timeline, messages = [], []
+    delivery = config.escalation.delivery
     for row, item, level, caught_up, escalation_id in recorded:
         department = config.departments.get(row.department)
         note = level_note(item.kind, level, department.name if department else row.department)
@@ -139,15 +141,15 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                          {"task_id": row.id, "department": row.department, "deadline": item.kind,
                           "level": item.level, "level_name": level.name, "due_at": due_at, "caught_up": caught_up,
                           "assist_escalation_id": escalation_id}))
-        payload = {"ticket_id": row.ticket_id, "number": row.number, "category": row.category, "zone": row.zone,
-                   "department": row.department, "task_id": row.id, "task": row.task, "deadline": item.kind,
+        payload = {"kind": "assist", "ticket_id": row.ticket_id, "number": row.number, "category": row.category,
+                   "zone": row.zone, "department": row.department, "task_id": row.id, "task": row.task, "deadline": item.kind,
                    "deadline_at": joint_clock.due(row, item.kind).isoformat(), "level": item.level,
                    "level_name": level.name, "note": note, "colour": level.colour, "due_at": due_at,
                    "caught_up": caught_up, "assist_escalation_id": escalation_id}
         # "department" is the assisting department: it is its deadline
         for recipient in recipients(level, ticket=SimpleNamespace(department=row.department, zone=row.zone),
                                     config=config):
-            messages.append((None, row.ticket_id, recipient, "webhook", {**payload, "recipient": recipient},
-                             now, now, 0, False))
+            messages += [(None, row.ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0,
+                          False) for channel in delivery.channels_for(recipient, "assist")]
     ticket_service.record_many(session=session, rows=timeline)
     bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages)

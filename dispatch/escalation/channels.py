@@ -29,28 +29,42 @@ from urllib.parse import quote_plus
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import RobotConfig, SmtpConfig
 
-KIND_TITLES = {"escalation": "超期升级", "urge": "催办", "reassign": "改派"}
+KIND_TITLES = {"escalation": "超期升级", "urge": "催办", "reassign": "改派", "assist": "协办超期", "followup": "回访超期",
+               "emergency": "应急指挥"}
+DEADLINE_NAMES = {"response": "签收时限", "resolve": "处置时限", "checkin": "报到时限", "task": "协办时限"}
 
 
 def text_of(payload: dict, config: StreetConfig) -> tuple[str, list[str]]:
     """A message in words for people: its title and lines (the category, zone and department by name)."""
     kind = payload.get("kind", "escalation")
+    if kind == "emergency":
+        return _emergency_text(payload, config)
     number = payload.get("number", "")
     category = config.categories.get(payload.get("category") or "")
     department = config.departments.get(payload.get("department") or "")
+    department_name = department.name if department else payload.get("department") or ""
     zone = config.zone(payload.get("zone"))
+    deadline = DEADLINE_NAMES.get(payload.get("deadline") or "", "")
     if kind == "escalation":
-        deadline = {"response": "签收时限", "resolve": "处置时限"}.get(payload.get("deadline"), "")
         title = f"【{payload.get('level_name', KIND_TITLES[kind])}】{number} {deadline}"
+    elif kind == "assist":  # the assisting department's 报到 or task deadline
+        title = f"【协办{payload.get('level_name', '超期')}】{number} {department_name}{deadline}"
+    elif kind == "followup":
+        title = f"【回访{payload.get('level_name', '超期')}】{number}"
     elif kind == "reassign":
-        title = f"【改派】{number} 改派至{department.name if department else payload.get('department', '')}"
+        title = f"【改派】{number} 改派至{department_name}"
     else:
         title = f"【{KIND_TITLES.get(kind, kind)}】{number}"
     lines = [f"类别：{category.name if category else payload.get('category', '')}",
-             f"片区：{zone.name if zone else '片区外'}",
-             f"处置部门：{department.name if department else '未派遣'}"]
-    if kind == "escalation" and payload.get("deadline_at"):
+             f"片区：{zone.name if zone else '片区外'}"]
+    if kind == "assist":
+        lines.append(f"协办部门：{department_name}")
+    elif kind != "followup":
+        lines.append(f"处置部门：{department.name if department else '未派遣'}")
+    if kind in ("escalation", "assist") and payload.get("deadline_at"):
         lines.append(f"时限：{_local(payload['deadline_at'], config)}")
+    if kind == "followup" and payload.get("followup_due_at"):
+        lines.append(f"回访时限：{_local(payload['followup_due_at'], config)}")
     if kind == "reassign" and payload.get("reassigned_from"):
         earlier = config.departments.get(payload["reassigned_from"])
         lines.append(f"原处置部门：{earlier.name if earlier else payload['reassigned_from']}")
@@ -60,6 +74,29 @@ def text_of(payload: dict, config: StreetConfig) -> tuple[str, list[str]]:
         lines.append(f"经办：{payload['by']}")
     if payload.get("ticket_id") is not None:
         lines.append(f"查看：{config.intake.public_url}/desk/tickets/{payload['ticket_id']}")
+    return title, lines
+
+
+def _emergency_text(payload: dict, config: StreetConfig) -> tuple[str, list[str]]:
+    """An emergency's message (启动, 升级/降级, 到岗超时, 结束): the 预案 and level, the zones, the step."""
+    title = f"【应急指挥】{payload.get('title', '')} {payload.get('event_name', '')}".rstrip()
+    zones = payload.get("zones") or []
+    names = [zone.name if (zone := config.zone(code)) else code for code in zones]
+    lines = [f"范围：{'、'.join(names) if names else '全街道'}"]
+    if payload.get("checkin_due_at"):
+        lines.append(f"到岗时限：{_local(payload['checkin_due_at'], config)}")
+    if payload.get("event") == "checkin_late" and payload.get("due_at"):
+        lines.append(f"到岗时限：{_local(payload['due_at'], config)}（{payload.get('department_name', '')}）")
+    if payload.get("note"):
+        lines.append(f"说明：{payload['note']}")
+    if payload.get("emergency_id") is not None:  # a department checks in on its desk; the command center watches
+        if config.departments.get(payload.get("recipient") or ""):
+            page = "desk/"
+        elif payload.get("event") == "ended":
+            page = f"cockpit/emergencies/{payload['emergency_id']}/review"
+        else:
+            page = "cockpit/"
+        lines.append(f"查看：{config.intake.public_url}/{page}")
     return title, lines
 
 

@@ -95,16 +95,17 @@ def _escalate(session: Session, config: StreetConfig, *, now: datetime) -> list[
             continue  # another sweep moved it first
         for item in due:
             if item.level in levels:
-                wanted.append((task, number, status, item, levels[item.level],
+                wanted.append((task, number, category, status, item, levels[item.level],
                                is_caught_up(due_at=item.due_at, now=now, interval_seconds=interval)))
     rows_new = bulk.insert_new(session, FollowupEscalation.__table__,
                                ("followup_id", "ticket_id", "level", "due_at", "created_at", "caught_up"),
                                [(task.id, task.ticket_id, item.level, item.due_at, now, caught_up)
-                                for task, _, _, item, _, caught_up in wanted],
+                                for task, _, _, _, item, _, caught_up in wanted],
                                unique=("followup_id", "level"), returning=("id", "followup_id", "level"))
     new = {(followup_id, level): escalation_id for escalation_id, followup_id, level in rows_new}
     timeline, messages, results = [], [], []
-    for task, number, status, item, level, caught_up in wanted:
+    delivery = config.escalation.delivery
+    for task, number, category, status, item, level, caught_up in wanted:
         escalation_id = new.get((task.id, item.level))
         if escalation_id is None:
             continue
@@ -116,13 +117,13 @@ def _escalate(session: Session, config: StreetConfig, *, now: datetime) -> list[
         zone = config.zone(task.zone)
         owes = SimpleNamespace(department=(zone.station if zone is not None and zone.station else None),
                                zone=task.zone)
-        payload = {"kind": KIND, "ticket_id": task.ticket_id, "number": number, "zone": task.zone,
+        payload = {"kind": KIND, "ticket_id": task.ticket_id, "number": number, "category": category, "zone": task.zone,
                    "followup": task.id, "followup_due_at": task.due_at.isoformat(), "level": item.level,
                    "level_name": level.name, "note": note, "colour": level.colour, "due_at": item.due_at.isoformat(),
                    "caught_up": caught_up, "followup_escalation_id": escalation_id}
         for recipient in recipients(level, ticket=owes, config=config):
-            messages.append((None, task.ticket_id, recipient, "webhook", {**payload, "recipient": recipient},
-                             now, now, 0, False))
+            messages += [(None, task.ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0,
+                          False) for channel in delivery.channels_for(recipient, KIND)]
         top = max(task.escalation_level, item.level)
         session.execute(update(Followup).where(Followup.id == task.id).values(escalation_level=top))
         task.escalation_level = top

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -206,8 +206,10 @@ class EscalationOverride(_Strict):
         return _limit(value)
 
 
-NotificationKind = Literal["escalation", "urge", "reassign"]
-NOTIFICATION_KINDS: tuple[str, ...] = ("escalation", "urge", "reassign")  # 超期升级, 催办, 改派
+# What an outbox message is about: a ticket's 超期升级, 催办, 改派, an assist task's 协办超期 (吹哨报到), an overdue
+# 回访, an emergency's messages (应急指挥: 启动, 升级/降级, 到岗超时, 结束).
+NotificationKind = Literal["escalation", "urge", "reassign", "assist", "followup", "emergency"]
+NOTIFICATION_KINDS: tuple[str, ...] = get_args(NotificationKind)
 CHANNEL_NAMES_TAKEN = ("webhook", "mail", "log")  # the channels a robot may not be named after
 
 

@@ -18,7 +18,7 @@ data block: the strict Content-Security-Policy allows it, and /m/'s offline copy
 """
 from __future__ import annotations
 
-from dispatch.emergency.review import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
+from dispatch.emergency.models import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
 from dispatch.followup.service import RATING_LABELS, REASON_LABELS
 from dispatch.tickets.models import STATUS_LABELS
 from dispatch.tickets.transitions import TRANSITIONS

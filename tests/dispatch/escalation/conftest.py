@@ -76,3 +76,37 @@ def load_ticket(app):
             return session.get(Ticket, ticket_id)
 
     return load
+
+
+WHISTLE = sh(2026, 11, 25, 10, 0)  # Wednesday: 报到 2 WH → 12:00 (warning at 80 %: 11:36); task 3 WD → Mon 10:00
+
+
+@pytest.fixture
+def joint_case(client, make_user, command, inspector, clock):
+    """A ticket waiting for dispatch, whistled on at WHISTLE: 城管 leads, 派出所 and 房管办 assist."""
+    police = make_user("police1", "department", department="police")[1]
+    make_user("housing1", "department", department="housing")
+    clock.set(WHISTLE)
+    made = client.post("/api/v1/events", headers=inspector, json={
+        "category": "other", "location": {"lng": 121.4288, "lat": 31.2551}, "description": "疑似群租"})
+    tid = made.get_json()["ticket"]["id"]
+    answer = client.post(f"/api/v1/tickets/{tid}/actions", headers=command, json={
+        "action": "whistle", "department": "chengguan",
+        "assists": [{"department": "police", "task": "核查人员"}, {"department": "housing", "task": "核查租赁"}]})
+    assert answer.status_code == 200, answer.get_json()
+    clock.set(sh(2026, 11, 25, 10, 30))
+    assert client.post(f"/api/v1/tickets/{tid}/actions", headers=police,
+                       json={"action": "check_in"}).status_code == 200  # on time: never escalates
+    return tid
+
+
+@pytest.fixture
+def assist_sweep_at(app):
+    from dispatch import db
+    from dispatch.escalation.assist_sweep import sweep
+
+    def run(now):
+        with app.app_context():
+            return sweep(session=db.session(), config=app.extensions["street_config"], now=now)
+
+    return run

@@ -160,7 +160,8 @@ def robots():
 
 @pytest.fixture
 def config_dir(config_dir, smtp_server, robots, certificate):
-    """The shipped config with a mail server, mail for 绿化市容所 and two robots, all local."""
+    """The shipped config with a mail server, mail for 绿化市容所, 房管办, 香溢 station and the command center's
+    supervisor, and two robots (one for 绿化市容所 and 房管办, one for the command center's 超期 only), all local."""
     base = f"http://127.0.0.1:{robots.server_address[1]}"
     with open(config_dir / "escalation.toml", "a", encoding="utf-8") as f:
         f.write(f'''
@@ -174,12 +175,15 @@ cafile = "{certificate[0]}"
 
 [delivery.mail]
 sanitation = ["hr@example.test", "duty@example.test"]
+housing = ["fgb@example.test"]
+station_xiangyi = ["xy-station@example.test"]
+command_supervisor = ["zhihui@example.test"]
 
 [[delivery.robot]]
 name = "ops_wecom"
 format = "wecom"
 url = "{base}/cgi-bin/webhook/send?key=abc"
-recipients = ["sanitation"]
+recipients = ["sanitation", "housing"]
 
 [[delivery.robot]]
 name = "leaders_ding"
@@ -294,6 +298,66 @@ def test_no_login_in_clear_when_the_server_offers_no_starttls(app, client, comma
     assert smtp_server.logins == [] and smtp_server.mails == []
 
 
+def test_an_assist_tasks_lateness_goes_by_mail_and_robot_in_words(app, joint_case, assist_sweep_at, deliver,
+                                                                    smtp_server, robots):
+    warned = sh(2026, 11, 25, 11, 36)  # 房管办 has not checked in: its 报到 warning (80 % of 2 WH)
+    assist_sweep_at(warned)
+    assert [(m.recipient, m.channel) for m in messages(app, joint_case)] == [
+        ("housing", "webhook"), ("housing", "mail"), ("housing", "ops_wecom")]
+    number = messages(app, joint_case)[0].payload["number"]
+    assert deliver(warned)["failed"] == 0
+    (_, mail), = smtp_server.mails
+    assert mail["Subject"] == f"【协办预警】{number} 房管办报到时限"
+    text = mail.get_content()
+    assert "协办部门：房管办" in text and "时限：2026-11-25 12:00" in text and "说明：房管办报到预警" in text
+    assert f"/desk/tickets/{joint_case}" in text
+    (_, _, body), = robots.posts
+    assert body["markdown"]["content"].startswith(f"### 【协办预警】{number} 房管办报到时限")
+    # 超期 tells the command center too, but its robot carries only the tickets' own 超期升级
+    assist_sweep_at(sh(2026, 11, 25, 12, 0))
+    late = [m for m in messages(app, joint_case) if m.payload["level"] == 1]
+    assert late and "leaders_ding" not in {m.channel for m in late}
+    assert ("station_xiangyi", "mail") in {(m.recipient, m.channel) for m in late}
+
+
+def test_an_overdue_followup_visit_is_mailed_to_the_station(app, street, deliver, smtp_server):
+    from dispatch.followup import scheduled as followup_jobs
+    from tests.dispatch.followup.helpers import closed_ticket
+
+    ticket = closed_ticket(street, app, source="open311")  # closed Wed 10:00: 回访 due Mon 11-30 10:00
+    warned = sh(2026, 11, 27, 14, 13)
+    assert [r["level"] for r in followup_jobs.sweep_once(app, now=warned)] == [0]
+    mailed = [m for m in messages(app, ticket["id"]) if m.channel == "mail"]
+    assert [(m.recipient, m.payload["kind"]) for m in mailed] == [("station_xiangyi", "followup")]
+    deliver(warned)
+    (envelope, mail), = smtp_server.mails
+    assert envelope["to"] == ["TO:<xy-station@example.test>"]
+    assert mail["Subject"] == f"【回访预警】{ticket['number']}"
+    text = mail.get_content()
+    assert "类别：暴露垃圾" in text and "回访时限：2026-11-30 10:00" in text and "说明：回访预警" in text
+
+
+def test_an_emergency_is_announced_by_mail_with_the_zones_and_the_check_in_limit(app, client, command, deliver,
+                                                                               smtp_server):
+    declared = client.post("/api/v1/emergencies", headers=command, json={
+        "plan": "flood", "level": 3, "zones": ["xiangyi"], "note": "台风过境，启动防汛三级响应"})
+    assert declared.status_code == 201, declared.get_json()
+    with app.app_context():
+        told = list(db.session().exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+    assert {(m.recipient, m.channel) for m in told if m.channel != "webhook"} == {
+        ("station_xiangyi", "mail"), ("command_supervisor", "mail")}  # neither robot carries 应急指挥 for them
+    assert {m.payload["kind"] for m in told} == {"emergency"}
+    now = told[0].created_at
+    deliver(now)
+    mails = {envelope["to"][0]: mail for envelope, mail in smtp_server.mails}
+    station, supervisor = mails["TO:<xy-station@example.test>"], mails["TO:<zhihui@example.test>"]
+    assert station["Subject"] == supervisor["Subject"] == "【应急指挥】防汛防台 Ⅲ级 启动应急"
+    text = station.get_content()
+    assert "范围：香溢片区" in text and "到岗时限：" in text and "说明：台风过境，启动防汛三级响应" in text
+    assert text.rstrip().endswith("/desk/")  # a department checks in on its desk
+    assert supervisor.get_content().rstrip().endswith("/cockpit/")
+
+
 # --- check-config ---------------------------------------------------------------------------------
 
 
@@ -316,7 +380,7 @@ def test_no_login_in_clear_when_the_server_offers_no_starttls(app, client, comma
     ('[[delivery.robot]]\nname = "g"\nformat = "dingtalk"\nurl = "https://x.test/send"\nrecipients = ["boss"]\n',
      "delivery.robot.0.recipients", "unknown recipient 'boss'"),
     ('[[delivery.robot]]\nname = "g"\nformat = "dingtalk"\nurl = "https://x.test/send"\nkinds = ["report"]\n',
-     "delivery.robot.0.kinds.0", "'escalation', 'urge' or 'reassign'"),
+     "delivery.robot.0.kinds.0", "'escalation', 'urge', 'reassign', 'assist', 'followup' or 'emergency'"),
 ])
 def test_check_config_names_a_bad_channel(tmp_path, extra, key, reason):
     from tests.helpers import CONFIG_DIR
