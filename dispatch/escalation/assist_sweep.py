@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from dispatch import bulk
 from dispatch.escalation.models import OutboxMessage
-from dispatch.escalation.sweep import BATCH, ScheduleChanged, is_caught_up, recipients
+from dispatch.escalation.sweep import (BATCH, OUTBOX_COLUMNS, ScheduleChanged, is_caught_up, named_level,
+                                       recipients)
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
 from dispatch.tickets import clock, joint_clock
@@ -33,15 +34,11 @@ from dispatch.tickets.models import AssistEscalation, AssistTask, Ticket
 log = logging.getLogger(__name__)
 
 ACTION = "assist_escalate"  # the timeline step (留痕) of a level reached by an assist task's deadline
-_NUMERALS = "零一二三四五六七八九"
 
 
 def level_note(kind: str, level: EscalationLevel, department_name: str) -> str:
     """The timeline note of a level, e.g. "派出所报到预警", "房管办协办超期 一级"."""
-    note = f"{department_name}{joint_clock.KIND_LABELS[kind]}{level.name}"
-    if 0 < level.level < len(_NUMERALS):
-        note += f" {_NUMERALS[level.level]}级"
-    return note
+    return named_level(f"{department_name}{joint_clock.KIND_LABELS[kind]}", level)
 
 
 def due_task_ids(*, session: Session, now: datetime) -> list[int]:
@@ -123,10 +120,6 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
              "caught_up": caught_up} for row, item, level, caught_up, _ in recorded]
 
 
-_OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
-                   "next_attempt_at", "attempts", "gave_up")
-
-
 def _write_consequences(session: Session, config: StreetConfig, recorded: list, *, now: datetime) -> None:
     """For the levels just recorded: the tickets' timeline entries and the outbox messages, one per recipient and
     channel (bulk statements)."""
@@ -152,4 +145,4 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
             messages += [(None, row.ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0,
                           False) for channel in delivery.channels_for(recipient, "assist")]
     ticket_service.record_many(session=session, rows=timeline)
-    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages)
+    bulk.insert_many(session, OutboxMessage.__table__, OUTBOX_COLUMNS, messages)

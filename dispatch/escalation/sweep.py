@@ -61,12 +61,18 @@ class ScheduleChanged(RuntimeError):
     """A locked ticket's schedule was not the one read: the batch is undone and swept again ticket by ticket."""
 
 
-def level_note(kind: str, level: EscalationLevel) -> str:
-    """The timeline note of a level, e.g. "处置预警", "签收超期 一级"."""
-    note = f"{KIND_LABELS.get(kind, kind)}{level.name}"
+def named_level(prefix: str, level: EscalationLevel) -> str:
+    """A level in words after what reached it ("签收", "房管办报到", "回访"): "签收预警", "签收超期 一级" — the notes
+    of every ladder (tickets, assist tasks, 回访)."""
+    note = f"{prefix}{level.name}"
     if 0 < level.level < len(_NUMERALS):
         note += f" {_NUMERALS[level.level]}级"
     return note
+
+
+def level_note(kind: str, level: EscalationLevel) -> str:
+    """The timeline note of a ticket's level, e.g. "处置预警", "签收超期 一级"."""
+    return named_level(KIND_LABELS.get(kind, kind), level)
 
 
 def is_caught_up(*, due_at: datetime, now: datetime, interval_seconds: float) -> bool:
@@ -188,8 +194,9 @@ def _escalate(session: Session, config: StreetConfig, ids: list[int], *, now: da
 
 
 _ESCALATION_COLUMNS = ("ticket_id", "deadline", "level", "round", "due_at", "created_at", "caught_up")
-_OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
-                   "next_attempt_at", "attempts", "gave_up")
+# the columns of an outbox row as the sweeps insert them in bulk (each sweep's messages: tuples in this order)
+OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
+                  "next_attempt_at", "attempts", "gave_up")
 
 
 def _insert_escalations(session: Session, wanted: list, *, now: datetime) -> dict[tuple[int, str, int], int]:
@@ -241,7 +248,7 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
         if log.isEnabledFor(logging.DEBUG):
             log.debug("ticket %s: %s%s", row.number, timeline_note, " (督办)" if level.supervise else "")
     ticket_service.record_many(session=session, rows=timeline)  # chained like every step (tickets.record)
-    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages, encoded=("payload",))
+    bulk.insert_many(session, OutboxMessage.__table__, OUTBOX_COLUMNS, messages, encoded=("payload",))
 
 
 def _encoded_prefix(encode, payload: dict) -> str | None:

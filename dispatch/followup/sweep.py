@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from dispatch import bulk
 from dispatch.escalation.models import OutboxMessage
-from dispatch.escalation.sweep import is_caught_up, recipients
+from dispatch.escalation.sweep import OUTBOX_COLUMNS, is_caught_up, named_level, recipients
 from dispatch.followup.models import Followup, FollowupEscalation
 from dispatch.followup.service import window
 from dispatch.street.config import StreetConfig
@@ -34,17 +34,11 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 KIND = "followup"
-_NUMERALS = "零一二三四五六七八九"
-_OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload", "created_at",
-                   "next_attempt_at", "attempts", "gave_up")
 
 
 def level_note(level) -> str:
     """The timeline note of a 回访's level, e.g. "回访预警", "回访超期 一级"."""
-    note = f"回访{level.name}"
-    if 0 < level.level < len(_NUMERALS):
-        note += f" {_NUMERALS[level.level]}级"
-    return note
+    return named_level("回访", level)
 
 
 def sweep(*, session: Session, config: StreetConfig, now: datetime) -> list[dict]:
@@ -130,5 +124,5 @@ def _escalate(session: Session, config: StreetConfig, *, now: datetime) -> list[
         results.append({"followup": task.id, "ticket": task.ticket_id, "number": number, "level": item.level,
                         "name": level.name, "due_at": item.due_at.isoformat(), "caught_up": caught_up})
     ticket_service.record_many(session=session, rows=timeline)
-    bulk.insert_many(session, OutboxMessage.__table__, _OUTBOX_COLUMNS, messages)
+    bulk.insert_many(session, OutboxMessage.__table__, OUTBOX_COLUMNS, messages)
     return results
