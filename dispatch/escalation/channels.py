@@ -28,10 +28,12 @@ from urllib.parse import quote_plus
 
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import RobotConfig, SmtpConfig
+from dispatch.tickets import clock, joint_clock
 
 KIND_TITLES = {"escalation": "超期升级", "urge": "催办", "reassign": "改派", "assist": "协办超期", "followup": "回访超期",
                "emergency": "应急指挥"}
-DEADLINE_NAMES = {"response": "签收时限", "resolve": "处置时限", "checkin": "报到时限", "task": "协办时限"}
+# 签收时限, 处置时限 (a ticket's), 报到时限, 协办时限 (an assist task's): the names the clocks give their deadlines
+DEADLINE_NAMES = {kind: name + "时限" for kind, name in {**clock.KIND_LABELS, **joint_clock.KIND_LABELS}.items()}
 
 
 def text_of(payload: dict, config: StreetConfig) -> tuple[str, list[str]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dispatch.emergency.models import LOG_ACTION_LABELS as EMERGENCY_ACTION_LABELS
 from dispatch.followup.service import RATING_LABELS, REASON_LABELS
+from dispatch.tickets.clock import KIND_LABELS
 from dispatch.tickets.models import STATUS_LABELS
 from dispatch.tickets.transitions import TRANSITIONS
 from dispatch.web.desk_service import COMMAND_QUEUES, FOLLOWUP_QUEUES, QUEUES, REVIEW_QUEUE
@@ -51,7 +52,7 @@ GRADE_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "d
 # A ticket's evaluation state (GET /api/v1/tickets/{id}/evaluation) and a 复核 request's status.
 EVALUATION_STATE_LABELS = {"awaiting": "待评价", "evaluated": "已评价", "unevaluated": "未评价", "not_due": "—"}
 REVIEW_STATUS_LABELS = {"pending": "待复核", "rework": "已复核返工", "dismissed": "已驳回"}
-DEADLINE_KIND_LABELS = {"response": "签收时限", "resolve": "处置时限"}
+DEADLINE_KIND_LABELS = {kind: name + "时限" for kind, name in KIND_LABELS.items()}  # 签收时限, 处置时限
 LIMIT_UNIT_LABELS = {"WH": "工作时", "WD": "工作日", "NH": "小时", "NM": "分钟"}
 # A ticket's state on the cockpit's map (desk_service.deadline_state, or 督办 when supervised).
 TICKET_STATE_LABELS = {"normal": "正常", "warning": "预警", "overdue": "超期", "supervised": "督办"}
