@@ -232,6 +232,24 @@ def test_the_big_screen_draws_the_street(new_page, street):
     copy_to_docs(shot(page, "cockpit"), "cockpit.png")
 
 
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_late_markers_pulse_unless_the_screen_asks_for_less_motion(new_page, street, motion):
+    # a pulse keeps the command center's browser drawing all day; a screen set to reduce motion gets still markers
+    street.history(days=2)
+    assert feed(street)["kpis"]["overdue"] > 0
+    page = new_page(**BIG_SCREEN, reduced_motion=motion)
+    login(page, street.command["username"])
+    wait_ready(page)
+    types = dict(page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('map')).getOption()
+        .series.map((s) => [s.name, s.type])"""))
+    expected = "effectScatter" if motion == "no-preference" else "scatter"
+    assert (types["超期"], types["督办"], types["正常"]) == (expected, expected, "scatter")
+    flash = page.evaluate("""() => { const card = document.querySelector('.kpi'); card.classList.add('changed');
+        return getComputedStyle(card).animationName; }""")  # a KPI that changed flashes, unless reduced
+    assert flash == ("ck-flash" if motion == "no-preference" else "none")
+    shot(page, f"cockpit-motion-{motion}")
+
+
 def test_no_banner_when_this_year_and_the_next_are_known(new_page, live_server):
     street = Street(live_server, now=local(2025, 6, 4, 10, 0))  # 2025 and 2026 are in chinesecalendar
     page = new_page(**BIG_SCREEN)

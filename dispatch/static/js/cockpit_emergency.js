@@ -157,7 +157,7 @@
         : { areaColor: '#0b1f3a' } }));
     const open = e.tickets.filter((t) => !t.released_at && t.location);
     const series = ['normal', 'warning', 'overdue'].map((s) => ({ name: labelOf('ticket_states', s),
-      type: s === 'overdue' ? 'effectScatter' : 'scatter', coordinateSystem: 'geo', symbolSize: s === 'normal' ? 10 : 13,
+      type: s === 'overdue' ? YC.zoneMap.alertMarker() : 'scatter', coordinateSystem: 'geo', symbolSize: s === 'normal' ? 10 : 13,
       itemStyle: { color: COLORS[s], borderColor: '#04182f', borderWidth: 1 }, zlevel: 1,
       data: open.filter((t) => !t.handled && t.state === s).map((t) => ({ name: t.number, value: [t.location.lng, t.location.lat], id: t.id })) }));
     series.push({ name: '已处置', type: 'scatter', coordinateSystem: 'geo', symbolSize: 8, zlevel: 1,

@@ -15,6 +15,8 @@
  *   - extra: the page's own options (layout, regions, tooltip, font size …), merged over the above —
  *     one level deep, so { label: { fontSize: 11 } } keeps the theme's label colour.
  * YC.zoneMap.aspectScale() is that factor (for tests and the other charts).
+ * YC.zoneMap.alertMarker() is the series type of the 超期/督办 markers: pulsing unless the screen asks for less
+ *   motion (prefers-reduced-motion).
  *
  * 底图 (config/map.toml, off as shipped — then nothing below happens and no request leaves the server):
  * YC.zoneMap.basemap() is the page's `#yc-basemap` data (dispatch/street/basemap.py: tiles, layers, and for
@@ -312,5 +314,13 @@
     return option;
   }
 
-  YC.zoneMap = { MAP, load, geo, aspectScale, basemap, attachBase, tileXY, toTiles };
+  /** The series type of a marker that calls for attention (超期, 督办): pulsing ('effectScatter'), or still
+   * ('scatter') when the screen asks for less motion (prefers-reduced-motion: reduce) — a pulse keeps a
+   * command-center PC's browser drawing all day. */
+  function alertMarker() {
+    const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    return still ? 'scatter' : 'effectScatter';
+  }
+
+  YC.zoneMap = { MAP, load, geo, aspectScale, alertMarker, basemap, attachBase, tileXY, toTiles };
 }());
