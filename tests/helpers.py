@@ -86,10 +86,10 @@ def reuse_parsed_rules() -> None:
     """Parse each URL rule's text once per test process instead of once per app.
 
     Binding a rule to an app's URL map parses its text into regex parts (`Rule._parse_rule`, a regex match per
-    part): each of the app's ~90 rules, a sixth of `create_app` once the builders are reused. The parts depend only on the text and
-    on the map's converter classes; the converters themselves are made again for each rule, with the arguments
-    the text gave them (so each belongs to its own map, as before). If the private method wrapped here changes
-    shape, rules are parsed as before.
+    part): each of the app's ~90 rules, a sixth of `create_app` once the builders are reused. The parts depend
+    only on the text and on the map's converter classes; the converters themselves are made again for each rule,
+    with the arguments the text gave them (so each belongs to its own map, as before). If the private method
+    wrapped here changes shape, rules are parsed as before.
     """
     from werkzeug.routing.rules import Rule
 

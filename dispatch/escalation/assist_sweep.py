@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from dispatch import bulk
 from dispatch.escalation.models import OutboxMessage
 from dispatch.escalation.sweep import (BATCH, OUTBOX_COLUMNS, ScheduleChanged, is_caught_up, named_level,
-                                       recipients)
+                                       outbox_rows, recipients)
 from dispatch.street.config import StreetConfig
 from dispatch.street.schemas import EscalationLevel
 from dispatch.tickets import clock, joint_clock
@@ -124,7 +124,6 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
     """For the levels just recorded: the tickets' timeline entries and the outbox messages, one per recipient and
     channel (bulk statements)."""
     timeline, messages = [], []
-    delivery = config.escalation.delivery
     for row, item, level, caught_up, escalation_id in recorded:
         department = config.departments.get(row.department)
         note = level_note(item.kind, level, department.name if department else row.department)
@@ -135,14 +134,12 @@ def _write_consequences(session: Session, config: StreetConfig, recorded: list, 
                           "level": item.level, "level_name": level.name, "due_at": due_at, "caught_up": caught_up,
                           "assist_escalation_id": escalation_id}))
         payload = {"kind": "assist", "ticket_id": row.ticket_id, "number": row.number, "category": row.category,
-                   "zone": row.zone, "department": row.department, "task_id": row.id, "task": row.task, "deadline": item.kind,
-                   "deadline_at": joint_clock.due(row, item.kind).isoformat(), "level": item.level,
-                   "level_name": level.name, "note": note, "colour": level.colour, "due_at": due_at,
-                   "caught_up": caught_up, "assist_escalation_id": escalation_id}
+                   "zone": row.zone, "department": row.department, "task_id": row.id, "task": row.task,
+                   "deadline": item.kind, "deadline_at": joint_clock.due(row, item.kind).isoformat(),
+                   "level": item.level, "level_name": level.name, "note": note, "colour": level.colour,
+                   "due_at": due_at, "caught_up": caught_up, "assist_escalation_id": escalation_id}
         # "department" is the assisting department: it is its deadline
-        for recipient in recipients(level, ticket=SimpleNamespace(department=row.department, zone=row.zone),
-                                    config=config):
-            messages += [(None, row.ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0,
-                          False) for channel in delivery.channels_for(recipient, "assist")]
+        told = recipients(level, ticket=SimpleNamespace(department=row.department, zone=row.zone), config=config)
+        messages += outbox_rows(config, "assist", ticket_id=row.ticket_id, recipients=told, payload=payload, now=now)
     ticket_service.record_many(session=session, rows=timeline)
     bulk.insert_many(session, OutboxMessage.__table__, OUTBOX_COLUMNS, messages)

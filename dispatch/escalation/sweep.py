@@ -199,6 +199,16 @@ OUTBOX_COLUMNS = ("escalation_id", "ticket_id", "recipient", "channel", "payload
                   "next_attempt_at", "attempts", "gave_up")
 
 
+def outbox_rows(config: StreetConfig, kind: str, *, ticket_id: int, recipients: list[str], payload: dict,
+                now: datetime) -> list[tuple]:
+    """The rows (OUTBOX_COLUMNS) of a `kind` message: one per recipient and channel (``channels_for``), due at
+    `now`, each payload naming its recipient. (This sweep's own rows are made with their payloads encoded once,
+    ``_write_consequences``.)"""
+    delivery = config.escalation.delivery
+    return [(None, ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0, False)
+            for recipient in recipients for channel in delivery.channels_for(recipient, kind)]
+
+
 def _insert_escalations(session: Session, wanted: list, *, now: datetime) -> dict[tuple[int, str, int], int]:
     """INSERT every wanted level at once, ON CONFLICT DO NOTHING … RETURNING; the ids of those that were
     new, by (ticket, deadline, level)."""

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from dispatch import bulk
 from dispatch.escalation.models import OutboxMessage
-from dispatch.escalation.sweep import OUTBOX_COLUMNS, is_caught_up, named_level, recipients
+from dispatch.escalation.sweep import OUTBOX_COLUMNS, is_caught_up, named_level, outbox_rows, recipients
 from dispatch.followup.models import Followup, FollowupEscalation
 from dispatch.followup.service import window
 from dispatch.street.config import StreetConfig
@@ -98,7 +98,6 @@ def _escalate(session: Session, config: StreetConfig, *, now: datetime) -> list[
                                unique=("followup_id", "level"), returning=("id", "followup_id", "level"))
     new = {(followup_id, level): escalation_id for escalation_id, followup_id, level in rows_new}
     timeline, messages, results = [], [], []
-    delivery = config.escalation.delivery
     for task, number, category, status, item, level, caught_up in wanted:
         escalation_id = new.get((task.id, item.level))
         if escalation_id is None:
@@ -115,9 +114,8 @@ def _escalate(session: Session, config: StreetConfig, *, now: datetime) -> list[
                    "followup": task.id, "followup_due_at": task.due_at.isoformat(), "level": item.level,
                    "level_name": level.name, "note": note, "colour": level.colour, "due_at": item.due_at.isoformat(),
                    "caught_up": caught_up, "followup_escalation_id": escalation_id}
-        for recipient in recipients(level, ticket=owes, config=config):
-            messages += [(None, task.ticket_id, recipient, channel, {**payload, "recipient": recipient}, now, now, 0,
-                          False) for channel in delivery.channels_for(recipient, KIND)]
+        told = recipients(level, ticket=owes, config=config)
+        messages += outbox_rows(config, KIND, ticket_id=task.ticket_id, recipients=told, payload=payload, now=now)
         top = max(task.escalation_level, item.level)
         session.execute(update(Followup).where(Followup.id == task.id).values(escalation_level=top))
         task.escalation_level = top

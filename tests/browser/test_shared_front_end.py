@@ -105,7 +105,8 @@ def test_a_button_is_held_while_its_request_runs_and_a_refusal_is_told_in_chines
     login(page, "lh_li", next_path=f"/desk/tickets/{ticket['id']}")
     wait_ready(page)
     held, sent = [], []
-    page.route("**/api/v1/tickets/*/actions", lambda route: (sent.append(route.request.post_data_json), held.append(route)))
+    page.route("**/api/v1/tickets/*/actions",
+               lambda route: (sent.append(route.request.post_data_json), held.append(route)))
     accept = page.locator("#ticket-actions button[data-action=accept]")
     accept.click()
     expect(accept).to_be_disabled()
