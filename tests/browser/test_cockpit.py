@@ -232,12 +232,13 @@ def test_the_big_screen_draws_the_street(new_page, street):
     copy_to_docs(shot(page, "cockpit"), "cockpit.png")
 
 
-@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
-def test_late_markers_pulse_unless_the_screen_asks_for_less_motion(new_page, street, motion):
+@pytest.mark.parametrize("motion, width", [("no-preference", 1920), ("reduce", 375), ("reduce", 1366),
+                                           ("reduce", 1920)])
+def test_late_markers_pulse_unless_the_screen_asks_for_less_motion(new_page, street, motion, width):
     # a pulse keeps the command center's browser drawing all day; a screen set to reduce motion gets still markers
     street.history(days=2)
     assert feed(street)["kpis"]["overdue"] > 0
-    page = new_page(**BIG_SCREEN, reduced_motion=motion)
+    page = new_page(viewport={"width": width, "height": 812 if width < 1000 else 1080}, reduced_motion=motion)
     login(page, street.command["username"])
     wait_ready(page)
     types = dict(page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('map')).getOption()
@@ -247,7 +248,7 @@ def test_late_markers_pulse_unless_the_screen_asks_for_less_motion(new_page, str
     flash = page.evaluate("""() => { const card = document.querySelector('.kpi'); card.classList.add('changed');
         return getComputedStyle(card).animationName; }""")  # a KPI that changed flashes, unless reduced
     assert flash == ("ck-flash" if motion == "no-preference" else "none")
-    shot(page, f"cockpit-motion-{motion}")
+    shot(page, f"cockpit-motion-{motion}-{width}")
 
 
 def test_no_banner_when_this_year_and_the_next_are_known(new_page, live_server):
